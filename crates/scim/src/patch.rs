@@ -1,0 +1,651 @@
+//! PATCH (RFC 7644 §3.5.2), in every dialect identity providers actually send:
+//!
+//! - operation names in any case (`"Replace"`, Entra);
+//! - path-less operations whose `value` is a map of attributes (`{"op":"replace","value":{"active":false}}`,
+//!   Okta and Asana's own documentation), with keys that may themselves be paths or URN-qualified;
+//! - string booleans (`"value":"False"`, Entra), left for the typed resource parser to read;
+//! - value-path targets: `emails[type eq "work"].value`, `members[value eq "42"]`;
+//! - `remove` of `members` with a `value` list (Entra's way to remove one member).
+//!
+//! Operations apply to the resource as JSON; the caller parses the result back into a typed
+//! resource, so a PATCH can never leave a value of the wrong type behind.
+
+use serde_json::{Map, Value};
+
+use crate::error::ScimError;
+use crate::filter::{AttrPath, CompValue, CompareOp, Filter, Parser};
+use crate::lenient::canonicalize_keys;
+use crate::names::{ENTERPRISE_USER_URN, canonical_attribute, canonical_schema};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchOp {
+    Add,
+    Remove,
+    Replace,
+}
+
+/// `attrPath` or `valuePath ["." subAttr]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchPath {
+    pub attr: AttrPath,
+    pub filter: Option<Filter>,
+    /// The sub-attribute after a value filter: `value` in `emails[type eq "work"].value`.
+    pub filter_sub_attr: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchOperation {
+    pub op: PatchOp,
+    pub path: Option<PatchPath>,
+    pub value: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchRequest {
+    pub schemas: Vec<String>,
+    pub operations: Vec<PatchOperation>,
+}
+
+/// Choices RFC 7644 leaves to the server, or that servers make differently in practice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PatchOptions {
+    /// A `replace` whose value filter matches nothing creates the element from the filter's
+    /// equalities (what Entra expects), instead of RFC 7644's `400 noTarget`.
+    pub create_on_unmatched_replace: bool,
+}
+
+impl PatchPath {
+    /// Parses a PATCH `path`; a bad one is `400 invalidPath`.
+    pub fn parse(text: &str) -> Result<PatchPath, ScimError> {
+        let invalid = |e: crate::filter::FilterError| {
+            ScimError::invalid_path(format!("invalid path {text:?}: {}", e))
+        };
+        let mut p = Parser::new(text.trim());
+        let attr = p.parse_attr_path().map_err(invalid)?;
+        let mut filter = None;
+        let mut filter_sub_attr = None;
+        if !p.at_end() {
+            let (f, sub) = parse_value_filter(text.trim(), &attr)
+                .map_err(|m| ScimError::invalid_path(format!("invalid path {text:?}: {m}")))?;
+            filter = Some(f);
+            filter_sub_attr = sub;
+        }
+        Ok(PatchPath { attr, filter, filter_sub_attr })
+    }
+}
+
+/// Parses the `[filter]` and optional `.subAttr` that follow the attribute in a path.
+fn parse_value_filter(text: &str, attr: &AttrPath) -> Result<(Filter, Option<String>), String> {
+    // Re-parse as a filter expression: `attr[...]` is exactly a valuePath filter.
+    let bracket = text.find('[').ok_or("expected \"[\" after the attribute")?;
+    if attr.sub_attr.is_some() {
+        return Err("a value filter cannot follow a sub-attribute".into());
+    }
+    let close = text.rfind(']').ok_or("expected \"]\"")?;
+    let filter = Filter::parse(&text[bracket + 1..close]).map_err(|e| e.to_string())?;
+    let after = &text[close + 1..];
+    let sub = match after.strip_prefix('.') {
+        Some(sub) if !sub.is_empty() && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') => {
+            Some(canonical_attribute(sub).map(str::to_owned).unwrap_or_else(|| sub.to_owned()))
+        }
+        None if after.is_empty() => None,
+        _ => return Err(format!("unexpected {after:?} after the value filter")),
+    };
+    Ok((filter, sub))
+}
+
+impl PatchRequest {
+    /// Parses a PATCH body that is already valid JSON.
+    pub fn from_json(mut body: Value) -> Result<PatchRequest, ScimError> {
+        if !body.is_object() {
+            return Err(ScimError::invalid_syntax("the request body must be a JSON object"));
+        }
+        canonicalize_keys(&mut body);
+        let schemas = match body.get("schemas") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+            }
+            Some(_) => return Err(ScimError::invalid_value("schemas must be an array of strings")),
+        };
+        let ops = match body.get_mut("Operations").map(Value::take) {
+            Some(Value::Array(ops)) if !ops.is_empty() => ops,
+            Some(Value::Array(_)) => return Err(ScimError::invalid_value("Operations is empty")),
+            Some(_) => return Err(ScimError::invalid_value("Operations must be an array")),
+            None => return Err(ScimError::invalid_syntax("a PATCH body needs Operations")),
+        };
+        let operations = ops
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| parse_operation(op).map_err(|e| prefix(e, i)))
+            .collect::<Result<_, _>>()?;
+        Ok(PatchRequest { schemas, operations })
+    }
+
+    /// Applies every operation in order; all or nothing.
+    pub fn apply(&self, resource: &mut Value, options: PatchOptions) -> Result<(), ScimError> {
+        let mut working = resource.clone();
+        for (i, op) in self.operations.iter().enumerate() {
+            op.apply(&mut working, options).map_err(|e| prefix(e, i))?;
+        }
+        fix_primaries(&mut working);
+        *resource = working;
+        Ok(())
+    }
+}
+
+fn prefix(mut e: ScimError, index: usize) -> ScimError {
+    e.detail = format!("Operations[{index}]: {}", e.detail);
+    e
+}
+
+fn parse_operation(op: Value) -> Result<PatchOperation, ScimError> {
+    let Value::Object(mut op) = op else {
+        return Err(ScimError::invalid_syntax("an operation must be an object"));
+    };
+    let kind = match op.get("op") {
+        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "add" => PatchOp::Add,
+            "remove" => PatchOp::Remove,
+            "replace" => PatchOp::Replace,
+            _ => return Err(ScimError::invalid_syntax(format!("unknown op {s:?}: expected add, remove or replace"))),
+        },
+        _ => return Err(ScimError::invalid_syntax("op is required: add, remove or replace")),
+    };
+    let path = match op.get("path") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(PatchPath::parse(s)?),
+        Some(_) => return Err(ScimError::invalid_path("path must be a string")),
+    };
+    let value = op.remove("value").filter(|v| !v.is_null() || kind == PatchOp::Replace);
+    match (kind, &path, &value) {
+        (PatchOp::Remove, None, _) => {
+            Err(ScimError::no_target("remove needs a path (RFC 7644 §3.5.2.2)"))
+        }
+        (PatchOp::Add | PatchOp::Replace, _, None) => {
+            Err(ScimError::invalid_value(format!("{kind:?} needs a value").to_lowercase()))
+        }
+        (PatchOp::Add | PatchOp::Replace, None, Some(v)) if !v.is_object() => Err(
+            ScimError::invalid_value("an operation without a path needs an object as its value"),
+        ),
+        _ => Ok(PatchOperation { op: kind, path, value }),
+    }
+}
+
+impl PatchOperation {
+    fn apply(&self, resource: &mut Value, options: PatchOptions) -> Result<(), ScimError> {
+        match &self.path {
+            Some(path) => apply_at(resource, self.op, path, self.value.as_ref(), options),
+            None => {
+                let Some(Value::Object(map)) = &self.value else { unreachable!("checked in parse") };
+                for (key, value) in map {
+                    if is_read_only(key) {
+                        continue;
+                    }
+                    if let Some(ext) = canonical_schema(key).filter(|s| *s == ENTERPRISE_USER_URN) {
+                        // `{"urn:...:enterprise:2.0:User": {"department": "x"}}`
+                        let Value::Object(inner) = value else {
+                            return Err(ScimError::invalid_value(format!("{ext} must be an object")));
+                        };
+                        for (sub, v) in inner {
+                            let path = PatchPath {
+                                attr: AttrPath { schema: Some(ext.to_owned()), ..AttrPath::new(sub) },
+                                filter: None,
+                                filter_sub_attr: None,
+                            };
+                            apply_at(resource, self.op, &path, Some(v), options)?;
+                        }
+                        continue;
+                    }
+                    let path = PatchPath::parse(key)?;
+                    apply_at(resource, self.op, &path, Some(value), options)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn is_read_only(key: &str) -> bool {
+    ["id", "meta", "schemas"].iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+fn apply_at(
+    resource: &mut Value,
+    op: PatchOp,
+    path: &PatchPath,
+    value: Option<&Value>,
+    options: PatchOptions,
+) -> Result<(), ScimError> {
+    if !path.attr.is_extension() && is_read_only(&path.attr.attr) {
+        return Err(ScimError::mutability(format!("{} is read-only", path.attr.attr)));
+    }
+    let value = value.map(|v| {
+        let mut v = v.clone();
+        canonicalize_keys(&mut v);
+        v
+    });
+    let Some(container) = container_mut(resource, &path.attr, op != PatchOp::Remove) else {
+        return Ok(()); // removing from an extension that is not there
+    };
+    let attr = &path.attr.attr;
+    match (&path.filter, &path.attr.sub_attr) {
+        (None, None) => apply_plain(container, attr, op, value),
+        (None, Some(sub)) => {
+            let target = match op {
+                PatchOp::Remove => match get_ci_mut(container, attr) {
+                    Some(t) => t,
+                    None => return Ok(()),
+                },
+                _ => entry_ci(container, attr, || Value::Object(Map::new())),
+            };
+            match target {
+                Value::Array(items) => {
+                    for item in items.iter_mut().filter(|i| i.is_object()) {
+                        apply_plain(item.as_object_mut().expect("filtered"), sub, op, value.clone())?;
+                    }
+                    Ok(())
+                }
+                Value::Object(obj) => apply_plain(obj, sub, op, value),
+                Value::Null => {
+                    *target = Value::Object(Map::new());
+                    apply_plain(target.as_object_mut().expect("just set"), sub, op, value)
+                }
+                _ => Err(ScimError::invalid_path(format!("{attr} has no sub-attribute {sub}"))),
+            }
+        }
+        (Some(filter), _) => apply_filtered(container, path, filter, op, value, options),
+    }
+}
+
+/// The object an attribute lives in: the resource, or its enterprise extension object.
+fn container_mut<'a>(
+    resource: &'a mut Value,
+    attr: &AttrPath,
+    create: bool,
+) -> Option<&'a mut Map<String, Value>> {
+    let root = resource.as_object_mut()?;
+    if !attr.is_extension() {
+        return Some(root);
+    }
+    let key = root.keys().find(|k| k.eq_ignore_ascii_case(ENTERPRISE_USER_URN)).cloned();
+    let key = match key {
+        Some(k) => k,
+        None if create => {
+            root.insert(ENTERPRISE_USER_URN.to_owned(), Value::Object(Map::new()));
+            ENTERPRISE_USER_URN.to_owned()
+        }
+        None => return None,
+    };
+    let ext = root.get_mut(&key)?;
+    if ext.is_null() {
+        *ext = Value::Object(Map::new());
+    }
+    ext.as_object_mut()
+}
+
+fn apply_plain(
+    container: &mut Map<String, Value>,
+    attr: &str,
+    op: PatchOp,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    match op {
+        PatchOp::Remove => {
+            let Some(key) = find_key(container, attr) else { return Ok(()) };
+            match (container.get_mut(&key), value) {
+                // Entra: {"op":"remove","path":"members","value":[{"value":"42"}]}
+                (Some(Value::Array(items)), Some(Value::Array(gone))) => {
+                    items.retain(|item| !gone.iter().any(|g| same_value(item, g)));
+                }
+                _ => {
+                    container.remove(&key);
+                }
+            }
+            Ok(())
+        }
+        PatchOp::Add => {
+            let value = value.expect("checked in parse");
+            let target = entry_ci(container, attr, || Value::Null);
+            match (target, value) {
+                (Value::Array(items), Value::Array(new)) => {
+                    for v in new {
+                        if !items.iter().any(|i| i == &v) {
+                            items.push(v);
+                        }
+                    }
+                }
+                (Value::Array(items), v) => {
+                    if !items.iter().any(|i| i == &v) {
+                        items.push(v);
+                    }
+                }
+                (Value::Object(obj), Value::Object(new)) => obj.extend(new),
+                (slot, v) => *slot = v,
+            }
+            Ok(())
+        }
+        PatchOp::Replace => {
+            let value = value.expect("checked in parse");
+            let target = entry_ci(container, attr, || Value::Null);
+            match (target, value) {
+                // Replacing a complex attribute replaces the sub-attributes given (§3.5.2.3).
+                (Value::Object(obj), Value::Object(new)) => obj.extend(new),
+                (slot, v) => *slot = v,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn apply_filtered(
+    container: &mut Map<String, Value>,
+    path: &PatchPath,
+    filter: &Filter,
+    op: PatchOp,
+    value: Option<Value>,
+    options: PatchOptions,
+) -> Result<(), ScimError> {
+    let attr = &path.attr.attr;
+    let sub = path.filter_sub_attr.as_deref();
+    let items = match get_ci_mut(container, attr) {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None if op == PatchOp::Remove => return Ok(()),
+        Some(Value::Null) | None => {
+            container.insert(canonical_key(attr), Value::Array(Vec::new()));
+            match get_ci_mut(container, attr) {
+                Some(Value::Array(items)) => items,
+                _ => unreachable!("just inserted"),
+            }
+        }
+        Some(_) => {
+            return Err(ScimError::invalid_path(format!("{attr} is not multi-valued, so it takes no filter")));
+        }
+    };
+    let matched: Vec<usize> =
+        items.iter().enumerate().filter(|(_, v)| filter.matches(v)).map(|(i, _)| i).collect();
+    match op {
+        PatchOp::Remove => {
+            match sub {
+                Some(sub) => {
+                    for i in matched {
+                        if let Some(obj) = items[i].as_object_mut()
+                            && let Some(k) = find_key(obj, sub)
+                        {
+                            obj.remove(&k);
+                        }
+                    }
+                }
+                None => {
+                    let mut index = 0;
+                    items.retain(|_| {
+                        let keep = !matched.contains(&index);
+                        index += 1;
+                        keep
+                    });
+                }
+            }
+            Ok(())
+        }
+        PatchOp::Add | PatchOp::Replace => {
+            let value = value.expect("checked in parse");
+            if matched.is_empty() {
+                if op == PatchOp::Replace && !options.create_on_unmatched_replace {
+                    return Err(ScimError::no_target(format!("no value of {attr} matches the filter")));
+                }
+                let Some(mut element) = element_from_equalities(filter) else {
+                    return Err(ScimError::no_target(format!(
+                        "no value of {attr} matches the filter, and it is not a list of equalities to create one from"
+                    )));
+                };
+                merge_into(&mut element, sub, value)?;
+                items.push(element);
+                return Ok(());
+            }
+            for i in matched {
+                merge_into(&mut items[i], sub, value.clone())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn merge_into(element: &mut Value, sub: Option<&str>, value: Value) -> Result<(), ScimError> {
+    let Value::Object(obj) = element else {
+        return Err(ScimError::invalid_path("the filtered attribute is not complex"));
+    };
+    match (sub, value) {
+        (Some(sub), v) => {
+            let key = find_key(obj, sub).unwrap_or_else(|| canonical_key(sub));
+            obj.insert(key, v);
+        }
+        (None, Value::Object(new)) => obj.extend(new),
+        (None, _) => {
+            return Err(ScimError::invalid_value("a filtered target without a sub-attribute needs an object value"));
+        }
+    }
+    Ok(())
+}
+
+/// `type eq "work" and primary eq true` → `{"type": "work", "primary": true}`.
+fn element_from_equalities(filter: &Filter) -> Option<Value> {
+    fn collect(filter: &Filter, out: &mut Map<String, Value>) -> bool {
+        match filter {
+            Filter::And(a, b) => collect(a, out) && collect(b, out),
+            Filter::Compare { path, op: CompareOp::Eq, value } if path.sub_attr.is_none() => {
+                let v = match value {
+                    CompValue::String(s) => Value::String(s.clone()),
+                    CompValue::Bool(b) => Value::Bool(*b),
+                    CompValue::Number(n) => Value::Number(n.clone()),
+                    CompValue::Null => return false,
+                };
+                out.insert(canonical_key(&path.attr), v);
+                true
+            }
+            _ => false,
+        }
+    }
+    let mut map = Map::new();
+    collect(filter, &mut map).then_some(Value::Object(map))
+}
+
+/// Two multi-valued elements are the same when their `value`s are, or they are equal.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.get("value"), b.get("value")) {
+        (Some(x), Some(y)) => x == y || x.as_str().zip(y.as_str()).is_some_and(|(x, y)| x == y),
+        _ => a == b,
+    }
+}
+
+/// Leaves at most one `primary: true` in each multi-valued attribute: the last one set wins, so
+/// adding a new primary email demotes the old one instead of failing the request.
+fn fix_primaries(resource: &mut Value) {
+    let Some(map) = resource.as_object_mut() else { return };
+    for items in map.values_mut().filter_map(Value::as_array_mut) {
+        let primaries: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                v.get("primary").is_some_and(|p| {
+                    p.as_bool() == Some(true) || p.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let Some((_last, earlier)) = primaries.split_last() {
+            for &i in earlier {
+                items[i]["primary"] = Value::Bool(false);
+            }
+        }
+    }
+}
+
+fn find_key(map: &Map<String, Value>, key: &str) -> Option<String> {
+    if map.contains_key(key) {
+        return Some(key.to_owned());
+    }
+    map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
+}
+
+fn get_ci_mut<'a>(map: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    let k = find_key(map, key)?;
+    map.get_mut(&k)
+}
+
+fn entry_ci<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+    default: impl FnOnce() -> Value,
+) -> &'a mut Value {
+    let k = find_key(map, key).unwrap_or_else(|| canonical_key(key));
+    map.entry(k).or_insert_with(default)
+}
+
+fn canonical_key(name: &str) -> String {
+    canonical_attribute(name).map(str::to_owned).unwrap_or_else(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user() -> Value {
+        json!({
+            "id": "1",
+            "userName": "ada@acme.test",
+            "active": true,
+            "name": {"formatted": "Ada Lovelace", "givenName": "Ada", "familyName": "Lovelace"},
+            "emails": [{"value": "ada@acme.test", "type": "work", "primary": true}],
+            "title": "Engineer"
+        })
+    }
+
+    fn patch(ops: Value) -> Result<Value, ScimError> {
+        patch_with(ops, PatchOptions::default())
+    }
+
+    fn patch_with(ops: Value, options: PatchOptions) -> Result<Value, ScimError> {
+        let request = PatchRequest::from_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": ops
+        }))?;
+        let mut resource = user();
+        request.apply(&mut resource, options)?;
+        Ok(resource)
+    }
+
+    #[test]
+    fn okta_and_asana_pathless_value_map() {
+        let out = patch(json!([{"op": "replace", "value": {"active": false, "title": "CTO"}}])).unwrap();
+        assert_eq!(out["active"], false);
+        assert_eq!(out["title"], "CTO");
+    }
+
+    #[test]
+    fn entra_capitalised_op_and_string_boolean() {
+        let out = patch(json!([{"op": "Replace", "path": "active", "value": "False"}])).unwrap();
+        assert_eq!(out["active"], "False", "left for the typed parser, which reads it as false");
+        let typed = crate::User::from_json(out).unwrap();
+        assert_eq!(typed.active, Some(false));
+    }
+
+    #[test]
+    fn value_path_with_sub_attribute() {
+        let out = patch(json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "ada@new.test"}])).unwrap();
+        assert_eq!(out["emails"][0]["value"], "ada@new.test");
+        assert_eq!(out["emails"][0]["type"], "work");
+    }
+
+    #[test]
+    fn unmatched_replace_is_no_target_unless_creation_is_allowed() {
+        let op = json!([{"op": "replace", "path": "addresses[type eq \"work\"].country", "value": "NZ"}]);
+        let err = patch(op.clone()).unwrap_err();
+        assert_eq!(err.scim_type, Some(crate::ScimType::NoTarget));
+        let out = patch_with(op, PatchOptions { create_on_unmatched_replace: true }).unwrap();
+        assert_eq!(out["addresses"], json!([{"type": "work", "country": "NZ"}]));
+    }
+
+    #[test]
+    fn add_with_filter_creates_the_element() {
+        let out = patch(json!([{"op": "add", "path": "phoneNumbers[type eq \"work\"].value", "value": "+64 1"}])).unwrap();
+        assert_eq!(out["phoneNumbers"], json!([{"type": "work", "value": "+64 1"}]));
+    }
+
+    #[test]
+    fn members_add_and_remove_by_filter_and_by_value() {
+        let mut group = json!({"id": "9", "displayName": "Team", "members": []});
+        let add = PatchRequest::from_json(json!({"Operations": [
+            {"op": "add", "path": "members", "value": [{"value": "1"}, {"value": "2"}, {"value": "3"}]}
+        ]})).unwrap();
+        add.apply(&mut group, PatchOptions::default()).unwrap();
+        add.apply(&mut group, PatchOptions::default()).unwrap();
+        assert_eq!(group["members"].as_array().unwrap().len(), 3, "adding twice does not duplicate");
+        let remove = PatchRequest::from_json(json!({"Operations": [
+            {"op": "remove", "path": "members[value eq \"1\"]"},
+            {"op": "remove", "path": "members", "value": [{"value": "2"}]}
+        ]})).unwrap();
+        remove.apply(&mut group, PatchOptions::default()).unwrap();
+        assert_eq!(group["members"], json!([{"value": "3"}]));
+    }
+
+    #[test]
+    fn sub_attribute_and_enterprise_paths() {
+        let out = patch(json!([
+            {"op": "replace", "path": "name.formatted", "value": "Ada King"},
+            {"op": "add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"},
+            {"op": "replace", "value": {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"costCenter": "42"}}},
+            {"op": "replace", "value": {"name.givenName": "Augusta"}}
+        ])).unwrap();
+        assert_eq!(out["name"]["formatted"], "Ada King");
+        assert_eq!(out["name"]["givenName"], "Augusta");
+        assert_eq!(out["name"]["familyName"], "Lovelace", "replace of a sub-attribute leaves the others");
+        let ext = &out[ENTERPRISE_USER_URN];
+        assert_eq!(ext["department"], "R&D");
+        assert_eq!(ext["costCenter"], "42");
+    }
+
+    #[test]
+    fn remove_and_case_insensitive_paths() {
+        let out = patch(json!([{"op": "REMOVE", "path": "TITLE"}, {"op": "remove", "path": "nickName"}])).unwrap();
+        assert!(out.get("title").is_none());
+    }
+
+    #[test]
+    fn adding_a_new_primary_demotes_the_old_one() {
+        let out = patch(json!([{"op": "add", "path": "emails", "value": [{"value": "b@acme.test", "primary": true}]}])).unwrap();
+        assert_eq!(out["emails"][0]["primary"], false);
+        assert_eq!(out["emails"][1]["primary"], true);
+    }
+
+    #[test]
+    fn bad_operations_are_rejected_with_the_right_scim_type() {
+        use crate::ScimType::*;
+        let cases = [
+            (json!([{"op": "move", "path": "title", "value": "x"}]), InvalidSyntax),
+            (json!([{"op": "remove"}]), NoTarget),
+            (json!([{"op": "add", "path": "title"}]), InvalidValue),
+            (json!([{"op": "replace", "value": "not a map"}]), InvalidValue),
+            (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), InvalidPath),
+            (json!([{"op": "replace", "path": "id", "value": "2"}]), Mutability),
+            (json!([{"op": "replace", "path": "title[type eq \"x\"]", "value": {}}]), InvalidPath),
+            (json!("nope"), InvalidValue),
+        ];
+        for (ops, expected) in cases {
+            let err = patch(ops.clone()).expect_err(&ops.to_string());
+            assert_eq!(err.scim_type, Some(expected), "{ops}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_failed_operation_changes_nothing() {
+        let request = PatchRequest::from_json(json!({"Operations": [
+            {"op": "replace", "path": "title", "value": "CTO"},
+            {"op": "replace", "path": "emails[type eq \"home\"].value", "value": "x"}
+        ]})).unwrap();
+        let mut resource = user();
+        assert!(request.apply(&mut resource, PatchOptions::default()).is_err());
+        assert_eq!(resource, user());
+    }
+}
