@@ -497,6 +497,12 @@ impl<'a> Parser<'a> {
             return Err(self.error(format!("the filter has more than {MAX_TERMS} terms")));
         }
         let path = self.parse_attr_path()?;
+        // Some clients put a space before the bracket; the oracle accepts it, and so do we.
+        let before_ws = self.pos;
+        self.skip_ws();
+        if self.peek() != Some('[') {
+            self.pos = before_ws;
+        }
         if self.peek() == Some('[') {
             if path.sub_attr.is_some() {
                 return Err(self.error("a value filter cannot follow a sub-attribute"));
