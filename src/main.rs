@@ -1,1 +1,59 @@
-fn main() {}
+//! `asana-harness`: the command line of the Asana + OneLogin provisioning harness.
+//!
+//! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
+//! files). The binary is thin: every command is a few calls into the library crates.
+
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "asana-harness",
+    version,
+    about = "Fake Asana and OneLogin for provisioning tests"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the fake Asana (SCIM, REST subset, admin API) and print its URLs and credentials.
+    Serve(serve::ServeArgs),
+}
+
+/// A failure that is the user's input, not the harness: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) if e.is::<BadInput>() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -33,7 +33,9 @@ pub const DEFAULT_EPOCH: Timestamp = Timestamp::constant(1_767_258_000, 0);
 impl Clock {
     /// The wall clock.
     pub fn system() -> Self {
-        Self { inner: Arc::new(Inner::System) }
+        Self {
+            inner: Arc::new(Inner::System),
+        }
     }
 
     /// A virtual clock starting at [`DEFAULT_EPOCH`].
@@ -43,7 +45,9 @@ impl Clock {
 
     /// A virtual clock starting at `start`.
     pub fn manual_at(start: Timestamp) -> Self {
-        Self { inner: Arc::new(Inner::Manual(Mutex::new(start))) }
+        Self {
+            inner: Arc::new(Inner::Manual(Mutex::new(start))),
+        }
     }
 
     /// Whether this clock is virtual.
@@ -64,7 +68,9 @@ impl Clock {
     pub fn advance(&self, by: Duration) {
         if let Inner::Manual(now) = &*self.inner {
             let mut now = lock(now);
-            *now = now.saturating_add(to_signed(by)).expect("saturating add cannot fail");
+            *now = now
+                .saturating_add(to_signed(by))
+                .expect("saturating add cannot fail");
         }
     }
 

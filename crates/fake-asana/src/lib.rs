@@ -1,1 +1,332 @@
+//! A fake Asana: SCIM 2.0, service accounts and the REST subset provisioning touches, faithful
+//! to the real service's documented behaviour and quirks.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use fake_asana::{FakeAsana, Scope};
+//! let asana = FakeAsana::start().await;              // 127.0.0.1, a free port
+//! let sa = asana.create_service_account("OneLogin", Scope::Scim);
+//! let users = reqwest::Client::new()
+//!     .get(format!("{}/Users", asana.scim_url()))
+//!     .bearer_auth(&sa.token)
+//!     .send().await.unwrap();
+//! assert_eq!(users.status(), 200);
+//! # }
+//! ```
+//!
+//! The map:
+//! - [`config`]: fidelity switches (each citing the fact it reproduces), profiles, rate limits.
+//! - [`model`]: the organization's records, as `/__admin/state` shows them.
+//! - `store`: the records with their indices, and what Asana does on each write.
+//! - `token`: token minting, digests and constant-time comparison.
+//! - `ratelimit`, `faults`, `journal`: per-token limits on the harness clock, injected faults,
+//!   and the bounded, redacted request journal.
+//! - `http`: routing, the API middleware, SCIM / REST / admin handlers, error bodies.
+//! - [`fixture`]: YAML fixtures.
+//!
+//! Architecture invariant: handlers parse and render; every decision about what Asana would do
+//! lives in the store, under one lock per operation.
 
+pub mod config;
+pub mod fixture;
+pub mod model;
+
+mod faults;
+mod http;
+mod journal;
+mod ratelimit;
+mod store;
+mod token;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use harness_clock::Clock;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{Config, Profile, RateLimits, Switch};
+pub use faults::FaultSpec;
+pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
+pub use journal::Exchange;
+pub use model::{Gid, Organization, Scope, State, UserRecord};
+pub use store::is_email;
+
+/// A running fake Asana. Dropping it stops the server.
+pub struct FakeAsana {
+    app: http::Shared,
+    addr: SocketAddr,
+    seeded: Vec<SeededServiceAccount>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Credentials of a service account created through the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccountCredentials {
+    pub id: Gid,
+    pub name: String,
+    pub scope: Scope,
+    pub token: String,
+}
+
+/// Options for [`FakeAsana`].
+#[derive(Debug, Clone)]
+pub struct FakeAsanaBuilder {
+    profile: Profile,
+    fixture: Option<Fixture>,
+    clock: Option<Clock>,
+    seed: Option<u64>,
+    rate_limits: Option<RateLimits>,
+    journal_capacity: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+}
+
+impl Default for FakeAsanaBuilder {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Asana,
+            fixture: None,
+            clock: None,
+            seed: None,
+            rate_limits: None,
+            journal_capacity: journal::DEFAULT_CAPACITY,
+        }
+    }
+}
+
+impl FakeAsanaBuilder {
+    /// `asana` (default) or `rfc`.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Seeds organizations, users, teams and service accounts. Without one, the fake has a
+    /// single empty organization, "Acme Corp" on `acme.test`.
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixture = Some(fixture);
+        self
+    }
+
+    /// The clock for rate limits, timestamps and fault delays. Default: the system clock.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Makes minted tokens reproducible.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
+    pub fn journal_capacity(mut self, capacity: usize) -> Self {
+        self.journal_capacity = capacity.max(1);
+        self
+    }
+
+    /// Starts on `127.0.0.1` and a free port. Panics if that fails, as a test helper should.
+    pub async fn start(self) -> FakeAsana {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
+        self.bind(addr)
+            .await
+            .expect("the fake Asana could not start")
+    }
+
+    pub async fn bind(self, addr: SocketAddr) -> Result<FakeAsana, StartError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        self.serve(listener)
+    }
+
+    /// Serves on a listener the caller bound (so tests and `serve` choose the socket).
+    pub fn serve(self, listener: TcpListener) -> Result<FakeAsana, StartError> {
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: "listener".into(),
+            source,
+        })?;
+        let clock = self.clock.unwrap_or_default();
+        let fixture = self.fixture.unwrap_or_else(Fixture::default_organization);
+        let (store, seeded) = fixture.build(self.seed, clock.now())?;
+        let mut config = Config::new(self.profile);
+        if let Some(limits) = self.rate_limits {
+            config.rate_limit = limits;
+        }
+        let app = Arc::new(http::AppState {
+            initial: store.snapshot(),
+            store: RwLock::new(store),
+            config: RwLock::new(config),
+            clock,
+            limiter: Default::default(),
+            faults: Default::default(),
+            journal: journal::Journal::with_capacity(self.journal_capacity),
+            origin: format!("http://{addr}"),
+            seed: self.seed,
+        });
+        let router = http::router(app.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "fake Asana server stopped");
+            }
+        });
+        Ok(FakeAsana {
+            app,
+            addr,
+            seeded,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+impl FakeAsana {
+    /// A fake with the defaults: `asana` profile, one empty organization, the system clock.
+    pub async fn start() -> FakeAsana {
+        FakeAsanaBuilder::default().start().await
+    }
+
+    pub fn builder() -> FakeAsanaBuilder {
+        FakeAsanaBuilder::default()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn uri(&self) -> String {
+        self.app.origin.clone()
+    }
+
+    /// The REST base, `…/api/1.0`, as Asana's SDKs call their host.
+    pub fn base_url(&self) -> String {
+        format!("{}/api/1.0", self.app.origin)
+    }
+
+    /// The SCIM base, `…/api/1.0/scim`.
+    pub fn scim_url(&self) -> String {
+        self.app.scim_base()
+    }
+
+    /// Creates a service account in the default organization and returns its token.
+    pub fn create_service_account(&self, name: &str, scope: Scope) -> ServiceAccountCredentials {
+        let now = self.app.clock.now();
+        let mut store = self.app.store_mut();
+        let org = store
+            .default_org()
+            .expect("a fake always has an organization");
+        let (sa, token) = store
+            .create_service_account(org, name, scope, now, None)
+            .expect("a minted token is new");
+        ServiceAccountCredentials {
+            id: sa.gid,
+            name: sa.name,
+            scope,
+            token,
+        }
+    }
+
+    /// Deauthorizes a service account: its token stops working at once.
+    pub fn deauthorize_service_account(&self, id: Gid) -> bool {
+        self.app.store_mut().delete_service_account(id)
+    }
+
+    /// The service accounts the fixture created, with their tokens.
+    pub fn seeded_service_accounts(&self) -> &[SeededServiceAccount] {
+        &self.seeded
+    }
+
+    /// Every organization, user, team and service account (tokens as digests only).
+    pub fn state(&self) -> State {
+        self.app.store().snapshot()
+    }
+
+    /// The default organization's records.
+    pub fn organization(&self) -> Organization {
+        let state = self.state();
+        state
+            .organizations
+            .into_iter()
+            .next()
+            .expect("a fake always has an organization")
+    }
+
+    /// A user of the default organization by userName (any case), guests and deprovisioned
+    /// users included.
+    pub fn user(&self, user_name: &str) -> Option<UserRecord> {
+        let store = self.app.store();
+        let org = store.default_org()?;
+        store.resolve_user(org, user_name).cloned()
+    }
+
+    pub fn config(&self) -> Config {
+        self.app.config()
+    }
+
+    /// Changes switches, profile or rate limits.
+    pub fn configure(&self, change: impl FnOnce(&mut Config)) {
+        change(&mut self.app.config.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Adds a fault; see [`FaultSpec`].
+    pub fn inject_fault(&self, fault: FaultSpec) -> Result<(), String> {
+        fault.validate()?;
+        self.app.faults.add(fault);
+        Ok(())
+    }
+
+    /// The SCIM and REST exchanges so far (bounded, secrets redacted).
+    pub fn requests(&self) -> Vec<Exchange> {
+        self.app.journal.entries()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.app.clock
+    }
+
+    /// Stops the server and waits for open connections to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeAsana {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -77,10 +77,15 @@ pub fn schemas(base: &str) -> Vec<Value> {
     let with_meta = |mut schema: Value| {
         let id = schema["id"].as_str().unwrap_or_default().to_owned();
         schema["schemas"] = json!([SCHEMA_URN]);
-        schema["meta"] = json!({"resourceType": "Schema", "location": format!("{base}/Schemas/{id}")});
+        schema["meta"] =
+            json!({"resourceType": "Schema", "location": format!("{base}/Schemas/{id}")});
         schema
     };
-    vec![with_meta(user_schema()), with_meta(enterprise_schema()), with_meta(group_schema())]
+    vec![
+        with_meta(user_schema()),
+        with_meta(enterprise_schema()),
+        with_meta(group_schema()),
+    ]
 }
 
 /// An attribute definition with RFC 7643 §7 defaults: optional, single-valued, read-write,
@@ -104,12 +109,20 @@ fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
 }
 
 fn typed_multi(name: &str, value_kind: &str) -> Value {
-    complex(name, true, vec![
-        attr("value", value_kind),
-        attr("display", "string"),
-        with(attr("type", "string"), "canonicalValues", json!(["work", "home", "other"])),
-        attr("primary", "boolean"),
-    ])
+    complex(
+        name,
+        true,
+        vec![
+            attr("value", value_kind),
+            attr("display", "string"),
+            with(
+                attr("type", "string"),
+                "canonicalValues",
+                json!(["work", "home", "other"]),
+            ),
+            attr("primary", "boolean"),
+        ],
+    )
 }
 
 fn user_schema() -> Value {
@@ -165,7 +178,11 @@ fn enterprise_schema() -> Value {
 }
 
 fn group_schema() -> Value {
-    let member_value = with(with(attr("value", "string"), "mutability", json!("immutable")), "caseExact", json!(true));
+    let member_value = with(
+        with(attr("value", "string"), "mutability", json!("immutable")),
+        "caseExact",
+        json!(true),
+    );
     json!({
         "id": GROUP_URN,
         "name": "Group",
@@ -190,8 +207,12 @@ mod tests {
     fn every_schema_attribute_round_trips_through_the_typed_user() {
         // A compliance tool fills every advertised attribute; each must survive a parse.
         let schema = user_schema();
-        let names: Vec<&str> =
-            schema["attributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = schema["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
         let user = crate::User::from_json(json!({
             "userName": "a@acme.test", "name": {"formatted": "A"}, "displayName": "A", "nickName": "a",
             "profileUrl": "https://x", "title": "t", "userType": "u", "preferredLanguage": "en",
@@ -202,7 +223,10 @@ mod tests {
         .unwrap()
         .to_json();
         for name in names {
-            assert!(user.get(name).is_some(), "{name} is advertised but not stored");
+            assert!(
+                user.get(name).is_some(),
+                "{name} is advertised but not stored"
+            );
         }
     }
 }

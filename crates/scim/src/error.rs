@@ -32,7 +32,11 @@ pub struct ScimError {
 
 impl ScimError {
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        Self { status, scim_type, detail: detail.into() }
+        Self {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
     }
 
     pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
@@ -88,9 +92,19 @@ impl ScimError {
             Value::Number(n) => u16::try_from(n.as_u64()?).ok()?,
             _ => return None,
         };
-        let scim_type = body.get("scimType").and_then(|t| serde_json::from_value(t.clone()).ok());
-        let detail = body.get("detail").and_then(Value::as_str).unwrap_or_default().to_owned();
-        Some(Self { status, scim_type, detail })
+        let scim_type = body
+            .get("scimType")
+            .and_then(|t| serde_json::from_value(t.clone()).ok());
+        let detail = body
+            .get("detail")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Some(Self {
+            status,
+            scim_type,
+            detail,
+        })
     }
 }
 
@@ -104,7 +118,10 @@ mod tests {
         assert_eq!(body["status"], "409");
         assert_eq!(body["scimType"], "uniqueness");
         assert_eq!(body["schemas"][0], ERROR_URN);
-        assert_eq!(ScimError::from_json(&body), Some(ScimError::uniqueness("userName ada@acme.test is taken")));
+        assert_eq!(
+            ScimError::from_json(&body),
+            Some(ScimError::uniqueness("userName ada@acme.test is taken"))
+        );
     }
 
     #[test]

@@ -23,13 +23,22 @@ use crate::names::{ENTERPRISE_USER_URN, canonical_attribute, is_case_exact};
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
-    Compare { path: AttrPath, op: CompareOp, value: CompValue },
-    Present { path: AttrPath },
+    Compare {
+        path: AttrPath,
+        op: CompareOp,
+        value: CompValue,
+    },
+    Present {
+        path: AttrPath,
+    },
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
     /// `emails[type eq "work"]`: some element of a multi-valued attribute matches the inner filter.
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 /// `[URI ":"] ATTRNAME ["." subAttr]`.
@@ -96,9 +105,11 @@ impl Filter {
     /// server can answer it from an index instead of a scan.
     pub fn as_equality(&self) -> Option<(&AttrPath, &str)> {
         match self {
-            Filter::Compare { path, op: CompareOp::Eq, value: CompValue::String(s) } => {
-                Some((path, s))
-            }
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value: CompValue::String(s),
+            } => Some((path, s)),
             _ => None,
         }
     }
@@ -115,9 +126,9 @@ impl Filter {
                 let case_exact = is_case_exact(&path.attr, path.sub_attr.as_deref());
                 match op {
                     // `ne` is the negation of `eq`, so an absent attribute is "not equal".
-                    CompareOp::Ne => {
-                        !values.iter().any(|v| compare(v, CompareOp::Eq, value, case_exact))
-                    }
+                    CompareOp::Ne => !values
+                        .iter()
+                        .any(|v| compare(v, CompareOp::Eq, value, case_exact)),
                     CompareOp::Eq if *value == CompValue::Null => {
                         !values.iter().any(|v| is_present(v))
                     }
@@ -137,11 +148,19 @@ impl Filter {
 
 impl AttrPath {
     pub fn new(attr: &str) -> Self {
-        Self { schema: None, attr: attr.to_owned(), sub_attr: None }
+        Self {
+            schema: None,
+            attr: attr.to_owned(),
+            sub_attr: None,
+        }
     }
 
     pub fn with_sub(attr: &str, sub: &str) -> Self {
-        Self { schema: None, attr: attr.to_owned(), sub_attr: Some(sub.to_owned()) }
+        Self {
+            schema: None,
+            attr: attr.to_owned(),
+            sub_attr: Some(sub.to_owned()),
+        }
     }
 
     /// Whether this path names `attr` (and no sub-attribute) regardless of case and core URN.
@@ -151,12 +170,18 @@ impl AttrPath {
 
     /// Whether the path is qualified by the enterprise extension's URN.
     pub fn is_extension(&self) -> bool {
-        self.schema.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(ENTERPRISE_USER_URN))
+        self.schema
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case(ENTERPRISE_USER_URN))
     }
 
     /// The object the attribute lives in: the enterprise extension object, or the resource root.
     pub(crate) fn container<'a>(&self, resource: &'a Value) -> Option<&'a Value> {
-        if self.is_extension() { get_ci(resource, ENTERPRISE_USER_URN) } else { Some(resource) }
+        if self.is_extension() {
+            get_ci(resource, ENTERPRISE_USER_URN)
+        } else {
+            Some(resource)
+        }
     }
 
     /// Every value the path reaches, with multi-valued attributes flattened. For a multi-valued
@@ -185,7 +210,11 @@ impl AttrPath {
 /// Looks a key up without regard to case.
 pub(crate) fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     let map = v.as_object()?;
-    map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 fn is_present(v: &Value) -> bool {
@@ -216,10 +245,13 @@ fn compare(actual: &Value, op: CompareOp, expected: &CompValue, case_exact: bool
 
 fn compare_strings(actual: &str, op: CompareOp, expected: &str, case_exact: bool) -> bool {
     // Timestamps (meta.created, meta.lastModified) order as instants, not as text.
-    if matches!(op, CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le)
-        && let (Ok(a), Ok(e)) =
-            (actual.parse::<jiff::Timestamp>(), expected.parse::<jiff::Timestamp>())
-    {
+    if matches!(
+        op,
+        CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le
+    ) && let (Ok(a), Ok(e)) = (
+        actual.parse::<jiff::Timestamp>(),
+        expected.parse::<jiff::Timestamp>(),
+    ) {
         return ordered(Some(a.cmp(&e)), op);
     }
     let (a, e) = if case_exact {
@@ -306,7 +338,11 @@ impl fmt::Display for Filter {
 }
 
 fn write_operand(f: &mut fmt::Formatter<'_>, filter: &Filter, parenthesize: bool) -> fmt::Result {
-    if parenthesize { write!(f, "({filter})") } else { write!(f, "{filter}") }
+    if parenthesize {
+        write!(f, "({filter})")
+    } else {
+        write!(f, "{filter}")
+    }
 }
 
 impl fmt::Display for AttrPath {
@@ -353,7 +389,12 @@ pub(crate) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Self { text, pos: 0, depth: 0, terms: 0 }
+        Self {
+            text,
+            pos: 0,
+            depth: 0,
+            terms: 0,
+        }
     }
 
     pub(crate) fn at_end(&self) -> bool {
@@ -369,7 +410,10 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn error(&self, message: impl Into<String>) -> FilterError {
-        FilterError { position: self.text[..self.pos].chars().count(), message: message.into() }
+        FilterError {
+            position: self.text[..self.pos].chars().count(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn describe_next(&self) -> String {
@@ -516,7 +560,10 @@ impl<'a> Parser<'a> {
                 return Err(self.error(format!("expected \"]\", found {}", self.describe_next())));
             }
             self.depth -= 1;
-            return Ok(Filter::ValuePath { path, filter: Box::new(inner) });
+            return Ok(Filter::ValuePath {
+                path,
+                filter: Box::new(inner),
+            });
         }
         if !self.skip_ws() {
             return Err(self.error(format!(
@@ -525,7 +572,11 @@ impl<'a> Parser<'a> {
             )));
         }
         let op_start = self.pos;
-        let word: String = self.rest().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let word: String = self
+            .rest()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         self.pos += word.len();
         if word.eq_ignore_ascii_case("pr") {
             return Ok(Filter::Present { path });
@@ -552,7 +603,10 @@ impl<'a> Parser<'a> {
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-' | '$'))
             .collect();
         if token.is_empty() {
-            return Err(self.error(format!("expected an attribute name, found {}", self.describe_next())));
+            return Err(self.error(format!(
+                "expected an attribute name, found {}",
+                self.describe_next()
+            )));
         }
         self.pos += token.len();
         // `[URI ":"] ATTRNAME`: any URI may qualify the name, not only `urn:` ones.
@@ -561,7 +615,9 @@ impl<'a> Parser<'a> {
                 Some(i) if i + 1 < token.len() => (Some(token[..i].to_owned()), &token[i + 1..]),
                 _ => {
                     self.pos = start;
-                    return Err(self.error(format!("{token:?} has a schema URN but no attribute name")));
+                    return Err(
+                        self.error(format!("{token:?} has a schema URN but no attribute name"))
+                    );
                 }
             }
         } else {
@@ -656,7 +712,9 @@ fn is_attr_name(name: &str) -> bool {
 }
 
 fn canonical(name: &str) -> String {
-    canonical_attribute(name).map(str::to_owned).unwrap_or_else(|| name.to_owned())
+    canonical_attribute(name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]
@@ -683,12 +741,17 @@ mod tests {
     }
 
     fn check(filter: &str) -> bool {
-        Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}")).matches(&user())
+        Filter::parse(filter)
+            .unwrap_or_else(|e| panic!("{filter}: {e}"))
+            .matches(&user())
     }
 
     #[test]
     fn every_operator_evaluates() {
-        assert!(check(r#"userName eq "ada@acme.test""#), "eq is case-insensitive for userName");
+        assert!(
+            check(r#"userName eq "ada@acme.test""#),
+            "eq is case-insensitive for userName"
+        );
         assert!(!check(r#"id eq "1204 ""#));
         assert!(check(r#"title ne "Manager""#));
         assert!(check(r#"userName co "acme""#));
@@ -707,8 +770,12 @@ mod tests {
 
     #[test]
     fn logic_precedence_and_grouping() {
-        assert!(check(r#"title eq "x" or title eq "Engineer" and active eq true"#));
-        assert!(!check(r#"(title eq "x" or title eq "Engineer") and active eq false"#));
+        assert!(check(
+            r#"title eq "x" or title eq "Engineer" and active eq true"#
+        ));
+        assert!(!check(
+            r#"(title eq "x" or title eq "Engineer") and active eq false"#
+        ));
         assert!(check(r#"not (title eq "x")"#));
         assert!(check(r#"NOT(title eq "x") AND userName PR"#));
     }
@@ -717,15 +784,24 @@ mod tests {
     fn value_paths_and_multi_valued_attributes() {
         assert!(check(r#"emails[type eq "work" and value co "acme"]"#));
         assert!(!check(r#"emails[type eq "work" and value co "home"]"#));
-        assert!(check(r#"emails co "home.test""#), "multi-valued compares its value");
+        assert!(
+            check(r#"emails co "home.test""#),
+            "multi-valued compares its value"
+        );
         assert!(check(r#"emails.type eq "home""#));
     }
 
     #[test]
     fn urn_qualified_names() {
-        assert!(check(r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d""#));
-        assert!(check(r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "77""#));
-        assert!(check(r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "ADA""#));
+        assert!(check(
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d""#
+        ));
+        assert!(check(
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "77""#
+        ));
+        assert!(check(
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "ADA""#
+        ));
     }
 
     #[test]
@@ -763,7 +839,12 @@ mod tests {
     #[test]
     fn hostile_nesting_and_length_are_refused_not_overflowed() {
         let deep = format!("{}title pr{}", "not (".repeat(10_000), ")".repeat(10_000));
-        assert!(Filter::parse(&deep).unwrap_err().message.contains("nests deeper"));
+        assert!(
+            Filter::parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nests deeper")
+        );
         let long = vec!["title pr"; 5_000].join(" or ");
         assert!(Filter::parse(&long).unwrap_err().message.contains("terms"));
         let ok = vec!["title pr"; 1_000].join(" or ");
@@ -780,7 +861,11 @@ mod tests {
         ] {
             let parsed = Filter::parse(text).unwrap();
             let rendered = parsed.to_string();
-            assert_eq!(Filter::parse(&rendered).unwrap(), parsed, "{text} -> {rendered}");
+            assert_eq!(
+                Filter::parse(&rendered).unwrap(),
+                parsed,
+                "{text} -> {rendered}"
+            );
         }
     }
 }

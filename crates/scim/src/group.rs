@@ -40,7 +40,9 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     match Value::deserialize(d)? {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string id, found {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string id, found {other}"
+        ))),
     }
 }
 
@@ -48,13 +50,17 @@ impl Group {
     /// Parses a request body; `displayName` is required (RFC 7643 §4.2, and Asana's team name).
     pub fn from_json(mut body: Value) -> Result<Group, ScimError> {
         if !body.is_object() {
-            return Err(ScimError::invalid_syntax("the request body must be a JSON object"));
+            return Err(ScimError::invalid_syntax(
+                "the request body must be a JSON object",
+            ));
         }
         canonicalize_keys(&mut body);
         let group: Group = serde_json::from_value(body)
             .map_err(|e| ScimError::invalid_value(format!("invalid Group: {e}")))?;
         if group.display_name.trim().is_empty() {
-            return Err(ScimError::invalid_value("displayName is required and must not be empty"));
+            return Err(ScimError::invalid_value(
+                "displayName is required and must not be empty",
+            ));
         }
         Ok(group)
     }
@@ -71,7 +77,8 @@ mod tests {
 
     #[test]
     fn members_may_be_numbers_and_display_name_is_required() {
-        let g = Group::from_json(json!({"displayName": "Marketing", "members": [{"value": 3}]})).unwrap();
+        let g = Group::from_json(json!({"displayName": "Marketing", "members": [{"value": 3}]}))
+            .unwrap();
         assert_eq!(g.members[0].value, "3");
         let err = Group::from_json(json!({"members": []})).unwrap_err();
         assert_eq!(err.status, 400);

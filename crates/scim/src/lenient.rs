@@ -72,8 +72,12 @@ mod tests {
 
     #[test]
     fn keys_are_canonicalized_recursively() {
-        let mut v = json!({"USERNAME": "a", "Emails": [{"VALUE": "x", "Primary": true}], "extra": 1});
+        let mut v =
+            json!({"USERNAME": "a", "Emails": [{"VALUE": "x", "Primary": true}], "extra": 1});
         canonicalize_keys(&mut v);
-        assert_eq!(v, json!({"userName": "a", "emails": [{"value": "x", "primary": true}], "extra": 1}));
+        assert_eq!(
+            v,
+            json!({"userName": "a", "emails": [{"value": "x", "primary": true}], "extra": 1})
+        );
     }
 }

@@ -22,7 +22,10 @@ impl ListQuery {
     /// Parses a raw query string the way real IdPs send it: `+` for space, a trailing `&`, an
     /// empty query, parameter names in any case. Unknown parameters (`sortBy`, ...) are ignored.
     pub fn parse(query: &str) -> Result<ListQuery, ScimError> {
-        let mut out = ListQuery { start_index: 1, ..ListQuery::default() };
+        let mut out = ListQuery {
+            start_index: 1,
+            ..ListQuery::default()
+        };
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             match key.to_ascii_lowercase().as_str() {
                 "filter" => out.filter = Some(Filter::parse(&value)?),
@@ -30,6 +33,55 @@ impl ListQuery {
                 "count" => out.count = Some(parse_int("count", &value)?.max(0) as usize),
                 "attributes" => out.attributes = split_list(&value),
                 "excludedattributes" => out.excluded_attributes = split_list(&value),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the body of `POST /.search` (RFC 7644 §3.4.3) into the same query.
+    pub fn from_search_request(body: &Value) -> Result<ListQuery, ScimError> {
+        let obj = body
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest must be a JSON object"))?;
+        let mut out = ListQuery {
+            start_index: 1,
+            ..ListQuery::default()
+        };
+        let list = |v: &Value, name: &str| -> Result<Vec<String>, ScimError> {
+            match v {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().map(str::to_owned).ok_or_else(|| {
+                            ScimError::invalid_value(format!("{name} must be strings"))
+                        })
+                    })
+                    .collect(),
+                Value::String(s) => Ok(split_list(s)),
+                _ => Err(ScimError::invalid_value(format!(
+                    "{name} must be a list of attribute names"
+                ))),
+            }
+        };
+        let int = |v: &Value, name: &str| -> Result<i64, ScimError> {
+            v.as_i64()
+                .ok_or_else(|| ScimError::invalid_value(format!("{name} must be an integer")))
+        };
+        for (key, value) in obj {
+            match key.to_ascii_lowercase().as_str() {
+                "filter" => {
+                    let text = value
+                        .as_str()
+                        .ok_or_else(|| ScimError::invalid_value("filter must be a string"))?;
+                    out.filter = Some(Filter::parse(text)?);
+                }
+                "startindex" => out.start_index = int(value, "startIndex")?.max(1) as usize,
+                "count" => out.count = Some(int(value, "count")?.max(0) as usize),
+                "attributes" => out.attributes = list(value, "attributes")?,
+                "excludedattributes" => {
+                    out.excluded_attributes = list(value, "excludedAttributes")?
+                }
                 _ => {}
             }
         }
@@ -55,7 +107,12 @@ fn parse_int(name: &str, value: &str) -> Result<i64, ScimError> {
 }
 
 fn split_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A list response. `paging` adds `startIndex` and `itemsPerPage`, which RFC 7644 requires and
@@ -83,12 +140,21 @@ impl ListResponse {
 }
 
 /// Applies `attributes` / `excludedAttributes` (RFC 7644 §3.9) to a resource. `id` and
-/// `schemas` are always returned.
+/// `schemas` are always returned. Names may be URN-qualified; a whole extension URN selects
+/// the extension object.
 pub fn project(resource: &mut Value, attributes: &[String], excluded: &[String]) {
     let Value::Object(map) = resource else { return };
+    let is_schema_key = |a: &str, key: &str| key.contains(':') && a.eq_ignore_ascii_case(key);
     let always = |k: &str| k == "id" || k == "schemas";
     let named = |list: &[String], key: &str| {
         list.iter().any(|a| {
+            if is_schema_key(a, key)
+                || (key.contains(':')
+                    && a.len() > key.len()
+                    && a[..key.len()].eq_ignore_ascii_case(key))
+            {
+                return true;
+            }
             let top = a.rsplit(':').next().unwrap_or(a);
             let top = top.split('.').next().unwrap_or(top);
             top.eq_ignore_ascii_case(key) || a.eq_ignore_ascii_case(key)
@@ -135,10 +201,28 @@ mod tests {
     }
 
     #[test]
+    fn search_requests_read_like_query_strings() {
+        let q = ListQuery::from_search_request(&serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": "userName sw \"a\"", "startIndex": 2, "count": 5, "attributes": ["userName"]
+        }))
+        .unwrap();
+        assert_eq!(
+            (q.start_index, q.count, q.attributes.len()),
+            (2, Some(5), 1)
+        );
+        assert!(q.filter.is_some());
+        assert!(ListQuery::from_search_request(&serde_json::json!({"count": "x"})).is_err());
+    }
+
+    #[test]
     fn projection_keeps_id_and_schemas() {
         let mut v = serde_json::json!({"id": "1", "schemas": [], "userName": "a", "title": "t"});
         project(&mut v, &["userName".into()], &[]);
-        assert_eq!(v, serde_json::json!({"id": "1", "schemas": [], "userName": "a"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"id": "1", "schemas": [], "userName": "a"})
+        );
         project(&mut v, &[], &["USERNAME".into()]);
         assert_eq!(v, serde_json::json!({"id": "1", "schemas": []}));
     }

@@ -9,6 +9,7 @@ pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_USER_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 pub const SERVICE_PROVIDER_CONFIG_URN: &str =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -20,25 +21,82 @@ pub const KNOWN_SCHEMAS: &[&str] = &[USER_URN, GROUP_URN, ENTERPRISE_USER_URN];
 
 /// Every attribute and sub-attribute name the resources here carry, in RFC spelling.
 const ATTRIBUTES: &[&str] = &[
-    "schemas", "id", "externalId", "meta", "resourceType", "created", "lastModified", "location",
-    "version", "userName", "name", "formatted", "familyName", "givenName", "middleName",
-    "honorificPrefix", "honorificSuffix", "displayName", "nickName", "profileUrl", "title",
-    "userType", "preferredLanguage", "locale", "timezone", "active", "password", "emails",
-    "phoneNumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles",
-    "x509Certificates", "value", "display", "type", "primary", "$ref", "streetAddress", "locality",
-    "region", "postalCode", "country", "employeeNumber", "costCenter", "organization", "division",
-    "department", "manager", "members", "Operations", "op", "path", "Resources", "totalResults",
-    "startIndex", "itemsPerPage",
+    "schemas",
+    "id",
+    "externalId",
+    "meta",
+    "resourceType",
+    "created",
+    "lastModified",
+    "location",
+    "version",
+    "userName",
+    "name",
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+    "displayName",
+    "nickName",
+    "profileUrl",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "password",
+    "emails",
+    "phoneNumbers",
+    "ims",
+    "photos",
+    "addresses",
+    "groups",
+    "entitlements",
+    "roles",
+    "x509Certificates",
+    "value",
+    "display",
+    "type",
+    "primary",
+    "$ref",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+    "manager",
+    "members",
+    "Operations",
+    "op",
+    "path",
+    "Resources",
+    "totalResults",
+    "startIndex",
+    "itemsPerPage",
 ];
 
 /// The canonical spelling of an attribute name, if it is one this crate knows.
 pub fn canonical_attribute(name: &str) -> Option<&'static str> {
-    ATTRIBUTES.iter().copied().find(|known| known.eq_ignore_ascii_case(name))
+    ATTRIBUTES
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(name))
 }
 
 /// The canonical spelling of a schema URN, if it is one this crate knows.
 pub fn canonical_schema(urn: &str) -> Option<&'static str> {
-    KNOWN_SCHEMAS.iter().copied().find(|known| known.eq_ignore_ascii_case(urn))
+    KNOWN_SCHEMAS
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(urn))
 }
 
 /// Whether an attribute compares case-exactly (RFC 7643 §3.1, §4.1.1): identifiers do, names and
@@ -48,9 +106,16 @@ pub fn is_case_exact(attr: &str, sub_attr: Option<&str>) -> bool {
         Some(sub) => format!("{attr}.{sub}"),
         None => attr.to_owned(),
     };
-    ["id", "externalId", "members.value", "groups.value", "manager.value", "$ref"]
-        .iter()
-        .any(|exact| exact.eq_ignore_ascii_case(&full))
+    [
+        "id",
+        "externalId",
+        "members.value",
+        "groups.value",
+        "manager.value",
+        "$ref",
+    ]
+    .iter()
+    .any(|exact| exact.eq_ignore_ascii_case(&full))
 }
 
 #[cfg(test)]

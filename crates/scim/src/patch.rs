@@ -57,6 +57,14 @@ pub struct PatchOptions {
 impl PatchPath {
     /// Parses a PATCH `path`; a bad one is `400 invalidPath`.
     pub fn parse(text: &str) -> Result<PatchPath, ScimError> {
+        // The extension URN alone names the whole extension object, which is a top-level key.
+        if let Some(urn) = canonical_schema(text.trim()).filter(|u| *u == ENTERPRISE_USER_URN) {
+            return Ok(PatchPath {
+                attr: AttrPath::new(urn),
+                filter: None,
+                filter_sub_attr: None,
+            });
+        }
         let invalid = |e: crate::filter::FilterError| {
             ScimError::invalid_path(format!("invalid path {text:?}: {}", e))
         };
@@ -70,7 +78,11 @@ impl PatchPath {
             filter = Some(f);
             filter_sub_attr = sub;
         }
-        Ok(PatchPath { attr, filter, filter_sub_attr })
+        Ok(PatchPath {
+            attr,
+            filter,
+            filter_sub_attr,
+        })
     }
 }
 
@@ -85,8 +97,17 @@ fn parse_value_filter(text: &str, attr: &AttrPath) -> Result<(Filter, Option<Str
     let filter = Filter::parse(&text[bracket + 1..close]).map_err(|e| e.to_string())?;
     let after = &text[close + 1..];
     let sub = match after.strip_prefix('.') {
-        Some(sub) if !sub.is_empty() && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') => {
-            Some(canonical_attribute(sub).map(str::to_owned).unwrap_or_else(|| sub.to_owned()))
+        Some(sub)
+            if !sub.is_empty()
+                && sub
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') =>
+        {
+            Some(
+                canonical_attribute(sub)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| sub.to_owned()),
+            )
         }
         None if after.is_empty() => None,
         _ => return Err(format!("unexpected {after:?} after the value filter")),
@@ -98,15 +119,23 @@ impl PatchRequest {
     /// Parses a PATCH body that is already valid JSON.
     pub fn from_json(mut body: Value) -> Result<PatchRequest, ScimError> {
         if !body.is_object() {
-            return Err(ScimError::invalid_syntax("the request body must be a JSON object"));
+            return Err(ScimError::invalid_syntax(
+                "the request body must be a JSON object",
+            ));
         }
         canonicalize_keys(&mut body);
         let schemas = match body.get("schemas") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => {
-                items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Some(_) => {
+                return Err(ScimError::invalid_value(
+                    "schemas must be an array of strings",
+                ));
             }
-            Some(_) => return Err(ScimError::invalid_value("schemas must be an array of strings")),
         };
         let ops = match body.get_mut("Operations").map(Value::take) {
             Some(Value::Array(ops)) if !ops.is_empty() => ops,
@@ -119,7 +148,10 @@ impl PatchRequest {
             .enumerate()
             .map(|(i, op)| parse_operation(op).map_err(|e| prefix(e, i)))
             .collect::<Result<_, _>>()?;
-        Ok(PatchRequest { schemas, operations })
+        Ok(PatchRequest {
+            schemas,
+            operations,
+        })
     }
 
     /// Applies every operation in order; all or nothing.
@@ -148,9 +180,17 @@ fn parse_operation(op: Value) -> Result<PatchOperation, ScimError> {
             "add" => PatchOp::Add,
             "remove" => PatchOp::Remove,
             "replace" => PatchOp::Replace,
-            _ => return Err(ScimError::invalid_syntax(format!("unknown op {s:?}: expected add, remove or replace"))),
+            _ => {
+                return Err(ScimError::invalid_syntax(format!(
+                    "unknown op {s:?}: expected add, remove or replace"
+                )));
+            }
         },
-        _ => return Err(ScimError::invalid_syntax("op is required: add, remove or replace")),
+        _ => {
+            return Err(ScimError::invalid_syntax(
+                "op is required: add, remove or replace",
+            ));
+        }
     };
     let path = match op.get("path") {
         None | Some(Value::Null) => None,
@@ -158,18 +198,24 @@ fn parse_operation(op: Value) -> Result<PatchOperation, ScimError> {
         Some(Value::String(s)) => Some(PatchPath::parse(s)?),
         Some(_) => return Err(ScimError::invalid_path("path must be a string")),
     };
-    let value = op.remove("value").filter(|v| !v.is_null() || kind == PatchOp::Replace);
+    let value = op
+        .remove("value")
+        .filter(|v| !v.is_null() || kind == PatchOp::Replace);
     match (kind, &path, &value) {
-        (PatchOp::Remove, None, _) => {
-            Err(ScimError::no_target("remove needs a path (RFC 7644 §3.5.2.2)"))
-        }
-        (PatchOp::Add | PatchOp::Replace, _, None) => {
-            Err(ScimError::invalid_value(format!("{kind:?} needs a value").to_lowercase()))
-        }
+        (PatchOp::Remove, None, _) => Err(ScimError::no_target(
+            "remove needs a path (RFC 7644 §3.5.2.2)",
+        )),
+        (PatchOp::Add | PatchOp::Replace, _, None) => Err(ScimError::invalid_value(
+            format!("{kind:?} needs a value").to_lowercase(),
+        )),
         (PatchOp::Add | PatchOp::Replace, None, Some(v)) if !v.is_object() => Err(
             ScimError::invalid_value("an operation without a path needs an object as its value"),
         ),
-        _ => Ok(PatchOperation { op: kind, path, value }),
+        _ => Ok(PatchOperation {
+            op: kind,
+            path,
+            value,
+        }),
     }
 }
 
@@ -178,7 +224,9 @@ impl PatchOperation {
         match &self.path {
             Some(path) => apply_at(resource, self.op, path, self.value.as_ref(), options),
             None => {
-                let Some(Value::Object(map)) = &self.value else { unreachable!("checked in parse") };
+                let Some(Value::Object(map)) = &self.value else {
+                    unreachable!("checked in parse")
+                };
                 for (key, value) in map {
                     if is_read_only(key) {
                         continue;
@@ -186,11 +234,16 @@ impl PatchOperation {
                     if let Some(ext) = canonical_schema(key).filter(|s| *s == ENTERPRISE_USER_URN) {
                         // `{"urn:...:enterprise:2.0:User": {"department": "x"}}`
                         let Value::Object(inner) = value else {
-                            return Err(ScimError::invalid_value(format!("{ext} must be an object")));
+                            return Err(ScimError::invalid_value(format!(
+                                "{ext} must be an object"
+                            )));
                         };
                         for (sub, v) in inner {
                             let path = PatchPath {
-                                attr: AttrPath { schema: Some(ext.to_owned()), ..AttrPath::new(sub) },
+                                attr: AttrPath {
+                                    schema: Some(ext.to_owned()),
+                                    ..AttrPath::new(sub)
+                                },
                                 filter: None,
                                 filter_sub_attr: None,
                             };
@@ -208,7 +261,9 @@ impl PatchOperation {
 }
 
 fn is_read_only(key: &str) -> bool {
-    ["id", "meta", "schemas"].iter().any(|k| k.eq_ignore_ascii_case(key))
+    ["id", "meta", "schemas"]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(key))
 }
 
 fn apply_at(
@@ -219,7 +274,10 @@ fn apply_at(
     options: PatchOptions,
 ) -> Result<(), ScimError> {
     if !path.attr.is_extension() && is_read_only(&path.attr.attr) {
-        return Err(ScimError::mutability(format!("{} is read-only", path.attr.attr)));
+        return Err(ScimError::mutability(format!(
+            "{} is read-only",
+            path.attr.attr
+        )));
     }
     let value = value.map(|v| {
         let mut v = v.clone();
@@ -243,7 +301,12 @@ fn apply_at(
             match target {
                 Value::Array(items) => {
                     for item in items.iter_mut().filter(|i| i.is_object()) {
-                        apply_plain(item.as_object_mut().expect("filtered"), sub, op, value.clone())?;
+                        apply_plain(
+                            item.as_object_mut().expect("filtered"),
+                            sub,
+                            op,
+                            value.clone(),
+                        )?;
                     }
                     Ok(())
                 }
@@ -252,7 +315,9 @@ fn apply_at(
                     *target = Value::Object(Map::new());
                     apply_plain(target.as_object_mut().expect("just set"), sub, op, value)
                 }
-                _ => Err(ScimError::invalid_path(format!("{attr} has no sub-attribute {sub}"))),
+                _ => Err(ScimError::invalid_path(format!(
+                    "{attr} has no sub-attribute {sub}"
+                ))),
             }
         }
         (Some(filter), _) => apply_filtered(container, path, filter, op, value, options),
@@ -269,7 +334,10 @@ fn container_mut<'a>(
     if !attr.is_extension() {
         return Some(root);
     }
-    let key = root.keys().find(|k| k.eq_ignore_ascii_case(ENTERPRISE_USER_URN)).cloned();
+    let key = root
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(ENTERPRISE_USER_URN))
+        .cloned();
     let key = match key {
         Some(k) => k,
         None if create => {
@@ -293,7 +361,9 @@ fn apply_plain(
 ) -> Result<(), ScimError> {
     match op {
         PatchOp::Remove => {
-            let Some(key) = find_key(container, attr) else { return Ok(()) };
+            let Some(key) = find_key(container, attr) else {
+                return Ok(());
+            };
             match (container.get_mut(&key), value) {
                 // Entra: {"op":"remove","path":"members","value":[{"value":"42"}]}
                 (Some(Value::Array(items)), Some(Value::Array(gone))) => {
@@ -360,11 +430,17 @@ fn apply_filtered(
             }
         }
         Some(_) => {
-            return Err(ScimError::invalid_path(format!("{attr} is not multi-valued, so it takes no filter")));
+            return Err(ScimError::invalid_path(format!(
+                "{attr} is not multi-valued, so it takes no filter"
+            )));
         }
     };
-    let matched: Vec<usize> =
-        items.iter().enumerate().filter(|(_, v)| filter.matches(v)).map(|(i, _)| i).collect();
+    let matched: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| filter.matches(v))
+        .map(|(i, _)| i)
+        .collect();
     match op {
         PatchOp::Remove => {
             match sub {
@@ -392,7 +468,9 @@ fn apply_filtered(
             let value = value.expect("checked in parse");
             if matched.is_empty() {
                 if op == PatchOp::Replace && !options.create_on_unmatched_replace {
-                    return Err(ScimError::no_target(format!("no value of {attr} matches the filter")));
+                    return Err(ScimError::no_target(format!(
+                        "no value of {attr} matches the filter"
+                    )));
                 }
                 let Some(mut element) = element_from_equalities(filter) else {
                     return Err(ScimError::no_target(format!(
@@ -413,7 +491,9 @@ fn apply_filtered(
 
 fn merge_into(element: &mut Value, sub: Option<&str>, value: Value) -> Result<(), ScimError> {
     let Value::Object(obj) = element else {
-        return Err(ScimError::invalid_path("the filtered attribute is not complex"));
+        return Err(ScimError::invalid_path(
+            "the filtered attribute is not complex",
+        ));
     };
     match (sub, value) {
         (Some(sub), v) => {
@@ -422,7 +502,9 @@ fn merge_into(element: &mut Value, sub: Option<&str>, value: Value) -> Result<()
         }
         (None, Value::Object(new)) => obj.extend(new),
         (None, _) => {
-            return Err(ScimError::invalid_value("a filtered target without a sub-attribute needs an object value"));
+            return Err(ScimError::invalid_value(
+                "a filtered target without a sub-attribute needs an object value",
+            ));
         }
     }
     Ok(())
@@ -433,7 +515,11 @@ fn element_from_equalities(filter: &Filter) -> Option<Value> {
     fn collect(filter: &Filter, out: &mut Map<String, Value>) -> bool {
         match filter {
             Filter::And(a, b) => collect(a, out) && collect(b, out),
-            Filter::Compare { path, op: CompareOp::Eq, value } if path.sub_attr.is_none() => {
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value,
+            } if path.sub_attr.is_none() => {
                 let v = match value {
                     CompValue::String(s) => Value::String(s.clone()),
                     CompValue::Bool(b) => Value::Bool(*b),
@@ -461,14 +547,17 @@ fn same_value(a: &Value, b: &Value) -> bool {
 /// Leaves at most one `primary: true` in each multi-valued attribute: the last one set wins, so
 /// adding a new primary email demotes the old one instead of failing the request.
 fn fix_primaries(resource: &mut Value) {
-    let Some(map) = resource.as_object_mut() else { return };
+    let Some(map) = resource.as_object_mut() else {
+        return;
+    };
     for items in map.values_mut().filter_map(Value::as_array_mut) {
         let primaries: Vec<usize> = items
             .iter()
             .enumerate()
             .filter(|(_, v)| {
                 v.get("primary").is_some_and(|p| {
-                    p.as_bool() == Some(true) || p.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                    p.as_bool() == Some(true)
+                        || p.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
                 })
             })
             .map(|(i, _)| i)
@@ -503,7 +592,9 @@ fn entry_ci<'a>(
 }
 
 fn canonical_key(name: &str) -> String {
-    canonical_attribute(name).map(str::to_owned).unwrap_or_else(|| name.to_owned())
+    canonical_attribute(name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]
@@ -538,7 +629,8 @@ mod tests {
 
     #[test]
     fn okta_and_asana_pathless_value_map() {
-        let out = patch(json!([{"op": "replace", "value": {"active": false, "title": "CTO"}}])).unwrap();
+        let out =
+            patch(json!([{"op": "replace", "value": {"active": false, "title": "CTO"}}])).unwrap();
         assert_eq!(out["active"], false);
         assert_eq!(out["title"], "CTO");
     }
@@ -546,7 +638,10 @@ mod tests {
     #[test]
     fn entra_capitalised_op_and_string_boolean() {
         let out = patch(json!([{"op": "Replace", "path": "active", "value": "False"}])).unwrap();
-        assert_eq!(out["active"], "False", "left for the typed parser, which reads it as false");
+        assert_eq!(
+            out["active"], "False",
+            "left for the typed parser, which reads it as false"
+        );
         let typed = crate::User::from_json(out).unwrap();
         assert_eq!(typed.active, Some(false));
     }
@@ -563,14 +658,23 @@ mod tests {
         let op = json!([{"op": "replace", "path": "addresses[type eq \"work\"].country", "value": "NZ"}]);
         let err = patch(op.clone()).unwrap_err();
         assert_eq!(err.scim_type, Some(crate::ScimType::NoTarget));
-        let out = patch_with(op, PatchOptions { create_on_unmatched_replace: true }).unwrap();
+        let out = patch_with(
+            op,
+            PatchOptions {
+                create_on_unmatched_replace: true,
+            },
+        )
+        .unwrap();
         assert_eq!(out["addresses"], json!([{"type": "work", "country": "NZ"}]));
     }
 
     #[test]
     fn add_with_filter_creates_the_element() {
         let out = patch(json!([{"op": "add", "path": "phoneNumbers[type eq \"work\"].value", "value": "+64 1"}])).unwrap();
-        assert_eq!(out["phoneNumbers"], json!([{"type": "work", "value": "+64 1"}]));
+        assert_eq!(
+            out["phoneNumbers"],
+            json!([{"type": "work", "value": "+64 1"}])
+        );
     }
 
     #[test]
@@ -581,11 +685,16 @@ mod tests {
         ]})).unwrap();
         add.apply(&mut group, PatchOptions::default()).unwrap();
         add.apply(&mut group, PatchOptions::default()).unwrap();
-        assert_eq!(group["members"].as_array().unwrap().len(), 3, "adding twice does not duplicate");
+        assert_eq!(
+            group["members"].as_array().unwrap().len(),
+            3,
+            "adding twice does not duplicate"
+        );
         let remove = PatchRequest::from_json(json!({"Operations": [
             {"op": "remove", "path": "members[value eq \"1\"]"},
             {"op": "remove", "path": "members", "value": [{"value": "2"}]}
-        ]})).unwrap();
+        ]}))
+        .unwrap();
         remove.apply(&mut group, PatchOptions::default()).unwrap();
         assert_eq!(group["members"], json!([{"value": "3"}]));
     }
@@ -600,15 +709,38 @@ mod tests {
         ])).unwrap();
         assert_eq!(out["name"]["formatted"], "Ada King");
         assert_eq!(out["name"]["givenName"], "Augusta");
-        assert_eq!(out["name"]["familyName"], "Lovelace", "replace of a sub-attribute leaves the others");
+        assert_eq!(
+            out["name"]["familyName"], "Lovelace",
+            "replace of a sub-attribute leaves the others"
+        );
         let ext = &out[ENTERPRISE_USER_URN];
         assert_eq!(ext["department"], "R&D");
         assert_eq!(ext["costCenter"], "42");
     }
 
     #[test]
+    fn the_extension_urn_alone_targets_the_whole_extension() {
+        let out = patch(
+            json!([{"op": "add", "path": ENTERPRISE_USER_URN, "value": {"division": "North"}}]),
+        )
+        .unwrap();
+        assert_eq!(out[ENTERPRISE_USER_URN]["division"], "North");
+        let request = PatchRequest::from_json(
+            json!({"Operations": [{"op": "remove", "path": ENTERPRISE_USER_URN}]}),
+        )
+        .unwrap();
+        let mut resource = out;
+        request
+            .apply(&mut resource, PatchOptions::default())
+            .unwrap();
+        assert!(resource.get(ENTERPRISE_USER_URN).is_none());
+    }
+
+    #[test]
     fn remove_and_case_insensitive_paths() {
-        let out = patch(json!([{"op": "REMOVE", "path": "TITLE"}, {"op": "remove", "path": "nickName"}])).unwrap();
+        let out =
+            patch(json!([{"op": "REMOVE", "path": "TITLE"}, {"op": "remove", "path": "nickName"}]))
+                .unwrap();
         assert!(out.get("title").is_none());
     }
 
@@ -623,13 +755,28 @@ mod tests {
     fn bad_operations_are_rejected_with_the_right_scim_type() {
         use crate::ScimType::*;
         let cases = [
-            (json!([{"op": "move", "path": "title", "value": "x"}]), InvalidSyntax),
+            (
+                json!([{"op": "move", "path": "title", "value": "x"}]),
+                InvalidSyntax,
+            ),
             (json!([{"op": "remove"}]), NoTarget),
             (json!([{"op": "add", "path": "title"}]), InvalidValue),
-            (json!([{"op": "replace", "value": "not a map"}]), InvalidValue),
-            (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), InvalidPath),
-            (json!([{"op": "replace", "path": "id", "value": "2"}]), Mutability),
-            (json!([{"op": "replace", "path": "title[type eq \"x\"]", "value": {}}]), InvalidPath),
+            (
+                json!([{"op": "replace", "value": "not a map"}]),
+                InvalidValue,
+            ),
+            (
+                json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]),
+                InvalidPath,
+            ),
+            (
+                json!([{"op": "replace", "path": "id", "value": "2"}]),
+                Mutability,
+            ),
+            (
+                json!([{"op": "replace", "path": "title[type eq \"x\"]", "value": {}}]),
+                InvalidPath,
+            ),
             (json!("nope"), InvalidValue),
         ];
         for (ops, expected) in cases {
@@ -643,9 +790,14 @@ mod tests {
         let request = PatchRequest::from_json(json!({"Operations": [
             {"op": "replace", "path": "title", "value": "CTO"},
             {"op": "replace", "path": "emails[type eq \"home\"].value", "value": "x"}
-        ]})).unwrap();
+        ]}))
+        .unwrap();
         let mut resource = user();
-        assert!(request.apply(&mut resource, PatchOptions::default()).is_err());
+        assert!(
+            request
+                .apply(&mut resource, PatchOptions::default())
+                .is_err()
+        );
         assert_eq!(resource, user());
     }
 }

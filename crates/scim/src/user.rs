@@ -39,13 +39,29 @@ pub struct User {
     pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(default, deserialize_with = "option_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "option_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub emails: Vec<MultiValue>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub phone_numbers: Vec<MultiValue>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub addresses: Vec<Address>,
     #[serde(
         rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -84,7 +100,11 @@ pub struct MultiValue {
     pub display: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "option_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "option_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub primary: Option<bool>,
 }
 
@@ -105,7 +125,11 @@ pub struct Address {
     pub country: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "option_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "option_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub primary: Option<bool>,
 }
 
@@ -133,7 +157,11 @@ pub struct Manager {
     pub value: Option<String>,
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
 }
 
@@ -143,11 +171,15 @@ impl User {
     /// and non-empty (RFC 7643 §4.1.1: required).
     pub fn from_json(mut body: Value) -> Result<User, ScimError> {
         if !body.is_object() {
-            return Err(ScimError::invalid_syntax("the request body must be a JSON object"));
+            return Err(ScimError::invalid_syntax(
+                "the request body must be a JSON object",
+            ));
         }
         canonicalize_keys(&mut body);
         if let Some(Value::String(_)) = body.get(ENTERPRISE_USER_URN) {
-            return Err(ScimError::invalid_value(format!("{ENTERPRISE_USER_URN} must be an object")));
+            return Err(ScimError::invalid_value(format!(
+                "{ENTERPRISE_USER_URN} must be an object"
+            )));
         }
         let user: User = serde_json::from_value(body)
             .map_err(|e| ScimError::invalid_value(format!("invalid User: {e}")))?;
@@ -158,12 +190,32 @@ impl User {
     /// Checks the rules a typed value cannot express.
     pub fn validate(&self) -> Result<(), ScimError> {
         if self.user_name.trim().is_empty() {
-            return Err(ScimError::invalid_value("userName is required and must not be empty"));
+            return Err(ScimError::invalid_value(
+                "userName is required and must not be empty",
+            ));
         }
         for (attr, primaries) in [
-            ("emails", self.emails.iter().filter(|e| e.primary == Some(true)).count()),
-            ("phoneNumbers", self.phone_numbers.iter().filter(|e| e.primary == Some(true)).count()),
-            ("addresses", self.addresses.iter().filter(|e| e.primary == Some(true)).count()),
+            (
+                "emails",
+                self.emails
+                    .iter()
+                    .filter(|e| e.primary == Some(true))
+                    .count(),
+            ),
+            (
+                "phoneNumbers",
+                self.phone_numbers
+                    .iter()
+                    .filter(|e| e.primary == Some(true))
+                    .count(),
+            ),
+            (
+                "addresses",
+                self.addresses
+                    .iter()
+                    .filter(|e| e.primary == Some(true))
+                    .count(),
+            ),
         ] {
             if primaries > 1 {
                 return Err(ScimError::invalid_value(format!(
@@ -216,7 +268,10 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(user.user_name, "johnsmith@example.com");
-        assert_eq!(user.enterprise.as_ref().unwrap().department.as_deref(), Some("Engineering"));
+        assert_eq!(
+            user.enterprise.as_ref().unwrap().department.as_deref(),
+            Some("Engineering")
+        );
         assert_eq!(user.primary_email(), Some("johnsmith@example.com"));
     }
 
@@ -247,7 +302,11 @@ mod tests {
             json!({"userName": "a@b.c", "emails": [{"value": "a", "primary": true}, {"value": "b", "primary": true}]}),
         ] {
             let err = User::from_json(body.clone()).expect_err(&body.to_string());
-            assert_eq!(err.scim_type, Some(crate::ScimType::InvalidValue), "{body}: {err}");
+            assert_eq!(
+                err.scim_type,
+                Some(crate::ScimType::InvalidValue),
+                "{body}: {err}"
+            );
         }
         let err = User::from_json(json!(["not", "an", "object"])).unwrap_err();
         assert_eq!(err.scim_type, Some(crate::ScimType::InvalidSyntax));

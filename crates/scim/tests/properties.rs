@@ -16,7 +16,10 @@ fn attr_path() -> impl Strategy<Value = AttrPath> {
         Just(AttrPath::new("emails")),
         Just(AttrPath::with_sub("name", "familyName")),
         Just(AttrPath::with_sub("meta", "lastModified")),
-        Just(AttrPath { schema: Some(ENTERPRISE.to_owned()), ..AttrPath::new("department") }),
+        Just(AttrPath {
+            schema: Some(ENTERPRISE.to_owned()),
+            ..AttrPath::new("department")
+        }),
         Just(AttrPath {
             schema: Some(ENTERPRISE.to_owned()),
             ..AttrPath::with_sub("manager", "value")
@@ -61,7 +64,10 @@ fn filter() -> impl Strategy<Value = Filter> {
         prop::sample::select(vec!["emails", "addresses", "members"]),
         logic(attr_exp(inner_path).boxed()),
     )
-        .prop_map(|(attr, f)| Filter::ValuePath { path: AttrPath::new(attr), filter: Box::new(f) });
+        .prop_map(|(attr, f)| Filter::ValuePath {
+            path: AttrPath::new(attr),
+            filter: Box::new(f),
+        });
     logic(prop_oneof![3 => attr_exp(attr_path()), 1 => value_path].boxed())
 }
 

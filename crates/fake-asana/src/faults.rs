@@ -1,0 +1,162 @@
+//! Injected faults: make the next N matching requests fail, wait, or both, so that clients'
+//! retry and error handling can be tested on purpose.
+
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// HTTP method to match (any case); absent matches every method.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path to match, e.g. `/api/1.0/scim/Users`; a trailing `*` matches a prefix.
+    pub path: String,
+    /// Status to answer with; absent means "only delay, then answer normally".
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `Retry-After` seconds. A 429 always carries one (default 30, as Asana's example).
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Response body; absent gives the API's own error body for the status.
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// How many requests it applies to; absent means until removed.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Delay before answering, on the harness clock.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fault {
+    pub id: u64,
+    #[serde(flatten)]
+    pub spec: FaultSpec,
+    /// How many requests it has hit so far.
+    pub hits: u64,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    inner: Mutex<(u64, Vec<Fault>)>,
+}
+
+impl FaultSpec {
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.path.starts_with('/') {
+            return Err("path must start with /".into());
+        }
+        if let Some(s) = self.status
+            && !(100..=599).contains(&s)
+        {
+            return Err(format!("status {s} is not an HTTP status"));
+        }
+        if self.status.is_none() && self.delay_ms.is_none() {
+            return Err("a fault needs a status, a delay_ms, or both".into());
+        }
+        Ok(())
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = self
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method));
+        let path_ok = match self.path.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == self.path,
+        };
+        method_ok && path_ok
+    }
+}
+
+impl Faults {
+    pub fn add(&self, spec: FaultSpec) -> Fault {
+        let mut inner = lock(&self.inner);
+        inner.0 += 1;
+        let fault = Fault {
+            id: inner.0,
+            spec,
+            hits: 0,
+        };
+        inner.1.push(fault.clone());
+        fault
+    }
+
+    pub fn list(&self) -> Vec<Fault> {
+        lock(&self.inner).1.clone()
+    }
+
+    pub fn clear(&self) {
+        lock(&self.inner).1.clear();
+    }
+
+    /// The first fault that matches, with its use counted; exhausted faults are removed.
+    pub fn take(&self, method: &str, path: &str) -> Option<FaultSpec> {
+        let mut inner = lock(&self.inner);
+        let faults = &mut inner.1;
+        let index = faults.iter().position(|f| f.spec.matches(method, path))?;
+        let fault = &mut faults[index];
+        fault.hits += 1;
+        let spec = fault.spec.clone();
+        if let Some(times) = &mut fault.spec.times {
+            *times -= 1;
+            if *times == 0 {
+                faults.remove(index);
+            }
+        }
+        Some(spec)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(path: &str, times: Option<u32>) -> FaultSpec {
+        FaultSpec {
+            method: Some("get".into()),
+            path: path.into(),
+            status: Some(503),
+            retry_after: None,
+            body: None,
+            times,
+            delay_ms: None,
+        }
+    }
+
+    #[test]
+    fn faults_match_by_method_and_path_and_run_out() {
+        let faults = Faults::default();
+        faults.add(spec("/api/1.0/scim/*", Some(2)));
+        assert!(faults.take("POST", "/api/1.0/scim/Users").is_none());
+        assert!(faults.take("GET", "/api/1.0/users/me").is_none());
+        assert!(faults.take("GET", "/api/1.0/scim/Users").is_some());
+        assert!(faults.take("GET", "/api/1.0/scim/Groups").is_some());
+        assert!(
+            faults.take("GET", "/api/1.0/scim/Users").is_none(),
+            "used up"
+        );
+        assert!(faults.list().is_empty());
+    }
+
+    #[test]
+    fn validation() {
+        assert!(spec("no-slash", None).validate().is_err());
+        let mut s = spec("/x", None);
+        s.status = Some(42);
+        assert!(s.validate().is_err());
+        s.status = None;
+        assert!(s.validate().is_err());
+        s.delay_ms = Some(5);
+        assert!(s.validate().is_ok());
+    }
+}

@@ -1,0 +1,323 @@
+//! The harness's control API under `/__admin` (design §4): service accounts, state, config,
+//! faults and the request journal. JSON in and out; errors are `{"error": "..."}`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Shared, admin_error, parse_json};
+use crate::faults::FaultSpec;
+use crate::model::{Gid, Scope, ServiceAccountRecord, State as Snapshot};
+use crate::store::Store;
+
+pub(super) fn router() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/service-accounts",
+            get(list_service_accounts).post(create_service_account),
+        )
+        .route(
+            "/service-accounts/{id}",
+            axum::routing::delete(delete_service_account),
+        )
+        .route(
+            "/service-accounts/{id}/rotate",
+            post(rotate_service_account),
+        )
+        .route(
+            "/personal-access-tokens",
+            post(create_personal_access_token),
+        )
+        .route(
+            "/organizations",
+            get(list_organizations).post(create_organization),
+        )
+        .route("/state", get(get_state).put(put_state))
+        .route("/reset", post(reset))
+        .route("/config", get(get_config).put(put_config))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/requests", get(list_requests).delete(clear_requests))
+        .fallback(|| async {
+            AdminError::new(StatusCode::NOT_FOUND, "no admin endpoint at this path")
+        })
+        .method_not_allowed_fallback(|| async {
+            AdminError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this method is not allowed on this admin endpoint",
+            )
+        })
+}
+
+type AdminResult = Result<Response, AdminError>;
+
+/// An error of the admin API, rendered as `{"error": "..."}` in one place.
+struct AdminError(StatusCode, String);
+
+impl AdminError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        AdminError(status, message.into())
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        admin_error(self.0, self.1)
+    }
+}
+
+/// The `{id}` of an admin path; an undecodable one is a 404 in the admin format.
+struct Id(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(s)| Id(s))
+            .map_err(|e| AdminError::new(StatusCode::NOT_FOUND, format!("no such resource: {e}")))
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> AdminError {
+    AdminError::new(StatusCode::BAD_REQUEST, message)
+}
+
+/// Parses a JSON body into `T`, with errors that name the problem.
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, AdminError> {
+    let value = parse_json(bytes).map_err(bad_request)?;
+    serde_json::from_value(value).map_err(|e| bad_request(format!("invalid request: {e}")))
+}
+
+fn organization_or_default(store: &Store, org: Option<Gid>) -> Result<Gid, AdminError> {
+    match org {
+        Some(g) if store.organization(g).is_some() => Ok(g),
+        Some(g) => Err(AdminError::new(
+            StatusCode::NOT_FOUND,
+            format!("no organization {g}"),
+        )),
+        None => store
+            .default_org()
+            .ok_or_else(|| bad_request("there is no organization yet")),
+    }
+}
+
+fn service_account_json(org: Gid, sa: &ServiceAccountRecord, token: Option<&str>) -> Value {
+    let mut v = json!({
+        "id": sa.gid.to_string(),
+        "name": sa.name,
+        "scope": sa.scope,
+        "organization": org.to_string(),
+        "created_at": sa.created_at.to_string(),
+    });
+    if let Some(t) = token {
+        v["token"] = json!(t);
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewServiceAccount {
+    name: String,
+    #[serde(default = "default_scope")]
+    scope: Scope,
+    #[serde(default)]
+    organization: Option<Gid>,
+    /// A fixed token, for reproducing a customer's setup; minted when absent.
+    #[serde(default)]
+    token: Option<String>,
+}
+
+fn default_scope() -> Scope {
+    Scope::Scim
+}
+
+async fn create_service_account(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let req: NewServiceAccount = body(&bytes)?;
+    if req.name.trim().is_empty() {
+        return Err(bad_request("name must not be empty"));
+    }
+    let now = app.clock.now();
+    let mut store = app.store_mut();
+    let org = organization_or_default(&store, req.organization)?;
+    let (sa, token) = store
+        .create_service_account(org, &req.name, req.scope, now, req.token)
+        .map_err(bad_request)?;
+    // The token is shown here and on rotation only, as Asana shows it once.
+    Ok((
+        StatusCode::CREATED,
+        Json(service_account_json(org, &sa, Some(&token))),
+    )
+        .into_response())
+}
+
+async fn list_service_accounts(State(app): State<Shared>) -> Json<Value> {
+    let accounts: Vec<Value> = app
+        .store()
+        .service_accounts()
+        .iter()
+        .map(|(org, sa)| service_account_json(*org, sa, None))
+        .collect();
+    Json(Value::Array(accounts))
+}
+
+fn parse_gid(id: &str) -> Result<Gid, AdminError> {
+    id.parse()
+        .map_err(|_| AdminError::new(StatusCode::NOT_FOUND, format!("no service account {id}")))
+}
+
+async fn delete_service_account(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    let gid = parse_gid(&id)?;
+    if app.store_mut().delete_service_account(gid) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(AdminError::new(
+            StatusCode::NOT_FOUND,
+            format!("no service account {id}"),
+        ))
+    }
+}
+
+async fn rotate_service_account(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    let gid = parse_gid(&id)?;
+    let mut store = app.store_mut();
+    let (sa, token) = store.rotate_service_account(gid).ok_or_else(|| {
+        AdminError::new(StatusCode::NOT_FOUND, format!("no service account {id}"))
+    })?;
+    let org = store
+        .service_accounts()
+        .iter()
+        .find(|(_, s)| s.gid == gid)
+        .map(|(o, _)| *o)
+        .expect("exists");
+    Ok(Json(service_account_json(org, &sa, Some(&token))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPersonalAccessToken {
+    /// The member's gid or email.
+    user: String,
+    #[serde(default)]
+    organization: Option<Gid>,
+}
+
+async fn create_personal_access_token(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let req: NewPersonalAccessToken = body(&bytes)?;
+    let now = app.clock.now();
+    let mut store = app.store_mut();
+    let org = organization_or_default(&store, req.organization)?;
+    let (pat, token) = store
+        .create_personal_access_token(org, &req.user, now)
+        .map_err(bad_request)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": pat.gid.to_string(), "user": pat.user.to_string(), "organization": org.to_string(), "token": token})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewOrganization {
+    name: String,
+    domains: Vec<String>,
+    #[serde(default)]
+    view_only_licenses: bool,
+}
+
+fn organization_summary(org: &crate::model::Organization) -> Value {
+    json!({"id": org.gid.to_string(), "name": org.name, "domains": org.domains, "view_only_licenses": org.view_only_licenses})
+}
+
+async fn create_organization(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let req: NewOrganization = body(&bytes)?;
+    if req.name.trim().is_empty() || req.domains.is_empty() {
+        return Err(bad_request(
+            "an organization needs a name and at least one domain",
+        ));
+    }
+    let mut store = app.store_mut();
+    let gid = store.create_organization(&req.name, &req.domains, req.view_only_licenses);
+    let org = store.organization(gid).expect("just created");
+    Ok((StatusCode::CREATED, Json(organization_summary(org))).into_response())
+}
+
+async fn list_organizations(State(app): State<Shared>) -> Json<Value> {
+    Json(Value::Array(
+        app.store()
+            .organizations()
+            .map(organization_summary)
+            .collect(),
+    ))
+}
+
+async fn get_state(State(app): State<Shared>) -> Json<Snapshot> {
+    Json(app.store().snapshot())
+}
+
+async fn put_state(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let snapshot: Snapshot = body(&bytes)?;
+    let store = Store::restore(snapshot, app.seed)
+        .map_err(|e| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    *app.store_mut() = store;
+    app.limiter.clear();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn reset(State(app): State<Shared>) -> AdminResult {
+    let store = Store::restore(app.initial.clone(), app.seed)
+        .expect("the initial state was valid when captured");
+    *app.store_mut() = store;
+    app.limiter.clear();
+    app.faults.clear();
+    app.journal.clear();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_config(State(app): State<Shared>) -> Json<Value> {
+    Json(app.config().to_json())
+}
+
+async fn put_config(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let value = parse_json(&bytes).map_err(bad_request)?;
+    let mut config = app.config.write().unwrap_or_else(|e| e.into_inner());
+    config.update(&value).map_err(bad_request)?;
+    Ok(Json(config.to_json()).into_response())
+}
+
+async fn add_fault(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let spec: FaultSpec = body(&bytes)?;
+    spec.validate().map_err(bad_request)?;
+    Ok((StatusCode::CREATED, Json(app.faults.add(spec))).into_response())
+}
+
+async fn list_faults(State(app): State<Shared>) -> Json<Value> {
+    Json(serde_json::to_value(app.faults.list()).expect("serializes"))
+}
+
+async fn clear_faults(State(app): State<Shared>) -> StatusCode {
+    app.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_requests(State(app): State<Shared>) -> Json<Value> {
+    Json(serde_json::to_value(app.journal.entries()).expect("serializes"))
+}
+
+async fn clear_requests(State(app): State<Shared>) -> StatusCode {
+    app.journal.clear();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,395 @@
+//! The HTTP face of the fake: routing, the API middleware, and error bodies in each API's own
+//! format (SCIM errors, Asana's `{"errors":[...]}`, the admin API's `{"error": ...}`).
+
+mod admin;
+mod rest;
+mod scim;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use harness_clock::Clock;
+use harness_scim::ScimError;
+use serde_json::{Value, json};
+
+use crate::config::{Config, Switch};
+use crate::faults::{FaultSpec, Faults};
+use crate::journal::{Exchange, Journal, body_for_journal};
+use crate::model::State as Snapshot;
+use crate::ratelimit::RateLimiter;
+use crate::store::{Principal, Store};
+use crate::token::{self, TokenDigest};
+
+/// Request bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Everything a request handler can reach.
+pub(crate) struct AppState {
+    pub store: RwLock<Store>,
+    pub config: RwLock<Config>,
+    pub clock: Clock,
+    pub limiter: Arc<RateLimiter>,
+    pub faults: Faults,
+    pub journal: Journal,
+    /// `http://host:port`, fixed once the listener is bound.
+    pub origin: String,
+    /// What `POST /__admin/reset` goes back to.
+    pub initial: Snapshot,
+    pub seed: Option<u64>,
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn config(&self) -> Config {
+        *self.config.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn store(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The context of a write made by `principal` now.
+    pub fn write_context<'a>(
+        &self,
+        principal: &Principal,
+        cfg: &'a Config,
+    ) -> crate::store::WriteContext<'a> {
+        crate::store::WriteContext {
+            org: principal.org(),
+            cfg,
+            now: self.clock.now(),
+            actor: principal.actor(),
+        }
+    }
+
+    pub fn scim_base(&self) -> String {
+        format!("{}/api/1.0/scim", self.origin)
+    }
+}
+
+pub(crate) fn router(state: Shared) -> Router {
+    let api = rest::router()
+        .nest("/scim", scim::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            api_middleware,
+        ));
+    Router::new()
+        .nest("/api/1.0", api)
+        .nest("/__admin", admin::router())
+        .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
+        .with_state(state)
+}
+
+/// Which API a path belongs to: decides the error format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Scim,
+    Rest,
+}
+
+fn api_of(path: &str) -> Api {
+    if path.starts_with("/api/1.0/scim") {
+        Api::Scim
+    } else {
+        Api::Rest
+    }
+}
+
+/// Body limit, faults, authentication, access rules, rate limits and the journal, for both the
+/// SCIM and the REST API, in the order a real front end would apply them.
+async fn api_middleware(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    // Inside `nest` the path has lost its prefix; faults, the journal and error formats all
+    // speak of the path the client sent.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+    let api = api_of(uri.path());
+    let cfg = app.config();
+    let mut exchange = Exchange {
+        seq: 0,
+        at: app.clock.now(),
+        method: parts.method.to_string(),
+        uri: uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), |p| p.to_string()),
+        status: 0,
+        principal: None,
+        content_type: header_str(&parts.headers, header::CONTENT_TYPE),
+        user_agent: header_str(&parts.headers, header::USER_AGENT),
+        request_body: None,
+        response_body: None,
+    };
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            let msg = format!(
+                "The request body is larger than the {} byte limit",
+                BODY_LIMIT
+            );
+            let response = api_error(api, &cfg, StatusCode::PAYLOAD_TOO_LARGE, &msg, false);
+            return finish(&app, exchange, response).await;
+        }
+    };
+    exchange.request_body = body_for_journal(&bytes);
+
+    if let Some(fault) = app.faults.take(parts.method.as_str(), uri.path()) {
+        if let Some(ms) = fault.delay_ms {
+            app.clock.sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        if fault.status.is_some() {
+            let response = fault_response(api, &cfg, &fault);
+            return finish(&app, exchange, response).await;
+        }
+    }
+
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(token::bearer);
+    let principal = token.and_then(|t| app.store().authenticate(t));
+    let (Some(token), Some(principal)) = (token, principal) else {
+        let response = unauthorized(api, &cfg);
+        return finish(&app, exchange, response).await;
+    };
+    exchange.principal = Some(principal.actor());
+    if let Some(refusal) = forbidden(api, &principal, uri.path()) {
+        let response = api_error(api, &cfg, StatusCode::FORBIDDEN, &refusal, true);
+        return finish(&app, exchange, response).await;
+    }
+
+    let write = parts.method != Method::GET && parts.method != Method::HEAD;
+    let permit = match app.limiter.admit(
+        TokenDigest::of(token),
+        write,
+        cfg.rate_limit,
+        app.clock.now(),
+    ) {
+        Ok(permit) => permit,
+        Err(limited) => {
+            let response = rate_limited(api, &cfg, limited.retry_after_secs);
+            return finish(&app, exchange, response).await;
+        }
+    };
+
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(principal);
+    let mut response = next.run(request).await;
+    drop(permit);
+    if api == Api::Scim && !cfg.on(Switch::PlainJsonContentType) && is_json(&response) {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/scim+json"),
+        );
+    }
+    finish(&app, exchange, response).await
+}
+
+/// Records the exchange in the journal and hands the response back.
+async fn finish(app: &AppState, mut exchange: Exchange, response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    exchange.status = parts.status.as_u16();
+    exchange.response_body = body_for_journal(&bytes);
+    tracing::debug!(method = %exchange.method, uri = %exchange.uri, status = exchange.status, "asana api");
+    app.journal.record(exchange);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"))
+}
+
+/// Who may call what (asana-facts §2): only service accounts reach SCIM; a SCIM-scoped service
+/// account cannot use the REST API.
+fn forbidden(api: Api, principal: &Principal, path: &str) -> Option<String> {
+    use crate::model::Scope;
+    match (api, principal) {
+        (Api::Scim, Principal::Personal { .. }) => Some(
+            "Only service accounts in Enterprise organizations can use the SCIM API".to_owned(),
+        ),
+        (
+            Api::Rest,
+            Principal::ServiceAccount {
+                scope: Scope::Scim, ..
+            },
+        ) => Some(format!(
+            "The following scopes must be present to fulfill this request: {}",
+            rest_scope(path)
+        )),
+        _ => None,
+    }
+}
+
+fn rest_scope(path: &str) -> &'static str {
+    if path.contains("/removeUser") {
+        "workspaces:write"
+    } else if path.starts_with("/api/1.0/workspaces") && !path.ends_with("/users") {
+        "workspaces:read"
+    } else {
+        "users:read"
+    }
+}
+
+const HELP: &str = "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors";
+
+/// Asana's REST error body (asana-facts §2.1, [C] OAS `ErrorResponse`); 500s carry a `phrase`.
+pub(crate) fn rest_error(status: StatusCode, message: &str) -> Response {
+    let mut error = json!({"message": message, "help": HELP});
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        error["phrase"] = json!(phrase(message));
+    }
+    (status, axum::Json(json!({"errors": [error]}))).into_response()
+}
+
+/// An error phrase in the style of node-asana-phrase, derived from the message so that the same
+/// failure reads the same way on every run.
+fn phrase(seed: &str) -> String {
+    const ADJ: &[&str] = &[
+        "sad", "brave", "quiet", "tiny", "jolly", "sleepy", "eager", "calm",
+    ];
+    const NOUN: &[&str] = &[
+        "squid", "otter", "heron", "badger", "walrus", "falcon", "gecko", "koala",
+    ];
+    const VERB: &[&str] = &[
+        "snuggle", "wander", "giggle", "ponder", "shimmer", "dance", "whistle", "nap",
+    ];
+    const ADV: &[&str] = &[
+        "softly", "boldly", "gently", "swiftly", "warmly", "quietly", "oddly", "calmly",
+    ];
+    let h = seed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let pick = |list: &[&'static str], shift: u32| list[((h >> shift) as usize) % list.len()];
+    format!(
+        "{} {} {} {} {}",
+        2 + h % 8,
+        pick(ADJ, 8),
+        pick(NOUN, 16),
+        pick(VERB, 24),
+        pick(ADV, 32)
+    )
+}
+
+pub(crate) fn scim_error(e: &ScimError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, axum::Json(e.to_json())).into_response()
+}
+
+pub(crate) fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, axum::Json(json!({"error": message.into()}))).into_response()
+}
+
+/// A cross-cutting error (413, 401, 403, 429) in the API's format. Auth and rate limiting are
+/// Asana's shared middleware, so with `auth_errors_in_rest_format` they use the REST body on the
+/// SCIM API too.
+fn api_error(
+    api: Api,
+    cfg: &Config,
+    status: StatusCode,
+    message: &str,
+    shared_middleware: bool,
+) -> Response {
+    let rest_form =
+        api == Api::Rest || (shared_middleware && cfg.on(Switch::AuthErrorsInRestFormat));
+    if rest_form {
+        rest_error(status, message)
+    } else {
+        scim_error(&ScimError::new(status.as_u16(), None, message))
+    }
+}
+
+fn unauthorized(api: Api, cfg: &Config) -> Response {
+    api_error(api, cfg, StatusCode::UNAUTHORIZED, "Not Authorized", true)
+}
+
+const RATE_LIMIT_MESSAGE: &str = "You've made too many requests and hit a rate limit. Please retry after the given amount of time.";
+
+/// A 429 always carries `Retry-After`: legacy python-asana crashes without it (asana-facts §4).
+fn rate_limited(api: Api, cfg: &Config, retry_after: u64) -> Response {
+    let mut response = api_error(
+        api,
+        cfg,
+        StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMIT_MESSAGE,
+        true,
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+}
+
+fn fault_response(api: Api, cfg: &Config, fault: &FaultSpec) -> Response {
+    let status = StatusCode::from_u16(fault.status.unwrap_or(500))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match &fault.body {
+        Some(body) => (status, axum::Json(body.clone())).into_response(),
+        None if status == StatusCode::TOO_MANY_REQUESTS => {
+            api_error(api, cfg, status, RATE_LIMIT_MESSAGE, true)
+        }
+        None => {
+            let message = status.canonical_reason().unwrap_or("Injected fault");
+            match api {
+                Api::Rest => rest_error(status, message),
+                Api::Scim if status.is_server_error() => rest_error(status, message),
+                Api::Scim => scim_error(&ScimError::new(status.as_u16(), None, message)),
+            }
+        }
+    };
+    let retry_after = fault
+        .retry_after
+        .or((status == StatusCode::TOO_MANY_REQUESTS).then_some(30));
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// Parses a JSON request body; malformed JSON is the caller's `invalidSyntax`.
+pub(crate) fn parse_json(bytes: &Bytes) -> Result<Value, String> {
+    if bytes.is_empty() {
+        return Err("the request body is empty; a JSON object is required".to_owned());
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_are_five_words_and_stable() {
+        let p = phrase("Internal Server Error");
+        assert_eq!(p.split(' ').count(), 5);
+        assert_eq!(p, phrase("Internal Server Error"));
+    }
+}

@@ -1,0 +1,162 @@
+//! A bounded journal of the API requests the fake answered, with secrets redacted.
+//!
+//! Tests and scenarios assert on it ("a DELETE happened, then nothing"); people read it to see
+//! what their IdP really sent. It never holds a token: the `Authorization` header is replaced by
+//! the principal it resolved to.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+pub const DEFAULT_CAPACITY: usize = 1000;
+/// Bodies longer than this are cut, so one huge request cannot fill memory.
+const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub method: String,
+    /// Path and query exactly as received.
+    pub uri: String,
+    pub status: u16,
+    /// `service_account:<gid>`, `user:<gid>`, or absent when the token did not resolve.
+    pub principal: Option<String>,
+    pub content_type: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_body: Option<Value>,
+    pub response_body: Option<Value>,
+}
+
+pub struct Journal {
+    inner: Mutex<(u64, VecDeque<Exchange>)>,
+    capacity: usize,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl Journal {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new((0, VecDeque::with_capacity(capacity.min(1024)))),
+            capacity,
+        }
+    }
+
+    pub fn record(&self, mut exchange: Exchange) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.0 += 1;
+        exchange.seq = inner.0;
+        if inner.1.len() == self.capacity {
+            inner.1.pop_front();
+        }
+        inner.1.push_back(exchange);
+    }
+
+    pub fn entries(&self) -> Vec<Exchange> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clear();
+    }
+}
+
+/// A body as the journal keeps it: JSON when it parses, otherwise (cut) text.
+pub fn body_for_journal(bytes: &[u8]) -> Option<Value> {
+    if bytes.is_empty() {
+        return None;
+    }
+    if bytes.len() <= BODY_LIMIT
+        && let Ok(v) = serde_json::from_slice::<Value>(bytes)
+    {
+        return Some(redact(v));
+    }
+    let cut = &bytes[..bytes.len().min(BODY_LIMIT)];
+    Some(Value::String(String::from_utf8_lossy(cut).into_owned()))
+}
+
+/// Blanks values under keys that hold secrets.
+fn redact(mut v: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if ["token", "password", "client_secret", "access_token"]
+                        .iter()
+                        .any(|s| k.eq_ignore_ascii_case(s))
+                    {
+                        *val = Value::String("[redacted]".into());
+                    } else {
+                        walk(val);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange() -> Exchange {
+        Exchange {
+            seq: 0,
+            at: harness_clock::DEFAULT_EPOCH,
+            method: "GET".into(),
+            uri: "/".into(),
+            status: 200,
+            principal: None,
+            content_type: None,
+            user_agent: None,
+            request_body: None,
+            response_body: None,
+        }
+    }
+
+    #[test]
+    fn the_journal_is_bounded_and_numbered() {
+        let j = Journal::with_capacity(3);
+        for _ in 0..5 {
+            j.record(exchange());
+        }
+        let seqs: Vec<u64> = j.entries().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn secrets_in_bodies_are_redacted() {
+        let v =
+            body_for_journal(br#"{"name":"x","token":"2/1/2:abc","nested":[{"password":"p"}]}"#)
+                .unwrap();
+        assert_eq!(v["token"], "[redacted]");
+        assert_eq!(v["nested"][0]["password"], "[redacted]");
+        assert_eq!(v["name"], "x");
+        assert_eq!(
+            body_for_journal(b"not json").unwrap(),
+            Value::String("not json".into())
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The fake organization's records, as `GET /__admin/state` shows them and `PUT` restores them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use harness_scim::User;
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::token::TokenDigest;
+
+/// An Asana global id: a number, written as a string on the wire (asana-facts §1.4: numeric
+/// strings of about 16 digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gid(pub u64);
+
+impl fmt::Display for Gid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for Gid {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Gid)
+    }
+}
+
+impl Serialize for Gid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Gid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            N(u64),
+            S(String),
+        }
+        match Repr::deserialize(d)? {
+            Repr::N(n) => Ok(Gid(n)),
+            Repr::S(s) => s
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a gid"))),
+        }
+    }
+}
+
+/// What a service account may call (asana-facts §2, [C3] ENTRA / HC-SA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// "Scoped permissions → User provisioning (SCIM)": SCIM only, no REST.
+    Scim,
+    /// "Full permissions": SCIM and the whole REST API.
+    Full,
+}
+
+/// The whole fake: every organization, and the id counter so restored state never reuses ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub next_gid: Gid,
+    pub organizations: Vec<Organization>,
+}
+
+pub const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub gid: Gid,
+    pub name: String,
+    /// Email domains whose users are members; everyone else is a guest.
+    pub domains: Vec<String>,
+    /// Whether the organization has view-only licenses, which makes `userType` visible.
+    #[serde(default)]
+    pub view_only_licenses: bool,
+    #[serde(default)]
+    pub users: Vec<UserRecord>,
+    #[serde(default)]
+    pub teams: Vec<TeamRecord>,
+    #[serde(default)]
+    pub service_accounts: Vec<ServiceAccountRecord>,
+    #[serde(default)]
+    pub personal_access_tokens: Vec<PersonalAccessTokenRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub gid: Gid,
+    /// The SCIM attributes as stored (no `id`, no `meta`).
+    pub scim: User,
+    /// Off the organization's domains: invisible to SCIM reads.
+    #[serde(default)]
+    pub guest: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Set while the user is deprovisioned ("zombified").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprovisioned: Option<Deprovision>,
+    /// Audit-log-like history: `user_deprovisioned`, `user_reprovisioned`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<UserEvent>,
+}
+
+impl UserRecord {
+    pub fn is_active(&self) -> bool {
+        self.deprovisioned.is_none() && self.scim.active.unwrap_or(true)
+    }
+
+    pub fn display_name(&self) -> String {
+        self.scim
+            .name
+            .as_ref()
+            .and_then(|n| n.formatted.clone())
+            .or_else(|| self.scim.display_name.clone())
+            .unwrap_or_else(|| self.scim.user_name.clone())
+    }
+
+    pub fn email(&self) -> &str {
+        self.scim.primary_email().unwrap_or(&self.scim.user_name)
+    }
+}
+
+/// How and when a user was deprovisioned, with the side effect Asana documents: a project
+/// holding the user's tasks, owned by a super admin (asana-facts §1.6, [C] HC-DEPROV).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deprovision {
+    pub at: Timestamp,
+    pub via: DeprovisionVia,
+    /// Who asked: `service_account:<gid>` or `user:<gid>`.
+    pub actor: String,
+    pub tasks_project: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeprovisionVia {
+    ScimDelete,
+    ScimPatch,
+    ScimPut,
+    ScimPost,
+    RestRemoveUser,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserEvent {
+    pub at: Timestamp,
+    /// `user_deprovisioned` or `user_reprovisioned`, as in Asana's audit log.
+    pub event: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamRecord {
+    pub gid: Gid,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub members: Vec<Gid>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceAccountRecord {
+    pub gid: Gid,
+    pub name: String,
+    pub scope: Scope,
+    pub created_at: Timestamp,
+    pub token_digest: TokenDigest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonalAccessTokenRecord {
+    pub gid: Gid,
+    pub user: Gid,
+    pub created_at: Timestamp,
+    pub token_digest: TokenDigest,
+}

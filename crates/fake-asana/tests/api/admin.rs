@@ -1,0 +1,132 @@
+//! The admin API: service accounts, state, config.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn service_accounts_show_their_token_only_once() {
+    let app = TestApp::new().await;
+    let created = app
+        .admin(
+            Method::POST,
+            "/service-accounts",
+            Some(json!({"name": "Okta", "scope": "full"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert!(created.body["token"].is_string());
+    assert_eq!(created.body["scope"], "full");
+    let list = app.admin(Method::GET, "/service-accounts", None).await;
+    let accounts = list.body.as_array().unwrap();
+    assert_eq!(accounts.len(), 2);
+    assert!(accounts.iter().all(|a| a.get("token").is_none()));
+    let bad = app
+        .admin(
+            Method::POST,
+            "/service-accounts",
+            Some(json!({"name": "x", "scope": "admin"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected `scim` or `full`"),
+        "{}",
+        bad.body
+    );
+}
+
+#[tokio::test]
+async fn state_round_trips_and_reset_restores_the_start() {
+    let app = TestApp::new().await;
+    app.create_user("ada@acme.test", "Ada").await;
+    let state = app.admin(Method::GET, "/state", None).await.body;
+    assert_eq!(
+        state["organizations"][0]["users"][0]["scim"]["userName"],
+        "ada@acme.test"
+    );
+    let text = state.to_string();
+    assert!(
+        !text.contains(&app.sa.token),
+        "state holds token digests, never tokens"
+    );
+    assert!(text.contains("sha256:"));
+
+    assert_eq!(
+        app.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert!(app.asana.user("ada@acme.test").is_none());
+    assert_eq!(
+        app.scim(Method::GET, "/Users", None).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the account was made after start"
+    );
+
+    let r = app.admin(Method::PUT, "/state", Some(state)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(app.asana.user("ada@acme.test").is_some());
+    assert_eq!(
+        app.scim(Method::GET, "/Users", None).await.status,
+        StatusCode::OK,
+        "the digest restored the token"
+    );
+
+    let broken = app
+        .admin(
+            Method::PUT,
+            "/state",
+            Some(json!({"version": 99, "next_gid": "1", "organizations": []})),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        app.asana.user("ada@acme.test").is_some(),
+        "a refused state changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn config_switches_profiles_and_refuses_typos() {
+    let app = TestApp::new().await;
+    let config = app.admin(Method::GET, "/config", None).await.body;
+    assert_eq!(config["profile"], "asana");
+    assert_eq!(config["switches"]["delete_deprovisions"], true);
+    assert_eq!(
+        config["rate_limit"],
+        json!({"requests_per_minute": 1500, "concurrent_reads": 50, "concurrent_writes": 15})
+    );
+    let r = app
+        .admin(
+            Method::PUT,
+            "/config",
+            Some(json!({"switches": {"delete_deprovisions": false}})),
+        )
+        .await;
+    assert_eq!(r.body["switches"]["delete_deprovisions"], false);
+    let id = crate::helpers::id_of(&app.create_user("ada@acme.test", "Ada").await);
+    app.scim(Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert!(
+        app.asana.user("ada@acme.test").is_none(),
+        "with the switch off, DELETE removes"
+    );
+    let typo = app
+        .admin(
+            Method::PUT,
+            "/config",
+            Some(json!({"switches": {"delete_deprovision": true}})),
+        )
+        .await;
+    assert_eq!(typo.status, StatusCode::BAD_REQUEST);
+    assert!(
+        typo.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("known switches")
+    );
+}

@@ -1,0 +1,12 @@
+//! The fake Asana over real loopback HTTP. One test binary; each module is one concern.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod bad_input;
+mod groups;
+mod limits_and_faults;
+mod rest;
+mod snapshots;
+mod users;

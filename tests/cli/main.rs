@@ -1,0 +1,82 @@
+//! The `asana-harness` binary, run as a user runs it: a real process, real ports, real files.
+
+mod compliance;
+mod readme;
+mod serve;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running `asana-harness serve`, stopped with SIGTERM when dropped.
+pub struct Served {
+    pub child: Child,
+    pub credentials: serde_json::Value,
+    pub banner: String,
+}
+
+impl Served {
+    /// Starts `serve` on a free port and waits until it says it is ready: readiness is an event
+    /// on stdout, never a sleep.
+    pub async fn start(dir: &Path, extra: &[&str]) -> Served {
+        let creds = dir.join("credentials.json");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+            .args(["serve", "--asana-addr", "127.0.0.1:0", "--credentials-out"])
+            .arg(&creds)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut banner = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.starts_with("Stop with") {
+                break;
+            }
+        }
+        assert!(
+            banner.contains("is ready"),
+            "serve did not become ready:\n{banner}"
+        );
+        let credentials = serde_json::from_slice(
+            &std::fs::read(&creds).expect("credentials written before the banner"),
+        )
+        .expect("credentials are JSON");
+        Served {
+            child,
+            credentials,
+            banner,
+        }
+    }
+
+    pub fn scim_url(&self) -> String {
+        self.credentials["asana"]["scim_url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn token(&self) -> String {
+        self.credentials["asana"]["service_account_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().await.unwrap()
+    }
+}

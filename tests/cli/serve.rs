@@ -1,0 +1,113 @@
+//! `asana-harness serve`.
+
+use crate::Served;
+
+#[tokio::test]
+async fn serve_is_ready_with_credentials_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    assert!(served.scim_url().ends_with("/api/1.0/scim"));
+    assert!(
+        served.credentials["asana"]["base_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/1.0")
+    );
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/Users?filter=userName eq \"grace@acme.test\"",
+            served.scim_url()
+        ))
+        .bearer_auth(served.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["Resources"][0]["name"]["formatted"], "Grace Hopper",
+        "the demo organization is seeded"
+    );
+    assert!(served.banner.contains(&served.token()));
+    let status = served.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn serve_takes_a_profile_and_a_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("customer.yaml");
+    std::fs::write(&fixture, "organizations:\n  - name: Initech\n    domains: [initech.test]\n    users:\n      - { email: peter@initech.test, name: Peter Gibbons }\n").unwrap();
+    let served = Served::start(
+        dir.path(),
+        &["--profile", "rfc", "--fixture", fixture.to_str().unwrap()],
+    )
+    .await;
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/Users", served.scim_url()))
+        .bearer_auth(served.token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["Resources"][0]["userName"], "peter@initech.test");
+    assert_eq!(
+        body["Resources"][0]["meta"]["resourceType"], "User",
+        "the rfc profile has meta"
+    );
+    assert!(served.terminate().await.success());
+}
+
+#[tokio::test]
+async fn a_bad_fixture_is_exit_2_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("broken.yaml");
+    std::fs::write(
+        &fixture,
+        "organizations:\n  - name: X\n    domian: [x.test]\n",
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args(["serve", "--asana-addr", "127.0.0.1:0", "--fixture"])
+        .arg(&fixture)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("broken.yaml") && stderr.contains("domian"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_port_is_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args(["serve", "--asana-addr", &addr])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot bind"));
+}
+
+#[tokio::test]
+async fn unknown_flags_and_profiles_are_exit_2() {
+    for args in [
+        vec!["serve", "--profile", "okta"],
+        vec!["serve", "--nope"],
+        vec!["fly"],
+    ] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+            .args(&args)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
