@@ -1,0 +1,452 @@
+//! A reference provisioner: turns provisioning tasks into SCIM calls the way OneLogin does, against
+//! any SCIM 2.0 base URL (the fake Asana, another implementation, or a real Asana).
+//!
+//! What "the way OneLogin does" means here (onelogin-facts §4, from replays and logs of real
+//! OneLogin traffic):
+//! - `Content-Type: application/scim+json`, `Authorization: Bearer <token>`, an empty
+//!   `User-Agent`; filters with `+` for spaces and a trailing `&`; PUT URLs ending in a bare `?`.
+//! - Enable (connection test): `GET /Users?filter=userName eq "never-existing-user"`, which must
+//!   answer a ListResponse.
+//! - Create: look the userName up, then POST; if the user exists, adopt it with a PUT of the full
+//!   body. Update: look up, then PUT the full body. Suspend: PUT with `active:false`. Reactivate:
+//!   PUT with `active:true`. Delete: look up, then DELETE.
+//! - Retries: a 429 waits exactly `Retry-After`; 5xx and connection errors back off exponentially
+//!   with jitter from a seeded RNG, up to a cap and an attempt count; other 4xx fail at once; a
+//!   401 fails at once and says so, so the caller can mark the connection failed. OneLogin's own
+//!   retry policy is undocumented ([U] onelogin-facts §4), so the policy is configurable.
+//!
+//! All waiting goes through the [`Clock`]: with a manual clock, retries take no wall time.
+//!
+//! Architecture invariant: this crate knows nothing of OneLogin's HTTP API, its users or its
+//! queue. It gets a [`Task`] and a [`Target`], and returns a [`Report`].
+
+mod dialect;
+mod retry;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use harness_clock::Clock;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+pub use dialect::user_body;
+pub use retry::RetryPolicy;
+
+/// Where to provision: a SCIM base URL (no trailing slash needed) and a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub base_url: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Suspend,
+    Reactivate,
+    Delete,
+}
+
+/// The mapped attributes of one user, as OneLogin's connector renders them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserPayload {
+    /// The SCIM Username parameter's value (email by default).
+    pub user_name: String,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub action: Action,
+    pub user: UserPayload,
+}
+
+/// One HTTP exchange the provisioner made, for journals and transcripts. The token is never
+/// recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    /// `None` when no response came (connection refused, reset, timed out).
+    pub status: Option<u16>,
+    pub request_body: Option<Value>,
+    pub response_body: Option<Value>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Done. `scim_id` is the target's id for the user, when one is known.
+    Provisioned {
+        scim_id: Option<String>,
+        note: Option<String>,
+    },
+    Failed(Failure),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{detail}")]
+pub struct Failure {
+    /// The HTTP status of the last answer, if there was one.
+    pub status: Option<u16>,
+    /// The target's own explanation (SCIM `detail`, Asana's `errors[0].message`) or ours.
+    pub detail: String,
+    /// The target refused the token: the connection itself is broken.
+    pub unauthorized: bool,
+}
+
+/// What running a task did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub outcome: Outcome,
+    /// HTTP requests sent for the task, retries included.
+    pub attempts: u32,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// The provisioner. Cheap to clone the client it holds; build one and share it.
+pub struct Provisioner {
+    client: reqwest::Client,
+    clock: Clock,
+    policy: RetryPolicy,
+    rng: Mutex<StdRng>,
+}
+
+/// The userName OneLogin looks up when it tests a connection (onelogin-facts §4, S6).
+pub const PROBE_USER_NAME: &str = "never-existing-user";
+
+impl Provisioner {
+    /// `seed` drives retry jitter, so a run with the same seed waits the same way.
+    pub fn new(client: reqwest::Client, clock: Clock, policy: RetryPolicy, seed: u64) -> Self {
+        Self {
+            client,
+            clock,
+            policy,
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+
+    /// A client configured the way the provisioner needs: an empty User-Agent and a timeout.
+    pub fn default_client(policy: &RetryPolicy) -> reqwest::Client {
+        reqwest::Client::builder()
+            .timeout(policy.request_timeout)
+            .build()
+            .expect("a plain HTTP client always builds")
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The connection test behind OneLogin's Enable button.
+    pub async fn test_connection(&self, target: &Target) -> (Result<(), Failure>, Vec<Exchange>) {
+        let mut run = Run::new(self, target);
+        let result = match run.lookup(PROBE_USER_NAME).await {
+            Ok(_) => Ok(()),
+            Err(f) => Err(f),
+        };
+        (result, run.exchanges)
+    }
+
+    /// Runs one task to its end: provisioned, or failed with the reason.
+    pub async fn run(&self, target: &Target, task: &Task) -> Report {
+        let mut run = Run::new(self, target);
+        let outcome = match run.task(task).await {
+            Ok(outcome) => outcome,
+            Err(failure) => Outcome::Failed(failure),
+        };
+        Report {
+            outcome,
+            attempts: run.attempts,
+            exchanges: run.exchanges,
+        }
+    }
+}
+
+/// The state of one task's run: its exchanges and request count.
+struct Run<'a> {
+    p: &'a Provisioner,
+    target: &'a Target,
+    attempts: u32,
+    exchanges: Vec<Exchange>,
+}
+
+impl<'a> Run<'a> {
+    fn new(p: &'a Provisioner, target: &'a Target) -> Self {
+        Run {
+            p,
+            target,
+            attempts: 0,
+            exchanges: Vec::new(),
+        }
+    }
+
+    async fn task(&mut self, task: &Task) -> Result<Outcome, Failure> {
+        let user = &task.user;
+        let found = self.lookup(&user.user_name).await?;
+        match (task.action, found) {
+            (Action::Create, None) => {
+                let body = user_body(user, true);
+                let created = self
+                    .send(reqwest::Method::POST, "/Users", Some(body))
+                    .await?;
+                let id = scim_id(&created)
+                    .ok_or_else(|| garbage("POST /Users answered without an id"))?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: None,
+                })
+            }
+            // The user already exists at the target: adopt it and bring it up to date.
+            (Action::Create, Some(id)) => {
+                self.put(&id, user_body(user, true)).await?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: Some("adopted an existing user".into()),
+                })
+            }
+            (Action::Update, Some(id)) => {
+                self.put(&id, user_body(user, true)).await?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: None,
+                })
+            }
+            (Action::Suspend, Some(id)) => {
+                self.put(&id, user_body(user, false)).await?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: None,
+                })
+            }
+            (Action::Reactivate, Some(id)) => {
+                self.put(&id, user_body(user, true)).await?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: None,
+                })
+            }
+            (Action::Delete, Some(id)) => {
+                self.send(
+                    reqwest::Method::DELETE,
+                    &format!("/Users/{}", dialect::path_segment(&id)),
+                    None,
+                )
+                .await?;
+                Ok(Outcome::Provisioned {
+                    scim_id: Some(id),
+                    note: None,
+                })
+            }
+            (Action::Delete, None) => Ok(Outcome::Provisioned {
+                scim_id: None,
+                note: Some(format!(
+                    "{} is not in the target; nothing to delete",
+                    user.user_name
+                )),
+            }),
+            (Action::Update | Action::Suspend | Action::Reactivate, None) => Err(Failure {
+                status: None,
+                detail: format!("{} was not found in the target", user.user_name),
+                unauthorized: false,
+            }),
+        }
+    }
+
+    /// `GET /Users?filter=userName+eq+"…"&`: the target's id for the user, if any.
+    async fn lookup(&mut self, user_name: &str) -> Result<Option<String>, Failure> {
+        let path = format!("/Users?{}", dialect::user_name_filter(user_name));
+        let list = self.send(reqwest::Method::GET, &path, None).await?;
+        let resources = match (&list["Resources"], list.get("totalResults")) {
+            (Value::Array(r), Some(t)) if t.is_u64() => r,
+            (Value::Null, Some(t)) if t.as_u64() == Some(0) => return Ok(None),
+            _ => {
+                return Err(garbage(
+                    "the user lookup did not answer a SCIM ListResponse",
+                ));
+            }
+        };
+        let matching = resources.iter().find(|r| {
+            r.get("userName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(user_name))
+        });
+        match matching.or(resources.first()) {
+            None => Ok(None),
+            Some(r) => scim_id(r)
+                .map(Some)
+                .ok_or_else(|| garbage("a listed user has no id")),
+        }
+    }
+
+    async fn put(&mut self, id: &str, body: Value) -> Result<Value, Failure> {
+        // OneLogin's PUT URLs end in a bare `?` (onelogin-facts §4, S7).
+        let path = format!("/Users/{}?", dialect::path_segment(id));
+        self.send(reqwest::Method::PUT, &path, Some(body)).await
+    }
+
+    /// Sends one request, retrying as the policy says. Returns the parsed body of a 2xx.
+    async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Failure> {
+        let url = format!("{}{}", self.target.base_url.trim_end_matches('/'), path);
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            self.attempts += 1;
+            let mut request = self
+                .p
+                .client
+                .request(method.clone(), &url)
+                .bearer_auth(&self.target.token)
+                .header(reqwest::header::USER_AGENT, "")
+                .header(reqwest::header::ACCEPT, "application/scim+json");
+            if let Some(b) = &body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/scim+json")
+                    .body(serde_json::to_vec(b).expect("JSON serializes"));
+            }
+            let mut exchange = Exchange {
+                method: method.to_string(),
+                url: url.clone(),
+                status: None,
+                request_body: body.clone(),
+                response_body: None,
+                error: None,
+            };
+            let wait = match request.send().await {
+                Err(e) => {
+                    let reason = connection_error(&e);
+                    exchange.error = Some(reason.clone());
+                    self.exchanges.push(exchange);
+                    let failure = Failure {
+                        status: None,
+                        detail: reason,
+                        unauthorized: false,
+                    };
+                    self.backoff(tries, failure)?
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retry_after = retry::retry_after(response.headers());
+                    let bytes = response.bytes().await;
+                    exchange.status = Some(status);
+                    let parsed = match &bytes {
+                        Ok(b) if b.is_empty() => Value::Null,
+                        Ok(b) => serde_json::from_slice(b).unwrap_or_else(|_| {
+                            Value::String(String::from_utf8_lossy(b).chars().take(2000).collect())
+                        }),
+                        Err(e) => {
+                            exchange.error = Some(format!("the response body was cut off: {e}"));
+                            Value::Null
+                        }
+                    };
+                    exchange.response_body = (!parsed.is_null()).then(|| parsed.clone());
+                    self.exchanges.push(exchange);
+                    if (200..300).contains(&status) {
+                        if bytes.is_err() {
+                            return Err(garbage("the response body was cut off"));
+                        }
+                        if parsed.is_string() {
+                            return Err(garbage(&format!(
+                                "{method} {path} answered {status} with a body that is not JSON"
+                            )));
+                        }
+                        return Ok(parsed);
+                    }
+                    let failure = Failure {
+                        status: Some(status),
+                        detail: error_detail(status, &parsed),
+                        unauthorized: status == 401,
+                    };
+                    match status {
+                        429 => match retry_after {
+                            Some(wait) if tries < self.p.policy.max_attempts => wait,
+                            None => self.backoff(tries, failure)?,
+                            Some(_) => return Err(failure),
+                        },
+                        500..=599 => self.backoff(tries, failure)?,
+                        _ => return Err(failure),
+                    }
+                }
+            };
+            tracing::debug!(%method, %url, tries, wait_ms = wait.as_millis() as u64, "retrying");
+            self.p.clock.sleep(wait).await;
+        }
+    }
+
+    /// The wait before the next try, or the failure when the attempts are used up.
+    fn backoff(&self, tries: u32, failure: Failure) -> Result<Duration, Failure> {
+        if tries >= self.p.policy.max_attempts {
+            return Err(failure);
+        }
+        let mut rng = self.p.rng.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(self.p.policy.backoff(tries, &mut *rng))
+    }
+}
+
+fn scim_id(resource: &Value) -> Option<String> {
+    match resource.get("id")? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        // Asana's documentation once showed a numeric id (asana-facts §1.5).
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn garbage(detail: &str) -> Failure {
+    Failure {
+        status: None,
+        detail: format!("unexpected answer from the SCIM target: {detail}"),
+        unauthorized: false,
+    }
+}
+
+/// The target's own words: a SCIM error's `detail`, Asana's `errors[0].message`, or the text.
+fn error_detail(status: u16, body: &Value) -> String {
+    if let Some(d) = body.get("detail").and_then(Value::as_str) {
+        return d.to_owned();
+    }
+    if let Some(m) = body.pointer("/errors/0/message").and_then(Value::as_str) {
+        return m.to_owned();
+    }
+    match body {
+        Value::String(s) if !s.trim().is_empty() => format!("HTTP {status}: {}", s.trim()),
+        Value::Null => format!("HTTP {status} with an empty body"),
+        other => format!("HTTP {status}: {}", json!(other)),
+    }
+}
+
+fn connection_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the SCIM target did not answer in time".to_owned()
+    } else if e.is_connect() {
+        format!("cannot connect to the SCIM target: {}", root_cause(e))
+    } else {
+        format!(
+            "the connection to the SCIM target failed: {}",
+            root_cause(e)
+        )
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
