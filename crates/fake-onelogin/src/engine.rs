@@ -1,0 +1,185 @@
+//! Runs the provisioning queue: claims approved tasks, hands them to the reference provisioner,
+//! and records the results. The provisioner does the HTTP; this module translates between
+//! OneLogin's tasks and the provisioner's, and never holds the store's lock across a request.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use harness_provisioner::{
+    Action, Exchange, Outcome, Provisioner, Target, Task as ScimTask, UserPayload,
+};
+use serde::Serialize;
+
+use crate::model::{ApiStatus, Payload, TaskAction, TaskStatus};
+use crate::{App, Shared};
+
+/// What one task's run came to, as `POST /__admin/provisioning/run` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRun {
+    pub task_id: u64,
+    pub user_id: u64,
+    pub action: TaskAction,
+    pub status: TaskStatus,
+    pub error: Option<String>,
+    pub attempts: u32,
+}
+
+/// The outbound SCIM exchanges, bounded, tagged with the task (or the Enable test) they belong to.
+pub struct Outbound {
+    inner: Mutex<(u64, VecDeque<OutboundExchange>)>,
+    capacity: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboundExchange {
+    pub seq: u64,
+    /// The task, or `None` for the connection test.
+    pub task_id: Option<u64>,
+    #[serde(flatten)]
+    pub exchange: Exchange,
+}
+
+impl Outbound {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new((0, VecDeque::new())),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn record(&self, task_id: Option<u64>, exchanges: Vec<Exchange>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for exchange in exchanges {
+            inner.0 += 1;
+            let seq = inner.0;
+            if inner.1.len() == self.capacity {
+                inner.1.pop_front();
+            }
+            inner.1.push_back(OutboundExchange {
+                seq,
+                task_id,
+                exchange,
+            });
+        }
+    }
+
+    pub fn entries(&self) -> Vec<OutboundExchange> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clear();
+    }
+}
+
+fn scim_task(action: TaskAction, payload: &Payload) -> ScimTask {
+    ScimTask {
+        action: match action {
+            TaskAction::Create => Action::Create,
+            TaskAction::Update => Action::Update,
+            TaskAction::Suspend => Action::Suspend,
+            TaskAction::Reactivate => Action::Reactivate,
+            TaskAction::Delete => Action::Delete,
+        },
+        user: UserPayload {
+            user_name: payload.user_name.clone(),
+            email: payload.email.clone(),
+            given_name: payload.given_name.clone(),
+            family_name: payload.family_name.clone(),
+            title: payload.title.clone(),
+            department: payload.department.clone(),
+        },
+    }
+}
+
+/// Processes the queue until nothing is runnable; returns what ran, in order. One run at a
+/// time: a second caller waits, then finds nothing left, so a task never runs twice.
+pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> {
+    let _single = app.run_lock.lock().await;
+    let mut runs = Vec::new();
+    loop {
+        let now = app.clock.now();
+        let claimed = app.store_mut().claim_next(now);
+        let Some((task, config)) = claimed else {
+            // Tasks closed by claim_next (disabled, not connected) are reported too.
+            break;
+        };
+        let target = Target {
+            base_url: config.scim_base_url.clone(),
+            token: config.token.clone().unwrap_or_default(),
+        };
+        let report = provisioner
+            .run(&target, &scim_task(task.action, &task.payload))
+            .await;
+        app.outbound.record(Some(task.id), report.exchanges);
+        let result = match report.outcome {
+            Outcome::Provisioned { scim_id, .. } => Ok(scim_id),
+            Outcome::Failed(f) => {
+                let detail = match f.status {
+                    Some(s) => format!(
+                        "{} (HTTP {s}, after {} request(s))",
+                        f.detail, report.attempts
+                    ),
+                    None => format!("{} (after {} request(s))", f.detail, report.attempts),
+                };
+                Err((detail, f.unauthorized))
+            }
+        };
+        let now = app.clock.now();
+        let mut store = app.store_mut();
+        store.complete(task.id, result, report.attempts, now);
+        let done = store.task(task.id).expect("exists");
+        tracing::info!(task = done.id, action = ?done.action, status = ?done.status, "provisioning task ran");
+        runs.push(TaskRun {
+            task_id: done.id,
+            user_id: done.user_id,
+            action: done.action,
+            status: done.status,
+            error: done.error.clone(),
+            attempts: done.attempts,
+        });
+    }
+    runs
+}
+
+/// The Enable button: tests the connection the way OneLogin does and sets the API status.
+pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Option<App> {
+    let config = app.store().app(app_id)?.provisioning.clone();
+    let (status, error) = match &config.token {
+        None => (
+            ApiStatus::Failed,
+            Some("no Service Account Token is configured".to_owned()),
+        ),
+        Some(token) => {
+            let target = Target {
+                base_url: config.scim_base_url.clone(),
+                token: token.clone(),
+            };
+            let (result, exchanges) = provisioner.test_connection(&target).await;
+            app.outbound.record(None, exchanges);
+            match result {
+                Ok(()) => (ApiStatus::Connected, None),
+                Err(f) => {
+                    let detail = match f.status {
+                        Some(s) => format!("{} (HTTP {s})", f.detail),
+                        None => f.detail,
+                    };
+                    (ApiStatus::Failed, Some(detail))
+                }
+            }
+        }
+    };
+    let mut store = app.store_mut();
+    store.set_api_status(app_id, status, error);
+    store.app(app_id).cloned()
+}

@@ -1,0 +1,175 @@
+//! The fake OneLogin's HTTP face: OAuth, the API v2 subset, the admin API, and OneLogin's v2
+//! error bodies (`{"statusCode","name","message"}`; onelogin-facts §3.1).
+
+mod admin;
+mod api;
+mod oauth;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::Shared;
+use crate::store::StoreError;
+
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub(crate) fn router(state: Shared) -> Router {
+    let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    Router::new()
+        .nest("/api/2", api)
+        .nest("/auth/oauth2", oauth::router())
+        .nest("/__admin", admin::router())
+        .fallback(|| async { OlError::not_found() })
+        .layer(middleware::from_fn(limit_body))
+        .with_state(state)
+}
+
+/// An error in OneLogin's v2 shape.
+#[derive(Debug)]
+pub(crate) struct OlError {
+    status: StatusCode,
+    name: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl OlError {
+    pub fn new(status: StatusCode, name: &'static str, message: impl Into<String>) -> Self {
+        OlError {
+            status,
+            name,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "UnauthorizedError",
+            "Unauthorized",
+        )
+    }
+
+    pub fn forbidden(need: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "ForbiddenError",
+            format!("This API credential's scope does not allow this request; it needs {need}"),
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NotFoundError",
+            "The resource with the given id could not be found",
+        )
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequestError", message)
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        OlError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            name: "UnprocessableEntityFieldError",
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "ConflictError", message)
+    }
+}
+
+impl IntoResponse for OlError {
+    fn into_response(self) -> Response {
+        let mut body =
+            json!({"statusCode": self.status.as_u16(), "name": self.name, "message": self.message});
+        if let Some(f) = self.field {
+            body["field"] = json!(f);
+        }
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for OlError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => OlError::not_found(),
+            StoreError::Invalid { field, message } => {
+                OlError::field(&field, format!("{field} {message}"))
+            }
+            StoreError::Conflict(m) => OlError::conflict(m),
+        }
+    }
+}
+
+/// Parses a JSON body, with OneLogin's 400 for malformed JSON.
+pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, OlError> {
+    if bytes.is_empty() {
+        return Err(OlError::bad_request("A JSON request body is required"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| OlError::bad_request(format!("Malformed JSON: {e}")))
+}
+
+/// Refuses bodies over 1 MiB with OneLogin's error shape before any handler sees them.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => OlError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLargeError",
+            "The request body is larger than 1 MiB",
+        )
+        .into_response(),
+    }
+}
+
+/// `Authorization: Bearer <access token>` on `/api/2`: the token's credential scope goes into
+/// the request for handlers to check.
+async fn authenticate(State(app): State<Shared>, mut request: Request, next: Next) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let scope = token.and_then(|t| {
+        let grant = app.tokens.check(&t, app.clock.now())?;
+        app.store().credential(&grant.client_id).map(|c| c.scope)
+    });
+    let Some(scope) = scope else {
+        return OlError::unauthorized().into_response();
+    };
+    let path = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    tracing::debug!(method = %request.method(), %path, ?scope, "onelogin api");
+    request.extensions_mut().insert(scope);
+    next.run(request).await
+}
+
+/// Refuses a request whose credential scope does not allow it; `needed` names the scope.
+pub(crate) fn require(allowed: bool, needed: &str) -> Result<(), OlError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(OlError::forbidden(needed))
+    }
+}

@@ -1,0 +1,390 @@
+//! A fake OneLogin: the API v2 subset OneLogin's SDKs and scripts use, an Asana connector app
+//! with its provisioning settings, and the provisioning queue with admin approval. Provisioning
+//! goes through the reference provisioner to any SCIM base URL (the fake Asana by default).
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use fake_asana::{FakeAsana, Scope};
+//! use fake_onelogin::FakeOneLogin;
+//! let asana = FakeAsana::start().await;
+//! let onelogin = FakeOneLogin::builder().asana_scim_url(asana.scim_url()).start().await;
+//! let sa = asana.create_service_account("OneLogin", Scope::Scim);
+//! onelogin.configure_asana_app(|c| { c.token = Some(sa.token.clone()); c.enabled = true; });
+//! onelogin.enable_api().await;
+//! let ran = onelogin.run_provisioning().await;
+//! # }
+//! ```
+//!
+//! The map:
+//! - [`model`]: users, roles, apps, provisioning settings, tasks, links, credentials.
+//! - `store`: the data, and the rules that turn directory changes into tasks (see its module
+//!   documentation for the trigger table, superseding and approvals).
+//! - `engine`: runs the queue through the provisioner; the Enable test.
+//! - `oauth`: client credentials and access tokens on the harness clock.
+//! - `http`: OAuth, `/api/2`, `/__admin`, in OneLogin's error shapes.
+//!
+//! Architecture invariant: the store never waits on the network. The engine claims a task under
+//! the lock, releases it for the HTTP calls, and takes it again to record the result.
+
+pub mod model;
+
+mod engine;
+mod http;
+mod oauth;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use harness_clock::Clock;
+use harness_provisioner::{Provisioner, RetryPolicy};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+
+pub use engine::{OutboundExchange, TaskRun};
+pub use model::{
+    ApiScope, ApiStatus, App, Approvals, Mapping, OnDelete, OnSuspend, Parameters,
+    ProvisioningConfig, State, Task, TaskAction, TaskStatus, User,
+};
+pub use store::{StoreError, UserChanges};
+
+/// The account id tokens report; a fake has one account.
+pub const ACCOUNT_ID: u64 = 80_010;
+/// The Asana connector's id in OneLogin's catalog (the value is the harness's).
+pub const ASANA_CONNECTOR_ID: u64 = 60_866;
+/// Where the Asana connector provisions when nothing else is configured.
+pub const ASANA_SCIM_URL: &str = "https://app.asana.com/api/1.0/scim";
+
+pub(crate) struct AppState {
+    store: RwLock<store::Store>,
+    clock: Clock,
+    tokens: oauth::Tokens,
+    rng: Mutex<StdRng>,
+    outbound: engine::Outbound,
+    /// One queue run at a time.
+    run_lock: tokio::sync::Mutex<()>,
+    provisioner: Provisioner,
+    /// Wakes the background worker, when there is one.
+    work: Notify,
+    initial: State,
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+impl AppState {
+    fn store(&self) -> RwLockReadGuard<'_, store::Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn store_mut(&self) -> RwLockWriteGuard<'_, store::Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Something may have become runnable.
+    fn kick(&self) {
+        self.work.notify_one();
+    }
+}
+
+/// The API credential the fake starts with (scope Manage All), for clients and SDKs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A running fake OneLogin. Dropping it stops the server and its worker.
+pub struct FakeOneLogin {
+    app: Shared,
+    addr: SocketAddr,
+    asana_app_id: u64,
+    credentials: ApiCredentials,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeOneLoginBuilder {
+    clock: Option<Clock>,
+    seed: Option<u64>,
+    asana_scim_url: String,
+    retry: RetryPolicy,
+    journal_capacity: usize,
+}
+
+impl Default for FakeOneLoginBuilder {
+    fn default() -> Self {
+        Self {
+            clock: None,
+            seed: None,
+            asana_scim_url: ASANA_SCIM_URL.to_owned(),
+            retry: RetryPolicy::default(),
+            journal_capacity: 1000,
+        }
+    }
+}
+
+impl FakeOneLoginBuilder {
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Makes credentials, tokens and retry jitter reproducible.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Where the Asana app provisions (its `scim_base_url`).
+    pub fn asana_scim_url(mut self, url: impl Into<String>) -> Self {
+        self.asana_scim_url = url.into();
+        self
+    }
+
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    pub fn journal_capacity(mut self, capacity: usize) -> Self {
+        self.journal_capacity = capacity;
+        self
+    }
+
+    pub async fn start(self) -> FakeOneLogin {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
+        self.bind(addr)
+            .await
+            .expect("the fake OneLogin could not start")
+    }
+
+    pub async fn bind(self, addr: SocketAddr) -> std::io::Result<FakeOneLogin> {
+        let listener = TcpListener::bind(addr).await?;
+        self.serve(listener)
+    }
+
+    pub fn serve(self, listener: TcpListener) -> std::io::Result<FakeOneLogin> {
+        let addr = listener.local_addr()?;
+        let clock = self.clock.unwrap_or_default();
+        let mut rng = match self.seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_os_rng(),
+        };
+        let now = clock.now();
+        let mut store = store::Store::new();
+        let asana_app_id = store.add_app(
+            "Asana",
+            ASANA_CONNECTOR_ID,
+            default_asana_config(&self.asana_scim_url),
+            now,
+        );
+        let (credential, secret) = oauth::new_credential(&mut rng, "harness", ApiScope::ManageAll);
+        let credentials = ApiCredentials {
+            client_id: credential.client_id.clone(),
+            client_secret: secret,
+        };
+        store.add_credential(credential);
+        let provisioner = Provisioner::new(
+            Provisioner::default_client(&self.retry),
+            clock.clone(),
+            self.retry,
+            self.seed.unwrap_or(0x5eed),
+        );
+        let app = Arc::new(AppState {
+            initial: store.snapshot(),
+            store: RwLock::new(store),
+            clock,
+            tokens: oauth::Tokens::default(),
+            rng: Mutex::new(rng),
+            outbound: engine::Outbound::new(self.journal_capacity),
+            run_lock: tokio::sync::Mutex::new(()),
+            provisioner,
+            work: Notify::new(),
+        });
+        let router = http::router(app.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "fake OneLogin server stopped");
+            }
+        });
+        Ok(FakeOneLogin {
+            app,
+            addr,
+            asana_app_id,
+            credentials,
+            shutdown: Some(tx),
+            task: Some(task),
+            worker: None,
+        })
+    }
+}
+
+/// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
+/// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
+/// parameters (onelogin-facts §1).
+pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
+    ProvisioningConfig {
+        scim_base_url: scim_base_url.to_owned(),
+        token: None,
+        api_status: ApiStatus::Disabled,
+        api_error: None,
+        enabled: false,
+        require_approval: Approvals::default(),
+        on_delete: OnDelete::Delete,
+        on_suspend: OnSuspend::Suspend,
+        parameters: Parameters {
+            name_id: Mapping::Email,
+            scim_username: Mapping::Email,
+        },
+    }
+}
+
+impl FakeOneLogin {
+    pub async fn start() -> FakeOneLogin {
+        FakeOneLoginBuilder::default().start().await
+    }
+
+    pub fn builder() -> FakeOneLoginBuilder {
+        FakeOneLoginBuilder::default()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the API host, as OneLogin's SDKs take it.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The Manage All credential the fake starts with.
+    pub fn api_credentials(&self) -> &ApiCredentials {
+        &self.credentials
+    }
+
+    pub fn asana_app_id(&self) -> u64 {
+        self.asana_app_id
+    }
+
+    /// The Asana app's provisioning settings.
+    pub fn asana_config(&self) -> ProvisioningConfig {
+        self.app
+            .store()
+            .app(self.asana_app_id)
+            .expect("the Asana app exists")
+            .provisioning
+            .clone()
+    }
+
+    /// Changes the Asana app's provisioning settings, as the admin console's Save does. A new
+    /// token or URL puts the API status back to disabled until [`enable_api`](Self::enable_api).
+    pub fn configure_asana_app(&self, change: impl FnOnce(&mut ProvisioningConfig)) {
+        let now = self.app.clock.now();
+        let mut store = self.app.store_mut();
+        let before = store
+            .app(self.asana_app_id)
+            .expect("exists")
+            .provisioning
+            .clone();
+        let mut next = before.clone();
+        change(&mut next);
+        if next.token != before.token || next.scim_base_url != before.scim_base_url {
+            next.api_status = ApiStatus::Disabled;
+            next.api_error = None;
+        }
+        store
+            .set_provisioning(self.asana_app_id, next, now)
+            .expect("exists");
+        drop(store);
+        self.app.kick();
+    }
+
+    /// The Enable button: tests the connection and returns the resulting settings.
+    pub async fn enable_api(&self) -> ProvisioningConfig {
+        let app = engine::enable(&self.app, &self.app.provisioner, self.asana_app_id)
+            .await
+            .expect("exists");
+        self.app.kick();
+        app.provisioning
+    }
+
+    /// Processes the queue until nothing is runnable; returns what ran.
+    pub async fn run_provisioning(&self) -> Vec<TaskRun> {
+        engine::run_queue(&self.app, &self.app.provisioner).await
+    }
+
+    /// Provisions in the background whenever something becomes runnable, as OneLogin does.
+    pub fn spawn_worker(&mut self) {
+        if self.worker.is_some() {
+            return;
+        }
+        let app = self.app.clone();
+        self.worker = Some(tokio::spawn(async move {
+            loop {
+                app.work.notified().await;
+                engine::run_queue(&app, &app.provisioner).await;
+            }
+        }));
+        self.app.kick();
+    }
+
+    pub fn tasks(&self) -> Vec<Task> {
+        self.app.store().tasks().cloned().collect()
+    }
+
+    pub fn task(&self, id: u64) -> Option<Task> {
+        self.app.store().task(id).cloned()
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<User> {
+        self.app.store().user_by_email(email).cloned()
+    }
+
+    pub fn state(&self) -> State {
+        self.app.store().snapshot()
+    }
+
+    /// The SCIM exchanges the fake made (Enable tests and tasks), oldest first.
+    pub fn outbound_requests(&self) -> Vec<OutboundExchange> {
+        self.app.outbound.entries()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.app.clock
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(w) = self.worker.take() {
+            w.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeOneLogin {
+    fn drop(&mut self) {
+        if let Some(w) = self.worker.take() {
+            w.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

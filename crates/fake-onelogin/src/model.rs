@@ -1,0 +1,295 @@
+//! The fake OneLogin's records, as `GET /__admin/state` shows them and `PUT` restores them.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// OneLogin user `status` codes (onelogin-facts §3.2, [C] S12/S13).
+pub mod status {
+    pub const UNACTIVATED: u8 = 0;
+    /// The only status that can log in.
+    pub const ACTIVE: u8 = 1;
+    pub const SUSPENDED: u8 = 2;
+    pub const LOCKED: u8 = 3;
+    pub const PASSWORD_EXPIRED: u8 = 4;
+    pub const AWAITING_PASSWORD_RESET: u8 = 5;
+    pub const PASSWORD_PENDING: u8 = 7;
+    pub const SECURITY_QUESTIONS_REQUIRED: u8 = 8;
+
+    pub fn is_valid(s: u8) -> bool {
+        matches!(s, 0..=5 | 7 | 8)
+    }
+}
+
+/// OneLogin user `state` codes: 0 Unapproved, 1 Approved, 2 Rejected, 3 Unlicensed.
+pub mod state {
+    pub const APPROVED: u8 = 1;
+
+    pub fn is_valid(s: u8) -> bool {
+        s <= 3
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: u64,
+    pub username: String,
+    pub email: String,
+    #[serde(default)]
+    pub firstname: String,
+    #[serde(default)]
+    pub lastname: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub status: u8,
+    pub state: u8,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub apps: Vec<u64>,
+    #[serde(default)]
+    pub users: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct App {
+    pub id: u64,
+    pub connector_id: u64,
+    pub name: String,
+    pub provisioning: ProvisioningConfig,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The Asana app's Configuration, Provisioning and Parameters tabs (onelogin-facts §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningConfig {
+    /// Where SCIM goes. OneLogin's Asana connector has no URL field; the harness lets it point
+    /// anywhere, and defaults it to the fake Asana.
+    pub scim_base_url: String,
+    /// The Asana service account token pasted into "Service Account Token".
+    #[serde(default)]
+    pub token: Option<String>,
+    pub api_status: ApiStatus,
+    #[serde(default)]
+    pub api_error: Option<String>,
+    /// "Enable provisioning for Asana".
+    pub enabled: bool,
+    pub require_approval: Approvals,
+    /// "When users are deleted in OneLogin, or the user's app access is removed".
+    pub on_delete: OnDelete,
+    /// "When users are suspended in OneLogin".
+    pub on_suspend: OnSuspend,
+    pub parameters: Parameters,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiStatus {
+    Disabled,
+    Connected,
+    /// The label is a guess ([U] onelogin-facts §1.1): OneLogin only shows an icon.
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approvals {
+    #[serde(default)]
+    pub create: bool,
+    #[serde(default)]
+    pub update: bool,
+    #[serde(default)]
+    pub delete: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    Delete,
+    Suspend,
+    DoNothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnSuspend {
+    Suspend,
+    DoNothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameters {
+    /// SAML NameID (Subject): Email by default (onelogin-facts §1.3, [C] S1).
+    pub name_id: Mapping,
+    /// SCIM Username: Email by default; what `userName` carries.
+    pub scim_username: Mapping,
+}
+
+/// Which OneLogin attribute a parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mapping {
+    Email,
+    Username,
+}
+
+/// One provisioning task in Users > Provisioning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: u64,
+    pub app_id: u64,
+    pub user_id: u64,
+    pub action: TaskAction,
+    /// What caused it, in words: "added to role Asana users", "user deleted", ...
+    pub reason: String,
+    pub status: TaskStatus,
+    /// Why it failed or was skipped.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Whether the app required an admin's approval for this action when the task was made.
+    pub requires_approval: bool,
+    /// The user's mapped attributes when the task was made (a deleted user has none later).
+    pub payload: Payload,
+    /// HTTP requests sent for it, over every run.
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub scim_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    Create,
+    Update,
+    /// PUT `active:false`: the suspended-user policy, or the deleted-user policy "Suspend".
+    Suspend,
+    /// PUT `active:true` after an unsuspension.
+    Reactivate,
+    /// DELETE.
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Pending,
+    Approved,
+    Denied,
+    InProgress,
+    Provisioned,
+    Failed,
+    Skipped,
+}
+
+impl TaskStatus {
+    /// Waiting to run (or for a person).
+    pub fn is_open(self) -> bool {
+        matches!(self, TaskStatus::Pending | TaskStatus::Approved)
+    }
+}
+
+/// The mapped attributes a task sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    pub user_name: String,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// What the target has for a user, as far as OneLogin knows: changed only by tasks that
+/// succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provisioned {
+    Active,
+    Suspended,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub app_id: u64,
+    pub user_id: u64,
+    pub state: Provisioned,
+    #[serde(default)]
+    pub scim_id: Option<String>,
+    /// The payload last sent, to tell a real attribute change from noise.
+    pub payload: Payload,
+}
+
+/// An API credential (Developers > API Credentials), with OneLogin's scopes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiCredential {
+    pub name: String,
+    pub client_id: String,
+    /// SHA-256 of the client secret, hex.
+    pub secret_sha256: String,
+    pub scope: ApiScope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiScope {
+    AuthenticationOnly,
+    ReadUsers,
+    ManageUsers,
+    ReadAll,
+    ManageAll,
+}
+
+impl ApiScope {
+    pub fn can_read_users(self) -> bool {
+        !matches!(self, ApiScope::AuthenticationOnly)
+    }
+
+    pub fn can_manage_users(self) -> bool {
+        matches!(self, ApiScope::ManageUsers | ApiScope::ManageAll)
+    }
+
+    pub fn can_read_all(self) -> bool {
+        matches!(self, ApiScope::ReadAll | ApiScope::ManageAll)
+    }
+
+    pub fn can_manage_all(self) -> bool {
+        matches!(self, ApiScope::ManageAll)
+    }
+}
+
+/// The whole fake, for `GET|PUT /__admin/state`. Access tokens are not kept: they live ten
+/// hours and a client simply asks for a new one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub next_id: u64,
+    pub users: Vec<User>,
+    pub roles: Vec<Role>,
+    pub apps: Vec<App>,
+    pub tasks: Vec<Task>,
+    pub links: Vec<Link>,
+    pub credentials: Vec<ApiCredential>,
+}
+
+pub const STATE_VERSION: u32 = 1;

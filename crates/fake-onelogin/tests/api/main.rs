@@ -1,0 +1,9 @@
+//! The fake OneLogin over loopback: its API in OneLogin's shapes, and the KB article's flow end to
+//! end through the reference provisioner to a real fake Asana.
+
+mod helpers;
+
+mod api;
+mod approvals;
+mod policies;
+mod queue;
