@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the fake Asana (SCIM, REST subset, admin API) and print its URLs and credentials.
+    /// Start the fake Asana, the fake OneLogin and the provisioning worker; print URLs and secrets.
     Serve(serve::ServeArgs),
 }
 

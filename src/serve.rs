@@ -1,4 +1,5 @@
-//! `asana-harness serve`: the fakes for people, on fixed ports, with the wall clock.
+//! `asana-harness serve`: both fakes and the provisioning worker, for people, on fixed ports,
+//! with the wall clock.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use fake_asana::{FakeAsana, Fixture, Profile, Scope};
+use fake_onelogin::FakeOneLogin;
 use serde_json::json;
 
 use crate::BadInput;
@@ -13,11 +15,19 @@ use crate::BadInput;
 /// The demo organization, built in so that `serve` works from any directory.
 const DEMO_FIXTURE: &str = include_str!("../fixtures/demo.yaml");
 
+/// The OneLogin API credential `serve` starts with: fixed so that documented commands work as
+/// written. Demo secrets for servers on your own machine.
+const DEMO_CLIENT_ID: &str = "demo-client-id";
+const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
+
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Address of the fake Asana; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:7480")]
     asana_addr: SocketAddr,
+    /// Address of the fake OneLogin; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:7481")]
+    onelogin_addr: SocketAddr,
     /// `asana` (every fidelity switch as Asana behaves) or `rfc` (plain RFC 7643/7644).
     #[arg(long, default_value = "asana", value_parser = parse_profile)]
     profile: Profile,
@@ -46,6 +56,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .bind(args.asana_addr)
         .await
         .map_err(|e| BadInput(e.to_string()))?;
+    let mut onelogin = FakeOneLogin::builder()
+        .asana_scim_url(asana.scim_url())
+        .api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+        .bind(args.onelogin_addr)
+        .await
+        .map_err(|e| BadInput(format!("cannot bind {}: {e}", args.onelogin_addr)))?;
+    onelogin.spawn_worker();
 
     // The fixture's first service account is the one to use; a fixture without one gets one.
     let token = match asana.seeded_service_accounts().first() {
@@ -56,11 +73,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .token
         }
     };
+    let creds = onelogin.api_credentials().clone();
     let credentials = json!({
         "asana": {
             "base_url": asana.base_url(),
             "scim_url": asana.scim_url(),
             "service_account_token": token,
+        },
+        "onelogin": {
+            "base_url": onelogin.uri(),
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "asana_app_id": onelogin.asana_app_id(),
         }
     });
     if let Some(path) = &args.credentials_out {
@@ -68,20 +92,50 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
 
-    println!("Fake Asana ({:?} profile) is ready.", args.profile);
+    let profile = match args.profile {
+        Profile::Asana => "asana",
+        Profile::Rfc => "rfc",
+    };
+    println!("The harness is ready: a fake Asana ({profile} profile) and a fake OneLogin.");
+    println!();
+    println!("Asana");
     println!("  SCIM base URL:          {}", asana.scim_url());
     println!("  REST base URL:          {}", asana.base_url());
     println!("  Admin API:              {}/__admin", asana.uri());
     println!("  Service account token:  {token}");
-    println!();
+    println!("OneLogin");
     println!(
-        "Try: curl -s -H 'Authorization: Bearer {token}' {}/Users",
-        asana.scim_url()
+        "  API:                    {}  (client credentials {} / {})",
+        onelogin.uri(),
+        creds.client_id,
+        creds.client_secret
+    );
+    println!(
+        "  Asana app:              {}/__admin/apps/{}/provisioning",
+        onelogin.uri(),
+        onelogin.asana_app_id()
+    );
+    println!(
+        "  Provisioning tasks:     {}/__admin/provisioning/tasks",
+        onelogin.uri()
+    );
+    println!();
+    println!("Next: paste the service account token into the Asana app and press Enable:");
+    println!(
+        "  curl -s -X PUT -d '{{\"token\":\"{token}\",\"enabled\":true}}' {}/__admin/apps/{}/provisioning",
+        onelogin.uri(),
+        onelogin.asana_app_id()
+    );
+    println!(
+        "  curl -s -X POST {}/__admin/apps/{}/enable",
+        onelogin.uri(),
+        onelogin.asana_app_id()
     );
     println!("Stop with Ctrl-C.");
 
     shutdown_signal().await;
     tracing::info!("shutting down");
+    onelogin.shutdown().await;
     asana.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

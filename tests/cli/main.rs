@@ -23,7 +23,14 @@ impl Served {
     pub async fn start(dir: &Path, extra: &[&str]) -> Served {
         let creds = dir.join("credentials.json");
         let mut child = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args(["serve", "--asana-addr", "127.0.0.1:0", "--credentials-out"])
+            .args([
+                "serve",
+                "--asana-addr",
+                "127.0.0.1:0",
+                "--onelogin-addr",
+                "127.0.0.1:0",
+                "--credentials-out",
+            ])
             .arg(&creds)
             .args(extra)
             .stdout(Stdio::piped())

@@ -1,67 +1,75 @@
-//! The README's curl examples, run as written against a fresh `serve` (only the port differs,
-//! so that tests can run in parallel).
+//! The README's curl examples, run as written against a fresh `serve` (only the ports differ, so
+//! that tests can run in parallel). Each `sh` block of a "with curl" section is one script.
 
 use crate::Served;
 
-/// The `curl` commands in the README's "Try it with curl" section, joined across `\` lines.
-fn readme_curl_commands() -> Vec<String> {
+/// The `sh` blocks of every README section whose heading says "with curl".
+fn readme_scripts() -> Vec<String> {
     let readme = include_str!("../../README.md");
-    let section = readme
-        .split("## Try it with curl")
-        .nth(1)
-        .expect("the README has a curl section");
-    let section = section.split("\n## ").next().unwrap();
-    let mut commands = Vec::new();
-    let mut in_block = false;
-    let mut current = String::new();
-    for line in section.lines() {
-        if line.starts_with("```") {
-            in_block = !in_block;
-            continue;
-        }
-        if !in_block || (current.is_empty() && !line.starts_with("curl ")) {
-            continue;
-        }
-        match line.strip_suffix('\\') {
-            Some(head) => current.push_str(head),
-            None => {
-                current.push_str(line);
-                commands.push(std::mem::take(&mut current));
+    let mut scripts = Vec::new();
+    for section in readme
+        .split("\n## ")
+        .filter(|s| s.lines().next().is_some_and(|h| h.contains("with curl")))
+    {
+        let mut in_block = false;
+        let mut script = String::new();
+        for line in section.lines() {
+            if line.starts_with("```") {
+                if in_block {
+                    scripts.push(std::mem::take(&mut script));
+                }
+                in_block = !in_block && line == "```sh";
+                continue;
+            }
+            if in_block {
+                script.push_str(line);
+                script.push('\n');
             }
         }
     }
-    commands
+    scripts
 }
 
 #[tokio::test]
 async fn the_readme_curl_examples_work() {
-    let commands = readme_curl_commands();
-    assert!(commands.len() >= 5, "found {commands:?}");
-    let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(dir.path(), &[]).await;
-    let origin = served.credentials["asana"]["base_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/api/1.0")
-        .to_owned();
-    for command in commands {
-        assert!(
-            command.contains("-sf") || command.contains("-fs"),
-            "examples fail loudly: {command}"
-        );
-        let command = command.replace("http://127.0.0.1:7480", &origin);
+    let scripts = readme_scripts();
+    assert!(scripts.len() >= 5, "found {scripts:?}");
+    for script in &scripts {
+        for line in script
+            .lines()
+            .filter(|l| l.trim_start().starts_with("curl ") || l.contains("$(curl "))
+        {
+            assert!(line.contains("-sf"), "examples fail loudly: {line}");
+        }
+    }
+    for script in scripts {
+        // A fresh harness per script: each starts from the state the README describes.
+        let dir = tempfile::tempdir().unwrap();
+        let served = Served::start(dir.path(), &[]).await;
+        let asana = served.credentials["asana"]["base_url"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/api/1.0")
+            .to_owned();
+        let onelogin = served.credentials["onelogin"]["base_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let script = script
+            .replace("http://127.0.0.1:7480", &asana)
+            .replace("http://127.0.0.1:7481", &onelogin);
         let out = tokio::process::Command::new("sh")
-            .args(["-c", &command])
+            .args(["-ec", &script])
             .output()
             .await
             .unwrap();
         assert!(
             out.status.success(),
-            "{command}\nexit {:?}\n{}{}",
+            "{script}\nexit {:?}\n{}{}",
             out.status.code(),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        assert!(served.terminate().await.success());
     }
-    assert!(served.terminate().await.success());
 }

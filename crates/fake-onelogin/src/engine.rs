@@ -138,6 +138,7 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
         let now = app.clock.now();
         let mut store = app.store_mut();
         store.complete(task.id, result, report.attempts, now);
+        app.progress.send_modify(|n| *n += 1);
         let done = store.task(task.id).expect("exists");
         tracing::info!(task = done.id, action = ?done.action, status = ?done.status, "provisioning task ran");
         runs.push(TaskRun {

@@ -69,6 +69,8 @@ pub(crate) struct AppState {
     provisioner: Provisioner,
     /// Wakes the background worker, when there is one.
     work: Notify,
+    /// Counts finished task runs, so callers can wait for the queue without sleeping.
+    progress: tokio::sync::watch::Sender<u64>,
     initial: State,
 }
 
@@ -114,6 +116,7 @@ pub struct FakeOneLoginBuilder {
     asana_scim_url: String,
     retry: RetryPolicy,
     journal_capacity: usize,
+    credential: Option<ApiCredentials>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -124,6 +127,7 @@ impl Default for FakeOneLoginBuilder {
             asana_scim_url: ASANA_SCIM_URL.to_owned(),
             retry: RetryPolicy::default(),
             journal_capacity: 1000,
+            credential: None,
         }
     }
 }
@@ -148,6 +152,19 @@ impl FakeOneLoginBuilder {
 
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Starts with this Manage All credential instead of a random one (demos, fixed docs).
+    pub fn api_credential(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credential = Some(ApiCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        });
         self
     }
 
@@ -183,12 +200,26 @@ impl FakeOneLoginBuilder {
             default_asana_config(&self.asana_scim_url),
             now,
         );
-        let (credential, secret) = oauth::new_credential(&mut rng, "harness", ApiScope::ManageAll);
-        let credentials = ApiCredentials {
-            client_id: credential.client_id.clone(),
-            client_secret: secret,
+        let credentials = match self.credential {
+            Some(fixed) => {
+                store.add_credential(model::ApiCredential {
+                    name: "harness".into(),
+                    client_id: fixed.client_id.clone(),
+                    secret_sha256: oauth::sha256_hex(&fixed.client_secret),
+                    scope: ApiScope::ManageAll,
+                });
+                fixed
+            }
+            None => {
+                let (credential, secret) =
+                    oauth::new_credential(&mut rng, "harness", ApiScope::ManageAll);
+                store.add_credential(credential.clone());
+                ApiCredentials {
+                    client_id: credential.client_id,
+                    client_secret: secret,
+                }
+            }
         };
-        store.add_credential(credential);
         let provisioner = Provisioner::new(
             Provisioner::default_client(&self.retry),
             clock.clone(),
@@ -205,6 +236,7 @@ impl FakeOneLoginBuilder {
             run_lock: tokio::sync::Mutex::new(()),
             provisioner,
             work: Notify::new(),
+            progress: tokio::sync::watch::channel(0).0,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -338,6 +370,21 @@ impl FakeOneLogin {
             }
         }));
         self.app.kick();
+    }
+
+    /// Waits until no task is approved or in progress: the worker has caught up. Waits on the
+    /// worker's progress, never on a timer; without a worker (or a concurrent
+    /// [`run_provisioning`](Self::run_provisioning)) runnable tasks would wait forever.
+    pub async fn settled(&self) {
+        let mut progress = self.app.progress.subscribe();
+        loop {
+            if !self.app.store().has_runnable() {
+                return;
+            }
+            if progress.changed().await.is_err() {
+                return;
+            }
+        }
     }
 
     pub fn tasks(&self) -> Vec<Task> {

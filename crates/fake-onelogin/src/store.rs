@@ -170,6 +170,13 @@ impl Store {
         self.tasks.values()
     }
 
+    /// Whether a task is waiting to run or running.
+    pub fn has_runnable(&self) -> bool {
+        self.tasks
+            .values()
+            .any(|t| matches!(t.status, TaskStatus::Approved | TaskStatus::InProgress))
+    }
+
     pub fn link(&self, user: u64, app: u64) -> Option<&Link> {
         self.links.get(&(user, app))
     }

@@ -167,3 +167,30 @@ async fn scim_username_mapped_to_a_non_email_username_gets_asanas_400() {
     assert!(ran[0]["error"].as_str().unwrap().contains("HTTP 400"));
     assert!(world.asana_user("ada").is_none());
 }
+
+#[tokio::test]
+async fn provisioning_works_against_a_plain_rfc_target() {
+    let world = World::connected().await;
+    world
+        .asana
+        .configure(|c| *c = fake_asana::Config::new(fake_asana::Profile::Rfc));
+    let ada = provisioned(&world, "ada@acme.test").await;
+    world.update_user(ada, json!({"title": "Countess"})).await;
+    world.run().await;
+    assert_eq!(
+        world
+            .asana_user("ada@acme.test")
+            .unwrap()
+            .scim
+            .title
+            .as_deref(),
+        Some("Countess")
+    );
+    world.delete_user(ada).await;
+    let ran = world.run().await;
+    assert_eq!(ran[0]["status"], "provisioned");
+    assert!(
+        world.asana_user("ada@acme.test").is_none(),
+        "a plain SCIM DELETE removes the user"
+    );
+}

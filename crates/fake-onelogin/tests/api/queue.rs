@@ -128,3 +128,17 @@ async fn concurrent_approvals_of_one_task_run_it_once() {
     );
     assert_eq!(world.scim_writes(), ["POST /api/1.0/scim/Users"]);
 }
+
+#[tokio::test]
+async fn the_worker_provisions_in_the_background() {
+    let mut world = World::connected().await;
+    world.onelogin.spawn_worker();
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    // Event-driven wait; the timeout only bounds a bug, it is not how the test waits.
+    tokio::time::timeout(std::time::Duration::from_secs(30), world.onelogin.settled())
+        .await
+        .expect("the worker settles");
+    assert_eq!(world.last_task(ada).await["status"], "provisioned");
+    assert!(world.asana_user("ada@acme.test").unwrap().is_active());
+}
