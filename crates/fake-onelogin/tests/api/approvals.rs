@@ -228,3 +228,41 @@ async fn attribute_changes_while_a_create_is_pending_refresh_it_without_a_new_ap
         Some("Ada King")
     );
 }
+
+#[tokio::test]
+async fn denied_updates_and_deletes_send_nothing() {
+    let world = World::connected().await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    world.run().await;
+    let writes_before = world.scim_writes();
+    world
+        .configure(json!({"require_approval": {"update": true, "delete": true}}))
+        .await;
+
+    world.update_user(ada, json!({"title": "Countess"})).await;
+    let update = world.last_task(ada).await;
+    assert_eq!(world.decide(&update, "deny").await.body["status"], "denied");
+    world.run().await;
+    assert_eq!(world.asana_user("ada@acme.test").unwrap().scim.title, None);
+
+    world.unassign(ada).await;
+    let delete = world.last_task(ada).await;
+    assert_eq!(delete["action"], "delete");
+    assert_eq!(world.decide(&delete, "deny").await.body["status"], "denied");
+    world.run().await;
+    assert!(
+        world.asana_user("ada@acme.test").unwrap().is_active(),
+        "a denied delete leaves the user"
+    );
+    assert_eq!(
+        world.scim_writes(),
+        writes_before,
+        "no SCIM write after the denials"
+    );
+    assert_eq!(
+        world.decide(&delete, "retry").await.status,
+        StatusCode::CONFLICT,
+        "a denial cannot be retried"
+    );
+}
