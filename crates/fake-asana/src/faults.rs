@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// HTTP method to match (any case); absent matches every method.
@@ -29,6 +29,13 @@ pub struct FaultSpec {
     /// Delay before answering, on the harness clock.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// Close the connection instead of answering: the client sees it drop mid-request.
+    #[serde(default)]
+    pub drop_connection: bool,
+    /// Apply to each matching request with this probability (0 to 1), drawn from the fake's
+    /// seeded RNG, so the same seed fails the same requests. Absent means always.
+    #[serde(default)]
+    pub probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,9 +47,9 @@ pub struct Fault {
     pub hits: u64,
 }
 
-#[derive(Default)]
 pub struct Faults {
     inner: Mutex<(u64, Vec<Fault>)>,
+    rng: Mutex<rand::rngs::StdRng>,
 }
 
 impl FaultSpec {
@@ -55,8 +62,16 @@ impl FaultSpec {
         {
             return Err(format!("status {s} is not an HTTP status"));
         }
-        if self.status.is_none() && self.delay_ms.is_none() {
-            return Err("a fault needs a status, a delay_ms, or both".into());
+        if self.status.is_none() && self.delay_ms.is_none() && !self.drop_connection {
+            return Err("a fault needs a status, a delay_ms or drop_connection".into());
+        }
+        if self.drop_connection && self.status.is_some() {
+            return Err("drop_connection sends no status; give one or the other".into());
+        }
+        if let Some(p) = self.probability
+            && !(0.0..=1.0).contains(&p)
+        {
+            return Err(format!("probability {p} is not between 0 and 1"));
         }
         Ok(())
     }
@@ -75,6 +90,18 @@ impl FaultSpec {
 }
 
 impl Faults {
+    pub fn new(seed: Option<u64>) -> Self {
+        use rand::SeedableRng;
+        let rng = match seed {
+            Some(s) => rand::rngs::StdRng::seed_from_u64(s),
+            None => rand::rngs::StdRng::from_os_rng(),
+        };
+        Faults {
+            inner: Mutex::new((0, Vec::new())),
+            rng: Mutex::new(rng),
+        }
+    }
+
     pub fn add(&self, spec: FaultSpec) -> Fault {
         let mut inner = lock(&self.inner);
         inner.0 += 1;
@@ -100,6 +127,12 @@ impl Faults {
         let mut inner = lock(&self.inner);
         let faults = &mut inner.1;
         let index = faults.iter().position(|f| f.spec.matches(method, path))?;
+        if let Some(p) = faults[index].spec.probability {
+            use rand::Rng;
+            if !lock(&self.rng).random_bool(p) {
+                return None;
+            }
+        }
         let fault = &mut faults[index];
         fault.hits += 1;
         let spec = fault.spec.clone();
@@ -130,12 +163,31 @@ mod tests {
             body: None,
             times,
             delay_ms: None,
+            drop_connection: false,
+            probability: None,
         }
     }
 
     #[test]
+    fn probability_is_seeded() {
+        let hits = |seed| {
+            let faults = Faults::new(Some(seed));
+            faults.add(FaultSpec {
+                probability: Some(0.5),
+                ..spec("/x", None)
+            });
+            (0..64)
+                .map(|_| faults.take("GET", "/x").is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hits(3), hits(3));
+        let n = hits(3).iter().filter(|h| **h).count();
+        assert!((16..48).contains(&n), "{n} of 64");
+    }
+
+    #[test]
     fn faults_match_by_method_and_path_and_run_out() {
-        let faults = Faults::default();
+        let faults = Faults::new(Some(1));
         faults.add(spec("/api/1.0/scim/*", Some(2)));
         assert!(faults.take("POST", "/api/1.0/scim/Users").is_none());
         assert!(faults.take("GET", "/api/1.0/users/me").is_none());

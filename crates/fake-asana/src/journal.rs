@@ -29,6 +29,9 @@ pub struct Exchange {
     pub user_agent: Option<String>,
     pub request_body: Option<Value>,
     pub response_body: Option<Value>,
+    /// A fault closed the connection instead of answering (`status` is then 0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dropped: bool,
 }
 
 pub struct Journal {
@@ -133,6 +136,7 @@ mod tests {
             user_agent: None,
             request_body: None,
             response_body: None,
+            dropped: false,
         }
     }
 

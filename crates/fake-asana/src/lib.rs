@@ -179,7 +179,7 @@ impl FakeAsanaBuilder {
             config: RwLock::new(config),
             clock,
             limiter: Default::default(),
-            faults: Default::default(),
+            faults: faults::Faults::new(self.seed),
             journal: journal::Journal::with_capacity(self.journal_capacity),
             origin: format!("http://{addr}"),
             seed: self.seed,

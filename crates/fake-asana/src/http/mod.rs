@@ -131,6 +131,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         user_agent: header_str(&parts.headers, header::USER_AGENT),
         request_body: None,
         response_body: None,
+        dropped: false,
     };
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
@@ -148,6 +149,16 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     if let Some(fault) = app.faults.take(parts.method.as_str(), uri.path()) {
         if let Some(ms) = fault.delay_ms {
             app.clock.sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        if fault.drop_connection {
+            // A body that fails before its first byte: hyper closes the connection, and the
+            // client sees it drop mid-request.
+            exchange.dropped = true;
+            app.journal.record(exchange);
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other("fault: connection dropped"))
+            });
+            return Response::new(Body::from_stream(broken));
         }
         if fault.status.is_some() {
             let response = fault_response(api, &cfg, &fault);

@@ -196,3 +196,37 @@ async fn the_journal_is_bounded() {
     assert_eq!(entries.len(), 5);
     assert_eq!(entries.last().unwrap().seq, 12);
 }
+
+#[tokio::test]
+async fn a_dropped_connection_fault_closes_the_connection_mid_request() {
+    let app = TestApp::new().await;
+    app.admin(
+        Method::POST,
+        "/faults",
+        Some(json!({"path": "/api/1.0/scim/Users", "drop_connection": true, "times": 1})),
+    )
+    .await;
+    let err = app
+        .client
+        .get(format!("{}/Users", app.asana.scim_url()))
+        .bearer_auth(&app.sa.token)
+        .send()
+        .await
+        .expect_err("the connection drops");
+    assert!(err.is_request(), "{err:?}");
+    assert_eq!(
+        app.scim(Method::GET, "/Users", None).await.status,
+        StatusCode::OK,
+        "only once"
+    );
+    let journal = app.asana.requests();
+    assert!(journal[0].dropped);
+    let bad = app
+        .admin(
+            Method::POST,
+            "/faults",
+            Some(json!({"path": "/x", "drop_connection": true, "status": 500})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

@@ -49,10 +49,8 @@ async fn a_failure_can_be_retried_and_only_a_failure() {
             method: Some("POST".into()),
             path: "/api/1.0/scim/Users".into(),
             status: Some(503),
-            retry_after: None,
-            body: None,
             times: Some(5),
-            delay_ms: None,
+            ..FaultSpec::default()
         })
         .unwrap();
     let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
