@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
 //! files). The binary is thin: every command is a few calls into the library crates.
 
+mod run;
 mod serve;
 
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Start the fake Asana, the fake OneLogin and the provisioning worker; print URLs and secrets.
     Serve(serve::ServeArgs),
+    /// Run scenario files end to end: exit 0 all passed, 1 a scenario failed, 2 bad input.
+    Run(run::RunArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
+            Command::Run(args) => run::run(args).await,
         }
     });
     match result {

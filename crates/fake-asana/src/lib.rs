@@ -144,10 +144,15 @@ impl FakeAsanaBuilder {
 
     /// Starts on `127.0.0.1` and a free port. Panics if that fails, as a test helper should.
     pub async fn start(self) -> FakeAsana {
-        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
-        self.bind(addr)
+        self.try_start()
             .await
             .expect("the fake Asana could not start")
+    }
+
+    /// Starts on `127.0.0.1` and a free port, reporting a bad fixture instead of panicking.
+    pub async fn try_start(self) -> Result<FakeAsana, StartError> {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
+        self.bind(addr).await
     }
 
     pub async fn bind(self, addr: SocketAddr) -> Result<FakeAsana, StartError> {

@@ -1,0 +1,614 @@
+//! The scenario file format: YAML, one scenario per file, steps as an externally tagged list so
+//! that every error can name its line.
+//!
+//! ```yaml
+//! name: create waits for approval
+//! tags: [approval-gating]
+//! given:
+//!   asana: { service_accounts: [{ as: sa, scope: scim }] }
+//!   onelogin:
+//!     users: [{ as: ada, email: ada@acme.test, firstname: Ada, lastname: Lovelace }]
+//!     roles: [{ as: asana-users, apps: [asana] }]
+//!     asana_app: { token: "${sa.token}", enabled: true, require_approval: [create] }
+//! steps:
+//!   - enable_api: {}
+//!   - add_role_users: { role: asana-users, users: [ada] }
+//!   - expect_task: { user: ada, action: create, status: pending }
+//! ```
+//!
+//! Unknown keys are errors everywhere, so a typo cannot silently test the wrong thing.
+
+use std::collections::BTreeMap;
+
+use fake_asana::FaultSpec;
+use fake_asana::fixture::{TeamFixture, UserFixture};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Seeds tokens, retry jitter and fault probabilities. Default: derived from the name.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub given: Given,
+    pub steps: Vec<Spanned<Step>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Given {
+    #[serde(default)]
+    pub asana: AsanaGiven,
+    #[serde(default)]
+    pub onelogin: OneLoginGiven,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsanaGiven {
+    /// A fake-Asana fixture file (organizations, users, teams, service accounts), relative to the
+    /// scenario file or the working directory.
+    #[serde(default)]
+    pub fixture: Option<String>,
+    #[serde(default)]
+    pub profile: Option<ProfileName>,
+    /// The organization's name, when no fixture gives one.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// The organization's email domains. Default `acme.test`.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub users: Vec<UserFixture>,
+    #[serde(default)]
+    pub teams: Vec<TeamFixture>,
+    #[serde(default)]
+    pub service_accounts: Vec<GivenServiceAccount>,
+    #[serde(default)]
+    pub switches: BTreeMap<String, bool>,
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileName {
+    Asana,
+    Rfc,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenServiceAccount {
+    #[serde(rename = "as")]
+    pub name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default = "scim")]
+    pub scope: Scope,
+    /// A fixed token, to reproduce a customer's exact setup.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+fn scim() -> Scope {
+    Scope::Scim
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Scim,
+    Full,
+}
+
+/// `null` turns a limit off.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    #[serde(default, deserialize_with = "explicit")]
+    pub requests_per_minute: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub concurrent_reads: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub concurrent_writes: Option<Option<u32>>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`).
+fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(Option::<T>::deserialize(d)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneLoginGiven {
+    #[serde(default)]
+    pub users: Vec<NewUser>,
+    #[serde(default)]
+    pub roles: Vec<GivenRole>,
+    #[serde(default)]
+    pub asana_app: Option<AppSettings>,
+}
+
+/// A OneLogin user. `as` names it for later steps; `username` defaults to the email's local part.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    #[serde(rename = "as", default)]
+    pub name: Option<String>,
+    pub email: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub firstname: Option<String>,
+    #[serde(default)]
+    pub lastname: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    /// OneLogin status code (1 active, 2 suspended, ...).
+    #[serde(default)]
+    pub status: Option<u8>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenRole {
+    #[serde(rename = "as")]
+    pub name: String,
+    /// The role's name in OneLogin; default: the `as` name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `asana` is the only app.
+    #[serde(default)]
+    pub apps: Vec<AppName>,
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppName {
+    Asana,
+}
+
+/// The Asana app's settings, as the console's Configuration, Provisioning and Parameters tabs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    /// "Service Account Token"; `${sa.token}` names a service account's.
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub scim_base_url: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// The actions that need an admin's approval.
+    #[serde(default)]
+    pub require_approval: Option<Vec<ApprovalAction>>,
+    #[serde(default)]
+    pub on_delete: Option<OnDelete>,
+    #[serde(default)]
+    pub on_suspend: Option<OnSuspend>,
+    #[serde(default)]
+    pub parameters: Option<Parameters>,
+    /// In `given`: press Enable before the roles are set up.
+    #[serde(default)]
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalAction {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    Delete,
+    Suspend,
+    DoNothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnSuspend {
+    Suspend,
+    DoNothing,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameters {
+    #[serde(default)]
+    pub name_id: Option<Mapping>,
+    #[serde(default)]
+    pub scim_username: Option<Mapping>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mapping {
+    Email,
+    Username,
+}
+
+/// One step: an action on OneLogin or Asana, a fault, the clock, or an expectation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    // OneLogin: the directory.
+    CreateUser(NewUser),
+    UpdateUser(UserUpdate),
+    SuspendUser(UserRef),
+    UnsuspendUser(UserRef),
+    DeleteUser(UserRef),
+    AddRoleUsers(RoleUsers),
+    RemoveRoleUsers(RoleUsers),
+    SetRoleApps(RoleApps),
+    // OneLogin: the Asana app and the queue.
+    ConfigureApp(AppSettings),
+    EnableApi(Empty),
+    Approve(TaskRef),
+    Deny(TaskRef),
+    Retry(TaskRef),
+    // Asana.
+    CreateServiceAccount(GivenServiceAccount),
+    CreatePersonalAccessToken(NewPersonalAccessToken),
+    DeauthorizeServiceAccount(AccountRef),
+    RotateServiceAccount(AccountRef),
+    ScimRequest(HttpRequest),
+    RestRequest(HttpRequest),
+    SetSwitches(BTreeMap<String, bool>),
+    SetRateLimit(RateLimit),
+    // Faults and time.
+    InjectFault(FaultSpec),
+    ClearFaults(Empty),
+    AdvanceClock(Duration),
+    // Expectations.
+    ExpectApiStatus(ApiStatusExpectation),
+    ExpectTask(TaskExpectation),
+    ExpectNoTask(TaskRef),
+    ExpectAsanaUser(AsanaUserExpectation),
+    ExpectTeamMembers(TeamExpectation),
+    ExpectUserApp(UserAppExpectation),
+    ExpectExchanges(ExchangeExpectation),
+}
+
+impl Step {
+    /// The step's name as written in files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::CreateUser(_) => "create_user",
+            Step::UpdateUser(_) => "update_user",
+            Step::SuspendUser(_) => "suspend_user",
+            Step::UnsuspendUser(_) => "unsuspend_user",
+            Step::DeleteUser(_) => "delete_user",
+            Step::AddRoleUsers(_) => "add_role_users",
+            Step::RemoveRoleUsers(_) => "remove_role_users",
+            Step::SetRoleApps(_) => "set_role_apps",
+            Step::ConfigureApp(_) => "configure_app",
+            Step::EnableApi(_) => "enable_api",
+            Step::Approve(_) => "approve",
+            Step::Deny(_) => "deny",
+            Step::Retry(_) => "retry",
+            Step::CreateServiceAccount(_) => "create_service_account",
+            Step::CreatePersonalAccessToken(_) => "create_personal_access_token",
+            Step::DeauthorizeServiceAccount(_) => "deauthorize_service_account",
+            Step::RotateServiceAccount(_) => "rotate_service_account",
+            Step::ScimRequest(_) => "scim_request",
+            Step::RestRequest(_) => "rest_request",
+            Step::SetSwitches(_) => "set_switches",
+            Step::SetRateLimit(_) => "set_rate_limit",
+            Step::InjectFault(_) => "inject_fault",
+            Step::ClearFaults(_) => "clear_faults",
+            Step::AdvanceClock(_) => "advance_clock",
+            Step::ExpectApiStatus(_) => "expect_api_status",
+            Step::ExpectTask(_) => "expect_task",
+            Step::ExpectNoTask(_) => "expect_no_task",
+            Step::ExpectAsanaUser(_) => "expect_asana_user",
+            Step::ExpectTeamMembers(_) => "expect_team_members",
+            Step::ExpectUserApp(_) => "expect_user_app",
+            Step::ExpectExchanges(_) => "expect_exchanges",
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserRef {
+    pub user: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    pub user: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub firstname: Option<String>,
+    #[serde(default)]
+    pub lastname: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleUsers {
+    pub role: String,
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleApps {
+    pub role: String,
+    pub apps: Vec<AppName>,
+}
+
+/// The newest task of a user (and action), or a task by id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskRef {
+    pub user: String,
+    #[serde(default)]
+    pub action: Option<TaskAction>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    Create,
+    Update,
+    Suspend,
+    Reactivate,
+    Delete,
+}
+
+/// An ordinary Asana member's personal access token, bound for `${name.token}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonalAccessToken {
+    #[serde(rename = "as")]
+    pub name: String,
+    /// The member's email.
+    pub user: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRef {
+    pub account: String,
+}
+
+/// A request straight to the SCIM or REST API, as any client would make it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpRequest {
+    pub method: String,
+    /// Relative to the SCIM base (`/Users`) or the REST base (`/users/me`).
+    pub path: String,
+    /// The bearer token; `${sa.token}` names a service account's. Absent: no Authorization.
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// A raw body, for malformed input.
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    #[serde(default)]
+    pub expect_status: Option<u16>,
+    /// Every key here must be in the response, with the same value (recursively).
+    #[serde(default)]
+    pub expect_body: Option<Value>,
+    /// Binds the response body for `${name.field}` in later steps.
+    #[serde(rename = "as", default)]
+    pub bind: Option<String>,
+}
+
+/// `90`, `"90s"`, `"5m"`, `"10h"`, `"2d"`.
+#[derive(Debug, Clone, Copy)]
+pub struct Duration(pub std::time::Duration);
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Seconds(u64),
+            Text(String),
+        }
+        let secs = match Repr::deserialize(d)? {
+            Repr::Seconds(s) => s,
+            Repr::Text(t) => parse_duration(&t).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{t:?} is not a duration: write 90, \"90s\", \"5m\", \"10h\" or \"2d\""
+                ))
+            })?,
+        };
+        Ok(Duration(std::time::Duration::from_secs(secs)))
+    }
+}
+
+fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let factor = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// `connected`, or `{ status: failed, error_contains: "Not Authorized" }`.
+#[derive(Debug)]
+pub struct ApiStatusExpectation {
+    pub status: ApiStatus,
+    pub error_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiStatus {
+    Disabled,
+    Connected,
+    Failed,
+}
+
+impl<'de> Deserialize<'de> for ApiStatusExpectation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            status: ApiStatus,
+            #[serde(default)]
+            error_contains: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Short(ApiStatus),
+            Full(Full),
+        }
+        Ok(match Repr::deserialize(d)? {
+            Repr::Short(status) => ApiStatusExpectation {
+                status,
+                error_contains: None,
+            },
+            Repr::Full(f) => ApiStatusExpectation {
+                status: f.status,
+                error_contains: f.error_contains,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskExpectation {
+    pub user: String,
+    #[serde(default)]
+    pub action: Option<TaskAction>,
+    pub status: TaskStatus,
+    #[serde(default)]
+    pub error_contains: Option<String>,
+    #[serde(default)]
+    pub attempts: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Pending,
+    Approved,
+    Denied,
+    InProgress,
+    Provisioned,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsanaUserExpectation {
+    pub user_name: String,
+    /// In the organization (guests and deprovisioned users count). Default true.
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// Off the organization's domains, invisible to SCIM reads.
+    #[serde(default)]
+    pub guest: Option<bool>,
+    /// `scim_delete`, `scim_put`, `scim_patch`, `rest_remove_user`.
+    #[serde(default)]
+    pub deprovisioned_via: Option<String>,
+    /// Dotted paths into the SCIM user: `title`, `name.formatted`, `enterprise.department`.
+    #[serde(default)]
+    pub fields: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamExpectation {
+    pub team: String,
+    /// Members' emails.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAppExpectation {
+    pub user: String,
+    /// `provisioning_state` on OneLogin's `GET /api/2/users/{id}/apps`.
+    pub provisioning_state: String,
+}
+
+/// The HTTP exchanges with the SCIM target: requests the provisioner made, and the scenario's
+/// own `scim_request` / `rest_request` steps. A pattern is `METHOD PATH [STATUS]`; `*` in the
+/// path matches anything; STATUS may be `dropped`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeExpectation {
+    /// These happened, in this order (other exchanges may come between).
+    #[serde(default)]
+    pub sequence: Vec<String>,
+    /// None of these happened.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// `start` (default) or `previous`: since the previous `expect_exchanges`.
+    #[serde(default)]
+    pub since: Since,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Since {
+    #[default]
+    Start,
+    Previous,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(90));
+        assert_eq!(parse_duration("10h"), Some(36_000));
+        assert_eq!(parse_duration("2d"), Some(172_800));
+        assert_eq!(parse_duration("5 m"), Some(300));
+        assert_eq!(parse_duration("5y"), None);
+        assert_eq!(parse_duration("s"), None);
+    }
+}

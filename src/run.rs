@@ -1,0 +1,130 @@
+//! `asana-harness run`: scenario files, end to end, with a verdict people and CI can read.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use harness_scenario::{ExternalTarget, Outcome, RunOptions, report};
+
+use crate::BadInput;
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Scenario files or folders (searched for *.yaml). Default: scenarios/
+    paths: Vec<PathBuf>,
+    /// Also write JUnit XML here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// `human` (default) or `json`.
+    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    format: String,
+    /// Run only scenarios whose path, name or tags contain this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Send SCIM to this endpoint instead of the fake Asana (a real Asana, any SCIM server).
+    #[arg(long, requires = "asana_token")]
+    asana_scim_url: Option<String>,
+    /// The bearer token for --asana-scim-url.
+    #[arg(
+        long,
+        requires = "asana_scim_url",
+        env = "ASANA_TOKEN",
+        hide_env_values = true
+    )]
+    asana_token: Option<String>,
+    /// How many scenarios run at once. Default: twice the cores.
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("scenarios")]
+    } else {
+        args.paths.clone()
+    };
+    let files = harness_scenario::discover(&paths).map_err(|e| BadInput(e.to_string()))?;
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for file in &files {
+        match harness_scenario::load_file(file) {
+            Ok(l) => loaded.push(l),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BadInput(errors.join("\n")).into());
+    }
+    if let Some(text) = &args.filter {
+        let text = text.to_lowercase();
+        loaded.retain(|l| {
+            l.path.to_lowercase().contains(&text)
+                || l.scenario.name.to_lowercase().contains(&text)
+                || l.scenario
+                    .tags
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&text))
+        });
+    }
+    if loaded.is_empty() {
+        return Err(BadInput(format!(
+            "no scenarios found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let options = RunOptions {
+        external: args.asana_scim_url.clone().map(|scim_url| ExternalTarget {
+            scim_url,
+            token: args.asana_token.clone().unwrap_or_default(),
+        }),
+        transcript: false,
+    };
+    let total = loaded.len();
+    let human = args.format == "human";
+    let progress = human && std::io::stderr().is_terminal();
+    let done = Mutex::new(0usize);
+    let parallel = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
+    let reports = harness_scenario::run_all(loaded, options, parallel, move |r| {
+        let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        if progress {
+            eprint!("\r\x1b[2K[{}/{total}] {}", *n, r.path);
+        }
+    })
+    .await;
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    let summary = report::summarize(&reports);
+    if human {
+        for r in &reports {
+            println!("{}", report::human(r));
+        }
+        println!();
+        println!(
+            "{} passed, {} failed, {} skipped",
+            summary.passed, summary.failed, summary.skipped
+        );
+    } else {
+        println!("{}", report::json(&reports));
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&reports))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let failed = reports.iter().any(|r| r.outcome == Outcome::Failed);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
