@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
 //! files). The binary is thin: every command is a few calls into the library crates.
 
+mod probe;
 mod run;
 mod serve;
 
@@ -27,6 +28,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run scenario files end to end: exit 0 all passed, 1 a scenario failed, 2 bad input.
     Run(run::RunArgs),
+    /// Check which of the harness's Asana SCIM behaviours an endpoint shares: exit 0 all match.
+    Probe(probe::ProbeArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Run(args) => run::run(args).await,
+            Command::Probe(args) => probe::run(args).await,
         }
     });
     match result {

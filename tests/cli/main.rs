@@ -2,6 +2,7 @@
 
 mod compliance;
 mod readme;
+mod run;
 mod serve;
 
 use std::path::Path;

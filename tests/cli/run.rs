@@ -1,0 +1,184 @@
+//! `asana-harness run` and `asana-harness probe`, as CI runs them.
+
+use std::path::Path;
+
+use crate::Served;
+
+fn harness(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn the_library_passes_twice_with_identical_json() {
+    let first = harness(&["run", "--format", "json"]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    let second = harness(&["run", "--format", "json"]);
+    assert_eq!(first.stdout, second.stdout, "same files, same results");
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert!(report["summary"]["passed"].as_u64().unwrap() >= 40);
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+#[test]
+fn a_failing_scenario_is_exit_1_with_the_place_and_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong.yaml");
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/approval-gating/create-denied.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        &file,
+        good.replace("status: denied }", "status: provisioned }"),
+    )
+    .unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = harness(&[
+        "run",
+        file.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("wrong.yaml:14:5: step 4 `expect_task`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected: provisioned") && text.contains("seed:"),
+        "{text}"
+    );
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains("failures=\"1\"") && xml.contains("<failure"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn an_invalid_scenario_is_exit_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.yaml");
+    std::fs::write(&file, "name: typo\nsteps:\n  - aprove: { user: ada }\n").unwrap();
+    let out = harness(&["run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("typo.yaml:3:") && err.contains("aprove"),
+        "{err}"
+    );
+    assert_eq!(harness(&["run", "no/such/folder"]).status.code(), Some(2));
+}
+
+#[test]
+fn filter_selects_by_path_name_or_tag() {
+    let out = harness(&["run", "--filter", "customer-case", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.len() >= 5);
+    assert!(
+        paths.iter().all(|p| p.contains("customer-cases")),
+        "{paths:?}"
+    );
+}
+
+#[tokio::test]
+async fn against_an_external_endpoint_admin_steps_are_skipped_not_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    let (url, token) = (served.scim_url(), served.token());
+    let out = tokio::task::spawn_blocking(move || {
+        harness(&[
+            "run",
+            "scenarios/token-validation/valid-token-connects.yaml",
+            "scenarios/token-validation/deauthorized-token.yaml",
+            "scenarios/approval-gating/create-waits-for-approval.yaml",
+            "--jobs",
+            "1",
+            "--format",
+            "json",
+            "--asana-scim-url",
+            &url,
+            "--asana-token",
+            &token,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"passed": 2, "failed": 0, "skipped": 1})
+    );
+    let skipped = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["outcome"] == "skipped")
+        .unwrap();
+    assert!(
+        skipped["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("needs the fake Asana's admin side")
+    );
+    assert!(served.terminate().await.success());
+}
+
+#[tokio::test]
+async fn probe_matches_the_fake_and_reports_rfc_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let asana = Served::start(dir.path(), &[]).await;
+    let (url, token) = (asana.scim_url(), asana.token());
+    let out = tokio::task::spawn_blocking(move || {
+        harness(&[
+            "probe",
+            "--scim-url",
+            &url,
+            "--token",
+            &token,
+            "--i-accept-side-effects",
+        ])
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("17 of 17 behaviours match"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let rfc = Served::start(dir.path(), &["--profile", "rfc"]).await;
+    let (url, token) = (rfc.scim_url(), rfc.token());
+    let out = tokio::task::spawn_blocking(move || {
+        harness(&["probe", "--scim-url", &url, "--token", &token])
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("NO (switch list_without_paging)"), "{text}");
+    assert!(text.contains("read-only checks only"));
+    assert!(asana.terminate().await.success());
+    assert!(rfc.terminate().await.success());
+}
