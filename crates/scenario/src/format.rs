@@ -132,6 +132,10 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OneLoginGiven {
+    /// A file with the same keys (users, roles, asana_app), relative to the scenario file or the
+    /// working directory; what is written inline comes after it.
+    #[serde(default)]
+    pub fixture: Option<String>,
     #[serde(default)]
     pub users: Vec<NewUser>,
     #[serde(default)]

@@ -87,17 +87,54 @@ fn io_error(path: &Path, e: std::io::Error) -> LoadError {
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
     let display = path.display().to_string();
-    let scenario = load_str(&text, &display)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let scenario = load_in(&text, &display, &base_dir)?;
     Ok(Loaded {
         path: display,
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        base_dir,
         scenario,
     })
 }
 
-/// Parses and checks a scenario; `file` names it in errors.
+/// Parses and checks a scenario; `file` names it in errors. Fixture paths are relative to the
+/// working directory.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
-    let scenario: Scenario = serde_saphyr::from_str(text).map_err(|e| {
+    load_in(text, file, Path::new("."))
+}
+
+fn load_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, LoadError> {
+    let mut scenario: Scenario = parse(text, file)?;
+    if let Some(fixture) = scenario.given.onelogin.fixture.take() {
+        let path = resolve(base_dir, &fixture).ok_or_else(|| LoadError {
+            file: file.to_owned(),
+            line: line_of(text, &fixture, 0).unwrap_or(1),
+            column: 1,
+            message: format!("cannot find the OneLogin fixture {fixture}"),
+        })?;
+        let fixture_text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+        let from_file: crate::format::OneLoginGiven =
+            parse(&fixture_text, &path.display().to_string())?;
+        let inline = std::mem::take(&mut scenario.given.onelogin);
+        scenario.given.onelogin = crate::format::OneLoginGiven {
+            fixture: None,
+            users: from_file.users.into_iter().chain(inline.users).collect(),
+            roles: from_file.roles.into_iter().chain(inline.roles).collect(),
+            asana_app: inline.asana_app.or(from_file.asana_app),
+        };
+    }
+    check(&scenario, text, file)?;
+    Ok(scenario)
+}
+
+/// A fixture path: beside the scenario first, then from the working directory.
+pub fn resolve(base_dir: &Path, path: &str) -> Option<PathBuf> {
+    [base_dir.join(path), PathBuf::from(path)]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, LoadError> {
+    serde_saphyr::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         LoadError {
             file: file.to_owned(),
@@ -105,9 +142,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
             column,
             message: first_line(&e.to_string()),
         }
-    })?;
-    check(&scenario, text, file)?;
-    Ok(scenario)
+    })
 }
 
 /// serde-saphyr renders a snippet under the message; a one-line report keeps the message.

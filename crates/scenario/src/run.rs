@@ -1545,11 +1545,8 @@ async fn start_asana(loaded: &Loaded, clock: &Clock, seed: u64) -> Result<FakeAs
     let a = &loaded.scenario.given.asana;
     let mut fixture = match &a.fixture {
         Some(path) => {
-            let resolved = [loaded.base_dir.join(path), std::path::PathBuf::from(path)]
-                .into_iter()
-                .find(|p| p.exists());
-            let resolved =
-                resolved.ok_or_else(|| fail(format!("given: cannot find the fixture {path}")))?;
+            let resolved = crate::load::resolve(&loaded.base_dir, path)
+                .ok_or_else(|| fail(format!("given: cannot find the fixture {path}")))?;
             Fixture::load(&resolved).map_err(|e| fail(format!("given: {e}")))?
         }
         None => {
