@@ -6,6 +6,7 @@
 mod probe;
 mod run;
 mod serve;
+mod state;
 
 use std::process::ExitCode;
 

@@ -8,12 +8,18 @@ use std::process::ExitCode;
 use anyhow::Context;
 use fake_asana::{FakeAsana, Fixture, Profile, Scope};
 use fake_onelogin::FakeOneLogin;
+use fake_onelogin::directory::Directory;
 use serde_json::json;
 
 use crate::BadInput;
+use crate::state::Saved;
 
 /// The demo organization, built in so that `serve` works from any directory.
 const DEMO_FIXTURE: &str = include_str!("../fixtures/demo.yaml");
+/// The demo's OneLogin people and roles.
+const DEMO_DIRECTORY: &str = include_str!("../fixtures/demo-onelogin.yaml");
+/// The demo service account's fixed token (see fixtures/demo.yaml).
+const DEMO_TOKEN: &str = "2/1200000000000101/1200000000000102:0123456789abcdef0123456789abcdef";
 
 /// The OneLogin API credential `serve` starts with: fixed so that documented commands work as
 /// written. Demo secrets for servers on your own machine.
@@ -34,9 +40,15 @@ pub struct ServeArgs {
     /// Seed the fake Asana from this fixture instead of the demo organization.
     #[arg(long)]
     fixture: Option<PathBuf>,
+    /// Keep both fakes' data in this file: restored on start, saved as it changes.
+    #[arg(long)]
+    state: Option<PathBuf>,
     /// Write the URLs and secrets as JSON here before announcing readiness.
     #[arg(long)]
     credentials_out: Option<PathBuf>,
+    /// `text` (default) or `json` logs on stderr; filter with RUST_LOG.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -44,29 +56,49 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
-    let fixture = match &args.fixture {
-        Some(path) => Fixture::load(path).map_err(|e| BadInput(e.to_string()))?,
-        None => Fixture::parse(DEMO_FIXTURE, "the built-in demo")
-            .context("the built-in demo fixture")?,
+    init_logging(&args.log_format);
+    let saved = match &args.state {
+        Some(path) => crate::state::load(path)?,
+        None => None,
     };
-    let asana = FakeAsana::builder()
-        .profile(args.profile)
-        .fixture(fixture)
+    let restored = saved.is_some();
+    let mut asana = FakeAsana::builder().profile(args.profile);
+    let mut onelogin = FakeOneLogin::builder().api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    match saved {
+        Some(saved) => {
+            asana = asana.state(saved.asana);
+            onelogin = onelogin.state(saved.onelogin);
+        }
+        None => {
+            let fixture = match &args.fixture {
+                Some(path) => Fixture::load(path).map_err(|e| BadInput(e.to_string()))?,
+                None => Fixture::parse(DEMO_FIXTURE, "the built-in demo")
+                    .context("the built-in demo fixture")?,
+            };
+            asana = asana.fixture(fixture);
+            if args.fixture.is_none() {
+                let directory = Directory::parse(DEMO_DIRECTORY, "the built-in demo")
+                    .map_err(anyhow::Error::msg)?;
+                onelogin = onelogin.directory(directory);
+            }
+        }
+    }
+    let asana = asana
         .bind(args.asana_addr)
         .await
         .map_err(|e| BadInput(e.to_string()))?;
-    let mut onelogin = FakeOneLogin::builder()
+    let mut onelogin = onelogin
         .asana_scim_url(asana.scim_url())
-        .api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-        .bind(args.onelogin_addr)
+        .try_bind(args.onelogin_addr)
         .await
-        .map_err(|e| BadInput(format!("cannot bind {}: {e}", args.onelogin_addr)))?;
+        .map_err(BadInput)?;
     onelogin.spawn_worker();
 
-    // The fixture's first service account is the one to use; a fixture without one gets one.
+    // The fixture's first service account is the one to use, or the demo's when a restored state
+    // still has it; otherwise a new one.
     let token = match asana.seeded_service_accounts().first() {
         Some(sa) => sa.token.clone(),
+        None if restored && asana.accepts_token(DEMO_TOKEN) => DEMO_TOKEN.to_owned(),
         None => {
             asana
                 .create_service_account("OneLogin provisioning", Scope::Scim)
@@ -87,57 +119,91 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "asana_app_id": onelogin.asana_app_id(),
         }
     });
+    if let Some(path) = &args.state {
+        save(path, &asana, &onelogin);
+    }
     if let Some(path) = &args.credentials_out {
         write_atomically(path, &serde_json::to_vec_pretty(&credentials)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    print_banner(&args, restored, &asana, &onelogin, &token);
 
+    // Save on every change until asked to stop, then once more with the fakes stopped.
+    let mut asana_changes = asana.changes();
+    let mut onelogin_changes = onelogin.changes();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            Ok(()) = asana_changes.changed() => {}
+            Ok(()) = onelogin_changes.changed() => {}
+        }
+        if let Some(path) = &args.state {
+            save(path, &asana, &onelogin);
+        }
+    }
+    tracing::info!("shutting down");
+    let (asana_state, onelogin_state) = (asana.state(), onelogin.state());
+    onelogin.shutdown().await;
+    asana.shutdown().await;
+    if let Some(path) = &args.state {
+        crate::state::save(path, &Saved::new(asana_state, onelogin_state))
+            .with_context(|| format!("saving {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(
+    args: &ServeArgs,
+    restored: bool,
+    asana: &FakeAsana,
+    onelogin: &FakeOneLogin,
+    token: &str,
+) {
     let profile = match args.profile {
         Profile::Asana => "asana",
         Profile::Rfc => "rfc",
     };
+    let creds = onelogin.api_credentials();
     println!("The harness is ready: a fake Asana ({profile} profile) and a fake OneLogin.");
+    if let Some(path) = &args.state {
+        let how = if restored {
+            "restored from"
+        } else {
+            "saving to"
+        };
+        println!("State: {how} {}", path.display());
+    }
     println!();
     println!("Asana");
+    println!("  Admin console:          {}/admin", asana.uri());
     println!("  SCIM base URL:          {}", asana.scim_url());
     println!("  REST base URL:          {}", asana.base_url());
     println!("  Admin API:              {}/__admin", asana.uri());
     println!("  Service account token:  {token}");
     println!("OneLogin");
+    println!("  Admin console:          {}/admin", onelogin.uri());
     println!(
         "  API:                    {}  (client credentials {} / {})",
         onelogin.uri(),
         creds.client_id,
         creds.client_secret
     );
-    println!(
-        "  Asana app:              {}/__admin/apps/{}/provisioning",
-        onelogin.uri(),
-        onelogin.asana_app_id()
-    );
-    println!(
-        "  Provisioning tasks:     {}/__admin/provisioning/tasks",
-        onelogin.uri()
-    );
+    println!("  Admin API:              {}/__admin", onelogin.uri());
     println!();
-    println!("Next: paste the service account token into the Asana app and press Enable:");
     println!(
-        "  curl -s -X PUT -d '{{\"token\":\"{token}\",\"enabled\":true}}' {}/__admin/apps/{}/provisioning",
-        onelogin.uri(),
-        onelogin.asana_app_id()
-    );
-    println!(
-        "  curl -s -X POST {}/__admin/apps/{}/enable",
+        "Next: open {}/admin/apps/{}/configuration, paste the service account token, Save, then Enable.",
         onelogin.uri(),
         onelogin.asana_app_id()
     );
     println!("Stop with Ctrl-C.");
+}
 
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    onelogin.shutdown().await;
-    asana.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+fn save(path: &Path, asana: &FakeAsana, onelogin: &FakeOneLogin) {
+    if let Err(e) = crate::state::save(path, &Saved::new(asana.state(), onelogin.state())) {
+        tracing::error!(error = %e, path = %path.display(), "cannot save the state");
+    }
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`, so a reader never
@@ -169,11 +235,15 @@ async fn shutdown_signal() {
     }
 }
 
-fn init_logging() {
+fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -76,6 +76,7 @@ pub struct ServiceAccountCredentials {
 pub struct FakeAsanaBuilder {
     profile: Profile,
     fixture: Option<Fixture>,
+    state: Option<State>,
     clock: Option<Clock>,
     seed: Option<u64>,
     rate_limits: Option<RateLimits>,
@@ -91,6 +92,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Fixture(#[from] FixtureError),
+    #[error("cannot restore the saved state: {0}")]
+    State(String),
 }
 
 impl Default for FakeAsanaBuilder {
@@ -98,6 +101,7 @@ impl Default for FakeAsanaBuilder {
         Self {
             profile: Profile::Asana,
             fixture: None,
+            state: None,
             clock: None,
             seed: None,
             rate_limits: None,
@@ -117,6 +121,13 @@ impl FakeAsanaBuilder {
     /// single empty organization, "Acme Corp" on `acme.test`.
     pub fn fixture(mut self, fixture: Fixture) -> Self {
         self.fixture = Some(fixture);
+        self
+    }
+
+    /// Starts from a saved state (`GET /__admin/state`, or `serve --state`) instead of a
+    /// fixture. Tokens come back as digests: the same tokens keep working.
+    pub fn state(mut self, state: State) -> Self {
+        self.state = Some(state);
         self
     }
 
@@ -172,8 +183,16 @@ impl FakeAsanaBuilder {
             source,
         })?;
         let clock = self.clock.unwrap_or_default();
-        let fixture = self.fixture.unwrap_or_else(Fixture::default_organization);
-        let (store, seeded) = fixture.build(self.seed, clock.now())?;
+        let (store, seeded) = match self.state {
+            Some(state) => (
+                store::Store::restore(state, self.seed).map_err(StartError::State)?,
+                Vec::new(),
+            ),
+            None => self
+                .fixture
+                .unwrap_or_else(Fixture::default_organization)
+                .build(self.seed, clock.now())?,
+        };
         let mut config = Config::new(self.profile);
         if let Some(limits) = self.rate_limits {
             config.rate_limit = limits;
@@ -188,6 +207,7 @@ impl FakeAsanaBuilder {
             journal: journal::Journal::with_capacity(self.journal_capacity),
             origin: format!("http://{addr}"),
             seed: self.seed,
+            changes: tokio::sync::watch::channel(0).0,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -262,6 +282,16 @@ impl FakeAsana {
     /// Deauthorizes a service account: its token stops working at once.
     pub fn deauthorize_service_account(&self, id: Gid) -> bool {
         self.app.store_mut().delete_service_account(id)
+    }
+
+    /// Whether a token would be accepted now.
+    pub fn accepts_token(&self, token: &str) -> bool {
+        self.app.store().authenticate(token).is_some()
+    }
+
+    /// Ticks whenever the fake's data may have changed: what a saver waits on.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.app.changes.subscribe()
     }
 
     /// The service accounts the fixture created, with their tokens.

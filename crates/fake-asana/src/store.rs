@@ -220,6 +220,20 @@ impl Store {
             .collect()
     }
 
+    /// Renames a service account (the console's Save Changes).
+    pub fn rename_service_account(&mut self, account: Gid, name: &str) -> Result<(), String> {
+        if name.trim().is_empty() {
+            return Err("a service account needs a name".into());
+        }
+        for org in self.orgs.values_mut() {
+            if let Some(sa) = org.service_accounts.get_mut(&account) {
+                sa.name = name.trim().to_owned();
+                return Ok(());
+            }
+        }
+        Err(format!("no service account {account}"))
+    }
+
     /// Deauthorizes a service account: its token stops working at once.
     pub fn delete_service_account(&mut self, account: Gid) -> bool {
         for org in self.orgs.values_mut() {

@@ -26,6 +26,7 @@
 //! Architecture invariant: the store never waits on the network. The engine claims a task under
 //! the lock, releases it for the HTTP calls, and takes it again to record the result.
 
+pub mod directory;
 pub mod model;
 
 mod engine;
@@ -71,6 +72,8 @@ pub(crate) struct AppState {
     work: Notify,
     /// Counts finished task runs, so callers can wait for the queue without sleeping.
     progress: tokio::sync::watch::Sender<u64>,
+    /// Bumped whenever the store is taken for writing, so a saver knows to save.
+    changes: tokio::sync::watch::Sender<u64>,
     initial: State,
 }
 
@@ -81,8 +84,12 @@ impl AppState {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The store for writing. Marks a change: a saver waiting on `changes` snapshots once the
+    /// guard is dropped (its read lock waits for it).
     fn store_mut(&self) -> RwLockWriteGuard<'_, store::Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
+        let guard = self.store.write().unwrap_or_else(|e| e.into_inner());
+        self.changes.send_modify(|n| *n += 1);
+        guard
     }
 
     /// Something may have become runnable.
@@ -117,6 +124,8 @@ pub struct FakeOneLoginBuilder {
     retry: RetryPolicy,
     journal_capacity: usize,
     credential: Option<ApiCredentials>,
+    state: Option<State>,
+    directory: Option<directory::Directory>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -128,6 +137,8 @@ impl Default for FakeOneLoginBuilder {
             retry: RetryPolicy::default(),
             journal_capacity: 1000,
             credential: None,
+            state: None,
+            directory: None,
         }
     }
 }
@@ -168,6 +179,19 @@ impl FakeOneLoginBuilder {
         self
     }
 
+    /// Starts from a saved state (`GET /__admin/state`, or `serve --state`): users, roles, the
+    /// app's settings, the task queue with its pending approvals, credentials.
+    pub fn state(mut self, state: State) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// Seeds users and roles (ignored when starting from a state).
+    pub fn directory(mut self, directory: directory::Directory) -> Self {
+        self.directory = Some(directory);
+        self
+    }
+
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.journal_capacity = capacity;
         self
@@ -185,6 +209,28 @@ impl FakeOneLoginBuilder {
         self.serve(listener)
     }
 
+    /// Like [`bind`](Self::bind), but a saved state or directory that does not fit together is
+    /// an error instead of a panic.
+    pub async fn try_bind(self, addr: SocketAddr) -> Result<FakeOneLogin, String> {
+        if let Some(state) = &self.state {
+            store::Store::restore(state.clone())
+                .map_err(|e| format!("cannot restore the saved OneLogin state: {e}"))?;
+        }
+        if let Some(directory) = &self.directory {
+            let mut probe = store::Store::new();
+            probe.add_app(
+                "Asana",
+                ASANA_CONNECTOR_ID,
+                default_asana_config(ASANA_SCIM_URL),
+                harness_clock::DEFAULT_EPOCH,
+            );
+            directory.apply(&mut probe, harness_clock::DEFAULT_EPOCH)?;
+        }
+        self.bind(addr)
+            .await
+            .map_err(|e| format!("cannot bind {addr}: {e}"))
+    }
+
     pub fn serve(self, listener: TcpListener) -> std::io::Result<FakeOneLogin> {
         let addr = listener.local_addr()?;
         let clock = self.clock.unwrap_or_default();
@@ -193,21 +239,51 @@ impl FakeOneLoginBuilder {
             None => StdRng::from_os_rng(),
         };
         let now = clock.now();
-        let mut store = store::Store::new();
-        let asana_app_id = store.add_app(
-            "Asana",
-            ASANA_CONNECTOR_ID,
-            default_asana_config(&self.asana_scim_url),
-            now,
-        );
+        let (mut store, asana_app_id) = match self.state {
+            Some(state) => {
+                let store = store::Store::restore(state)
+                    .unwrap_or_else(|e| panic!("cannot restore the saved state: {e}"));
+                let id = store
+                    .apps()
+                    .find(|a| a.connector_id == ASANA_CONNECTOR_ID)
+                    .map(|a| a.id);
+                let mut store = store;
+                let id = id.unwrap_or_else(|| {
+                    store.add_app(
+                        "Asana",
+                        ASANA_CONNECTOR_ID,
+                        default_asana_config(&self.asana_scim_url),
+                        now,
+                    )
+                });
+                (store, id)
+            }
+            None => {
+                let mut store = store::Store::new();
+                let id = store.add_app(
+                    "Asana",
+                    ASANA_CONNECTOR_ID,
+                    default_asana_config(&self.asana_scim_url),
+                    now,
+                );
+                if let Some(directory) = &self.directory {
+                    directory
+                        .apply(&mut store, now)
+                        .unwrap_or_else(|e| panic!("the directory does not fit together: {e}"));
+                }
+                (store, id)
+            }
+        };
         let credentials = match self.credential {
             Some(fixed) => {
-                store.add_credential(model::ApiCredential {
-                    name: "harness".into(),
-                    client_id: fixed.client_id.clone(),
-                    secret_sha256: oauth::sha256_hex(&fixed.client_secret),
-                    scope: ApiScope::ManageAll,
-                });
+                if store.credential(&fixed.client_id).is_none() {
+                    store.add_credential(model::ApiCredential {
+                        name: "harness".into(),
+                        client_id: fixed.client_id.clone(),
+                        secret_sha256: oauth::sha256_hex(&fixed.client_secret),
+                        scope: ApiScope::ManageAll,
+                    });
+                }
                 fixed
             }
             None => {
@@ -237,6 +313,7 @@ impl FakeOneLoginBuilder {
             provisioner,
             work: Notify::new(),
             progress: tokio::sync::watch::channel(0).0,
+            changes: tokio::sync::watch::channel(0).0,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -350,6 +427,11 @@ impl FakeOneLogin {
             .expect("exists");
         self.app.kick();
         app.provisioning
+    }
+
+    /// Ticks whenever the fake's data may have changed: what a saver waits on.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.app.changes.subscribe()
     }
 
     /// Processes the queue until nothing is runnable; returns what ran.

@@ -23,7 +23,7 @@ pub(super) fn router() -> Router<Shared> {
         )
         .route(
             "/service-accounts/{id}",
-            axum::routing::delete(delete_service_account),
+            axum::routing::delete(delete_service_account).patch(rename_service_account),
         )
         .route(
             "/service-accounts/{id}/rotate",
@@ -188,6 +188,25 @@ async fn delete_service_account(State(app): State<Shared>, Id(id): Id) -> AdminR
             format!("no service account {id}"),
         ))
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rename {
+    name: String,
+}
+
+async fn rename_service_account(
+    State(app): State<Shared>,
+    Id(id): Id,
+    bytes: Bytes,
+) -> AdminResult {
+    let gid = parse_gid(&id)?;
+    let req: Rename = body(&bytes)?;
+    app.store_mut()
+        .rename_service_account(gid, &req.name)
+        .map_err(|e| AdminError::new(StatusCode::NOT_FOUND, e))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn rotate_service_account(State(app): State<Shared>, Id(id): Id) -> AdminResult {

@@ -2,6 +2,7 @@
 //! format (SCIM errors, Asana's `{"errors":[...]}`, the admin API's `{"error": ...}`).
 
 mod admin;
+mod console;
 mod rest;
 mod scim;
 
@@ -41,6 +42,8 @@ pub(crate) struct AppState {
     /// What `POST /__admin/reset` goes back to.
     pub initial: Snapshot,
     pub seed: Option<u64>,
+    /// Bumped whenever the store is taken for writing, so a saver knows to save.
+    pub changes: tokio::sync::watch::Sender<u64>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -54,8 +57,12 @@ impl AppState {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The store for writing. Marks a change: a saver waiting on `changes` will snapshot once
+    /// this guard is dropped (its read lock waits for it).
     pub fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
+        let guard = self.store.write().unwrap_or_else(|e| e.into_inner());
+        self.changes.send_modify(|n| *n += 1);
+        guard
     }
 
     /// The context of a write made by `principal` now.
@@ -87,6 +94,7 @@ pub(crate) fn router(state: Shared) -> Router {
     Router::new()
         .nest("/api/1.0", api)
         .nest("/__admin", admin::router())
+        .nest("/admin", console::router())
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)
 }

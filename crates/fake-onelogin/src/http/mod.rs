@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+mod console;
 mod oauth;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/api/2", api)
         .nest("/auth/oauth2", oauth::router())
         .nest("/__admin", admin::router())
+        .nest("/admin", console::router())
         .fallback(|| async { OlError::not_found() })
         .layer(middleware::from_fn(limit_body))
         .with_state(state)

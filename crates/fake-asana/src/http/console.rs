@@ -1,0 +1,277 @@
+//! The admin console under `/admin`: Asana's Organization settings, as the KB article walks
+//! through them: a Service Accounts tab (add one, see its token once, name it, delete it), the
+//! Members (active and deprovisioned, with when and why) and Teams.
+//!
+//! Every action calls the same store operations as the admin API; the console only renders.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use harness_html::{escape, notice, page};
+
+use super::Shared;
+use crate::model::{Gid, Organization, Scope, ServiceAccountRecord};
+
+const NAV: &[(&str, &str)] = &[
+    ("/admin/service-accounts", "Service Accounts"),
+    ("/admin/members", "Members"),
+    ("/admin/teams", "Teams"),
+];
+
+pub(super) fn router() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Redirect::to("/admin/service-accounts") }),
+        )
+        .route(
+            "/service-accounts",
+            get(service_accounts).post(add_service_account),
+        )
+        .route("/service-accounts/{id}/edit", post(edit_service_account))
+        .route(
+            "/service-accounts/{id}/delete",
+            post(delete_service_account),
+        )
+        .route("/members", get(members))
+        .route("/teams", get(teams))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
+}
+
+fn product(org: &Organization) -> String {
+    format!("Asana · {} · Organization settings", org.name)
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Html(page(
+            "Asana",
+            NAV,
+            "",
+            "Something went wrong",
+            &notice(false, message),
+        )),
+    )
+        .into_response()
+}
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn default_org(app: &Shared) -> Option<Organization> {
+    let store = app.store();
+    let gid = store.default_org()?;
+    store.organization(gid).cloned()
+}
+
+fn accounts_of(app: &Shared, org: Gid) -> Vec<ServiceAccountRecord> {
+    app.store()
+        .service_accounts()
+        .into_iter()
+        .filter(|(o, _)| *o == org)
+        .map(|(_, sa)| sa)
+        .collect()
+}
+
+/// The Service Accounts tab; `dialog` is the Edit Service Account dialog of an account just added.
+fn service_accounts_page(app: &Shared, dialog: Option<(ServiceAccountRecord, String)>) -> Response {
+    let Some(org) = default_org(app) else {
+        return error(StatusCode::NOT_FOUND, "There is no organization.");
+    };
+    let rows: String = accounts_of(app, org.gid)
+        .iter()
+        .map(|sa| {
+            format!(
+                "<tr><td>{name}</td><td>{scope}</td><td>{created}</td><td><form class=\"inline\" method=\"post\" action=\"/admin/service-accounts/{id}/delete\"><button type=\"submit\" aria-label=\"Delete {name}\">Delete</button></form></td></tr>",
+                name = escape(&sa.name),
+                scope = scope_label(sa.scope),
+                created = sa.created_at.strftime("%Y-%m-%d %H:%M"),
+                id = sa.gid,
+            )
+        })
+        .collect();
+    let table = if rows.is_empty() {
+        "<p>No service accounts yet.</p>".to_owned()
+    } else {
+        format!(
+            "<table><thead><tr><th>Name</th><th>Permissions</th><th>Created</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    let add = "<form method=\"post\" action=\"/admin/service-accounts\">\
+        <label for=\"scope\">Permissions</label>\
+        <select id=\"scope\" name=\"scope\"><option value=\"scim\">Scoped: User provisioning (SCIM)</option><option value=\"full\">Full permissions</option></select>\
+        <button type=\"submit\" id=\"add-service-account\">Add Service Account</button></form>";
+    let dialog = dialog.map_or(String::new(), |(sa, token)| {
+        format!(
+            "<dialog open aria-labelledby=\"edit-title\"><h2 id=\"edit-title\">Edit Service Account</h2>\
+             <form method=\"post\" action=\"/admin/service-accounts/{id}/edit\">\
+             <p><label for=\"name\">Name</label><input id=\"name\" name=\"name\" value=\"{name}\" required></p>\
+             <p>Token <code id=\"token\">{token}</code> \
+             <button type=\"button\" id=\"copy-token\" onclick=\"navigator.clipboard.writeText(document.getElementById('token').textContent)\">Copy</button></p>\
+             <p>Copy the token now: it is shown only once.</p>\
+             <button type=\"submit\" id=\"save-changes\">Save Changes</button></form></dialog>",
+            id = sa.gid,
+            name = escape(&sa.name),
+            token = escape(&token),
+        )
+    });
+    let body = format!(
+        "{dialog}<p>Service accounts act through the API only; they cannot sign in.</p>{add}{table}"
+    );
+    Html(page(
+        &product(&org),
+        NAV,
+        "/admin/service-accounts",
+        "Service Accounts",
+        &body,
+    ))
+    .into_response()
+}
+
+fn scope_label(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Scim => "Scoped: User provisioning (SCIM)",
+        Scope::Full => "Full permissions",
+    }
+}
+
+async fn service_accounts(State(app): State<Shared>) -> Response {
+    service_accounts_page(&app, None)
+}
+
+async fn add_service_account(State(app): State<Shared>, body: Bytes) -> Response {
+    let scope = match form(&body).get("scope").map(String::as_str) {
+        Some("full") => Scope::Full,
+        _ => Scope::Scim,
+    };
+    let now = app.clock.now();
+    let created = {
+        let mut store = app.store_mut();
+        let Some(org) = store.default_org() else {
+            return error(StatusCode::NOT_FOUND, "There is no organization.");
+        };
+        store.create_service_account(org, "New service account", scope, now, None)
+    };
+    match created {
+        Ok((sa, token)) => service_accounts_page(&app, Some((sa, token))),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    }
+}
+
+async fn edit_service_account(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(gid) = id.parse::<Gid>() else {
+        return error(StatusCode::NOT_FOUND, "There is no such service account.");
+    };
+    let name = form(&body).remove("name").unwrap_or_default();
+    match app.store_mut().rename_service_account(gid, &name) {
+        Ok(()) => Redirect::to("/admin/service-accounts").into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    }
+}
+
+async fn delete_service_account(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let Ok(gid) = id.parse::<Gid>() else {
+        return error(StatusCode::NOT_FOUND, "There is no such service account.");
+    };
+    if app.store_mut().delete_service_account(gid) {
+        Redirect::to("/admin/service-accounts").into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, "There is no such service account.")
+    }
+}
+
+async fn members(State(app): State<Shared>) -> Response {
+    let Some(org) = default_org(&app) else {
+        return error(StatusCode::NOT_FOUND, "There is no organization.");
+    };
+    let rows: String = org
+        .users
+        .iter()
+        .map(|u| {
+            let (status, detail) = match (&u.deprovisioned, u.guest) {
+                (Some(d), _) => (
+                    "Deprovisioned",
+                    format!(
+                        "{} by {} via {}; tasks moved to “{}”",
+                        d.at.strftime("%Y-%m-%d %H:%M"),
+                        escape(&d.actor),
+                        serde_json::to_value(d.via).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                        escape(&d.tasks_project)
+                    ),
+                ),
+                (None, true) => ("Guest", "email off the organization's domains; invisible to SCIM".to_owned()),
+                (None, false) if u.is_active() => ("Active", String::new()),
+                (None, false) => ("Inactive", String::new()),
+            };
+            format!(
+                "<tr data-email=\"{email}\"><td>{name}</td><td>{email}</td><td class=\"member-status\">{status}</td><td>{detail}</td></tr>",
+                name = escape(&u.display_name()),
+                email = escape(u.email()),
+            )
+        })
+        .collect();
+    let body = if rows.is_empty() {
+        "<p>No members yet.</p>".to_owned()
+    } else {
+        format!(
+            "<table id=\"members\"><thead><tr><th>Name</th><th>Email</th><th>Status</th><th>Deprovisioned</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    let mut response = Html(page(
+        &product(&org),
+        NAV,
+        "/admin/members",
+        "Members",
+        &body,
+    ))
+    .into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+async fn teams(State(app): State<Shared>) -> Response {
+    let Some(org) = default_org(&app) else {
+        return error(StatusCode::NOT_FOUND, "There is no organization.");
+    };
+    let name_of = |gid: &Gid| {
+        org.users
+            .iter()
+            .find(|u| u.gid == *gid)
+            .map(|u| u.display_name())
+            .unwrap_or_default()
+    };
+    let rows: String = org
+        .teams
+        .iter()
+        .map(|t| {
+            let members: Vec<String> = t.members.iter().map(|m| escape(&name_of(m))).collect();
+            format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&t.name),
+                members.join(", ")
+            )
+        })
+        .collect();
+    let body = if rows.is_empty() {
+        "<p>No teams yet.</p>".to_owned()
+    } else {
+        format!(
+            "<table><thead><tr><th>Team</th><th>Members</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    Html(page(&product(&org), NAV, "/admin/teams", "Teams", &body)).into_response()
+}

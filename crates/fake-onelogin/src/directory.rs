@@ -1,0 +1,119 @@
+//! A OneLogin directory in YAML: users and roles, to seed a fake (the `serve` demo, customer
+//! reproductions).
+//!
+//! ```yaml
+//! users:
+//!   - { email: ada@acme.test, firstname: Ada, lastname: Lovelace, title: Analyst }
+//! roles:
+//!   - { name: Asana users, apps: [asana], users: [ada@acme.test] }
+//! ```
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::store::{Store, UserChanges};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    #[serde(default)]
+    pub users: Vec<DirectoryUser>,
+    #[serde(default)]
+    pub roles: Vec<DirectoryRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryUser {
+    pub email: String,
+    /// Default: the email's local part.
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub firstname: String,
+    #[serde(default)]
+    pub lastname: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryRole {
+    pub name: String,
+    /// `asana` is the only app.
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// Members' emails.
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+impl Directory {
+    /// Parses YAML (or JSON); `origin` names the source in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Directory, String> {
+        serde_saphyr::from_str(text).map_err(|e| format!("invalid directory {origin}: {e}"))
+    }
+
+    pub(crate) fn apply(&self, store: &mut Store, now: Timestamp) -> Result<(), String> {
+        for u in &self.users {
+            let username = u
+                .username
+                .clone()
+                .unwrap_or_else(|| u.email.split('@').next().unwrap_or_default().to_owned());
+            store
+                .create_user(
+                    UserChanges {
+                        username: Some(username),
+                        email: Some(u.email.clone()),
+                        firstname: Some(u.firstname.clone()),
+                        lastname: Some(u.lastname.clone()),
+                        title: Some(u.title.clone()),
+                        department: Some(u.department.clone()),
+                        ..UserChanges::default()
+                    },
+                    now,
+                )
+                .map_err(|e| format!("user {}: {e}", u.email))?;
+        }
+        let asana = store
+            .apps()
+            .find(|a| a.connector_id == crate::ASANA_CONNECTOR_ID)
+            .map(|a| a.id);
+        for r in &self.roles {
+            let role = store
+                .create_role(&r.name)
+                .map_err(|e| format!("role {}: {e}", r.name))?;
+            let mut apps = Vec::new();
+            for app in &r.apps {
+                match (app.as_str(), asana) {
+                    ("asana", Some(id)) => apps.push(id),
+                    _ => {
+                        return Err(format!(
+                            "role {}: unknown app {app:?} (the only app is asana)",
+                            r.name
+                        ));
+                    }
+                }
+            }
+            store
+                .set_role_apps(role, &apps, now)
+                .map_err(|e| e.to_string())?;
+            let mut members = Vec::new();
+            for email in &r.users {
+                members.push(
+                    store
+                        .user_by_email(email)
+                        .ok_or_else(|| format!("role {}: no user {email}", r.name))?
+                        .id,
+                );
+            }
+            store
+                .add_role_users(role, &members, now)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
