@@ -62,6 +62,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let restored = saved.is_some();
+    let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
     let mut asana = FakeAsana::builder().profile(args.profile);
     let mut onelogin = FakeOneLogin::builder().api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
     match saved {
@@ -92,6 +93,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .try_bind(args.onelogin_addr)
         .await
         .map_err(BadInput)?;
+    if let Some(previous) = previous_scim_url.filter(|p| *p != asana.scim_url()) {
+        onelogin.repoint_scim(&previous, &asana.scim_url());
+    }
     onelogin.spawn_worker();
 
     // The fixture's first service account is the one to use, or the demo's when a restored state
@@ -144,11 +148,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     tracing::info!("shutting down");
-    let (asana_state, onelogin_state) = (asana.state(), onelogin.state());
+    let (scim_url, asana_state, onelogin_state) =
+        (asana.scim_url(), asana.state(), onelogin.state());
     onelogin.shutdown().await;
     asana.shutdown().await;
     if let Some(path) = &args.state {
-        crate::state::save(path, &Saved::new(asana_state, onelogin_state))
+        crate::state::save(path, &Saved::new(scim_url, asana_state, onelogin_state))
             .with_context(|| format!("saving {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
@@ -201,7 +206,10 @@ fn print_banner(
 }
 
 fn save(path: &Path, asana: &FakeAsana, onelogin: &FakeOneLogin) {
-    if let Err(e) = crate::state::save(path, &Saved::new(asana.state(), onelogin.state())) {
+    if let Err(e) = crate::state::save(
+        path,
+        &Saved::new(asana.scim_url(), asana.state(), onelogin.state()),
+    ) {
         tracing::error!(error = %e, path = %path.display(), "cannot save the state");
     }
 }

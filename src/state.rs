@@ -23,15 +23,23 @@ pub const VERSION: u32 = 1;
 pub struct Saved {
     pub format: String,
     pub version: u32,
+    /// The fake Asana's SCIM URL when saved, so a restart on other ports can re-point OneLogin.
+    #[serde(default)]
+    pub asana_scim_url: Option<String>,
     pub asana: fake_asana::State,
     pub onelogin: fake_onelogin::State,
 }
 
 impl Saved {
-    pub fn new(asana: fake_asana::State, onelogin: fake_onelogin::State) -> Saved {
+    pub fn new(
+        asana_scim_url: String,
+        asana: fake_asana::State,
+        onelogin: fake_onelogin::State,
+    ) -> Saved {
         Saved {
             format: FORMAT.to_owned(),
             version: VERSION,
+            asana_scim_url: Some(asana_scim_url),
             asana,
             onelogin,
         }

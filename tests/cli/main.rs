@@ -1,7 +1,9 @@
 //! The `asana-harness` binary, run as a user runs it: a real process, real ports, real files.
 
+mod browser;
 mod compliance;
 mod readme;
+mod restart;
 mod run;
 mod serve;
 

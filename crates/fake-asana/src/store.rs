@@ -141,6 +141,11 @@ impl Store {
         self.orgs.get(&org).map(|o| &o.info)
     }
 
+    /// An organization with all its records (users, teams, service accounts), as state shows it.
+    pub fn organization_records(&self, org: Gid) -> Option<Organization> {
+        self.orgs.get(&org).map(Org::snapshot)
+    }
+
     /// The first organization: the one the library and `serve` talk about by default.
     pub fn default_org(&self) -> Option<Gid> {
         self.orgs.keys().next().copied()

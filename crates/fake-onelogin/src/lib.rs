@@ -420,6 +420,29 @@ impl FakeOneLogin {
         self.app.kick();
     }
 
+    /// Points apps that provisioned to `from` at `to` instead, keeping their connection status:
+    /// the same fake Asana, restarted on another address.
+    pub fn repoint_scim(&self, from: &str, to: &str) {
+        let now = self.app.clock.now();
+        let mut store = self.app.store_mut();
+        let moved: Vec<(u64, ProvisioningConfig)> = store
+            .apps()
+            .filter(|a| a.provisioning.scim_base_url == from)
+            .map(|a| {
+                (
+                    a.id,
+                    ProvisioningConfig {
+                        scim_base_url: to.to_owned(),
+                        ..a.provisioning.clone()
+                    },
+                )
+            })
+            .collect();
+        for (id, config) in moved {
+            let _ = store.set_provisioning(id, config, now);
+        }
+    }
+
     /// The Enable button: tests the connection and returns the resulting settings.
     pub async fn enable_api(&self) -> ProvisioningConfig {
         let app = engine::enable(&self.app, &self.app.provisioner, self.asana_app_id)

@@ -67,8 +67,7 @@ fn form(body: &Bytes) -> HashMap<String, String> {
 
 fn default_org(app: &Shared) -> Option<Organization> {
     let store = app.store();
-    let gid = store.default_org()?;
-    store.organization(gid).cloned()
+    store.organization_records(store.default_org()?)
 }
 
 fn accounts_of(app: &Shared, org: Gid) -> Vec<ServiceAccountRecord> {

@@ -676,6 +676,10 @@ async fn decide(State(app): State<Shared>, Path((task, verb)): Path<(String, Str
     };
     match result {
         Ok(()) => settle_then(&app, "/admin/provisioning").await,
+        Err(e @ crate::store::StoreError::NotFound(_)) => error(
+            StatusCode::NOT_FOUND,
+            &format!("There is no such task ({e})."),
+        ),
         Err(e) => error(StatusCode::CONFLICT, &e.to_string()),
     }
 }

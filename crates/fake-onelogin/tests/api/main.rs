@@ -5,5 +5,6 @@ mod helpers;
 
 mod api;
 mod approvals;
+mod console;
 mod policies;
 mod queue;

@@ -1,0 +1,136 @@
+//! The admin console: every page pinned as an HTML snapshot, and its actions doing what the
+//! admin API does.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{TestApp, id_of};
+
+impl TestApp {
+    async fn page(&self, path: &str) -> String {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.asana.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.unwrap()
+    }
+
+    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.asana.uri()))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn service_accounts_tab_adds_names_and_deletes() {
+    let app = TestApp::new().await;
+    insta::assert_snapshot!(
+        "console_service_accounts",
+        app.page("/admin/service-accounts").await
+    );
+
+    let dialog = app
+        .submit("/admin/service-accounts", &[("scope", "full")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let token = dialog
+        .split("<code id=\"token\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        dialog.contains("<dialog open"),
+        "the token is shown in the Edit dialog"
+    );
+    insta::assert_snapshot!(
+        "console_service_account_added",
+        dialog.replace(&token, "[token]")
+    );
+    let full = app.rest_as(&token, Method::GET, "/users/me", None).await;
+    assert_eq!(
+        full.status,
+        StatusCode::OK,
+        "the console's token works, with full permissions"
+    );
+
+    let id = full.body["data"]["gid"].as_str().unwrap().to_owned();
+    let saved = app
+        .submit(
+            &format!("/admin/service-accounts/{id}/edit"),
+            &[("name", "Okta")],
+        )
+        .await;
+    assert!(
+        saved.url().path().ends_with("/admin/service-accounts"),
+        "Save Changes returns to the list"
+    );
+    let list = app.admin(Method::GET, "/service-accounts", None).await;
+    assert!(
+        list.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|sa| sa["name"] == "Okta")
+    );
+    assert!(
+        !app.page("/admin/service-accounts").await.contains(&token),
+        "shown once only"
+    );
+
+    app.submit(&format!("/admin/service-accounts/{id}/delete"), &[])
+        .await;
+    assert_eq!(
+        app.rest_as(&token, Method::GET, "/users/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let missing = app.submit("/admin/service-accounts/999/delete", &[]).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Something went wrong</h1>")
+    );
+}
+
+#[tokio::test]
+async fn members_show_the_deprovisioned_with_when_and_why() {
+    let app = TestApp::new().await;
+    app.create_user("grace@acme.test", "Grace Hopper").await;
+    let ada = id_of(&app.create_user("ada@acme.test", "Ada Lovelace").await);
+    app.scim(Method::DELETE, &format!("/Users/{ada}"), None)
+        .await;
+    app.create_user("cleo@agency.test", "Cleo Contractor").await;
+    let html = app.page("/admin/members").await;
+    assert!(html.contains("<td class=\"member-status\">Deprovisioned</td>"));
+    assert!(html.contains("via scim_delete"));
+    insta::assert_snapshot!("console_members", html);
+}
+
+#[tokio::test]
+async fn teams_page() {
+    let app = TestApp::new().await;
+    let grace = id_of(&app.create_user("grace@acme.test", "Grace Hopper").await);
+    app.scim(
+        Method::POST,
+        "/Groups",
+        Some(json!({"displayName": "Engineering", "members": [{"value": grace}]})),
+    )
+    .await;
+    insta::assert_snapshot!("console_teams", app.page("/admin/teams").await);
+}

@@ -1,0 +1,182 @@
+//! The admin console: every page pinned as an HTML snapshot, and its actions going through the
+//! same code as the APIs.
+
+use reqwest::StatusCode;
+
+use crate::helpers::World;
+
+impl World {
+    async fn page(&self, path: &str) -> String {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.onelogin.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.unwrap()
+    }
+
+    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.onelogin.uri()))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+}
+
+/// Snapshots show the pages as a person sees them; ports and tokens are masked.
+fn masked(world: &World, html: String) -> String {
+    html.replace(&world.asana.uri(), "http://fake-asana")
+        .replace(&world.sa.token, "[token]")
+}
+
+#[tokio::test]
+async fn the_kb_article_through_the_console() {
+    let world = World::new().await;
+    let app = world.onelogin.asana_app_id();
+    insta::assert_snapshot!("console_apps", world.page("/admin/apps").await);
+    insta::assert_snapshot!(
+        "console_configuration_disabled",
+        world
+            .page(&format!("/admin/apps/{app}/configuration"))
+            .await
+    );
+
+    // Configuration: paste the token, Save, Enable.
+    world
+        .submit(
+            &format!("/admin/apps/{app}/configuration"),
+            &[("token", &world.sa.token)],
+        )
+        .await;
+    let (_, html) = world
+        .submit(&format!("/admin/apps/{app}/enable"), &[])
+        .await;
+    assert!(html.contains("class=\"status-connected\""), "{html}");
+    insta::assert_snapshot!("console_configuration_connected", masked(&world, html));
+
+    // Provisioning: enable, approvals for Create and Delete, Delete on delete.
+    let (_, html) = world
+        .submit(
+            &format!("/admin/apps/{app}/provisioning"),
+            &[
+                ("enabled", "on"),
+                ("approve_create", "on"),
+                ("approve_delete", "on"),
+                ("on_delete", "delete"),
+                ("on_suspend", "suspend"),
+            ],
+        )
+        .await;
+    insta::assert_snapshot!("console_provisioning_tab", html);
+    let config = world.onelogin.asana_config();
+    assert!(
+        config.enabled
+            && config.require_approval.create
+            && config.require_approval.delete
+            && !config.require_approval.update
+    );
+    insta::assert_snapshot!(
+        "console_parameters_tab",
+        world.page(&format!("/admin/apps/{app}/parameters")).await
+    );
+
+    // Users: create one and give them the role.
+    let (_, html) = world
+        .submit(
+            "/admin/users",
+            &[
+                ("firstname", "Ada"),
+                ("lastname", "Lovelace"),
+                ("email", "ada@acme.test"),
+                ("username", ""),
+            ],
+        )
+        .await;
+    assert!(html.contains("<h1>Ada Lovelace</h1>"));
+    let ada = world.onelogin.user_by_email("ada@acme.test").unwrap().id;
+    let role = world.role.to_string();
+    let (_, html) = world
+        .submit(&format!("/admin/users/{ada}/roles"), &[("role", &role)])
+        .await;
+    assert!(
+        html.contains("<a href=\"/admin/provisioning\">Pending</a>"),
+        "the Applications tab says Pending"
+    );
+    insta::assert_snapshot!("console_user_pending", html);
+    insta::assert_snapshot!("console_users", world.page("/admin/users").await);
+
+    // Users > Provisioning: approve.
+    let queue = world.page("/admin/provisioning").await;
+    insta::assert_snapshot!("console_provisioning_queue_pending", queue);
+    let task = world.last_task(ada).await["id"].as_u64().unwrap();
+    let (_, html) = world
+        .submit(&format!("/admin/provisioning/{task}/approve"), &[])
+        .await;
+    assert!(
+        html.contains(&format!("<tr id=\"task-{task}\">")) && html.contains("Provisioned"),
+        "{html}"
+    );
+    assert!(
+        world.asana_user("ada@acme.test").unwrap().is_active(),
+        "approved and provisioned before the page came back"
+    );
+    assert!(
+        world
+            .page(&format!("/admin/users/{ada}"))
+            .await
+            .contains("<td class=\"provisioning-state\" data-app=\"Asana\">Provisioned</td>")
+    );
+
+    // Delete the user: the delete waits for approval, then deprovisions.
+    world
+        .submit(&format!("/admin/users/{ada}/delete"), &[])
+        .await;
+    let task = world.last_task(ada).await;
+    assert_eq!(
+        (task["action"].as_str(), task["status"].as_str()),
+        (Some("delete"), Some("pending"))
+    );
+    world
+        .submit(&format!("/admin/provisioning/{}/approve", task["id"]), &[])
+        .await;
+    assert!(!world.asana_user("ada@acme.test").unwrap().is_active());
+    insta::assert_snapshot!("console_roles", world.page("/admin/roles").await);
+}
+
+#[tokio::test]
+async fn console_errors_are_pages_not_500s() {
+    let world = World::new().await;
+    for (path, status) in [
+        ("/admin/users/999999", StatusCode::NOT_FOUND),
+        ("/admin/apps/abc/configuration", StatusCode::NOT_FOUND),
+        ("/admin/nowhere", StatusCode::NOT_FOUND),
+    ] {
+        let r = world
+            .client
+            .get(format!("{}{path}", world.onelogin.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert!(r.text().await.unwrap().contains("Something went wrong"));
+    }
+    let (status, html) = world.submit("/admin/provisioning/123/approve", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Something went wrong"));
+    let (status, _) = world.submit("/admin/users", &[("email", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let app = world.onelogin.asana_app_id();
+    let (status, _) = world
+        .submit(
+            &format!("/admin/apps/{app}/provisioning"),
+            &[("on_delete", "archive")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
