@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Write the URLs and secrets as JSON here before announcing readiness.
     #[arg(long)]
     credentials_out: Option<PathBuf>,
+    /// Require this token on both fakes' admin API and console (Bearer, or Basic with it as the
+    /// password). Needed to listen anywhere but loopback.
+    #[arg(long, env = "ASANA_HARNESS_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// `text` (default) or `json` logs on stderr; filter with RUST_LOG.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -57,6 +61,15 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(&args.log_format);
+    // The admin side can mint tokens and rewrite everything: off loopback it needs a token.
+    for addr in [args.asana_addr, args.onelogin_addr] {
+        if !addr.ip().is_loopback() && args.admin_token.is_none() {
+            return Err(BadInput(format!(
+                "refusing to serve the admin API on {addr}, which is not loopback, without --admin-token"
+            ))
+            .into());
+        }
+    }
     let saved = match &args.state {
         Some(path) => crate::state::load(path)?,
         None => None,
@@ -65,6 +78,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
     let mut asana = FakeAsana::builder().profile(args.profile);
     let mut onelogin = FakeOneLogin::builder().api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    if let Some(token) = &args.admin_token {
+        asana = asana.admin_token(token.clone());
+        onelogin = onelogin.admin_token(token.clone());
+    }
     match saved {
         Some(saved) => {
             asana = asana.state(saved.asana);

@@ -5,6 +5,7 @@ mod compliance;
 mod readme;
 mod restart;
 mod run;
+mod security;
 mod serve;
 
 use std::path::Path;

@@ -81,6 +81,7 @@ pub struct FakeAsanaBuilder {
     seed: Option<u64>,
     rate_limits: Option<RateLimits>,
     journal_capacity: usize,
+    admin_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +106,7 @@ impl Default for FakeAsanaBuilder {
             clock: None,
             seed: None,
             rate_limits: None,
+            admin_token: None,
             journal_capacity: journal::DEFAULT_CAPACITY,
         }
     }
@@ -145,6 +147,12 @@ impl FakeAsanaBuilder {
 
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
+        self
+    }
+
+    /// Requires this token on the admin API and console (Bearer, or Basic with it as password).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
         self
     }
 
@@ -208,6 +216,7 @@ impl FakeAsanaBuilder {
             origin: format!("http://{addr}"),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
+            admin_token: self.admin_token,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();

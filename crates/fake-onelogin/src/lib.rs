@@ -74,6 +74,8 @@ pub(crate) struct AppState {
     progress: tokio::sync::watch::Sender<u64>,
     /// Bumped whenever the store is taken for writing, so a saver knows to save.
     changes: tokio::sync::watch::Sender<u64>,
+    /// When set, `/__admin` and `/admin` require it.
+    admin_token: Option<String>,
     initial: State,
 }
 
@@ -126,6 +128,7 @@ pub struct FakeOneLoginBuilder {
     credential: Option<ApiCredentials>,
     state: Option<State>,
     directory: Option<directory::Directory>,
+    admin_token: Option<String>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -139,6 +142,7 @@ impl Default for FakeOneLoginBuilder {
             credential: None,
             state: None,
             directory: None,
+            admin_token: None,
         }
     }
 }
@@ -183,6 +187,12 @@ impl FakeOneLoginBuilder {
     /// app's settings, the task queue with its pending approvals, credentials.
     pub fn state(mut self, state: State) -> Self {
         self.state = Some(state);
+        self
+    }
+
+    /// Requires this token on the admin API and console (Bearer, or Basic with it as password).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
         self
     }
 
@@ -314,6 +324,7 @@ impl FakeOneLoginBuilder {
             work: Notify::new(),
             progress: tokio::sync::watch::channel(0).0,
             changes: tokio::sync::watch::channel(0).0,
+            admin_token: self.admin_token,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();

@@ -78,6 +78,8 @@ pub struct Store {
     tasks: BTreeMap<u64, Task>,
     /// (user, app) → the open task, if any.
     open_tasks: HashMap<(u64, u64), u64>,
+    /// (user, app) → the newest task, whatever its status.
+    last_tasks: HashMap<(u64, u64), u64>,
     links: HashMap<(u64, u64), Link>,
     credentials: BTreeMap<String, ApiCredential>,
     next_id: u64,
@@ -114,6 +116,7 @@ impl Store {
             apps: BTreeMap::new(),
             tasks: BTreeMap::new(),
             open_tasks: HashMap::new(),
+            last_tasks: HashMap::new(),
             links: HashMap::new(),
             credentials: BTreeMap::new(),
             next_id: FIRST_ID,
@@ -179,6 +182,11 @@ impl Store {
 
     pub fn link(&self, user: u64, app: u64) -> Option<&Link> {
         self.links.get(&(user, app))
+    }
+
+    /// The newest task of a user and app.
+    pub fn last_task(&self, user: u64, app: u64) -> Option<&Task> {
+        self.tasks.get(self.last_tasks.get(&(user, app))?)
     }
 
     pub fn open_task(&self, user: u64, app: u64) -> Option<&Task> {
@@ -547,6 +555,21 @@ impl Store {
         reason: &str,
         now: Timestamp,
     ) {
+        // A failed task is judged against the target as it was; any later change supersedes it,
+        // and what is needed now is decided afresh below. So a retry can never replay a stale
+        // action (a create for someone who has since lost access).
+        if let Some(failed) = self
+            .last_task(user, app)
+            .filter(|t| t.status == TaskStatus::Failed)
+            .map(|t| t.id)
+        {
+            self.close(
+                failed,
+                TaskStatus::Skipped,
+                Some(format!("superseded: {reason} after it failed")),
+                now,
+            );
+        }
         let link = self.links.get(&(user, app));
         let has = link.map(|l| l.state);
         let decision = match (has, &want) {
@@ -625,6 +648,7 @@ impl Store {
                     );
                 }
                 let id = self.id();
+                self.last_tasks.insert((user, app), id);
                 self.tasks.insert(
                     id,
                     Task {
@@ -706,6 +730,7 @@ impl Store {
         if status.is_open() {
             self.open_tasks.insert((user, app), id);
         }
+        self.last_tasks.insert((user, app), id);
         id
     }
 
@@ -969,6 +994,9 @@ impl Store {
             if task.status == TaskStatus::InProgress {
                 task.status = TaskStatus::Approved;
             }
+            store
+                .last_tasks
+                .insert((task.user_id, task.app_id), task.id);
             if task.status.is_open()
                 && store
                     .open_tasks

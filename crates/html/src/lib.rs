@@ -2,6 +2,52 @@
 //! and no JavaScript build: pages are strings, forms post, and every control is a real `<button>`,
 //! `<input>` or `<select>` with a label, so the consoles work from the keyboard.
 
+/// Whether an `Authorization` header carries the admin token: `Bearer <token>` for scripts,
+/// or HTTP Basic with the token as the password, which browsers prompt for. Constant-time.
+pub fn admin_authorized(header: Option<&str>, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let Some((scheme, value)) = header.and_then(|h| h.trim().split_once(' ')) else {
+        return false;
+    };
+    let given = if scheme.eq_ignore_ascii_case("bearer") {
+        value.trim().to_owned()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        match decode_base64(value.trim()).and_then(|b| String::from_utf8(b).ok()) {
+            Some(pair) => pair
+                .split_once(':')
+                .map(|(_, p)| p.to_owned())
+                .unwrap_or_default(),
+            None => return false,
+        }
+    } else {
+        return false;
+    };
+    given.len() == token.len() && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= value(c)? << (18 - 6 * i);
+        }
+        out.extend_from_slice(&acc.to_be_bytes()[1..chunk.len().max(1)]);
+    }
+    Some(out)
+}
+
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -71,6 +117,16 @@ mod tests {
             escape(r#"<a href="x">Tom & Jerry's</a>"#),
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn the_admin_token_in_bearer_or_basic() {
+        assert!(admin_authorized(Some("Bearer s3cret"), "s3cret"));
+        // "admin:s3cret"
+        assert!(admin_authorized(Some("Basic YWRtaW46czNjcmV0"), "s3cret"));
+        assert!(!admin_authorized(Some("Bearer s3cre"), "s3cret"));
+        assert!(!admin_authorized(Some("Basic !!"), "s3cret"));
+        assert!(!admin_authorized(None, "s3cret"));
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(crate) struct AppState {
     pub seed: Option<u64>,
     /// Bumped whenever the store is taken for writing, so a saver knows to save.
     pub changes: tokio::sync::watch::Sender<u64>,
+    /// When set, `/__admin` and `/admin` require it (`serve` off loopback).
+    pub admin_token: Option<String>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -93,10 +95,39 @@ pub(crate) fn router(state: Shared) -> Router {
         ));
     Router::new()
         .nest("/api/1.0", api)
-        .nest("/__admin", admin::router())
-        .nest("/admin", console::router())
+        .nest(
+            "/__admin",
+            admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+        )
+        .nest(
+            "/admin",
+            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+        )
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)
+}
+
+/// The admin side (API and console) when an admin token is set: Bearer for scripts, Basic for
+/// browsers, which prompt for it.
+async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    if let Some(token) = &app.admin_token {
+        let header = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok());
+        if !harness_html::admin_authorized(header, token) {
+            let mut response = admin_error(
+                StatusCode::UNAUTHORIZED,
+                "the admin side needs the admin token",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"asana-harness admin\""),
+            );
+            return response;
+        }
+    }
+    next.run(request).await
 }
 
 /// Which API a path belongs to: decides the error format.

@@ -332,10 +332,7 @@ pub(crate) fn provisioning_state(store: &Store, user: u64, app: u64) -> &'static
             "provisioning"
         };
     }
-    let last = store
-        .tasks()
-        .filter(|t| t.user_id == user && t.app_id == app)
-        .last();
+    let last = store.last_task(user, app);
     if let Some(t) = last
         && t.status == TaskStatus::Failed
     {

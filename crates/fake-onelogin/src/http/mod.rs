@@ -24,8 +24,14 @@ pub(crate) fn router(state: Shared) -> Router {
     Router::new()
         .nest("/api/2", api)
         .nest("/auth/oauth2", oauth::router())
-        .nest("/__admin", admin::router())
-        .nest("/admin", console::router())
+        .nest(
+            "/__admin",
+            admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+        )
+        .nest(
+            "/admin",
+            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+        )
         .fallback(|| async { OlError::not_found() })
         .layer(middleware::from_fn(limit_body))
         .with_state(state)
@@ -121,6 +127,26 @@ pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, OlError> {
         return Err(OlError::bad_request("A JSON request body is required"));
     }
     serde_json::from_slice(bytes).map_err(|e| OlError::bad_request(format!("Malformed JSON: {e}")))
+}
+
+/// The admin side (API and console) when an admin token is set: Bearer for scripts, Basic for
+/// browsers, which prompt for it.
+async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    if let Some(token) = &app.admin_token {
+        let header = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok());
+        if !harness_html::admin_authorized(header, token) {
+            let mut response = OlError::unauthorized().into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Basic realm=\"asana-harness admin\""),
+            );
+            return response;
+        }
+    }
+    next.run(request).await
 }
 
 /// Refuses bodies over 1 MiB with OneLogin's error shape before any handler sees them.

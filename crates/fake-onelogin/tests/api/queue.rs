@@ -140,3 +140,43 @@ async fn the_worker_provisions_in_the_background() {
     assert_eq!(world.last_task(ada).await["status"], "provisioned");
     assert!(world.asana_user("ada@acme.test").unwrap().is_active());
 }
+
+#[tokio::test]
+async fn a_failed_task_is_superseded_by_a_later_change_and_cannot_replay_stale() {
+    let world = World::connected().await;
+    world.inject_post_outage().await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    world.run().await;
+    let failed = world.last_task(ada).await;
+    assert_eq!(failed["status"], "failed");
+    // Ada loses the app before anyone retries: the failed create is stale.
+    world.unassign(ada).await;
+    let tasks = world.tasks(&format!("?user_id={ada}")).await;
+    assert_eq!(tasks[0]["status"], "skipped", "{tasks:?}");
+    assert!(
+        tasks[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("after it failed")
+    );
+    assert_eq!(
+        world.decide(&failed, "retry").await.status,
+        StatusCode::CONFLICT
+    );
+    assert!(world.asana_user("ada@acme.test").is_none());
+}
+
+impl World {
+    async fn inject_post_outage(&self) {
+        self.asana
+            .inject_fault(FaultSpec {
+                method: Some("POST".into()),
+                path: "/api/1.0/scim/Users".into(),
+                status: Some(500),
+                times: Some(5),
+                ..FaultSpec::default()
+            })
+            .unwrap();
+    }
+}

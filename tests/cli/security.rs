@@ -1,0 +1,249 @@
+//! Secrets stay secret: tokens and client secrets never reach logs, journals or error messages;
+//! and the admin side is not exposed off loopback without a token.
+
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+const ASANA_TOKEN: &str = "2/1200000000000101/1200000000000102:0123456789abcdef0123456789abcdef";
+
+#[tokio::test]
+async fn secrets_never_reach_logs_journals_or_error_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials.json");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args([
+            "serve",
+            "--asana-addr",
+            "127.0.0.1:0",
+            "--onelogin-addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--credentials-out",
+        ])
+        .arg(&creds)
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let logs = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.starts_with("Stop with") {
+            break;
+        }
+    }
+    let c: serde_json::Value = serde_json::from_slice(&std::fs::read(&creds).unwrap()).unwrap();
+    let asana = c["asana"]["base_url"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("/api/1.0")
+        .to_owned();
+    let onelogin = c["onelogin"]["base_url"].as_str().unwrap().to_owned();
+
+    // The README's KB flow, plus wrong credentials, so that errors are exercised too.
+    let readme = include_str!("../../README.md");
+    let script = readme
+        .split("## The KB article, end to end, with curl")
+        .nth(1)
+        .unwrap()
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("\n```")
+        .next()
+        .unwrap();
+    let script = script
+        .replace("http://127.0.0.1:7480", &asana)
+        .replace("http://127.0.0.1:7481", &onelogin);
+    let out = tokio::process::Command::new("sh")
+        .args(["-ec", &script])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let onelogin_token = {
+        let client = reqwest::Client::new();
+        let body: serde_json::Value = client
+            .post(format!("{onelogin}/auth/oauth2/v2/token"))
+            .basic_auth("demo-client-id", Some("demo-client-secret"))
+            .json(&serde_json::json!({"grant_type": "client_credentials"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    };
+    let client = reqwest::Client::new();
+    let mut seen = String::new();
+    for (url, auth) in [
+        (
+            format!("{asana}/api/1.0/scim/Users"),
+            Some(format!("Bearer {ASANA_TOKEN}x")),
+        ),
+        (
+            format!("{onelogin}/api/2/users"),
+            Some(format!("Bearer {onelogin_token}x")),
+        ),
+        (
+            format!("{onelogin}/api/2/users/1"),
+            Some(format!("Bearer {onelogin_token}")),
+        ),
+    ] {
+        let mut r = client.get(url);
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        seen += &r.send().await.unwrap().text().await.unwrap();
+    }
+    let wrong = client
+        .post(format!("{onelogin}/auth/oauth2/v2/token"))
+        .basic_auth("demo-client-id", Some("demo-client-secret-wrong"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    seen += &wrong.text().await.unwrap();
+    for journal in [
+        format!("{asana}/__admin/requests"),
+        format!("{onelogin}/__admin/requests"),
+        format!("{asana}/__admin/state"),
+    ] {
+        seen += &client
+            .get(journal)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    }
+    for page in [
+        "/admin/apps/100001/configuration",
+        "/admin/provisioning",
+        "/admin/users/100003",
+    ] {
+        seen += &client
+            .get(format!("{onelogin}{page}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    }
+    let pid = child.id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    child.wait().await.unwrap();
+    let logs = logs.await.unwrap();
+    assert!(
+        logs.contains("provisioning task ran"),
+        "trace logs were captured: {}",
+        &logs[..logs.len().min(500)]
+    );
+    for (what, secret) in [
+        ("the Asana token", ASANA_TOKEN),
+        ("the OneLogin client secret", "demo-client-secret"),
+        ("a OneLogin access token", onelogin_token.as_str()),
+    ] {
+        assert!(!logs.contains(secret), "{what} is in the logs");
+        assert!(
+            !seen.contains(secret),
+            "{what} is in a journal, page or error message"
+        );
+    }
+}
+
+#[tokio::test]
+async fn off_loopback_the_admin_side_needs_a_token_and_then_requires_it() {
+    let refused = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args([
+            "serve",
+            "--asana-addr",
+            "0.0.0.0:0",
+            "--onelogin-addr",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--admin-token"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let served = crate::Served::start(dir.path(), &["--admin-token", "let-me-in"]).await;
+    let asana = served.credentials["asana"]["base_url"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("/api/1.0")
+        .to_owned();
+    let onelogin = served.credentials["onelogin"]["base_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    for url in [
+        format!("{asana}/__admin/state"),
+        format!("{asana}/admin/members"),
+        format!("{onelogin}/__admin/provisioning/tasks"),
+        format!("{onelogin}/admin/users"),
+    ] {
+        let r = client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{url}");
+        assert!(
+            r.headers().contains_key("www-authenticate"),
+            "browsers prompt for it"
+        );
+        assert_eq!(
+            client
+                .get(&url)
+                .bearer_auth("let-me-in")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{url}"
+        );
+        assert_eq!(
+            client
+                .get(&url)
+                .basic_auth("admin", Some("let-me-in"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{url}"
+        );
+    }
+    let scim = client
+        .get(format!("{asana}/api/1.0/scim/Users"))
+        .bearer_auth(served.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        scim.status(),
+        200,
+        "the APIs themselves keep their own auth"
+    );
+    assert!(served.terminate().await.success());
+}
