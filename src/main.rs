@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
 //! files). The binary is thin: every command is a few calls into the library crates.
 
+mod explore;
 mod probe;
 mod run;
 mod serve;
@@ -31,6 +32,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check which of the harness's Asana SCIM behaviours an endpoint shares: exit 0 all match.
     Probe(probe::ProbeArgs),
+    /// Try random histories against the fakes and a reference model; write failures as scenarios.
+    Explore(explore::ExploreArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::Probe(args) => probe::run(args).await,
+            Command::Explore(args) => explore::run(args),
         }
     });
     match result {

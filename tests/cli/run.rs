@@ -182,3 +182,28 @@ async fn probe_matches_the_fake_and_reports_rfc_differences() {
     assert!(asana.terminate().await.success());
     assert!(rfc.terminate().await.success());
 }
+
+#[test]
+fn explore_finds_nothing_on_a_healthy_system_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness(&[
+        "explore",
+        "--cases",
+        "8",
+        "--seed",
+        "3",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("8 histories") && text.contains("matched the reference model"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no failure, no file"
+    );
+}

@@ -10,6 +10,7 @@
 //! Architecture invariant: a scenario's result depends only on its file. Every clock is manual,
 //! every RNG seeded, every port its own, and reports carry no wall time.
 
+pub mod explore;
 pub mod format;
 pub mod load;
 pub mod report;
@@ -18,7 +19,7 @@ pub mod transcript;
 
 pub use load::{LoadError, Loaded, discover, load_file, load_str};
 pub use report::{Outcome, ScenarioReport, Summary};
-pub use run::{ExternalTarget, RunOptions, run};
+pub use run::{ExternalTarget, RunOptions, Session, run};
 
 /// Loads and runs many scenarios, `parallel` at a time; reports come back in path order.
 pub async fn run_all(

@@ -1670,6 +1670,52 @@ fn split_url(url: &str) -> (String, Option<String>) {
     }
 }
 
+/// A scenario being run step by step, for callers that choose the steps as they go (the
+/// whole-system model test, `asana-harness explore`): each step settles the queue, as in a file.
+pub struct Session {
+    runner: Runner,
+}
+
+impl Session {
+    pub async fn start(loaded: &Loaded, options: &RunOptions) -> Result<Session, String> {
+        match Runner::start(loaded, options, seed_of(&loaded.scenario)).await {
+            Ok(runner) => Ok(Session { runner }),
+            Err(Halt::Failed(f)) => Err(f.message),
+            Err(Halt::Skipped(Skip(why))) => Err(why),
+        }
+    }
+
+    /// Runs one step (and, unless it is an expectation, lets the queue settle).
+    pub async fn step(&mut self, step: &Step) -> Result<(), String> {
+        let result = match self.runner.step(step).await {
+            Ok(()) if !step.kind().starts_with("expect_") => {
+                self.runner.settle().await.map_err(Halt::Failed)
+            }
+            other => other,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(Halt::Failed(f)) => Err(match (f.expected, f.actual) {
+                (Some(e), Some(a)) => format!("{}: expected {e}, actual {a}", f.message),
+                _ => f.message,
+            }),
+            Err(Halt::Skipped(Skip(why))) => Err(why),
+        }
+    }
+
+    pub fn asana(&self) -> Option<&FakeAsana> {
+        self.runner.asana.as_ref()
+    }
+
+    pub fn onelogin(&self) -> &FakeOneLogin {
+        &self.runner.onelogin
+    }
+
+    pub async fn stop(self) {
+        self.runner.stop().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
