@@ -52,6 +52,14 @@ pub use model::{
 };
 pub use store::{StoreError, UserChanges};
 
+/// Parses a `POST|PUT /api/2/users` body exactly as the API does; for fuzzing and tools.
+/// Errors are the API's messages (`email must be a string`, ...).
+pub fn parse_user_body(bytes: &[u8]) -> Result<UserChanges, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("Malformed JSON: {e}"))?;
+    http::api::user_changes(&value).map_err(|e| format!("{e:?}"))
+}
+
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
 /// The Asana connector's id in OneLogin's catalog (the value is the harness's).

@@ -401,7 +401,7 @@ impl<'a> Parser<'a> {
         self.pos >= self.text.len()
     }
 
-    fn rest(&self) -> &'a str {
+    pub(crate) fn rest(&self) -> &'a str {
         &self.text[self.pos..]
     }
 

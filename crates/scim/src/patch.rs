@@ -73,7 +73,7 @@ impl PatchPath {
         let mut filter = None;
         let mut filter_sub_attr = None;
         if !p.at_end() {
-            let (f, sub) = parse_value_filter(text.trim(), &attr)
+            let (f, sub) = parse_value_filter(p.rest(), &attr)
                 .map_err(|m| ScimError::invalid_path(format!("invalid path {text:?}: {m}")))?;
             filter = Some(f);
             filter_sub_attr = sub;
@@ -88,13 +88,18 @@ impl PatchPath {
 
 /// Parses the `[filter]` and optional `.subAttr` that follow the attribute in a path.
 fn parse_value_filter(text: &str, attr: &AttrPath) -> Result<(Filter, Option<String>), String> {
-    // Re-parse as a filter expression: `attr[...]` is exactly a valuePath filter.
-    let bracket = text.find('[').ok_or("expected \"[\" after the attribute")?;
+    // `text` is what follows the attribute: it must be `[filter]`, then maybe `.subAttr`.
+    let Some(inner) = text.strip_prefix('[') else {
+        return Err(format!(
+            "expected \"[\" after the attribute, found {text:?}"
+        ));
+    };
+    let text = inner;
     if attr.sub_attr.is_some() {
         return Err("a value filter cannot follow a sub-attribute".into());
     }
     let close = text.rfind(']').ok_or("expected \"]\"")?;
-    let filter = Filter::parse(&text[bracket + 1..close]).map_err(|e| e.to_string())?;
+    let filter = Filter::parse(&text[..close]).map_err(|e| e.to_string())?;
     let after = &text[close + 1..];
     let sub = match after.strip_prefix('.') {
         Some(sub)
@@ -734,6 +739,20 @@ mod tests {
             .apply(&mut resource, PatchOptions::default())
             .unwrap();
         assert!(resource.get(ENTERPRISE_USER_URN).is_none());
+    }
+
+    #[test]
+    fn a_bracket_out_of_place_is_an_invalid_path_not_a_panic() {
+        // Found by fuzzing: `]` before `[` once made a slice panic.
+        for path in [
+            "m]mbers[value +qs[type ",
+            "emails]x[",
+            "emails [type eq \"w\"]",
+        ] {
+            let err = PatchPath::parse(path).expect_err(path);
+            assert_eq!(err.scim_type, Some(crate::ScimType::InvalidPath), "{path}");
+        }
+        assert!(PatchPath::parse("emails[type eq \"work\"].value").is_ok());
     }
 
     #[test]

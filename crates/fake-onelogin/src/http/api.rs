@@ -107,7 +107,7 @@ pub(crate) fn user_json(u: &User, store: &Store) -> Value {
 }
 
 /// Reads a user body field by field, so that a wrong type is a 422 naming the field.
-fn user_changes(body: &Value) -> Result<UserChanges, OlError> {
+pub(crate) fn user_changes(body: &Value) -> Result<UserChanges, OlError> {
     let obj = body
         .as_object()
         .ok_or_else(|| OlError::bad_request("The request body must be a JSON object"))?;

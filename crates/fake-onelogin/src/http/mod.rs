@@ -2,7 +2,7 @@
 //! error bodies (`{"statusCode","name","message"}`; onelogin-facts §3.1).
 
 mod admin;
-mod api;
+pub(crate) mod api;
 mod console;
 mod oauth;
 
