@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
 //! files). The binary is thin: every command is a few calls into the library crates.
 
+mod bench;
 mod explore;
 mod probe;
 mod run;
@@ -34,6 +35,8 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Try random histories against the fakes and a reference model; write failures as scenarios.
     Explore(explore::ExploreArgs),
+    /// Measure throughput and latency of the fakes against a same-stack baseline.
+    Bench(bench::BenchArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run::run(args).await,
             Command::Probe(args) => probe::run(args).await,
             Command::Explore(args) => explore::run(args),
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {

@@ -1,5 +1,6 @@
 //! The `asana-harness` binary, run as a user runs it: a real process, real ports, real files.
 
+mod bench;
 mod browser;
 mod compliance;
 mod readme;

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use axum::body::Bytes;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
@@ -34,8 +35,16 @@ pub struct Exchange {
     pub dropped: bool,
 }
 
+/// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
+/// request never parses its own output again (it was a tenth of a SCIM read's cost).
+struct Entry {
+    exchange: Exchange,
+    request: Bytes,
+    response: Bytes,
+}
+
 pub struct Journal {
-    inner: Mutex<(u64, VecDeque<Exchange>)>,
+    inner: Mutex<(u64, VecDeque<Entry>)>,
     capacity: usize,
 }
 
@@ -53,14 +62,38 @@ impl Journal {
         }
     }
 
-    pub fn record(&self, mut exchange: Exchange) {
+    #[cfg(test)]
+    fn record(&self, exchange: Exchange) {
+        self.record_raw(exchange, Bytes::new(), Bytes::new());
+    }
+
+    /// Records an exchange whose bodies are still bytes; they become JSON (redacted) when read.
+    /// A body that might hold a secret is redacted now instead, so that the journal never holds
+    /// a token, even unread.
+    pub fn record_raw(&self, mut exchange: Exchange, request: Bytes, response: Bytes) {
+        let request = if exchange.request_body.is_none() && mentions_secret(&request) {
+            exchange.request_body = body_for_journal(&request);
+            Bytes::new()
+        } else {
+            bounded(request)
+        };
+        let response = if exchange.response_body.is_none() && mentions_secret(&response) {
+            exchange.response_body = body_for_journal(&response);
+            Bytes::new()
+        } else {
+            bounded(response)
+        };
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.0 += 1;
         exchange.seq = inner.0;
         if inner.1.len() == self.capacity {
             inner.1.pop_front();
         }
-        inner.1.push_back(exchange);
+        inner.1.push_back(Entry {
+            exchange,
+            request,
+            response,
+        });
     }
 
     pub fn entries(&self) -> Vec<Exchange> {
@@ -69,7 +102,16 @@ impl Journal {
             .unwrap_or_else(|e| e.into_inner())
             .1
             .iter()
-            .cloned()
+            .map(|e| {
+                let mut exchange = e.exchange.clone();
+                if exchange.request_body.is_none() {
+                    exchange.request_body = body_for_journal(&e.request);
+                }
+                if exchange.response_body.is_none() {
+                    exchange.response_body = body_for_journal(&e.response);
+                }
+                exchange
+            })
             .collect()
     }
 
@@ -79,6 +121,26 @@ impl Journal {
             .unwrap_or_else(|e| e.into_inner())
             .1
             .clear();
+    }
+}
+
+/// Whether a body contains a key `redact` would blank (a cheap superset: any mention).
+fn mentions_secret(bytes: &[u8]) -> bool {
+    const WORDS: [&[u8]; 3] = [b"token", b"password", b"secret"];
+    WORDS.iter().any(|w| {
+        bytes
+            .windows(w.len())
+            .any(|window| window.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Keeps at most one byte past the limit (enough to know it was cut), in a buffer of its own so
+/// that a big body's allocation is not held by the journal.
+fn bounded(bytes: Bytes) -> Bytes {
+    if bytes.len() > BODY_LIMIT {
+        Bytes::copy_from_slice(&bytes[..=BODY_LIMIT])
+    } else {
+        bytes
     }
 }
 
@@ -162,5 +224,42 @@ mod tests {
             body_for_journal(b"not json").unwrap(),
             Value::String("not json".into())
         );
+    }
+
+    #[test]
+    fn bodies_stay_raw_until_read_unless_they_may_hold_a_secret() {
+        let j = Journal::with_capacity(10);
+        j.record_raw(
+            exchange(),
+            Bytes::from_static(br#"{"userName":"ada@acme.test"}"#),
+            Bytes::from_static(br#"{"name":"sa","Token":"2/1/2:abc"}"#),
+        );
+        {
+            let inner = j.inner.lock().unwrap();
+            let entry = &inner.1[0];
+            assert!(!entry.request.is_empty(), "plain bodies are kept as bytes");
+            assert!(entry.response.is_empty(), "a secret is never held raw");
+            assert_eq!(
+                entry.exchange.response_body.as_ref().unwrap()["Token"],
+                "[redacted]"
+            );
+        }
+        let read = &j.entries()[0];
+        assert_eq!(
+            read.request_body.as_ref().unwrap()["userName"],
+            "ada@acme.test"
+        );
+        assert_eq!(read.response_body.as_ref().unwrap()["Token"], "[redacted]");
+    }
+
+    #[test]
+    fn a_long_body_is_cut_in_a_buffer_of_its_own() {
+        let long = Bytes::from(vec![b'x'; BODY_LIMIT * 4]);
+        let j = Journal::with_capacity(1);
+        j.record_raw(exchange(), long, Bytes::new());
+        let Some(Value::String(text)) = j.entries()[0].request_body.clone() else {
+            panic!("text");
+        };
+        assert_eq!(text.len(), BODY_LIMIT);
     }
 }

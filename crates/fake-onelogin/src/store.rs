@@ -27,7 +27,7 @@
 //! change are gated by Update. OneLogin has no Suspend checkbox, and which one gates a suspend is
 //! undocumented ([U] onelogin-facts §1.2): this is the harness's choice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -80,6 +80,10 @@ pub struct Store {
     open_tasks: HashMap<(u64, u64), u64>,
     /// (user, app) → the newest task, whatever its status.
     last_tasks: HashMap<(u64, u64), u64>,
+    /// Approved tasks, oldest first: the queue, so that claiming is not a scan of history.
+    approved: BTreeSet<u64>,
+    /// Tasks being run.
+    in_progress: HashSet<u64>,
     links: HashMap<(u64, u64), Link>,
     credentials: BTreeMap<String, ApiCredential>,
     next_id: u64,
@@ -117,6 +121,8 @@ impl Store {
             tasks: BTreeMap::new(),
             open_tasks: HashMap::new(),
             last_tasks: HashMap::new(),
+            approved: BTreeSet::new(),
+            in_progress: HashSet::new(),
             links: HashMap::new(),
             credentials: BTreeMap::new(),
             next_id: FIRST_ID,
@@ -175,9 +181,7 @@ impl Store {
 
     /// Whether a task is waiting to run or running.
     pub fn has_runnable(&self) -> bool {
-        self.tasks
-            .values()
-            .any(|t| matches!(t.status, TaskStatus::Approved | TaskStatus::InProgress))
+        !self.approved.is_empty() || !self.in_progress.is_empty()
     }
 
     pub fn link(&self, user: u64, app: u64) -> Option<&Link> {
@@ -731,7 +735,23 @@ impl Store {
             self.open_tasks.insert((user, app), id);
         }
         self.last_tasks.insert((user, app), id);
+        self.index_status(id);
         id
+    }
+
+    /// Keeps the queue indexes in step with a task's status: called after every change of it.
+    fn index_status(&mut self, id: u64) {
+        self.approved.remove(&id);
+        self.in_progress.remove(&id);
+        match self.tasks.get(&id).map(|t| t.status) {
+            Some(TaskStatus::Approved) => {
+                self.approved.insert(id);
+            }
+            Some(TaskStatus::InProgress) => {
+                self.in_progress.insert(id);
+            }
+            _ => {}
+        }
     }
 
     fn close(&mut self, id: u64, status: TaskStatus, error: Option<String>, now: Timestamp) {
@@ -743,6 +763,7 @@ impl Store {
                 self.open_tasks.remove(&(task.user_id, task.app_id));
             }
         }
+        self.index_status(id);
     }
 
     // -- provisioning: the queue ---------------------------------------------------------------
@@ -805,18 +826,15 @@ impl Store {
         }
         task.status = to;
         task.updated_at = now;
-        Ok(task)
+        self.index_status(id);
+        Ok(&self.tasks[&id])
     }
 
     /// Takes the oldest approved task to run, marking it in progress, together with its app's
     /// configuration. Tasks that cannot run are closed with the reason instead.
     pub fn claim_next(&mut self, now: Timestamp) -> Option<(Task, ProvisioningConfig)> {
         loop {
-            let id = self
-                .tasks
-                .values()
-                .find(|t| t.status == TaskStatus::Approved)?
-                .id;
+            let id = *self.approved.first()?;
             let task = &self.tasks[&id];
             let config = self.apps[&task.app_id].provisioning.clone();
             if !config.enabled {
@@ -851,6 +869,7 @@ impl Store {
             if self.open_tasks.get(&pair) == Some(&id) {
                 self.open_tasks.remove(&pair);
             }
+            self.index_status(id);
             return Some((task, config));
         }
     }
@@ -911,6 +930,7 @@ impl Store {
                 }
             }
         }
+        self.index_status(id);
     }
 
     pub fn set_api_status(&mut self, app: u64, status: ApiStatus, error: Option<String>) {
@@ -1008,7 +1028,9 @@ impl Store {
                     task.user_id, task.app_id
                 ));
             }
-            store.tasks.insert(task.id, task);
+            let id = task.id;
+            store.tasks.insert(id, task);
+            store.index_status(id);
         }
         for link in state.links {
             store.links.insert((link.user_id, link.app_id), link);

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::config::{Config, Switch};
 use crate::faults::{FaultSpec, Faults};
-use crate::journal::{Exchange, Journal, body_for_journal};
+use crate::journal::{Exchange, Journal};
 use crate::model::State as Snapshot;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Principal, Store};
@@ -172,6 +172,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         response_body: None,
         dropped: false,
     };
+    let mut raw = Bytes::new();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => {
@@ -180,10 +181,10 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
                 BODY_LIMIT
             );
             let response = api_error(api, &cfg, StatusCode::PAYLOAD_TOO_LARGE, &msg, false);
-            return finish(&app, exchange, response).await;
+            return finish(&app, exchange, raw.clone(), response).await;
         }
     };
-    exchange.request_body = body_for_journal(&bytes);
+    raw.clone_from(&bytes);
 
     if let Some(fault) = app.faults.take(parts.method.as_str(), uri.path()) {
         if let Some(ms) = fault.delay_ms {
@@ -193,7 +194,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
             // A body that fails before its first byte: hyper closes the connection, and the
             // client sees it drop mid-request.
             exchange.dropped = true;
-            app.journal.record(exchange);
+            app.journal.record_raw(exchange, raw, Bytes::new());
             let broken = futures_util::stream::once(async {
                 Err::<Bytes, std::io::Error>(std::io::Error::other("fault: connection dropped"))
             });
@@ -201,7 +202,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         }
         if fault.status.is_some() {
             let response = fault_response(api, &cfg, &fault);
-            return finish(&app, exchange, response).await;
+            return finish(&app, exchange, raw.clone(), response).await;
         }
     }
 
@@ -213,12 +214,12 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     let principal = token.and_then(|t| app.store().authenticate(t));
     let (Some(token), Some(principal)) = (token, principal) else {
         let response = unauthorized(api, &cfg);
-        return finish(&app, exchange, response).await;
+        return finish(&app, exchange, raw.clone(), response).await;
     };
     exchange.principal = Some(principal.actor());
     if let Some(refusal) = forbidden(api, &principal, uri.path()) {
         let response = api_error(api, &cfg, StatusCode::FORBIDDEN, &refusal, true);
-        return finish(&app, exchange, response).await;
+        return finish(&app, exchange, raw.clone(), response).await;
     }
 
     let write = parts.method != Method::GET && parts.method != Method::HEAD;
@@ -231,7 +232,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         Ok(permit) => permit,
         Err(limited) => {
             let response = rate_limited(api, &cfg, limited.retry_after_secs);
-            return finish(&app, exchange, response).await;
+            return finish(&app, exchange, raw.clone(), response).await;
         }
     };
 
@@ -245,19 +246,24 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
             HeaderValue::from_static("application/scim+json"),
         );
     }
-    finish(&app, exchange, response).await
+    finish(&app, exchange, raw.clone(), response).await
 }
 
 /// Records the exchange in the journal and hands the response back.
-async fn finish(app: &AppState, mut exchange: Exchange, response: Response) -> Response {
+async fn finish(
+    app: &AppState,
+    mut exchange: Exchange,
+    request: Bytes,
+    response: Response,
+) -> Response {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
     exchange.status = parts.status.as_u16();
-    exchange.response_body = body_for_journal(&bytes);
+
     tracing::debug!(method = %exchange.method, uri = %exchange.uri, status = exchange.status, "asana api");
-    app.journal.record(exchange);
+    app.journal.record_raw(exchange, request, bytes.clone());
     Response::from_parts(parts, Body::from(bytes))
 }
 
