@@ -352,7 +352,12 @@ async fn timed(
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    (0..haystack.len())
+        .filter(|&i| haystack[i] == first)
+        .any(|i| haystack[i..].starts_with(needle))
 }
 
 /// Opens the connections before the clock starts, so every workload measures warm ones.

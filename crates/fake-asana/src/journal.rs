@@ -126,11 +126,17 @@ impl Journal {
 
 /// Whether a body contains a key `redact` would blank (a cheap superset: any mention).
 fn mentions_secret(bytes: &[u8]) -> bool {
-    const WORDS: [&[u8]; 3] = [b"token", b"password", b"secret"];
-    WORDS.iter().any(|w| {
+    // One pass, comparing only where a word could start: this runs on every body answered.
+    (0..bytes.len()).any(|i| {
+        let word: &[u8] = match bytes[i] | 0x20 {
+            b't' => b"token",
+            b'p' => b"password",
+            b's' => b"secret",
+            _ => return false,
+        };
         bytes
-            .windows(w.len())
-            .any(|window| window.eq_ignore_ascii_case(w))
+            .get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
     })
 }
 
@@ -250,6 +256,27 @@ mod tests {
             "ada@acme.test"
         );
         assert_eq!(read.response_body.as_ref().unwrap()["Token"], "[redacted]");
+    }
+
+    #[test]
+    fn any_mention_of_a_secret_word_counts_in_any_case_and_place() {
+        for body in [
+            &b"{\"PASSWORD\":1}"[..],
+            b"x_client_Secret",
+            b"tok token",
+            b"token",
+        ] {
+            assert!(mentions_secret(body), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &b""[..],
+            b"tok",
+            b"{\"userName\":\"ada\"}",
+            b"passwor",
+            b"secre",
+        ] {
+            assert!(!mentions_secret(body), "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]
