@@ -157,9 +157,11 @@ impl Fixture {
             for u in &org.users {
                 let user = User {
                     user_name: u.email.clone(),
-                    name: u.name.as_ref().map(|n| Name {
-                        formatted: Some(n.clone()),
-                        ..Name::default()
+                    name: u.name.as_ref().map(|n| {
+                        Box::new(Name {
+                            formatted: Some(n.clone()),
+                            ..Name::default()
+                        })
                     }),
                     emails: vec![MultiValue {
                         value: Some(u.email.clone()),
@@ -169,9 +171,11 @@ impl Fixture {
                     }],
                     title: u.title.clone(),
                     active: Some(true),
-                    enterprise: u.department.as_ref().map(|d| EnterpriseUser {
-                        department: Some(d.clone()),
-                        ..EnterpriseUser::default()
+                    enterprise: u.department.as_ref().map(|d| {
+                        Box::new(EnterpriseUser {
+                            department: Some(d.clone()),
+                            ..EnterpriseUser::default()
+                        })
                     }),
                     ..User::default()
                 };

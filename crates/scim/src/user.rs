@@ -22,7 +22,9 @@ pub struct User {
     #[serde(default)]
     pub user_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Name>,
+    /// Boxed, like `enterprise`: most users carry a few names, and an inline `Name` made every
+    /// stored user 144 bytes bigger (see README, Performance).
+    pub name: Option<Box<Name>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,7 +70,7 @@ pub struct User {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub enterprise: Option<EnterpriseUser>,
+    pub enterprise: Option<Box<EnterpriseUser>>,
     /// Server-maintained; ignored on input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Value>,
