@@ -143,6 +143,9 @@ pub struct Row {
     /// the allocator keeps what building it freed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_per_user: Option<f64>,
+    /// The whole process's resident memory once the organization was built (Linux only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resident_bytes: Option<u64>,
     /// Requests or scenarios that did not give the expected answer; a sound run has none.
     pub errors: u64,
 }
@@ -162,7 +165,7 @@ impl Report {
     /// The report as an aligned table.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "{:<22} {:>9} {:>10} {:>8} {:>11} {:>7} {:>8} {:>8} {:>7} {:>6}\n",
+            "{:<22} {:>9} {:>10} {:>8} {:>11} {:>7} {:>8} {:>8} {:>7} {:>7} {:>6}\n",
             "workload",
             "size",
             "ops",
@@ -172,12 +175,13 @@ impl Report {
             "p50 ms",
             "p99 ms",
             "B/user",
+            "RSS MiB",
             "errors"
         );
         let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
         for r in &self.rows {
             out += &format!(
-                "{:<22} {:>9} {:>10} {:>8.3} {:>11.0} {:>7} {:>8} {:>8} {:>7} {:>6}\n",
+                "{:<22} {:>9} {:>10} {:>8.3} {:>11.0} {:>7} {:>8} {:>8} {:>7} {:>7} {:>6}\n",
                 r.workload,
                 r.size,
                 r.operations,
@@ -188,6 +192,7 @@ impl Report {
                 opt(r.p50_ms, 3),
                 opt(r.p99_ms, 3),
                 opt(r.bytes_per_user, 0),
+                opt(r.resident_bytes.map(|b| b as f64 / 1024.0 / 1024.0), 0),
                 r.errors
             );
         }
@@ -283,6 +288,7 @@ impl Load {
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
             bytes_per_user: None,
+            resident_bytes: None,
             errors: self.errors,
         }
     }
@@ -477,6 +483,7 @@ async fn bench_scim_read(
     if let (Some(b), Some(a)) = (before, after) {
         row.bytes_per_user = Some(a.saturating_sub(b) as f64 / users.max(1) as f64);
     }
+    row.resident_bytes = after;
     asana.shutdown().await;
     Ok(row)
 }
@@ -621,6 +628,7 @@ async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, 
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
+        resident_bytes: None,
         errors,
     })
 }
@@ -653,6 +661,7 @@ async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, String> {
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
+        resident_bytes: None,
         errors: summary.failed as u64,
     })
 }

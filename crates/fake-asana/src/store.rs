@@ -83,7 +83,9 @@ pub struct Store {
 
 struct Org {
     info: Organization,
-    users: BTreeMap<Gid, UserRecord>,
+    /// Boxed: records are hundreds of bytes, and B-tree nodes that sequential gids leave about
+    /// half full would hold that much again empty (see README, Performance).
+    users: BTreeMap<Gid, Box<UserRecord>>,
     /// Lower-cased userName → user. userName is unique and case-insensitive (asana-facts §5.11).
     by_user_name: HashMap<String, Gid>,
     teams: BTreeMap<Gid, TeamRecord>,
@@ -331,7 +333,7 @@ impl Store {
     pub fn user_by_name(&self, org: Gid, user_name: &str, cfg: &Config) -> Option<&UserRecord> {
         let o = self.orgs.get(&org)?;
         let gid = o.by_user_name.get(&user_name.to_lowercase())?;
-        o.users.get(gid).filter(|u| !hidden(u, cfg))
+        o.users.get(gid).map(|u| &**u).filter(|u| !hidden(u, cfg))
     }
 
     /// Every visible user, in gid (creation) order.
@@ -340,17 +342,19 @@ impl Store {
         org: Gid,
         cfg: &'a Config,
     ) -> impl Iterator<Item = &'a UserRecord> + 'a {
-        self.orgs
-            .get(&org)
-            .into_iter()
-            .flat_map(move |o| o.users.values().filter(move |u| !hidden(u, cfg)))
+        self.orgs.get(&org).into_iter().flat_map(move |o| {
+            o.users
+                .values()
+                .map(|u| &**u)
+                .filter(move |u| !hidden(u, cfg))
+        })
     }
 
     /// Any user of the organization (REST sees guests and deprovisioned users too), by `me`-less
     /// reference: a gid or an email.
     pub fn resolve_user(&self, org: Gid, reference: &str) -> Option<&UserRecord> {
         let o = self.orgs.get(&org)?;
-        o.users.get(&o.resolve_user(reference)?)
+        o.users.get(&o.resolve_user(reference)?).map(|u| &**u)
     }
 
     /// Every user of the organization, guests and deprovisioned ones included, in gid order.
@@ -358,7 +362,7 @@ impl Store {
         self.orgs
             .get(&org)
             .into_iter()
-            .flat_map(|o| o.users.values())
+            .flat_map(|o| o.users.values().map(|u| &**u))
     }
 
     // -- users: writes -------------------------------------------------------------------------
@@ -413,7 +417,7 @@ impl Store {
         let o = self.org_mut(org);
         o.by_user_name
             .insert(record.scim.user_name.to_lowercase(), gid);
-        o.users.insert(gid, record);
+        o.users.insert(gid, Box::new(record));
         if inactive && cfg.on(Switch::DeactivationDeprovisions) {
             o.deprovision(gid, DeprovisionVia::ScimPost, actor, now);
         }
@@ -544,7 +548,7 @@ impl Store {
     }
 
     pub fn user(&self, org: Gid, gid: Gid) -> Option<&UserRecord> {
-        self.orgs.get(&org)?.users.get(&gid)
+        self.orgs.get(&org)?.users.get(&gid).map(|u| &**u)
     }
 
     pub fn create_team(
@@ -642,7 +646,7 @@ impl Store {
         o.by_user_name.insert(user.user_name.to_lowercase(), gid);
         o.users.insert(
             gid,
-            UserRecord {
+            Box::new(UserRecord {
                 gid,
                 scim: user,
                 guest,
@@ -650,7 +654,7 @@ impl Store {
                 updated_at: now,
                 deprovisioned: None,
                 events: Vec::new(),
-            },
+            }),
         );
         Ok(gid)
     }
@@ -743,7 +747,7 @@ impl Store {
                 {
                     return Err(format!("duplicate userName {}", user.scim.user_name));
                 }
-                org.users.insert(user.gid, user);
+                org.users.insert(user.gid, Box::new(user));
             }
             for team in info.teams {
                 max_gid = max_gid.max(team.gid.0 + 1);
@@ -946,7 +950,7 @@ impl Org {
 
     fn snapshot(&self) -> Organization {
         Organization {
-            users: self.users.values().cloned().collect(),
+            users: self.users.values().map(|u| (**u).clone()).collect(),
             teams: self.teams.values().cloned().collect(),
             service_accounts: self.service_accounts.values().cloned().collect(),
             personal_access_tokens: self.pats.values().cloned().collect(),
