@@ -205,6 +205,36 @@ struct Reply {
     body: Value,
 }
 
+/// Creates a probe user and returns its id: the first step of every check that changes one.
+async fn create_user(
+    client: &reqwest::Client,
+    t: &Target,
+    tok: Option<&str>,
+    email: &str,
+) -> Result<String, String> {
+    let created = call(client, t, Method::POST, "/Users", tok, Some(user(email))).await?;
+    created.body["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "the probe user was not created".to_owned())
+}
+
+/// Best-effort cleanup of a probe user (`id` as the create response gave it, possibly absent):
+/// a check's result never depends on it.
+async fn remove_user(client: &reqwest::Client, t: &Target, tok: Option<&str>, id: &Value) {
+    if let Some(id) = id.as_str() {
+        let _ = call(
+            client,
+            t,
+            Method::DELETE,
+            &format!("/Users/{id}"),
+            tok,
+            None,
+        )
+        .await;
+    }
+}
+
 async fn call(
     client: &reqwest::Client,
     t: &Target,
@@ -393,18 +423,8 @@ async fn observe_inner(
         "user_name_must_be_email" => {
             let name = probe_email(t, side, "noemail").replace('@', "-at-");
             let r = call(client, t, Method::POST, "/Users", tok, Some(user(&name))).await?;
-            if r.status.is_success()
-                && let Some(id) = r.body["id"].as_str()
-            {
-                let _ = call(
-                    client,
-                    t,
-                    Method::DELETE,
-                    &format!("/Users/{id}"),
-                    tok,
-                    None,
-                )
-                .await;
+            if r.status.is_success() {
+                remove_user(client, t, tok, &r.body["id"]).await;
             }
             format!(
                 "{} {}",
@@ -415,17 +435,7 @@ async fn observe_inner(
         "create_response" => {
             let email = probe_email(t, side, "create");
             let r = call(client, t, Method::POST, "/Users", tok, Some(user(&email))).await?;
-            if let Some(id) = r.body["id"].as_str() {
-                let _ = call(
-                    client,
-                    t,
-                    Method::DELETE,
-                    &format!("/Users/{id}"),
-                    tok,
-                    None,
-                )
-                .await;
-            }
+            remove_user(client, t, tok, &r.body["id"]).await;
             format!(
                 "{} {}",
                 r.status.as_u16(),
@@ -448,17 +458,7 @@ async fn observe_inner(
                 Some(user(&email.to_uppercase())),
             )
             .await?;
-            if let Some(id) = first.body["id"].as_str() {
-                let _ = call(
-                    client,
-                    t,
-                    Method::DELETE,
-                    &format!("/Users/{id}"),
-                    tok,
-                    None,
-                )
-                .await;
-            }
+            remove_user(client, t, tok, &first.body["id"]).await;
             format!(
                 "{} {}",
                 second.status.as_u16(),
@@ -467,11 +467,7 @@ async fn observe_inner(
         }
         "patch_name_parts" => {
             let email = probe_email(t, side, "patch");
-            let created = call(client, t, Method::POST, "/Users", tok, Some(user(&email))).await?;
-            let id = created.body["id"]
-                .as_str()
-                .ok_or("the probe user was not created")?
-                .to_owned();
+            let id = create_user(client, t, tok, &email).await?;
             let r = call(
                 client,
                 t,
@@ -483,15 +479,7 @@ async fn observe_inner(
                 )),
             )
             .await?;
-            let _ = call(
-                client,
-                t,
-                Method::DELETE,
-                &format!("/Users/{id}"),
-                tok,
-                None,
-            )
-            .await;
+            remove_user(client, t, tok, &json!(id)).await;
             format!(
                 "{} {}",
                 r.status.as_u16(),
@@ -504,11 +492,7 @@ async fn observe_inner(
         }
         "delete_keeps_user" => {
             let email = probe_email(t, side, "delete");
-            let created = call(client, t, Method::POST, "/Users", tok, Some(user(&email))).await?;
-            let id = created.body["id"]
-                .as_str()
-                .ok_or("the probe user was not created")?
-                .to_owned();
+            let id = create_user(client, t, tok, &email).await?;
             let deleted = call(
                 client,
                 t,
@@ -530,11 +514,7 @@ async fn observe_inner(
         }
         "reactivation" => {
             let email = probe_email(t, side, "react");
-            let created = call(client, t, Method::POST, "/Users", tok, Some(user(&email))).await?;
-            let id = created.body["id"]
-                .as_str()
-                .ok_or("the probe user was not created")?
-                .to_owned();
+            let id = create_user(client, t, tok, &email).await?;
             call(
                 client,
                 t,
@@ -555,15 +535,7 @@ async fn observe_inner(
                 Some(patch(json!([{"op": "replace", "value": {"active": true}}]))),
             )
             .await?;
-            let _ = call(
-                client,
-                t,
-                Method::DELETE,
-                &format!("/Users/{id}"),
-                tok,
-                None,
-            )
-            .await;
+            remove_user(client, t, tok, &json!(id)).await;
             if r.status.is_success() {
                 format!("{} active={}", r.status.as_u16(), r.body["active"])
             } else {
@@ -572,11 +544,7 @@ async fn observe_inner(
         }
         "group_member_patch" | "team_delete" => {
             let email = probe_email(t, side, "team");
-            let created = call(client, t, Method::POST, "/Users", tok, Some(user(&email))).await?;
-            let member = created.body["id"]
-                .as_str()
-                .ok_or("the probe user was not created")?
-                .to_owned();
+            let member = create_user(client, t, tok, &email).await?;
             let team_name = probe_email(t, side, "team").replace('@', " ");
             let team = call(client, t, Method::POST, "/Groups", tok, Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": team_name}))).await?;
             let team_id = team.body["id"]
@@ -611,15 +579,7 @@ async fn observe_inner(
                 .as_u16()
                 .to_string()
             };
-            let _ = call(
-                client,
-                t,
-                Method::DELETE,
-                &format!("/Users/{member}"),
-                tok,
-                None,
-            )
-            .await;
+            remove_user(client, t, tok, &json!(member)).await;
             result
         }
         "guest_visibility" => {
@@ -631,17 +591,7 @@ async fn observe_inner(
                 email.replace('@', "%40")
             );
             let found = call(client, t, Method::GET, &filter, tok, None).await?;
-            if let Some(id) = created.body["id"].as_str() {
-                let _ = call(
-                    client,
-                    t,
-                    Method::DELETE,
-                    &format!("/Users/{id}"),
-                    tok,
-                    None,
-                )
-                .await;
-            }
+            remove_user(client, t, tok, &created.body["id"]).await;
             format!(
                 "POST {}, then {}",
                 created.status.as_u16(),
