@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use fake_asana::fixture::{OrganizationFixture, UserFixture};
 use fake_asana::{FakeAsana, Fixture, RateLimits, Scope};
 use fake_onelogin::FakeOneLogin;
 use fake_onelogin::directory::{Directory, DirectoryRole, DirectoryUser};
@@ -414,31 +415,29 @@ fn resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-fn organization(users: usize) -> Result<Fixture, String> {
-    let mut yaml = String::from("organizations:\n  - name: Bench\n    domains: [bench.test]\n");
-    if users == 0 {
-        yaml += "    users: []\n";
+fn organization(users: usize) -> Fixture {
+    Fixture {
+        organizations: vec![OrganizationFixture {
+            name: "Bench".into(),
+            domains: vec!["bench.test".into()],
+            view_only_licenses: false,
+            users: (0..users)
+                .map(|i| UserFixture {
+                    email: format!("user{i}@bench.test"),
+                    name: Some(format!("User {i}")),
+                    title: Some("Engineer".into()),
+                    department: None,
+                    deprovisioned: false,
+                })
+                .collect(),
+            teams: Vec::new(),
+            service_accounts: Vec::new(),
+        }],
     }
-    let mut fixture = Fixture::parse(&yaml, "the bench organization").map_err(|e| e.to_string())?;
-    let template = Fixture::parse(
-        "organizations:\n  - name: T\n    domains: [t.test]\n    users:\n      - { email: u@t.test, name: U, title: Engineer }\n",
-        "the bench user",
-    )
-    .map_err(|e| e.to_string())?;
-    let user = template.organizations[0].users[0].clone();
-    let org = &mut fixture.organizations[0];
-    org.users.reserve(users);
-    for i in 0..users {
-        let mut u = user.clone();
-        u.email = format!("user{i}@bench.test");
-        u.name = Some(format!("User {i}"));
-        org.users.push(u);
-    }
-    Ok(fixture)
 }
 
 async fn asana_with(users: usize) -> Result<(FakeAsana, String), String> {
-    let fixture = organization(users)?;
+    let fixture = organization(users);
     let asana = FakeAsana::builder()
         .fixture(fixture)
         .rate_limits(RateLimits::OFF)
