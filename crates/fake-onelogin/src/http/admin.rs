@@ -4,13 +4,13 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{OlError, json_body};
+use super::{Id, OlError, json_body};
 use crate::Shared;
 use crate::model::{ApiScope, ProvisioningConfig, State as Snapshot, Task, TaskStatus};
 use crate::store::Store;
@@ -35,32 +35,10 @@ pub(super) fn router() -> Router<Shared> {
         .route("/reset", post(reset))
         .route("/requests", get(list_requests).delete(clear_requests))
         .fallback(|| async { OlError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            OlError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "MethodNotAllowedError",
-                "This method is not allowed on this resource",
-            )
-        })
+        .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
 }
 
 type AdminResult = Result<Response, OlError>;
-
-struct Id(u64);
-
-impl<S: Send + Sync> FromRequestParts<S> for Id {
-    type Rejection = OlError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| OlError::not_found())?;
-        raw.parse().map(Id).map_err(|_| OlError::not_found())
-    }
-}
 
 /// The token is shown masked: enough to tell two apart, not enough to use.
 pub(crate) fn mask(token: &str) -> String {

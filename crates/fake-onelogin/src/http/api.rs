@@ -3,13 +3,13 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Extension, FromRequestParts, Path, RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{OlError, json_body, require};
+use super::{Id, OlError, json_body, require};
 use crate::Shared;
 use crate::model::{ApiScope, App, Mapping, TaskStatus, User};
 use crate::store::{Store, UserChanges};
@@ -35,33 +35,10 @@ pub(super) fn router() -> Router<Shared> {
         )
         .route("/roles/{id}/apps", get(role_apps).put(set_role_apps))
         .fallback(|| async { OlError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            OlError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "MethodNotAllowedError",
-                "This method is not allowed on this resource",
-            )
-        })
+        .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
 }
 
 type ApiResult = Result<Response, OlError>;
-
-/// A numeric id from the path; anything else names no resource.
-struct Id(u64);
-
-impl<S: Send + Sync> FromRequestParts<S> for Id {
-    type Rejection = OlError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| OlError::not_found())?;
-        raw.parse().map(Id).map_err(|_| OlError::not_found())
-    }
-}
 
 fn ts(t: jiff::Timestamp) -> Value {
     json!(t.to_string())

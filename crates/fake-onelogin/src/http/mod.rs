@@ -8,7 +8,7 @@ mod oauth;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{OriginalUri, Request, State};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -80,6 +80,14 @@ impl OlError {
         )
     }
 
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowedError",
+            "This method is not allowed on this resource",
+        )
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequestError", message)
     }
@@ -122,6 +130,23 @@ impl From<StoreError> for OlError {
 }
 
 /// Parses a JSON body, with OneLogin's 400 for malformed JSON.
+/// A numeric id from the path; anything else names no resource.
+pub(crate) struct Id(pub u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = OlError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| OlError::not_found())?;
+        raw.parse().map(Id).map_err(|_| OlError::not_found())
+    }
+}
+
 pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, OlError> {
     if bytes.is_empty() {
         return Err(OlError::bad_request("A JSON request body is required"));
