@@ -857,18 +857,7 @@ impl Runner {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|t| {
-                    format!(
-                        "task {} {} {}{}",
-                        t["id"],
-                        t["action"].as_str().unwrap_or("?"),
-                        t["status"].as_str().unwrap_or("?"),
-                        t["error"]
-                            .as_str()
-                            .map(|e| format!(" ({e})"))
-                            .unwrap_or_default()
-                    )
-                })
+                .map(describe_task)
                 .collect::<Vec<_>>()
                 .join("; "),
             Err(e) => e.message,
@@ -1264,23 +1253,12 @@ impl Runner {
             ));
         };
         let expected = serde_json::to_value(e.status).expect("serializes");
-        let describe = |t: &Value| {
-            format!(
-                "task {} {} {}{}",
-                t["id"],
-                t["action"].as_str().unwrap_or("?"),
-                t["status"].as_str().unwrap_or("?"),
-                t["error"]
-                    .as_str()
-                    .map(|x| format!(" ({x})"))
-                    .unwrap_or_default()
-            )
-        };
+
         if task["status"] != expected {
             return Err(mismatch(
                 format!("the status of {}'s task", e.user),
                 expected.as_str().unwrap_or_default(),
-                describe(&task),
+                describe_task(&task),
             ));
         }
         if let Some(needle) = &e.error_contains {
@@ -1289,7 +1267,7 @@ impl Runner {
                 return Err(mismatch(
                     format!("the error of {}'s task", e.user),
                     format!("containing {needle:?}"),
-                    describe(&task),
+                    describe_task(&task),
                 ));
             }
         }
@@ -1519,6 +1497,20 @@ impl Runner {
 }
 
 /// A OneLogin API access token, by client credentials.
+/// A OneLogin task as failure messages show it: `task 100023 create failed (why)`.
+fn describe_task(t: &Value) -> String {
+    format!(
+        "task {} {} {}{}",
+        t["id"],
+        t["action"].as_str().unwrap_or("?"),
+        t["status"].as_str().unwrap_or("?"),
+        t["error"]
+            .as_str()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    )
+}
+
 async fn access_token(
     client: &reqwest::Client,
     onelogin: &FakeOneLogin,
