@@ -26,6 +26,10 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+/// The OneLogin settings and task states a scenario names are the fake's own types, so a
+/// scenario and the fake cannot disagree on a spelling.
+pub use fake_onelogin::{ApiStatus, Mapping, OnDelete, OnSuspend, TaskAction, TaskStatus};
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -220,21 +224,6 @@ pub enum ApprovalAction {
     Delete,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnDelete {
-    Delete,
-    Suspend,
-    DoNothing,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnSuspend {
-    Suspend,
-    DoNothing,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameters {
@@ -242,13 +231,6 @@ pub struct Parameters {
     pub name_id: Option<Mapping>,
     #[serde(default)]
     pub scim_username: Option<Mapping>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mapping {
-    Email,
-    Username,
 }
 
 /// One step: an action on OneLogin or Asana, a fault, the clock, or an expectation.
@@ -383,16 +365,6 @@ pub struct TaskRef {
     pub action: Option<TaskAction>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskAction {
-    Create,
-    Update,
-    Suspend,
-    Reactivate,
-    Delete,
-}
-
 /// An ordinary Asana member's personal access token, bound for `${name.token}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -480,14 +452,6 @@ pub struct ApiStatusExpectation {
     pub error_contains: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApiStatus {
-    Disabled,
-    Connected,
-    Failed,
-}
-
 impl<'de> Deserialize<'de> for ApiStatusExpectation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -527,18 +491,6 @@ pub struct TaskExpectation {
     pub error_contains: Option<String>,
     #[serde(default)]
     pub attempts: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    Pending,
-    Approved,
-    Denied,
-    InProgress,
-    Provisioned,
-    Failed,
-    Skipped,
 }
 
 #[derive(Debug, Deserialize)]

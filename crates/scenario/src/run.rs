@@ -759,37 +759,19 @@ impl Runner {
             );
         }
         if let Some(p) = app.on_delete {
-            body.insert(
-                "on_delete".into(),
-                json!(match p {
-                    OnDelete::Delete => "delete",
-                    OnDelete::Suspend => "suspend",
-                    OnDelete::DoNothing => "do_nothing",
-                }),
-            );
+            body.insert("on_delete".into(), json!(p));
         }
         if let Some(p) = app.on_suspend {
-            body.insert(
-                "on_suspend".into(),
-                json!(match p {
-                    OnSuspend::Suspend => "suspend",
-                    OnSuspend::DoNothing => "do_nothing",
-                }),
-            );
+            body.insert("on_suspend".into(), json!(p));
         }
         if let Some(params) = &app.parameters {
             let current = self.onelogin.asana_config().parameters;
-            let name = |m: Option<Mapping>, default: fake_onelogin::Mapping| match m {
-                Some(Mapping::Email) => "email",
-                Some(Mapping::Username) => "username",
-                None => match default {
-                    fake_onelogin::Mapping::Email => "email",
-                    fake_onelogin::Mapping::Username => "username",
-                },
-            };
             body.insert(
                 "parameters".into(),
-                json!({"name_id": name(params.name_id, current.name_id), "scim_username": name(params.scim_username, current.scim_username)}),
+                json!({
+                    "name_id": params.name_id.unwrap_or(current.name_id),
+                    "scim_username": params.scim_username.unwrap_or(current.scim_username),
+                }),
             );
         }
         let path = format!(
@@ -1206,12 +1188,7 @@ impl Runner {
             self.onelogin.asana_app_id()
         );
         let config = self.ol(Method::GET, &path, None, StatusCode::OK).await?;
-        let expected = serde_json::to_value(match e.status {
-            ApiStatus::Disabled => "disabled",
-            ApiStatus::Connected => "connected",
-            ApiStatus::Failed => "failed",
-        })
-        .expect("serializes");
+        let expected = serde_json::to_value(e.status).expect("serializes");
         if config["api_status"] != expected {
             return Err(mismatch(
                 "the Asana app's API status",
