@@ -350,15 +350,8 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
 async fn the_kb_article_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(dir.path(), &[]).await;
-    let asana = served.credentials["asana"]["base_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/api/1.0")
-        .to_owned();
-    let onelogin = served.credentials["onelogin"]["base_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asana = served.asana_origin();
+    let onelogin = served.onelogin_origin();
     let browser = Browser::start().await;
     let result = kb_article(&browser, &asana, &onelogin).await;
     if let Err(e) = result {

@@ -67,6 +67,22 @@ impl Served {
         }
     }
 
+    /// The fake Asana's origin (`http://127.0.0.1:PORT`): where its console and admin API live.
+    pub fn asana_origin(&self) -> String {
+        self.credentials["asana"]["base_url"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/api/1.0")
+            .to_owned()
+    }
+
+    pub fn onelogin_origin(&self) -> String {
+        self.credentials["onelogin"]["base_url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub fn scim_url(&self) -> String {
         self.credentials["asana"]["scim_url"]
             .as_str()

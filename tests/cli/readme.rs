@@ -46,15 +46,8 @@ async fn the_readme_curl_examples_work() {
         // A fresh harness per script: each starts from the state the README describes.
         let dir = tempfile::tempdir().unwrap();
         let served = Served::start(dir.path(), &[]).await;
-        let asana = served.credentials["asana"]["base_url"]
-            .as_str()
-            .unwrap()
-            .trim_end_matches("/api/1.0")
-            .to_owned();
-        let onelogin = served.credentials["onelogin"]["base_url"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let asana = served.asana_origin();
+        let onelogin = served.onelogin_origin();
         let script = script
             .replace("http://127.0.0.1:7480", &asana)
             .replace("http://127.0.0.1:7481", &onelogin);

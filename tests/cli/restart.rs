@@ -31,15 +31,8 @@ async fn a_service_account_and_a_pending_approval_survive_a_restart() {
     let state = dir.path().join("state.json");
     let client = reqwest::Client::new();
     let served = Served::start(dir.path(), &["--state", state.to_str().unwrap()]).await;
-    let asana = served.credentials["asana"]["base_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/api/1.0")
-        .to_owned();
-    let onelogin = served.credentials["onelogin"]["base_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asana = served.asana_origin();
+    let onelogin = served.onelogin_origin();
     let app = served.credentials["onelogin"]["asana_app_id"]
         .as_u64()
         .unwrap();
@@ -115,15 +108,8 @@ async fn a_service_account_and_a_pending_approval_survive_a_restart() {
     let dir2 = tempfile::tempdir().unwrap();
     let served = Served::start(dir2.path(), &["--state", state.to_str().unwrap()]).await;
     assert!(served.banner.contains("restored from"));
-    let asana = served.credentials["asana"]["base_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/api/1.0")
-        .to_owned();
-    let onelogin = served.credentials["onelogin"]["base_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asana = served.asana_origin();
+    let onelogin = served.onelogin_origin();
     let (_, accounts) = call(
         &client,
         Method::GET,

@@ -189,15 +189,8 @@ async fn off_loopback_the_admin_side_needs_a_token_and_then_requires_it() {
 
     let dir = tempfile::tempdir().unwrap();
     let served = crate::Served::start(dir.path(), &["--admin-token", "let-me-in"]).await;
-    let asana = served.credentials["asana"]["base_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/api/1.0")
-        .to_owned();
-    let onelogin = served.credentials["onelogin"]["base_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asana = served.asana_origin();
+    let onelogin = served.onelogin_origin();
     let client = reqwest::Client::new();
     for url in [
         format!("{asana}/__admin/state"),
