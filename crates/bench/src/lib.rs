@@ -144,6 +144,10 @@ pub struct Row {
     /// the allocator keeps what building it freed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_per_user: Option<f64>,
+    /// The bytes of attribute values each stored user holds: what `bytes_per_user` would be
+    /// with no overhead at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_per_user: Option<f64>,
     /// The whole process's resident memory once the organization was built (Linux only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resident_bytes: Option<u64>,
@@ -166,7 +170,7 @@ impl Report {
     /// The report as an aligned table.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "{:<22} {:>9} {:>10} {:>8} {:>11} {:>7} {:>8} {:>8} {:>7} {:>7} {:>6}\n",
+            "{:<22} {:>9} {:>10} {:>8} {:>11} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>6}\n",
             "workload",
             "size",
             "ops",
@@ -176,13 +180,14 @@ impl Report {
             "p50 ms",
             "p99 ms",
             "B/user",
+            "payload",
             "RSS MiB",
             "errors"
         );
         let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
         for r in &self.rows {
             out += &format!(
-                "{:<22} {:>9} {:>10} {:>8.3} {:>11.0} {:>7} {:>8} {:>8} {:>7} {:>7} {:>6}\n",
+                "{:<22} {:>9} {:>10} {:>8.3} {:>11.0} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>6}\n",
                 r.workload,
                 r.size,
                 r.operations,
@@ -193,6 +198,7 @@ impl Report {
                 opt(r.p50_ms, 3),
                 opt(r.p99_ms, 3),
                 opt(r.bytes_per_user, 0),
+                opt(r.payload_per_user, 0),
                 opt(r.resident_bytes.map(|b| b as f64 / 1024.0 / 1024.0), 0),
                 r.errors
             );
@@ -289,6 +295,7 @@ impl Load {
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
             bytes_per_user: None,
+            payload_per_user: None,
             resident_bytes: None,
             errors: self.errors,
         }
@@ -436,8 +443,23 @@ fn organization(users: usize) -> Fixture {
     }
 }
 
-async fn asana_with(users: usize) -> Result<(FakeAsana, String), String> {
-    let fixture = organization(users);
+/// What a user of [`organization`] holds once stored: its email twice (userName and
+/// `emails[0].value`), `emails[0].type`, `name.formatted` and `title`.
+fn payload_per_user(fixture: &Fixture) -> f64 {
+    let users = &fixture.organizations[0].users;
+    let bytes: usize = users
+        .iter()
+        .map(|u| {
+            2 * u.email.len()
+                + "work".len()
+                + u.name.as_ref().map_or(0, String::len)
+                + u.title.as_ref().map_or(0, String::len)
+        })
+        .sum();
+    bytes as f64 / users.len().max(1) as f64
+}
+
+async fn asana_with(fixture: Fixture) -> Result<(FakeAsana, String), String> {
     let asana = FakeAsana::builder()
         .fixture(fixture)
         .rate_limits(RateLimits::OFF)
@@ -453,8 +475,11 @@ async fn bench_scim_read(
     sizes: &Sizes,
     users: usize,
 ) -> Result<Row, String> {
+    // The fixture exists before the first reading, so only what the fake builds from it counts.
+    let fixture = organization(users);
+    let payload = payload_per_user(&fixture);
     let before = resident_bytes();
-    let (asana, token) = asana_with(users).await?;
+    let (asana, token) = asana_with(fixture).await?;
     let after = resident_bytes();
     let users_url = format!("{}/Users", asana.scim_url());
     warm(client, &users_url, sizes.connections).await;
@@ -481,6 +506,7 @@ async fn bench_scim_read(
     let mut row = load.row(format!("scim-read ({users} users)"), users);
     if let (Some(b), Some(a)) = (before, after) {
         row.bytes_per_user = Some(a.saturating_sub(b) as f64 / users.max(1) as f64);
+        row.payload_per_user = Some(payload);
     }
     row.resident_bytes = after;
     asana.shutdown().await;
@@ -488,7 +514,7 @@ async fn bench_scim_read(
 }
 
 async fn bench_scim_write(client: &reqwest::Client, sizes: &Sizes) -> Result<Row, String> {
-    let (asana, token) = asana_with(0).await?;
+    let (asana, token) = asana_with(organization(0)).await?;
     let scim = asana.scim_url();
     warm(client, &format!("{scim}/Users"), sizes.connections).await;
     let job: Job = {
@@ -531,7 +557,7 @@ async fn bench_scim_write(client: &reqwest::Client, sizes: &Sizes) -> Result<Row
 }
 
 async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, String> {
-    let (asana, token) = asana_with(0).await?;
+    let (asana, token) = asana_with(organization(0)).await?;
     let directory = Directory {
         users: (0..users)
             .map(|i| DirectoryUser {
@@ -627,6 +653,7 @@ async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, 
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
+        payload_per_user: None,
         resident_bytes: None,
         errors,
     })
@@ -660,6 +687,7 @@ async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, String> {
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
+        payload_per_user: None,
         resident_bytes: None,
         errors: summary.failed as u64,
     })

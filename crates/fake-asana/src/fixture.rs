@@ -159,21 +159,21 @@ impl Fixture {
                     user_name: u.email.clone(),
                     name: u.name.as_ref().map(|n| {
                         Box::new(Name {
-                            formatted: Some(n.clone()),
+                            formatted: Some(n.as_str().into()),
                             ..Name::default()
                         })
                     }),
                     emails: vec![MultiValue {
-                        value: Some(u.email.clone()),
+                        value: Some(u.email.as_str().into()),
                         primary: Some(true),
                         kind: Some("work".into()),
                         display: None,
                     }],
-                    title: u.title.clone(),
+                    title: u.title.as_deref().map(Into::into),
                     active: Some(true),
                     enterprise: u.department.as_ref().map(|d| {
                         Box::new(EnterpriseUser {
-                            department: Some(d.clone()),
+                            department: Some(d.as_str().into()),
                             ..EnterpriseUser::default()
                         })
                     }),

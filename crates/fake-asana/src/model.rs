@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use harness_scim::User;
 use jiff::Timestamp;
@@ -79,8 +80,10 @@ pub struct Organization {
     /// Whether the organization has view-only licenses, which makes `userType` visible.
     #[serde(default)]
     pub view_only_licenses: bool,
+    /// Shared with the live store, which copies a record only when it changes it: a snapshot
+    /// (and the state `POST /__admin/reset` returns to) costs a pointer per user, not a copy.
     #[serde(default)]
-    pub users: Vec<UserRecord>,
+    pub users: Vec<Arc<UserRecord>>,
     #[serde(default)]
     pub teams: Vec<TeamRecord>,
     #[serde(default)]
@@ -101,7 +104,8 @@ pub struct UserRecord {
     pub updated_at: Timestamp,
     /// Set while the user is deprovisioned ("zombified").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deprovisioned: Option<Deprovision>,
+    /// Boxed: few users are deprovisioned, and inline it would make every record 64 bytes bigger.
+    pub deprovisioned: Option<Box<Deprovision>>,
     /// Audit-log-like history: `user_deprovisioned`, `user_reprovisioned`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<UserEvent>,
@@ -112,13 +116,13 @@ impl UserRecord {
         self.deprovisioned.is_none() && self.scim.active.unwrap_or(true)
     }
 
-    pub fn display_name(&self) -> String {
+    pub fn display_name(&self) -> &str {
         self.scim
             .name
             .as_ref()
-            .and_then(|n| n.formatted.clone())
-            .or_else(|| self.scim.display_name.clone())
-            .unwrap_or_else(|| self.scim.user_name.clone())
+            .and_then(|n| n.formatted.as_deref())
+            .or(self.scim.display_name.as_deref())
+            .unwrap_or(&self.scim.user_name)
     }
 
     pub fn email(&self) -> &str {

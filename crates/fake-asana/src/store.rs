@@ -7,6 +7,7 @@
 //! which is what makes "64 concurrent POSTs, exactly one 201" hold.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use harness_scim::{Group, ScimError, User};
 use jiff::Timestamp;
@@ -83,9 +84,11 @@ pub struct Store {
 
 struct Org {
     info: Organization,
-    /// Boxed: records are hundreds of bytes, and B-tree nodes that sequential gids leave about
-    /// half full would hold that much again empty (see README, Performance).
-    users: BTreeMap<Gid, Box<UserRecord>>,
+    /// Behind a pointer: records are hundreds of bytes, and B-tree nodes that sequential gids
+    /// leave about half full would hold that much again empty. Shared, so snapshots and the
+    /// reset state cost a pointer per user; writes go through `Arc::make_mut` (see README,
+    /// Performance).
+    users: BTreeMap<Gid, Arc<UserRecord>>,
     /// Lower-cased userName → user. userName is unique and case-insensitive (asana-facts §5.11).
     by_user_name: HashMap<String, Gid>,
     teams: BTreeMap<Gid, TeamRecord>,
@@ -380,7 +383,7 @@ impl Store {
             let record = &o.users[&existing];
             if record.deprovisioned.is_some() && cfg.on(Switch::PostReprovisions) {
                 let o = self.org_mut(org);
-                let record = o.users.get_mut(&existing).expect("indexed");
+                let record = Arc::make_mut(o.users.get_mut(&existing).expect("indexed"));
                 user.active = Some(true);
                 record.scim = user;
                 record.deprovisioned = None;
@@ -417,7 +420,7 @@ impl Store {
         let o = self.org_mut(org);
         o.by_user_name
             .insert(record.scim.user_name.to_lowercase(), gid);
-        o.users.insert(gid, Box::new(record));
+        o.users.insert(gid, Arc::new(record));
         if inactive && cfg.on(Switch::DeactivationDeprovisions) {
             o.deprovision(gid, DeprovisionVia::ScimPost, actor, now);
         }
@@ -475,7 +478,7 @@ impl Store {
             user.active = Some(false);
         }
         let o = self.org_mut(org);
-        let record = o.users.get_mut(&gid).expect("checked above");
+        let record = Arc::make_mut(o.users.get_mut(&gid).expect("checked above"));
         record.scim = user;
         record.guest = guest;
         record.updated_at = now;
@@ -646,7 +649,7 @@ impl Store {
         o.by_user_name.insert(user.user_name.to_lowercase(), gid);
         o.users.insert(
             gid,
-            Box::new(UserRecord {
+            Arc::new(UserRecord {
                 gid,
                 scim: user,
                 guest,
@@ -747,7 +750,7 @@ impl Store {
                 {
                     return Err(format!("duplicate userName {}", user.scim.user_name));
                 }
-                org.users.insert(user.gid, Box::new(user));
+                org.users.insert(user.gid, user);
             }
             for team in info.teams {
                 max_gid = max_gid.max(team.gid.0 + 1);
@@ -823,7 +826,6 @@ fn team_not_found(gid: Gid) -> ScimError {
 /// Drops what clients may not set, and what this organization does not store.
 fn strip_server_fields(user: &mut User, org: &Org, cfg: &Config) {
     user.id = None;
-    user.meta = None;
     user.schemas.clear();
     if cfg.on(Switch::UserTypeOnlyInViewOnlyDomains) && !org.info.view_only_licenses {
         user.user_type = None;
@@ -909,7 +911,7 @@ impl Org {
     }
 
     fn deprovision(&mut self, gid: Gid, via: DeprovisionVia, actor: &str, now: Timestamp) {
-        let Some(user) = self.users.get_mut(&gid) else {
+        let Some(user) = self.users.get_mut(&gid).map(Arc::make_mut) else {
             return;
         };
         if user.deprovisioned.is_some() {
@@ -917,7 +919,7 @@ impl Org {
         }
         user.scim.active = Some(false);
         user.updated_at = now;
-        user.deprovisioned = Some(Deprovision {
+        user.deprovisioned = Some(Box::new(Deprovision {
             at: now,
             via,
             actor: actor.to_owned(),
@@ -926,7 +928,7 @@ impl Org {
                 user.display_name(),
                 now.strftime("%Y-%m-%d")
             ),
-        });
+        }));
         user.events.push(UserEvent {
             at: now,
             event: "user_deprovisioned".into(),
@@ -950,7 +952,7 @@ impl Org {
 
     fn snapshot(&self) -> Organization {
         Organization {
-            users: self.users.values().map(|u| (**u).clone()).collect(),
+            users: self.users.values().cloned().collect(),
             teams: self.teams.values().cloned().collect(),
             service_accounts: self.service_accounts.values().cloned().collect(),
             personal_access_tokens: self.pats.values().cloned().collect(),

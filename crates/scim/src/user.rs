@@ -16,9 +16,9 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub schemas: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<Box<str>>,
     #[serde(default)]
     pub user_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,21 +26,21 @@ pub struct User {
     /// stored user 144 bytes bigger (see README, Performance).
     pub name: Option<Box<Name>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_url: Option<String>,
+    pub profile_url: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_type: Option<String>,
+    pub user_type: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_language: Option<String>,
+    pub preferred_language: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+    pub locale: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
+    pub timezone: Option<Box<str>>,
     #[serde(
         default,
         deserialize_with = "option_bool",
@@ -71,37 +71,36 @@ pub struct User {
         skip_serializing_if = "Option::is_none"
     )]
     pub enterprise: Option<Box<EnterpriseUser>>,
-    /// Server-maintained; ignored on input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Value>,
+    // `meta` is server-maintained: a server writes it into each representation and ignores it
+    // on input, so it is not a field here and costs stored users nothing.
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Name {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formatted: Option<String>,
+    pub formatted: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub family_name: Option<String>,
+    pub family_name: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
+    pub given_name: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub middle_name: Option<String>,
+    pub middle_name: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub honorific_prefix: Option<String>,
+    pub honorific_prefix: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub honorific_suffix: Option<String>,
+    pub honorific_suffix: Option<Box<str>>,
 }
 
 /// An element of `emails` or `phoneNumbers`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MultiValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<String>,
+    pub display: Option<Box<str>>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Box<str>>,
     #[serde(
         default,
         deserialize_with = "option_bool",
@@ -114,19 +113,19 @@ pub struct MultiValue {
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formatted: Option<String>,
+    pub formatted: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub street_address: Option<String>,
+    pub street_address: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locality: Option<String>,
+    pub locality: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    pub postal_code: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: Option<Box<str>>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Box<str>>,
     #[serde(
         default,
         deserialize_with = "option_bool",
@@ -140,15 +139,15 @@ pub struct Address {
 #[serde(rename_all = "camelCase")]
 pub struct EnterpriseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub employee_number: Option<String>,
+    pub employee_number: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_center: Option<String>,
+    pub cost_center: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<String>,
+    pub organization: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub division: Option<String>,
+    pub division: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department: Option<String>,
+    pub department: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<Manager>,
 }
@@ -156,15 +155,15 @@ pub struct EnterpriseUser {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manager {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Box<str>>,
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<Box<str>>,
     #[serde(
         rename = "displayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub display_name: Option<String>,
+    pub display_name: Option<Box<str>>,
 }
 
 impl User {

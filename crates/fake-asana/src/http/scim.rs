@@ -159,7 +159,7 @@ async fn schema(State(app): State<Shared>, Id(id): Id) -> ScimResult {
 /// A user as SCIM returns it, shaped by the switches.
 pub(crate) fn render_user(u: &UserRecord, org: &Organization, cfg: &Config, base: &str) -> Value {
     let mut scim = u.scim.clone();
-    scim.id = Some(u.gid.to_string());
+    scim.id = Some(u.gid.to_string().into());
     // Asana always reports `active`; plain SCIM reports what is stored, so a removed `active`
     // stays absent. A deprovisioned user is inactive either way.
     scim.active = if cfg.on(Switch::ResponseFillsNameParts) || u.deprovisioned.is_some() {
@@ -179,11 +179,11 @@ pub(crate) fn render_user(u: &UserRecord, org: &Organization, cfg: &Config, base
                 .as_deref()
                 .and_then(|f| f.trim().split_once(' '))
         {
-            name.given_name = Some(given.to_owned());
-            name.family_name = Some(family.trim().to_owned());
+            name.given_name = Some(given.into());
+            name.family_name = Some(family.trim().into());
         }
         for email in &mut scim.emails {
-            email.kind.get_or_insert_with(|| "work".to_owned());
+            email.kind.get_or_insert_with(|| "work".into());
         }
     }
     scim.schemas = if cfg.on(Switch::OmitMeta) {

@@ -3,7 +3,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use fake_asana::{FakeAsana, Fixture};
+
+use crate::helpers::{TestApp, patch};
 
 #[tokio::test]
 async fn service_accounts_show_their_token_only_once() {
@@ -38,6 +40,45 @@ async fn service_accounts_show_their_token_only_once() {
         "{}",
         bad.body
     );
+}
+
+/// The reset state shares records with the live store: a change must copy, never write through.
+#[tokio::test]
+async fn reset_undoes_changes_to_seeded_users() {
+    let fixture = Fixture::parse(
+        "organizations:\n  - name: Acme\n    domains: [acme.test]\n    users:\n      \
+         - { email: grace@acme.test, name: Grace Hopper, title: Rear Admiral }\n      \
+         - { email: alan@acme.test, name: Alan Turing, title: Researcher }\n",
+        "test",
+    )
+    .unwrap();
+    let app = TestApp::with(FakeAsana::builder().fixture(fixture)).await;
+    let grace = app.asana.user("grace@acme.test").unwrap().gid.to_string();
+    let alan = app.asana.user("alan@acme.test").unwrap().gid.to_string();
+    let retitled = app
+        .scim(
+            Method::PATCH,
+            &format!("/Users/{grace}"),
+            Some(patch(
+                json!([{"op": "replace", "path": "title", "value": "Admiral"}]),
+            )),
+        )
+        .await;
+    assert_eq!(retitled.status, StatusCode::OK, "{}", retitled.body);
+    let removed = app
+        .scim(Method::DELETE, &format!("/Users/{alan}"), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert!(!app.asana.user("alan@acme.test").unwrap().is_active());
+
+    assert_eq!(
+        app.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let grace = app.asana.user("grace@acme.test").unwrap();
+    assert_eq!(grace.scim.title.as_deref(), Some("Rear Admiral"));
+    let alan = app.asana.user("alan@acme.test").unwrap();
+    assert!(alan.is_active() && alan.deprovisioned.is_none() && alan.events.is_empty());
 }
 
 #[tokio::test]
