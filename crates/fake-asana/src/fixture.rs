@@ -252,7 +252,11 @@ organizations:
         .unwrap();
         let (store, accounts) = f.build(Some(1), harness_clock::DEFAULT_EPOCH).unwrap();
         assert_eq!(accounts[0].token, "customer-token");
-        assert!(store.authenticate("customer-token").is_some());
+        assert!(
+            store
+                .authenticate(&crate::token::TokenDigest::of("customer-token"))
+                .is_some()
+        );
         let org = store.default_org().unwrap();
         assert_eq!(store.teams(org).next().unwrap().members.len(), 1);
         assert!(

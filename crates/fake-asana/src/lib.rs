@@ -295,7 +295,10 @@ impl FakeAsana {
 
     /// Whether a token would be accepted now.
     pub fn accepts_token(&self, token: &str) -> bool {
-        self.app.store().authenticate(token).is_some()
+        self.app
+            .store()
+            .authenticate(&token::TokenDigest::of(token))
+            .is_some()
     }
 
     /// Ticks whenever the fake's data may have changed: what a saver waits on.

@@ -159,10 +159,11 @@ impl Store {
     // -- tokens --------------------------------------------------------------------------------
 
     /// Resolves a bearer token. Deauthorized and rotated-away tokens are simply absent.
-    pub fn authenticate(&self, token: &str) -> Option<Principal> {
-        let digest = TokenDigest::of(token);
-        let (stored, owner) = self.tokens.get_key_value(&digest)?;
-        if !stored.matches(&digest) {
+    /// Who holds the token with this digest. Takes the digest, not the token, so a request
+    /// hashes its token once for both this and the rate limiter.
+    pub fn authenticate(&self, digest: &TokenDigest) -> Option<Principal> {
+        let (stored, owner) = self.tokens.get_key_value(digest)?;
+        if !stored.matches(digest) {
             return None;
         }
         Some(match *owner {
@@ -1030,7 +1031,7 @@ mod tests {
         };
         let (gid, _) = store.create_user(&ctx, user).unwrap();
         let restored = Store::restore(store.snapshot(), None).unwrap();
-        assert!(restored.authenticate(&token).is_some());
+        assert!(restored.authenticate(&TokenDigest::of(&token)).is_some());
         assert_eq!(
             restored
                 .user_by_name(org, "ADA@acme.test", &cfg)

@@ -1,6 +1,7 @@
 //! List responses and list-request query parameters (RFC 7644 §3.4.2).
 
-use serde_json::{Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::error::ScimError;
 use crate::filter::Filter;
@@ -88,6 +89,11 @@ impl ListQuery {
         Ok(out)
     }
 
+    /// Whether `attributes` or `excludedAttributes` reshape the resources.
+    pub fn projects(&self) -> bool {
+        !self.attributes.is_empty() || !self.excluded_attributes.is_empty()
+    }
+
     /// The page of `total` items this query asks for, as a range of 0-based indices.
     pub fn page(&self, total: usize) -> std::ops::Range<usize> {
         let start = (self.start_index - 1).min(total);
@@ -115,27 +121,28 @@ fn split_list(value: &str) -> Vec<String> {
         .collect()
 }
 
-/// A list response. `paging` adds `startIndex` and `itemsPerPage`, which RFC 7644 requires and
-/// Asana's documented responses leave out.
+/// A list response (RFC 7644 §3.4.2). `paging` adds `startIndex` and `itemsPerPage`, which
+/// RFC 7644 requires and Asana's documented responses leave out. Resources may be typed: the
+/// list serializes straight to the response, with no JSON tree in between.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ListResponse {
+pub struct ListResponse<T = Value> {
     pub total_results: usize,
-    pub resources: Vec<Value>,
+    pub resources: Vec<T>,
     pub start_index: usize,
+    pub paging: bool,
 }
 
-impl ListResponse {
-    pub fn to_json(&self, paging: bool) -> Value {
-        let mut body = json!({
-            "schemas": [LIST_RESPONSE_URN],
-            "totalResults": self.total_results,
-            "Resources": self.resources,
-        });
-        if paging {
-            body["startIndex"] = json!(self.start_index);
-            body["itemsPerPage"] = json!(self.resources.len());
+impl<T: Serialize> Serialize for ListResponse<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut body = serializer.serialize_map(None)?;
+        body.serialize_entry("schemas", &[LIST_RESPONSE_URN])?;
+        body.serialize_entry("totalResults", &self.total_results)?;
+        body.serialize_entry("Resources", &self.resources)?;
+        if self.paging {
+            body.serialize_entry("startIndex", &self.start_index)?;
+            body.serialize_entry("itemsPerPage", &self.resources.len())?;
         }
-        body
+        body.end()
     }
 }
 

@@ -211,8 +211,9 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(token::bearer);
-    let principal = token.and_then(|t| app.store().authenticate(t));
-    let (Some(token), Some(principal)) = (token, principal) else {
+    let digest = token.map(TokenDigest::of);
+    let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
+    let (Some(digest), Some(principal)) = (digest, principal) else {
         let response = unauthorized(api, &cfg);
         return finish(&app, exchange, raw.clone(), response).await;
     };
@@ -223,12 +224,10 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     }
 
     let write = parts.method != Method::GET && parts.method != Method::HEAD;
-    let permit = match app.limiter.admit(
-        TokenDigest::of(token),
-        write,
-        cfg.rate_limit,
-        app.clock.now(),
-    ) {
+    let permit = match app
+        .limiter
+        .admit(digest, write, cfg.rate_limit, app.clock.now())
+    {
         Ok(permit) => permit,
         Err(limited) => {
             let response = rate_limited(api, &cfg, limited.retry_after_secs);

@@ -12,6 +12,8 @@ use harness_scim::names::{
 };
 use harness_scim::patch::PatchOptions;
 use harness_scim::{Group, ListQuery, ListResponse, Member, PatchRequest, ScimError, User};
+use jiff::Timestamp;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Shared, parse_json, scim_error};
@@ -110,16 +112,14 @@ async fn service_provider_config(State(app): State<Shared>) -> Json<Value> {
     ))
 }
 
-fn listed(resources: Vec<Value>) -> Json<Value> {
+fn listed(resources: Vec<Value>) -> Json<ListResponse> {
     let total = resources.len();
-    Json(
-        ListResponse {
-            total_results: total,
-            resources,
-            start_index: 1,
-        }
-        .to_json(true),
-    )
+    Json(ListResponse {
+        total_results: total,
+        resources,
+        start_index: 1,
+        paging: true,
+    })
 }
 
 fn by_id(resources: Vec<Value>, id: &str, what: &str) -> ScimResult {
@@ -134,7 +134,7 @@ fn by_id(resources: Vec<Value>, id: &str, what: &str) -> ScimResult {
         .ok_or_else(|| ScimError::not_found(format!("{what} {id} not found")).into())
 }
 
-async fn resource_types(State(app): State<Shared>) -> Json<Value> {
+async fn resource_types(State(app): State<Shared>) -> Json<ListResponse> {
     listed(discovery::resource_types(&app.scim_base()))
 }
 
@@ -146,7 +146,7 @@ async fn resource_type(State(app): State<Shared>, Id(id): Id) -> ScimResult {
     )
 }
 
-async fn schemas(State(app): State<Shared>) -> Json<Value> {
+async fn schemas(State(app): State<Shared>) -> Json<ListResponse> {
     listed(discovery::schemas(&app.scim_base()))
 }
 
@@ -156,8 +156,36 @@ async fn schema(State(app): State<Shared>, Id(id): Id) -> ScimResult {
 
 // -- rendering ---------------------------------------------------------------------------------
 
-/// A user as SCIM returns it, shaped by the switches.
+/// A user as SCIM returns it: the stored attributes shaped by the switches, and `meta`. It
+/// serializes straight into a response; [`render_user`] makes a tree of it where a filter or
+/// `attributes` needs one.
+#[derive(Serialize)]
+pub(crate) struct UserResource {
+    #[serde(flatten)]
+    scim: User,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<UserMeta>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserMeta {
+    resource_type: &'static str,
+    created: Timestamp,
+    last_modified: Timestamp,
+    location: String,
+}
+
 pub(crate) fn render_user(u: &UserRecord, org: &Organization, cfg: &Config, base: &str) -> Value {
+    serde_json::to_value(user_resource(u, org, cfg, base)).expect("a user always serializes")
+}
+
+pub(crate) fn user_resource(
+    u: &UserRecord,
+    org: &Organization,
+    cfg: &Config,
+    base: &str,
+) -> UserResource {
     let mut scim = u.scim.clone();
     scim.id = Some(u.gid.to_string().into());
     // Asana always reports `active`; plain SCIM reports what is stored, so a removed `active`
@@ -192,16 +220,13 @@ pub(crate) fn render_user(u: &UserRecord, org: &Organization, cfg: &Config, base
     } else {
         scim.response_schemas()
     };
-    let mut json = scim.to_json();
-    if !cfg.on(Switch::OmitMeta) {
-        json["meta"] = json!({
-            "resourceType": "User",
-            "created": u.created_at.to_string(),
-            "lastModified": u.updated_at.to_string(),
-            "location": format!("{base}/Users/{}", u.gid),
-        });
-    }
-    json
+    let meta = (!cfg.on(Switch::OmitMeta)).then(|| UserMeta {
+        resource_type: "User",
+        created: u.created_at,
+        last_modified: u.updated_at,
+        location: format!("{base}/Users/{}", u.gid),
+    });
+    UserResource { scim, meta }
 }
 
 pub(crate) fn render_group(
@@ -342,7 +367,7 @@ async fn search_all(
         .chain(groups)
         .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r)))
         .collect();
-    Ok(Json(page_of(matched, &query, &cfg)).into_response())
+    Ok(Json(page_of(matched, &query, &cfg, |r| project(r, &query))).into_response())
 }
 
 fn search_query(app: &Shared, body: &Bytes) -> Result<ListQuery, ScimError> {
@@ -368,6 +393,15 @@ fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
         .and_then(|f| f.as_equality())
         .filter(|(path, _)| path.is("userName"));
     let matched: Vec<Value> = match (indexed, &query.filter) {
+        (Some((_, name)), _) if !query.projects() => {
+            // Without `attributes` nothing needs a JSON tree: straight to the wire.
+            let found: Vec<UserResource> = store
+                .user_by_name(org, name, &cfg)
+                .map(|u| user_resource(u, info, &cfg, &base))
+                .into_iter()
+                .collect();
+            return Ok(Json(page_of(found, query, &cfg, |r| r)).into_response());
+        }
         (Some((_, name)), _) => store
             .user_by_name(org, name, &cfg)
             .map(render)
@@ -390,28 +424,35 @@ fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
                 total_results: all.len(),
                 resources,
                 start_index: query.start_index,
+                paging: !cfg.on(Switch::ListWithoutPaging),
             };
-            return Ok(Json(list.to_json(!cfg.on(Switch::ListWithoutPaging))).into_response());
+            return Ok(Json(list).into_response());
         }
     };
-    Ok(Json(page_of(matched, query, &cfg)).into_response())
+    Ok(Json(page_of(matched, query, &cfg, |r| project(r, query))).into_response())
 }
 
-fn page_of(matched: Vec<Value>, query: &ListQuery, cfg: &Config) -> Value {
+/// The page `query` asks for, each resource passed through `shape`.
+fn page_of<T>(
+    matched: Vec<T>,
+    query: &ListQuery,
+    cfg: &Config,
+    shape: impl Fn(T) -> T,
+) -> ListResponse<T> {
     let total = matched.len();
     let page = query.page(total);
     let resources = matched
         .into_iter()
         .skip(page.start)
         .take(page.len())
-        .map(|r| project(r, query))
+        .map(shape)
         .collect();
     ListResponse {
         total_results: total,
         resources,
         start_index: query.start_index,
+        paging: !cfg.on(Switch::ListWithoutPaging),
     }
-    .to_json(!cfg.on(Switch::ListWithoutPaging))
 }
 
 fn project(mut resource: Value, query: &ListQuery) -> Value {
@@ -579,7 +620,7 @@ fn query_groups(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
             .collect(),
         (None, None) => store.teams(org).map(render).collect(),
     };
-    Ok(Json(page_of(matched, query, &cfg)).into_response())
+    Ok(Json(page_of(matched, query, &cfg, |r| project(r, query))).into_response())
 }
 
 async fn get_group(

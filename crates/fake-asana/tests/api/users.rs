@@ -511,3 +511,41 @@ async fn attributes_and_excluded_attributes_on_a_single_get() {
     );
     assert_eq!(r.body["userName"], "ada@acme.test");
 }
+
+/// The `userName eq` lookup serializes users straight to the wire; every other read goes
+/// through a JSON tree. Both must answer the same resource, in either profile.
+#[tokio::test]
+async fn the_indexed_lookup_answers_what_a_get_by_id_answers() {
+    for (app, has_meta) in [(TestApp::new().await, false), (TestApp::rfc().await, true)] {
+        let created = app.create_user("ada@acme.test", "Ada Lovelace").await;
+        let id = id_of(&created);
+        let by_id = app.get_user(&id).await.body;
+        let listed = app
+            .scim(
+                Method::GET,
+                "/Users?filter=userName%20eq%20%22ada%40acme.test%22",
+                None,
+            )
+            .await
+            .body;
+        assert_eq!(listed["Resources"][0], by_id);
+        let projected = app
+            .scim(
+                Method::GET,
+                "/Users?filter=userName%20eq%20%22ada%40acme.test%22&attributes=userName",
+                None,
+            )
+            .await
+            .body;
+        assert_eq!(projected["Resources"][0]["userName"], "ada@acme.test");
+        assert!(projected["Resources"][0].get("name").is_none());
+        assert_eq!(by_id.get("meta").is_some(), has_meta, "{by_id}");
+        if let Some(meta) = by_id.get("meta") {
+            assert_eq!(meta["created"], app.clock.now().to_string());
+            assert_eq!(
+                meta["location"],
+                format!("{}/Users/{id}", app.asana.scim_url())
+            );
+        }
+    }
+}
