@@ -215,7 +215,7 @@ async fn members(State(app): State<Shared>) -> Response {
             };
             format!(
                 "<tr data-email=\"{email}\"><td>{name}</td><td>{email}</td><td class=\"member-status\">{status}</td><td>{detail}</td></tr>",
-                name = escape(&u.display_name()),
+                name = escape(u.display_name()),
                 email = escape(u.email()),
             )
         })
@@ -257,7 +257,7 @@ async fn teams(State(app): State<Shared>) -> Response {
         .teams
         .iter()
         .map(|t| {
-            let members: Vec<String> = t.members.iter().map(|m| escape(&name_of(m))).collect();
+            let members: Vec<String> = t.members.iter().map(|m| escape(name_of(m))).collect();
             format!(
                 "<tr><td>{}</td><td>{}</td></tr>",
                 escape(&t.name),
