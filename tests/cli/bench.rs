@@ -44,10 +44,24 @@ fn every_workload_runs_at_smoke_size_with_no_wrong_answers() {
         assert_eq!(r["errors"], 0, "wrong answers in {r:#}");
         assert!(r["per_second"].as_f64().unwrap() > 0.0, "{r:#}");
     }
-    // Throughput rows are stated against the baseline measured in the same run.
-    for name in ["scim-read (2000 users)", "scim-write", "provision"] {
+    // Each throughput row is stated against a baseline of its own, measured in the same run.
+    for name in [
+        "scim-read (1000 users)",
+        "scim-read (2000 users)",
+        "scim-write",
+        "provision",
+    ] {
         assert!(row(name)["vs_baseline"].as_f64().unwrap() > 0.0, "{name}");
+        assert!(
+            row(name)["baseline_per_second"].as_f64().unwrap() > 0.0,
+            "{name}"
+        );
     }
+    // A stored user's payload: its email twice, "work", "User N" and "Engineer".
+    let payload = row("scim-read (2000 users)")["payload_per_user"]
+        .as_f64()
+        .unwrap();
+    assert!((50.0..60.0).contains(&payload), "{payload}");
     assert_eq!(row("scim-read (2000 users)")["operations"], 500);
     assert_eq!(
         row("scim-write")["operations"],

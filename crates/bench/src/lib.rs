@@ -136,6 +136,9 @@ pub struct Row {
     /// `per_second` over `baseline`'s: the figure that holds across machines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vs_baseline: Option<f64>,
+    /// The baseline `vs_baseline` divides by, measured right after this row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_per_second: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p50_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,27 +218,30 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let sizes = &options.sizes;
+    let throughput = |w: &Workload| {
+        matches!(
+            w,
+            Workload::ScimRead | Workload::ScimWrite | Workload::Provision
+        )
+    };
+    // The baseline runs whenever a throughput row needs it.
+    let baseline = if workloads.contains(&Workload::Baseline) || workloads.iter().any(throughput) {
+        Some(Baseline::start(&client, sizes).await?)
+    } else {
+        None
+    };
     let mut rows = Vec::new();
-    let mut baseline: Option<f64> = None;
-    for &w in &Workload::ALL {
-        // The baseline runs whenever a throughput row needs it.
-        let wanted = workloads.contains(&w);
-        let needed = w == Workload::Baseline
-            && workloads.iter().any(|w| {
-                matches!(
-                    w,
-                    Workload::ScimRead | Workload::ScimWrite | Workload::Provision
-                )
-            });
-        if !wanted && !needed {
-            continue;
-        }
-        let mut new_rows = match w {
-            Workload::Baseline => vec![bench_baseline(&client, sizes).await?],
+    for &w in Workload::ALL.iter().filter(|w| workloads.contains(w)) {
+        let new_rows = match w {
+            Workload::Baseline => Vec::new(),
             Workload::ScimRead => {
                 let mut rows = Vec::new();
                 if sizes.users > 1_000 {
                     rows.push(bench_scim_read(&client, sizes, 1_000).await?);
+                    rows.last_mut()
+                        .expect("pushed")
+                        .pair(&baseline, sizes)
+                        .await;
                 }
                 rows.push(bench_scim_read(&client, sizes, sizes.users).await?);
                 rows
@@ -248,17 +254,16 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
                 None => Vec::new(),
             },
         };
-        for row in &mut new_rows {
-            if w == Workload::Baseline {
-                baseline = Some(row.per_second);
-            } else if matches!(
-                w,
-                Workload::ScimRead | Workload::ScimWrite | Workload::Provision
-            ) {
-                row.vs_baseline = baseline.map(|b| row.per_second / b);
-            }
+        let mut new_rows = new_rows;
+        if throughput(&w)
+            && let Some(last) = new_rows.last_mut()
+        {
+            last.pair(&baseline, sizes).await;
         }
         rows.extend(new_rows);
+    }
+    if let Some(baseline) = baseline {
+        rows.insert(0, baseline.finish(sizes).await);
     }
     Ok(Report {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -278,6 +283,10 @@ struct Load {
 }
 
 impl Load {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.seconds.max(f64::EPSILON)
+    }
+
     fn row(mut self, workload: String, size: usize) -> Row {
         self.latencies.sort_unstable();
         let pct = |p: f64| {
@@ -285,13 +294,15 @@ impl Load {
             self.latencies.get(i).map(|d| d.as_secs_f64() * 1000.0)
         };
         let operations = self.latencies.len() as u64;
+        let per_second = self.per_second();
         Row {
             workload,
             size,
             operations,
             seconds: self.seconds,
-            per_second: operations as f64 / self.seconds.max(f64::EPSILON),
+            per_second,
             vs_baseline: None,
+            baseline_per_second: None,
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
             bytes_per_user: None,
@@ -386,32 +397,87 @@ async fn warm(client: &reqwest::Client, url: &str, connections: usize) {
     while set.join_next().await.is_some() {}
 }
 
-async fn bench_baseline(client: &reqwest::Client, sizes: &Sizes) -> Result<Row, String> {
-    use axum::routing::get;
-    const BODY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
-    let app = axum::Router::new().route(
-        "/",
-        get(|| async { ([("content-type", "application/scim+json")], BODY) }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("baseline: cannot bind: {e}"))?;
-    let url = format!(
-        "http://{}/",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    warm(client, &url, sizes.connections).await;
-    let job: Job = {
-        let client = client.clone();
-        Arc::new(move |_| {
-            let request = client.get(&url);
-            Box::pin(async move { vec![timed(request, 200).await.0] })
+impl Row {
+    /// States this row against a baseline measured right after it: a machine's speed drifts
+    /// over a run, and a ratio to a baseline taken minutes earlier would drift with it.
+    async fn pair(&mut self, baseline: &Option<Baseline>, sizes: &Sizes) {
+        if let Some(baseline) = baseline {
+            let base = baseline.measure(sizes).await;
+            self.vs_baseline = Some(self.per_second / base.max(f64::EPSILON));
+            self.baseline_per_second = Some(base);
+        }
+    }
+}
+
+/// The same HTTP stack answering a constant small body: the ceiling the other rows are
+/// compared with. It stays up for the whole run, so each throughput row gets a baseline of its
+/// own.
+struct Baseline {
+    server: tokio::task::JoinHandle<()>,
+    job: Job,
+    best: std::sync::Mutex<Option<Load>>,
+}
+
+impl Baseline {
+    async fn start(client: &reqwest::Client, sizes: &Sizes) -> Result<Baseline, String> {
+        use axum::routing::get;
+        const BODY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+        let app = axum::Router::new().route(
+            "/",
+            get(|| async { ([("content-type", "application/scim+json")], BODY) }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("baseline: cannot bind: {e}"))?;
+        let url = format!(
+            "http://{}/",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        warm(client, &url, sizes.connections).await;
+        let job: Job = {
+            let client = client.clone();
+            Arc::new(move |_| {
+                let request = client.get(&url);
+                Box::pin(async move { vec![timed(request, 200).await.0] })
+            })
+        };
+        Ok(Baseline {
+            server,
+            job,
+            best: std::sync::Mutex::new(None),
         })
-    };
-    let load = best_of(sizes.rounds, sizes.connections, sizes.requests, job).await;
-    server.abort();
-    Ok(load.row("baseline".into(), 0))
+    }
+
+    /// Measures now and returns requests per second; the baseline row keeps the best run.
+    async fn measure(&self, sizes: &Sizes) -> f64 {
+        let load = best_of(
+            sizes.rounds,
+            sizes.connections,
+            sizes.requests,
+            self.job.clone(),
+        )
+        .await;
+        let per_second = load.per_second();
+        let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        if best.as_ref().is_none_or(|b| b.seconds > load.seconds) {
+            *best = Some(load);
+        }
+        per_second
+    }
+
+    /// The baseline row: the best of every measurement, or a first one.
+    async fn finish(self, sizes: &Sizes) -> Row {
+        let taken = self.best.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let load = match taken {
+            Some(load) => load,
+            None => best_of(sizes.rounds, sizes.connections, sizes.requests, self.job).await,
+        };
+        self.server.abort();
+        load.row("baseline".into(), 0)
+    }
 }
 
 /// Resident memory in bytes, where the platform tells.
@@ -650,6 +716,7 @@ async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, 
         seconds,
         per_second: provisioned as f64 / seconds.max(f64::EPSILON),
         vs_baseline: None,
+        baseline_per_second: None,
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
@@ -684,6 +751,7 @@ async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, String> {
         seconds,
         per_second: count as f64 / seconds.max(f64::EPSILON),
         vs_baseline: None,
+        baseline_per_second: None,
         p50_ms: None,
         p99_ms: None,
         bytes_per_user: None,
