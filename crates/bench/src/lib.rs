@@ -136,7 +136,8 @@ pub struct Row {
     /// `per_second` over `baseline`'s: the figure that holds across machines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vs_baseline: Option<f64>,
-    /// The baseline `vs_baseline` divides by, measured right after this row.
+    /// The baseline `vs_baseline` divides by, measured alongside this row: a run after each of
+    /// a read row's runs (the best of them), or one run right after a write row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_per_second: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,13 +238,9 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
             Workload::ScimRead => {
                 let mut rows = Vec::new();
                 if sizes.users > 1_000 {
-                    rows.push(bench_scim_read(&client, sizes, 1_000).await?);
-                    rows.last_mut()
-                        .expect("pushed")
-                        .pair(&baseline, sizes)
-                        .await;
+                    rows.push(bench_scim_read(&client, sizes, 1_000, baseline.as_ref()).await?);
                 }
-                rows.push(bench_scim_read(&client, sizes, sizes.users).await?);
+                rows.push(bench_scim_read(&client, sizes, sizes.users, baseline.as_ref()).await?);
                 rows
             }
             Workload::ScimWrite => vec![bench_scim_write(&client, sizes).await?],
@@ -255,7 +252,8 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
             },
         };
         let mut new_rows = new_rows;
-        if throughput(&w)
+        // Read rows interleave their baseline; the others are paired with one run right after.
+        if matches!(w, Workload::ScimWrite | Workload::Provision)
             && let Some(last) = new_rows.last_mut()
         {
             last.pair(&baseline, sizes).await;
@@ -346,16 +344,22 @@ async fn drive(connections: usize, jobs: usize, job: Job) -> Load {
     load
 }
 
-/// The fastest of `rounds` runs of a read-only workload.
-async fn best_of(rounds: usize, connections: usize, jobs: usize, job: Job) -> Load {
-    let mut best = drive(connections, jobs, job.clone()).await;
-    for _ in 1..rounds {
-        let load = drive(connections, jobs, job.clone()).await;
-        if load.seconds < best.seconds {
-            best = load;
+/// The best of `sizes.rounds` runs of a read-only `job`, each followed by a baseline run, whose best comes
+/// back too: both sides see the same quiet and busy moments of a shared machine.
+async fn interleaved(sizes: &Sizes, job: Job, baseline: Option<&Baseline>) -> (Load, Option<f64>) {
+    let mut best: Option<Load> = None;
+    let mut base: Option<f64> = None;
+    for _ in 0..sizes.rounds.max(1) {
+        let load = drive(sizes.connections, sizes.requests, job.clone()).await;
+        if best.as_ref().is_none_or(|b| b.seconds > load.seconds) {
+            best = Some(load);
+        }
+        if let Some(baseline) = baseline {
+            let run = baseline.round(sizes).await;
+            base = Some(base.map_or(run, |b| b.max(run)));
         }
     }
-    best
+    (best.expect("at least one round"), base)
 }
 
 /// Sends a request, reads the whole answer; the body comes back when the status is `expect`.
@@ -451,15 +455,18 @@ impl Baseline {
         })
     }
 
-    /// Measures now and returns requests per second; the baseline row keeps the best run.
+    /// Measures now, best of `sizes.rounds`, and returns requests per second.
     async fn measure(&self, sizes: &Sizes) -> f64 {
-        let load = best_of(
-            sizes.rounds,
-            sizes.connections,
-            sizes.requests,
-            self.job.clone(),
-        )
-        .await;
+        let mut best: f64 = 0.0;
+        for _ in 0..sizes.rounds.max(1) {
+            best = best.max(self.round(sizes).await);
+        }
+        best
+    }
+
+    /// One run, in requests per second; the baseline row keeps the best run of all.
+    async fn round(&self, sizes: &Sizes) -> f64 {
+        let load = drive(sizes.connections, sizes.requests, self.job.clone()).await;
         let per_second = load.per_second();
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         if best.as_ref().is_none_or(|b| b.seconds > load.seconds) {
@@ -470,13 +477,17 @@ impl Baseline {
 
     /// The baseline row: the best of every measurement, or a first one.
     async fn finish(self, sizes: &Sizes) -> Row {
-        let taken = self.best.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let load = match taken {
-            Some(load) => load,
-            None => best_of(sizes.rounds, sizes.connections, sizes.requests, self.job).await,
-        };
+        if self
+            .best
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+        {
+            self.measure(sizes).await;
+        }
         self.server.abort();
-        load.row("baseline".into(), 0)
+        let best = self.best.into_inner().unwrap_or_else(|e| e.into_inner());
+        best.expect("measured").row("baseline".into(), 0)
     }
 }
 
@@ -540,6 +551,7 @@ async fn bench_scim_read(
     client: &reqwest::Client,
     sizes: &Sizes,
     users: usize,
+    baseline: Option<&Baseline>,
 ) -> Result<Row, String> {
     // The fixture exists before the first reading, so only what the fake builds from it counts.
     let fixture = organization(users);
@@ -568,8 +580,12 @@ async fn bench_scim_read(
             })
         })
     };
-    let load = best_of(sizes.rounds, sizes.connections, sizes.requests, job).await;
+    let (load, base) = interleaved(sizes, job, baseline).await;
     let mut row = load.row(format!("scim-read ({users} users)"), users);
+    if let Some(base) = base {
+        row.vs_baseline = Some(row.per_second / base.max(f64::EPSILON));
+        row.baseline_per_second = Some(base);
+    }
     if let (Some(b), Some(a)) = (before, after) {
         row.bytes_per_user = Some(a.saturating_sub(b) as f64 / users.max(1) as f64);
         row.payload_per_user = Some(payload);
