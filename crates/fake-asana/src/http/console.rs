@@ -246,11 +246,11 @@ async fn teams(State(app): State<Shared>) -> Response {
     let Some(org) = default_org(&app) else {
         return error(StatusCode::NOT_FOUND, "There is no organization.");
     };
+    // A snapshot lists users in gid order.
     let name_of = |gid: &Gid| {
         org.users
-            .iter()
-            .find(|u| u.gid == *gid)
-            .map(|u| u.display_name())
+            .binary_search_by_key(gid, |u| u.gid)
+            .map(|i| org.users[i].display_name())
             .unwrap_or_default()
     };
     let rows: String = org
