@@ -233,7 +233,7 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
     };
     let mut rows = Vec::new();
     for &w in Workload::ALL.iter().filter(|w| workloads.contains(w)) {
-        let new_rows = match w {
+        let mut new_rows = match w {
             Workload::Baseline => Vec::new(),
             Workload::ScimRead => {
                 let mut rows = Vec::new();
@@ -251,12 +251,11 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, St
                 None => Vec::new(),
             },
         };
-        let mut new_rows = new_rows;
         // Read rows interleave their baseline; the others are paired with one run right after.
         if matches!(w, Workload::ScimWrite | Workload::Provision)
             && let Some(last) = new_rows.last_mut()
         {
-            last.pair(&baseline, sizes).await;
+            last.pair(baseline.as_ref(), sizes).await;
         }
         rows.extend(new_rows);
     }
@@ -404,7 +403,7 @@ async fn warm(client: &reqwest::Client, url: &str, connections: usize) {
 impl Row {
     /// States this row against a baseline measured right after it: a machine's speed drifts
     /// over a run, and a ratio to a baseline taken minutes earlier would drift with it.
-    async fn pair(&mut self, baseline: &Option<Baseline>, sizes: &Sizes) {
+    async fn pair(&mut self, baseline: Option<&Baseline>, sizes: &Sizes) {
         if let Some(baseline) = baseline {
             let base = baseline.measure(sizes).await;
             self.vs_baseline = Some(self.per_second / base.max(f64::EPSILON));

@@ -393,20 +393,18 @@ fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
         .and_then(|f| f.as_equality())
         .filter(|(path, _)| path.is("userName"));
     let matched: Vec<Value> = match (indexed, &query.filter) {
-        (Some((_, name)), _) if !query.projects() => {
-            // Without `attributes` nothing needs a JSON tree: straight to the wire.
-            let found: Vec<UserResource> = store
-                .user_by_name(org, name, &cfg)
-                .map(|u| user_resource(u, info, &cfg, &base))
-                .into_iter()
-                .collect();
-            return Ok(Json(page_of(found, query, &cfg, |r| r)).into_response());
+        (Some((_, name)), _) => {
+            let found = store.user_by_name(org, name, &cfg);
+            if !query.projects() {
+                // Without `attributes` nothing needs a JSON tree: straight to the wire.
+                let found: Vec<UserResource> = found
+                    .map(|u| user_resource(u, info, &cfg, &base))
+                    .into_iter()
+                    .collect();
+                return Ok(Json(page_of(found, query, &cfg, |r| r)).into_response());
+            }
+            found.map(render).into_iter().collect()
         }
-        (Some((_, name)), _) => store
-            .user_by_name(org, name, &cfg)
-            .map(render)
-            .into_iter()
-            .collect(),
         (None, Some(filter)) => store
             .visible_users(org, &cfg)
             .map(render)
