@@ -112,6 +112,19 @@ pub struct UserRecord {
 }
 
 impl UserRecord {
+    /// A member as a create or an admin invite makes one: active, with no history.
+    pub fn new(gid: Gid, scim: User, guest: bool, now: Timestamp) -> Self {
+        UserRecord {
+            gid,
+            scim,
+            guest,
+            created_at: now,
+            updated_at: now,
+            deprovisioned: None,
+            events: Vec::new(),
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.deprovisioned.is_none() && self.scim.active.unwrap_or(true)
     }

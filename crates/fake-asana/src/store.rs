@@ -409,15 +409,7 @@ impl Store {
             user.active = Some(true);
         }
         let inactive = user.active == Some(false);
-        let record = UserRecord {
-            gid,
-            scim: user,
-            guest,
-            created_at: now,
-            updated_at: now,
-            deprovisioned: None,
-            events: Vec::new(),
-        };
+        let record = UserRecord::new(gid, user, guest, now);
         let o = self.org_mut(org);
         o.by_user_name
             .insert(record.scim.user_name.to_lowercase(), gid);
@@ -648,18 +640,8 @@ impl Store {
         let gid = self.gid();
         let o = self.org_mut(org);
         o.by_user_name.insert(user.user_name.to_lowercase(), gid);
-        o.users.insert(
-            gid,
-            Arc::new(UserRecord {
-                gid,
-                scim: user,
-                guest,
-                created_at: now,
-                updated_at: now,
-                deprovisioned: None,
-                events: Vec::new(),
-            }),
-        );
+        o.users
+            .insert(gid, Arc::new(UserRecord::new(gid, user, guest, now)));
         Ok(gid)
     }
 
