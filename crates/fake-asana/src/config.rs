@@ -122,6 +122,18 @@ switches! {
     /// [C3] asana-facts §1.4 (Entra's Asana app maps these paths); Asana's handling is [I].
     CreateOnUnmatchedReplace = "create_on_unmatched_replace", asana: true;
 
+    /// Filters are limited to what Asana documents: `userName eq "…"` on Users and
+    /// `displayName eq "…"` on Groups. Any other filter is `400 invalidFilter`. Off: the whole
+    /// RFC 7644 §3.4.2.2 grammar.
+    /// [C] asana-facts §1.3 (DEVDOCS-SCIM: the only documented filters), onelogin-facts §4
+    /// (S17); [C3] Entra marks them the only filterable attributes. The status is [I].
+    OnlyDocumentedFilters = "only_documented_filters", asana: true;
+
+    /// Attributes Asana does not use (`externalId`, `displayName`, `locale`, `timezone`) are
+    /// accepted and dropped: responses never echo them. Off: stored and returned, as RFC 7643.
+    /// [I] asana-facts §1.4 (not in Asana's attribute table; Entra dropped `externalId`).
+    IgnoredAttributesDropped = "ignored_attributes_dropped", asana: true;
+
     /// A second POST for an active userName returns the existing user (200) instead of
     /// `409 uniqueness`. Off in both profiles: the issue and the RFC both say 409.
     /// [I] asana-facts §1.5 (the alternative the fact sheet names).

@@ -435,7 +435,9 @@ impl Store {
             .get(&gid)
             .filter(|u| !hidden(u, cfg))
             .ok_or_else(|| user_not_found(gid))?;
-        let renamed = !current.scim.user_name.eq_ignore_ascii_case(&user.user_name);
+        // Compared the way the index keys are made, so a case-only change of a non-ASCII
+        // userName ("ÉVA@…" to "éva@…") is not taken for a rename that conflicts with itself.
+        let renamed = current.scim.user_name.to_lowercase() != user.user_name.to_lowercase();
         let guest = if renamed {
             if o.by_user_name.contains_key(&user.user_name.to_lowercase()) {
                 return Err(ScimError::uniqueness(format!(
@@ -592,7 +594,7 @@ impl Store {
     ) -> Result<(), ScimError> {
         let o = self.org(org)?;
         let current = o.teams.get(&gid).ok_or_else(|| team_not_found(gid))?;
-        let renamed = !current.name.eq_ignore_ascii_case(&group.display_name);
+        let renamed = current.name.to_lowercase() != group.display_name.to_lowercase();
         if renamed
             && o.by_team_name
                 .contains_key(&group.display_name.to_lowercase())
@@ -812,6 +814,12 @@ fn strip_server_fields(user: &mut User, org: &Org, cfg: &Config) {
     user.schemas.clear();
     if cfg.on(Switch::UserTypeOnlyInViewOnlyDomains) && !org.info.view_only_licenses {
         user.user_type = None;
+    }
+    if cfg.on(Switch::IgnoredAttributesDropped) {
+        user.external_id = None;
+        user.display_name = None;
+        user.locale = None;
+        user.timezone = None;
     }
 }
 

@@ -21,7 +21,8 @@ pub struct TaskRun {
     pub action: TaskAction,
     pub status: TaskStatus,
     pub error: Option<String>,
-    pub attempts: u32,
+    /// HTTP requests sent for the task, retries included.
+    pub requests: u32,
 }
 
 /// The outbound SCIM exchanges, bounded, tagged with the task (or the Enable test) they belong to.
@@ -82,8 +83,9 @@ impl Outbound {
     }
 }
 
-fn scim_task(action: TaskAction, payload: &Payload) -> ScimTask {
+fn scim_task(action: TaskAction, payload: &Payload, scim_id: Option<String>) -> ScimTask {
     ScimTask {
+        scim_id,
         action: match action {
             TaskAction::Create => Action::Create,
             TaskAction::Update => Action::Update,
@@ -117,9 +119,13 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
         let target = Target {
             base_url: config.scim_base_url.clone(),
             token: config.token.clone().unwrap_or_default(),
+            schema_urns: config.schema_urns,
         };
         let report = provisioner
-            .run(&target, &scim_task(task.action, &task.payload))
+            .run(
+                &target,
+                &scim_task(task.action, &task.payload, task.scim_id.clone()),
+            )
             .await;
         app.outbound.record(Some(task.id), report.exchanges);
         let result = match report.outcome {
@@ -128,16 +134,16 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
                 let detail = match f.status {
                     Some(s) => format!(
                         "{} (HTTP {s}, after {} request(s))",
-                        f.detail, report.attempts
+                        f.detail, report.requests
                     ),
-                    None => format!("{} (after {} request(s))", f.detail, report.attempts),
+                    None => format!("{} (after {} request(s))", f.detail, report.requests),
                 };
                 Err((detail, f.unauthorized))
             }
         };
         let now = app.clock.now();
         let mut store = app.store_mut();
-        store.complete(task.id, result, report.attempts, now);
+        store.complete(task.id, result, report.requests, now);
         let done = store.task(task.id).expect("exists");
         tracing::info!(task = done.id, action = ?done.action, status = ?done.status, "provisioning task ran");
         runs.push(TaskRun {
@@ -146,7 +152,7 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
             action: done.action,
             status: done.status,
             error: done.error.clone(),
-            attempts: done.attempts,
+            requests: done.requests,
         });
     }
     // Once per drained queue, not per task: `settled` only asks whether anything is still
@@ -167,8 +173,11 @@ pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Opt
             let target = Target {
                 base_url: config.scim_base_url.clone(),
                 token: token.clone(),
+                schema_urns: config.schema_urns,
             };
-            let (result, exchanges) = provisioner.test_connection(&target).await;
+            let (result, exchanges) = provisioner
+                .test_connection(&target, config.connector.discovers_groups())
+                .await;
             app.outbound.record(None, exchanges);
             match result {
                 Ok(()) => (ApiStatus::Connected, None),

@@ -47,8 +47,8 @@ use tokio::task::JoinHandle;
 
 pub use engine::{OutboundExchange, TaskRun};
 pub use model::{
-    ApiScope, ApiStatus, App, Approvals, Mapping, OnDelete, OnSuspend, Parameters,
-    ProvisioningConfig, State, Task, TaskAction, TaskStatus, User,
+    ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, Parameters,
+    ProvisioningConfig, SchemaUrns, State, Task, TaskAction, TaskStatus, User,
 };
 pub use store::{StoreError, UserChanges};
 
@@ -361,7 +361,7 @@ impl FakeOneLoginBuilder {
 
 /// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
 /// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
-/// parameters (onelogin-facts §1).
+/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
 pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
     ProvisioningConfig {
         scim_base_url: scim_base_url.to_owned(),
@@ -376,6 +376,8 @@ pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
             name_id: Mapping::Email,
             scim_username: Mapping::Email,
         },
+        connector: Connector::Asana,
+        schema_urns: SchemaUrns::Onelogin,
     }
 }
 

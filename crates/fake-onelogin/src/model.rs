@@ -94,6 +94,41 @@ pub struct ProvisioningConfig {
     /// "When users are suspended in OneLogin".
     pub on_suspend: OnSuspend,
     pub parameters: Parameters,
+    /// Which OneLogin app provisions: the Asana connector, or the generic SCIM app.
+    #[serde(default)]
+    pub connector: Connector,
+    /// The schema URNs the app's SCIM template names.
+    #[serde(default)]
+    pub schema_urns: SchemaUrns,
+}
+
+pub use harness_provisioner::SchemaUrns;
+
+/// The OneLogin app that provisions Asana, and so what it can do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connector {
+    /// OneLogin's Asana connector. With OneLogin, Asana supports create, import and deactivate
+    /// only: no profile updates and no team creation ([C] asana-facts §1.7, onelogin-facts §4,
+    /// HC-SCIM). A change of a provisioned user's attributes sends nothing and is recorded as a
+    /// skipped update.
+    #[default]
+    Asana,
+    /// OneLogin's generic SCIM v2 app: sends updates (PUT) and deletes, and discovers groups when
+    /// it is enabled (onelogin-facts §4, S6, S7).
+    Scim,
+}
+
+impl Connector {
+    /// Whether the app sends profile changes of a provisioned user.
+    pub fn updates_profiles(self) -> bool {
+        matches!(self, Connector::Scim)
+    }
+
+    /// Whether Enable also discovers the target's groups.
+    pub fn discovers_groups(self) -> bool {
+        matches!(self, Connector::Scim)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,9 +200,10 @@ pub struct Task {
     pub requires_approval: bool,
     /// The user's mapped attributes when the task was made (a deleted user has none later).
     pub payload: Payload,
-    /// HTTP requests sent for it, over every run.
-    #[serde(default)]
-    pub attempts: u32,
+    /// HTTP requests sent for it, over every run, retries included. (`attempts` in state files
+    /// written before it was named for what it counts.)
+    #[serde(default, alias = "attempts")]
+    pub requests: u32,
     #[serde(default)]
     pub scim_id: Option<String>,
     pub created_at: Timestamp,

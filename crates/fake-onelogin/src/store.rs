@@ -9,7 +9,7 @@
 //! | target has | should have | task |
 //! |---|---|---|
 //! | nothing | active | create |
-//! | active | active, attributes changed | update |
+//! | active | active, attributes changed | update (generic SCIM app); a skipped update record (Asana connector) |
 //! | active | suspended (status 2, policy Suspend) | suspend |
 //! | suspended | active (unsuspended) | reactivate |
 //! | active or suspended | removed (deleted or access lost) | per the deleted-user policy: delete, suspend, or a skipped record for Do Nothing |
@@ -90,6 +90,11 @@ pub struct Store {
 }
 
 pub const FIRST_ID: u64 = 100_001;
+
+/// Why a profile change sends nothing under OneLogin's Asana connector (asana-facts §1.7, [C]
+/// HC-SCIM).
+pub const CONNECTOR_SENDS_NO_UPDATES: &str = "the Asana connector does not update profiles: with \
+     OneLogin, Asana supports create, import and deactivate only; Asana keeps the old attributes";
 
 /// What the target should hold for a user, after the app's policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -580,10 +585,19 @@ impl Store {
             (None, Want::Active(_)) => Decision::Task(TaskAction::Create),
             (None, _) => Decision::Nothing,
             (Some(Provisioned::Active), Want::Active(p)) => {
-                if link.is_some_and(|l| &l.payload != p) {
-                    Decision::Task(TaskAction::Update)
-                } else {
+                if link.is_none_or(|l| &l.payload == p) {
                     Decision::Nothing
+                } else if self.apps[&app].provisioning.connector.updates_profiles() {
+                    Decision::Task(TaskAction::Update)
+                } else if self.last_task(user, app).is_some_and(|t| {
+                    t.action == TaskAction::Update
+                        && t.status == TaskStatus::Skipped
+                        && &t.payload == p
+                }) {
+                    // Already recorded for these attributes: one record per change, not per event.
+                    Decision::Nothing
+                } else {
+                    Decision::Skip(TaskAction::Update, CONNECTOR_SENDS_NO_UPDATES.into())
                 }
             }
             (Some(Provisioned::Active), Want::Suspended) => Decision::Task(TaskAction::Suspend),
@@ -614,6 +628,18 @@ impl Store {
             ),
             (Some(Provisioned::Deleted), Want::Active(_)) => Decision::Task(TaskAction::Create),
             (Some(Provisioned::Deleted), _) => Decision::Nothing,
+        };
+        // What a task carries: the current attributes for a create, and for anything under an app
+        // that sends profile changes; otherwise what the target already has, so deactivating a
+        // user under the Asana connector does not slip a profile change through its PUT.
+        let payload = match (&decision, link) {
+            (Decision::Task(action), Some(link))
+                if *action != TaskAction::Create
+                    && !self.apps[&app].provisioning.connector.updates_profiles() =>
+            {
+                link.payload.clone()
+            }
+            _ => payload,
         };
         let open = self.open_tasks.get(&(user, app)).copied();
         match (decision, open) {
@@ -665,8 +691,8 @@ impl Store {
                         error: Some(why),
                         requires_approval: false,
                         payload,
-                        attempts: 0,
-                        scim_id: None,
+                        requests: 0,
+                        scim_id: self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()),
                         created_at: now,
                         updated_at: now,
                     },
@@ -725,7 +751,7 @@ impl Store {
                 error,
                 requires_approval,
                 payload,
-                attempts: 0,
+                requests: 0,
                 scim_id: self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()),
                 created_at: now,
                 updated_at: now,
@@ -879,13 +905,13 @@ impl Store {
         &mut self,
         id: u64,
         result: Result<Option<String>, (String, bool)>,
-        attempts: u32,
+        requests: u32,
         now: Timestamp,
     ) {
         let Some(task) = self.tasks.get_mut(&id) else {
             return;
         };
-        task.attempts += attempts;
+        task.requests += requests;
         task.updated_at = now;
         let (user, app) = (task.user_id, task.app_id);
         match result {

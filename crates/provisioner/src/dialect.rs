@@ -1,21 +1,49 @@
 //! OneLogin's SCIM wire dialect: bodies and URLs exactly as its connector sends them.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::UserPayload;
 
-const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// The schema URNs a user body names, and the key its enterprise attributes go under: what the
+/// app's SCIM JSON template says (onelogin-facts §1.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemaUrns {
+    /// `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`: what real
+    /// OneLogin traffic carries ([C] onelogin-facts §1.3, §4, S7). The enterprise attributes go
+    /// under the extension's own URN: the harness's choice, as S7 shows only `schemas`.
+    #[default]
+    Onelogin,
+    /// RFC 7643's URNs, for targets that insist on them (vendor guides paste these, S16).
+    Rfc,
+}
+
+impl SchemaUrns {
+    fn core(self) -> &'static str {
+        match self {
+            SchemaUrns::Onelogin => "urn:scim:schemas:core:2.0",
+            SchemaUrns::Rfc => "urn:ietf:params:scim:schemas:core:2.0:User",
+        }
+    }
+
+    fn enterprise(self) -> &'static str {
+        match self {
+            SchemaUrns::Onelogin => "urn:scim:schemas:extension:enterprise:2.0",
+            SchemaUrns::Rfc => "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        }
+    }
+}
 
 /// The rendered user template: core and enterprise schemas, `userName`, the name parts and
 /// the formatted name (Asana reads `name.formatted`), one primary work email, `active`, and the
 /// optional title and department.
-pub fn user_body(user: &UserPayload, active: bool) -> Value {
+pub fn user_body(user: &UserPayload, active: bool, urns: SchemaUrns) -> Value {
     let formatted = format!("{} {}", user.given_name, user.family_name)
         .trim()
         .to_owned();
     let mut body = json!({
-        "schemas": [USER_URN, ENTERPRISE_URN],
+        "schemas": [urns.core(), urns.enterprise()],
         "userName": user.user_name,
         "name": {"givenName": user.given_name, "familyName": user.family_name, "formatted": formatted},
         "emails": [{"primary": true, "type": "work", "value": user.email}],
@@ -25,7 +53,7 @@ pub fn user_body(user: &UserPayload, active: bool) -> Value {
         body["title"] = json!(title);
     }
     if let Some(department) = &user.department {
-        body[ENTERPRISE_URN] = json!({"department": department});
+        body[urns.enterprise()] = json!({"department": department});
     }
     body
 }
@@ -71,11 +99,31 @@ mod tests {
             title: None,
             department: Some("R&D".into()),
         };
-        let body = user_body(&user, false);
+        let body = user_body(&user, false, SchemaUrns::Rfc);
         assert_eq!(body["active"], false);
         assert_eq!(body["name"]["formatted"], "Ada Lovelace");
-        assert_eq!(body[ENTERPRISE_URN]["department"], "R&D");
+        assert_eq!(
+            body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+            "R&D"
+        );
         assert!(body.get("title").is_none());
-        assert!(harness_scim::User::from_json(body).is_ok());
+        let parsed = harness_scim::User::from_json(body).unwrap();
+        assert_eq!(
+            parsed.enterprise.unwrap().department.as_deref(),
+            Some("R&D")
+        );
+
+        let onelogin = user_body(&user, true, SchemaUrns::Onelogin);
+        assert_eq!(
+            onelogin["schemas"],
+            json!([
+                "urn:scim:schemas:core:2.0",
+                "urn:scim:schemas:extension:enterprise:2.0"
+            ])
+        );
+        assert_eq!(
+            onelogin["urn:scim:schemas:extension:enterprise:2.0"]["department"],
+            "R&D"
+        );
     }
 }

@@ -7,9 +7,18 @@
 //!   `User-Agent`; filters with `+` for spaces and a trailing `&`; PUT URLs ending in a bare `?`.
 //! - Enable (connection test): `GET /Users?filter=userName eq "never-existing-user"`, which must
 //!   answer a ListResponse.
+//! - Bodies name OneLogin's own schema URNs (`urn:scim:schemas:core:2.0`), or RFC 7643's when
+//!   the target needs them ([`SchemaUrns`]).
+//! - Enable (Asana connector): the userName probe. The generic SCIM app also discovers groups:
+//!   `GET /Groups?count=100&startIndex=1`.
 //! - Create: look the userName up, then POST; if the user exists, adopt it with a PUT of the full
 //!   body. Update: look up, then PUT the full body. Suspend: PUT with `active:false`. Reactivate:
 //!   PUT with `active:true`. Delete: look up, then DELETE.
+//! - Every write after the create addresses the user by the id the target gave when it was
+//!   created or adopted ([`Task::scim_id`]), whatever the lookup finds: a renamed user (the
+//!   lookup is by the new userName) and a guest (invisible to lookups) are still reached. Without
+//!   a stored id the lookup's answer is used; when there is neither, the task fails with that
+//!   reason and nothing is reported done that was not.
 //! - Retries: a 429 waits exactly `Retry-After`; 5xx and connection errors back off exponentially
 //!   with jitter from a seeded RNG, up to a cap and an attempt count; other 4xx fail at once; a
 //!   401 fails at once and says so, so the caller can mark the connection failed. OneLogin's own
@@ -32,14 +41,27 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-pub use dialect::user_body;
+pub use dialect::{SchemaUrns, user_body};
 pub use retry::RetryPolicy;
 
-/// Where to provision: a SCIM base URL (no trailing slash needed) and a bearer token.
+/// Where to provision: a SCIM base URL (no trailing slash needed), a bearer token, and the
+/// schema URNs the target takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub base_url: String,
     pub token: String,
+    pub schema_urns: SchemaUrns,
+}
+
+impl Target {
+    /// A target that takes OneLogin's own schema URNs, as Asana does.
+    pub fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
+        Target {
+            base_url: base_url.into(),
+            token: token.into(),
+            schema_urns: SchemaUrns::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +90,9 @@ pub struct UserPayload {
 pub struct Task {
     pub action: Action,
     pub user: UserPayload,
+    /// The target's id for the user, as stored when it was created or adopted. A create ignores
+    /// it (the user may have been deleted since); every other action writes to it.
+    pub scim_id: Option<String>,
 }
 
 /// One HTTP exchange the provisioner made, for journals and transcripts. The token is never
@@ -110,7 +135,7 @@ pub struct Failure {
 pub struct Report {
     pub outcome: Outcome,
     /// HTTP requests sent for the task, retries included.
-    pub attempts: u32,
+    pub requests: u32,
     pub exchanges: Vec<Exchange>,
 }
 
@@ -148,13 +173,18 @@ impl Provisioner {
         &self.clock
     }
 
-    /// The connection test behind OneLogin's Enable button.
-    pub async fn test_connection(&self, target: &Target) -> (Result<(), Failure>, Vec<Exchange>) {
+    /// The connection test behind OneLogin's Enable button: the userName probe and, for the
+    /// generic SCIM app, group discovery (onelogin-facts §4, S6). Either refused fails it.
+    pub async fn test_connection(
+        &self,
+        target: &Target,
+        discover_groups: bool,
+    ) -> (Result<(), Failure>, Vec<Exchange>) {
         let mut run = Run::new(self, target);
-        let result = match run.lookup(PROBE_USER_NAME).await {
-            Ok(_) => Ok(()),
-            Err(f) => Err(f),
-        };
+        let mut result = run.lookup(PROBE_USER_NAME).await.map(|_| ());
+        if result.is_ok() && discover_groups {
+            result = run.discover_groups().await;
+        }
         (result, run.exchanges)
     }
 
@@ -167,7 +197,7 @@ impl Provisioner {
         };
         Report {
             outcome,
-            attempts: run.attempts,
+            requests: run.requests,
             exchanges: run.exchanges,
         }
     }
@@ -177,7 +207,7 @@ impl Provisioner {
 struct Run<'a> {
     p: &'a Provisioner,
     target: &'a Target,
-    attempts: u32,
+    requests: u32,
     exchanges: Vec<Exchange>,
 }
 
@@ -186,80 +216,86 @@ impl<'a> Run<'a> {
         Run {
             p,
             target,
-            attempts: 0,
+            requests: 0,
             exchanges: Vec::new(),
         }
     }
 
     async fn task(&mut self, task: &Task) -> Result<Outcome, Failure> {
         let user = &task.user;
+        let urns = self.target.schema_urns;
+        // The lookup goes out as OneLogin's traffic shows it (S6, S7), for every action.
         let found = self.lookup(&user.user_name).await?;
-        match (task.action, found) {
-            (Action::Create, None) => {
-                let body = user_body(user, true);
-                let created = self
-                    .send(reqwest::Method::POST, "/Users", Some(body))
-                    .await?;
-                let id = scim_id(&created)
-                    .ok_or_else(|| garbage("POST /Users answered without an id"))?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: None,
-                })
-            }
-            // The user already exists at the target: adopt it and bring it up to date.
-            (Action::Create, Some(id)) => {
-                self.put(&id, user_body(user, true)).await?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: Some("adopted an existing user".into()),
-                })
-            }
-            (Action::Update, Some(id)) => {
-                self.put(&id, user_body(user, true)).await?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: None,
-                })
-            }
-            (Action::Suspend, Some(id)) => {
-                self.put(&id, user_body(user, false)).await?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: None,
-                })
-            }
-            (Action::Reactivate, Some(id)) => {
-                self.put(&id, user_body(user, true)).await?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: None,
-                })
-            }
-            (Action::Delete, Some(id)) => {
-                self.send(
-                    reqwest::Method::DELETE,
-                    &format!("/Users/{}", dialect::path_segment(&id)),
-                    None,
-                )
-                .await?;
-                Ok(Outcome::Provisioned {
-                    scim_id: Some(id),
-                    note: None,
-                })
-            }
-            (Action::Delete, None) => Ok(Outcome::Provisioned {
-                scim_id: None,
-                note: Some(format!(
-                    "{} is not in the target; nothing to delete",
-                    user.user_name
-                )),
-            }),
-            (Action::Update | Action::Suspend | Action::Reactivate, None) => Err(Failure {
+        if task.action == Action::Create {
+            return match found {
+                None => {
+                    let body = user_body(user, true, urns);
+                    let created = self
+                        .send(reqwest::Method::POST, "/Users", Some(body))
+                        .await?;
+                    let id = scim_id(&created)
+                        .ok_or_else(|| garbage("POST /Users answered without an id"))?;
+                    Ok(Outcome::Provisioned {
+                        scim_id: Some(id),
+                        note: None,
+                    })
+                }
+                // The user already exists at the target: adopt it and bring it up to date.
+                Some(id) => {
+                    self.put(&id, user_body(user, true, urns)).await?;
+                    Ok(Outcome::Provisioned {
+                        scim_id: Some(id),
+                        note: Some("adopted an existing user".into()),
+                    })
+                }
+            };
+        }
+        // The id stored at create or adoption wins over the lookup: a rename or a guest still
+        // reaches the same user, and no second user is ever made.
+        let Some(id) = task.scim_id.clone().or(found) else {
+            let what = match task.action {
+                Action::Delete => "nothing was deleted",
+                Action::Suspend => "nothing was suspended",
+                _ => "nothing was changed",
+            };
+            return Err(Failure {
                 status: None,
-                detail: format!("{} was not found in the target", user.user_name),
+                detail: format!(
+                    "{} was not found in the target and no id is stored for it; {what}",
+                    user.user_name
+                ),
                 unauthorized: false,
-            }),
+            });
+        };
+        if task.action == Action::Delete {
+            self.send(
+                reqwest::Method::DELETE,
+                &format!("/Users/{}", dialect::path_segment(&id)),
+                None,
+            )
+            .await?;
+        } else {
+            let active = task.action != Action::Suspend;
+            self.put(&id, user_body(user, active, urns)).await?;
+        }
+        Ok(Outcome::Provisioned {
+            scim_id: Some(id),
+            note: None,
+        })
+    }
+
+    /// `GET /Groups?count=100&startIndex=1`: the generic SCIM app's group discovery, which must
+    /// answer a ListResponse.
+    async fn discover_groups(&mut self) -> Result<(), Failure> {
+        let list = self
+            .send(reqwest::Method::GET, "/Groups?count=100&startIndex=1", None)
+            .await?;
+        if list.get("totalResults").is_some_and(Value::is_u64) {
+            Ok(())
+        } else {
+            Err(garbage(
+                "group discovery did not answer a SCIM ListResponse",
+            ))
         }
     }
 
@@ -306,7 +342,7 @@ impl<'a> Run<'a> {
         let mut tries = 0u32;
         loop {
             tries += 1;
-            self.attempts += 1;
+            self.requests += 1;
             let mut request = self
                 .p
                 .client

@@ -60,6 +60,9 @@ pub enum Op {
     },
     OnDelete(Policy),
     SuspendPolicy(bool),
+    /// `true`: OneLogin's generic SCIM app, which sends profile updates; `false`: the Asana
+    /// connector, which does not.
+    Connector(bool),
     Approve(usize),
     Deny(usize),
     Retry(usize),
@@ -103,6 +106,9 @@ pub struct User {
     /// The title the target last received.
     sent_title: u8,
     open: Option<(Action, bool)>,
+    /// Whether the open task carries the current title (a create, or any task under the SCIM
+    /// app) rather than the one the target has.
+    carries_title: bool,
     failed: Option<Action>,
 }
 
@@ -114,6 +120,8 @@ pub struct Model {
     approvals: (bool, bool, bool),
     on_delete: Policy,
     suspend_policy: bool,
+    /// The app sends profile updates (the generic SCIM app), or not (the Asana connector).
+    updates_profiles: bool,
     token_valid: bool,
     connected: bool,
     /// Failed requests injected so far. Kept under the provisioner's five attempts, so faults
@@ -145,6 +153,7 @@ impl Model {
             approvals: (false, false, false),
             on_delete: Policy::Delete,
             suspend_policy: true,
+            updates_profiles: false,
             token_valid: true,
             connected: true,
             fault_hits: 0,
@@ -172,7 +181,7 @@ impl Model {
             (None, Want::Active) => Some(Action::Create),
             (None, _) => None,
             (Some(Link::Active), Want::Active) => {
-                (u.sent_title != u.title).then_some(Action::Update)
+                (self.updates_profiles && u.sent_title != u.title).then_some(Action::Update)
             }
             (Some(Link::Active), Want::Suspended) => Some(Action::Suspend),
             (Some(Link::Active), Want::SuspensionIgnored) => None,
@@ -187,6 +196,9 @@ impl Model {
             (Some(Link::Deleted), Want::Active) => Some(Action::Create),
             (Some(Link::Deleted), _) => None,
         };
+        if let Some(a) = action {
+            u.carries_title = a == Action::Create || self.updates_profiles;
+        }
         match action {
             Some(a) if u.open.is_some_and(|(open, _)| open == a) => {}
             Some(a) => {
@@ -254,7 +266,9 @@ impl Model {
         };
         if ok {
             u.link = link;
-            u.sent_title = u.title;
+            if u.carries_title {
+                u.sent_title = u.title;
+            }
             self.held[i] = now;
         }
         ok
@@ -283,6 +297,7 @@ impl Model {
                     link: None,
                     sent_title: 0,
                     open: None,
+                    carries_title: false,
                     failed: None,
                 });
                 m
@@ -324,6 +339,10 @@ impl Model {
             },
             Op::SuspendPolicy(s) => Model {
                 suspend_policy: s,
+                ..self
+            },
+            Op::Connector(scim) => Model {
+                updates_profiles: scim,
                 ..self
             },
             Op::Approve(i) => {
@@ -429,6 +448,7 @@ impl ReferenceStateMachine for Machine {
             2 => (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(create, update, delete)| Op::Approvals { create, update, delete }),
             1 => policy.prop_map(Op::OnDelete),
             1 => any::<bool>().prop_map(Op::SuspendPolicy),
+            1 => any::<bool>().prop_map(Op::Connector),
             4 => slot.clone().prop_map(Op::Approve),
             1 => slot.clone().prop_map(Op::Deny),
             2 => slot.prop_map(Op::Retry),
@@ -480,6 +500,7 @@ pub fn steps_of(before: &Model, op: &Op) -> Vec<String> {
             }
         )],
         Op::SuspendPolicy(s) => vec![format!("- configure_app: {{ on_suspend: {} }}", if s { "suspend" } else { "do_nothing" })],
+        Op::Connector(scim) => vec![format!("- configure_app: {{ connector: {} }}", if scim { "scim" } else { "asana" })],
         Op::Approve(_) => vec![format!("- approve: {{ user: {name} }}")],
         Op::Deny(_) => vec![format!("- deny: {{ user: {name} }}")],
         Op::Retry(_) => vec![format!("- retry: {{ user: {name} }}")],
@@ -837,6 +858,7 @@ mod tests {
             Op::Rotate,
             Op::Reconnect,
             Op::Fault(Fault::Dropped),
+            Op::Connector(true),
             Op::Retitle(0, 2),
             Op::Delete(0),
         ];

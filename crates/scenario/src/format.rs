@@ -28,7 +28,9 @@ use serde_saphyr::Spanned;
 
 /// The OneLogin settings and task states a scenario names are the fake's own types, so a
 /// scenario and the fake cannot disagree on a spelling.
-pub use fake_onelogin::{ApiStatus, Mapping, OnDelete, OnSuspend, TaskAction, TaskStatus};
+pub use fake_onelogin::{
+    ApiStatus, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, TaskAction, TaskStatus,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,6 +213,13 @@ pub struct AppSettings {
     pub on_suspend: Option<OnSuspend>,
     #[serde(default)]
     pub parameters: Option<Parameters>,
+    /// `asana` (OneLogin's Asana connector, the default: no profile updates) or `scim`
+    /// (OneLogin's generic SCIM app: updates, and group discovery on Enable).
+    #[serde(default)]
+    pub connector: Option<Connector>,
+    /// The schema URNs the SCIM template names: `onelogin` (default) or `rfc`.
+    #[serde(default)]
+    pub schema_urns: Option<SchemaUrns>,
     /// In `given`: press Enable before the roles are set up.
     #[serde(default)]
     pub connected: bool,
@@ -489,6 +498,10 @@ pub struct TaskExpectation {
     pub status: TaskStatus,
     #[serde(default)]
     pub error_contains: Option<String>,
+    /// HTTP requests sent for the task, retries included.
+    #[serde(default)]
+    pub requests: Option<u32>,
+    /// The old name of `requests`: kept only so that loading can say so.
     #[serde(default)]
     pub attempts: Option<u32>,
 }
@@ -526,7 +539,12 @@ pub struct TeamExpectation {
 pub struct UserAppExpectation {
     pub user: String,
     /// `provisioning_state` on OneLogin's `GET /api/2/users/{id}/apps`.
-    pub provisioning_state: String,
+    #[serde(default)]
+    pub provisioning_state: Option<String>,
+    /// The Asana user (by userName) whose id OneLogin holds for this user (`scim_id` on the
+    /// same call); `null` for none.
+    #[serde(default, deserialize_with = "explicit")]
+    pub linked_to: Option<Option<String>>,
 }
 
 /// The HTTP exchanges with the SCIM target: requests the provisioner made, and the scenario's

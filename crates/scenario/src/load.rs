@@ -286,7 +286,16 @@ fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
             Step::Approve(t) | Step::Deny(t) | Step::Retry(t) | Step::ExpectNoTask(t) => {
                 user(&t.user)?
             }
-            Step::ExpectTask(t) => user(&t.user)?,
+            Step::ExpectTask(t) => {
+                user(&t.user)?;
+                if t.attempts.is_some() {
+                    return Err(fail(
+                        "expect_task: `attempts` is now `requests` (it counts HTTP requests, \
+                         retries included): rename the key"
+                            .into(),
+                    ));
+                }
+            }
             Step::ExpectUserApp(t) => user(&t.user)?,
             Step::DeauthorizeServiceAccount(a) | Step::RotateServiceAccount(a) => {
                 account(&a.account)?
@@ -435,6 +444,21 @@ steps:
         assert!(e.message.contains("state"), "{e}");
         let e = error("name: x\nsteps: [");
         assert!(e.line >= 1, "{e}");
+    }
+
+    #[test]
+    fn the_old_attempts_key_names_its_new_name() {
+        let e = error(&GOOD.replace(
+            "action: create, status: pending }",
+            "action: create, status: pending, attempts: 1 }",
+        ));
+        assert_eq!(e.line, 13, "{e}");
+        assert!(e.message.contains("`requests`"), "{e}");
+        let renamed = GOOD.replace(
+            "action: create, status: pending }",
+            "action: create, status: pending, requests: 0 }",
+        );
+        load_str(&renamed, "good.yaml").unwrap();
     }
 
     #[test]

@@ -764,6 +764,12 @@ impl Runner {
         if let Some(p) = app.on_suspend {
             body.insert("on_suspend".into(), json!(p));
         }
+        if let Some(c) = app.connector {
+            body.insert("connector".into(), json!(c));
+        }
+        if let Some(u) = app.schema_urns {
+            body.insert("schema_urns".into(), json!(u));
+        }
         if let Some(params) = &app.parameters {
             let current = self.onelogin.asana_config().parameters;
             body.insert(
@@ -1152,29 +1158,7 @@ impl Runner {
             }
             Step::ExpectAsanaUser(e) => self.expect_asana_user(e).await?,
             Step::ExpectTeamMembers(e) => self.expect_team(e)?,
-            Step::ExpectUserApp(e) => {
-                let id = self.user_id(&e.user).await?;
-                let apps = self
-                    .ol(
-                        Method::GET,
-                        &format!("/api/2/users/{id}/apps"),
-                        None,
-                        StatusCode::OK,
-                    )
-                    .await?;
-                let state = apps[0]["provisioning_state"]
-                    .as_str()
-                    .unwrap_or("(the user does not have the app)")
-                    .to_owned();
-                if state != e.provisioning_state {
-                    return Err(mismatch(
-                        format!("{}'s Asana app provisioning_state", e.user),
-                        e.provisioning_state.clone(),
-                        state,
-                    )
-                    .into());
-                }
-            }
+            Step::ExpectUserApp(e) => self.expect_user_app(e).await?,
             Step::ExpectExchanges(e) => self.expect_exchanges(e)?,
         }
         Ok(())
@@ -1248,13 +1232,13 @@ impl Runner {
                 ));
             }
         }
-        if let Some(n) = e.attempts
-            && task["attempts"] != json!(n)
+        if let Some(n) = e.requests
+            && task["requests"] != json!(n)
         {
             return Err(mismatch(
-                format!("the attempts of {}'s task", e.user),
+                format!("the HTTP requests of {}'s task", e.user),
                 n.to_string(),
-                task["attempts"].to_string(),
+                task["requests"].to_string(),
             ));
         }
         Ok(())
@@ -1344,6 +1328,92 @@ impl Runner {
 
     /// Against an external endpoint, the user is looked up through SCIM with the first bound
     /// service account's token.
+    /// The user's Asana app as OneLogin's API shows it: its provisioning state, and the Asana id
+    /// OneLogin holds for the user.
+    async fn expect_user_app(&mut self, e: &UserAppExpectation) -> Result<(), Halt> {
+        let id = self.user_id(&e.user).await?;
+        let apps = self
+            .ol(
+                Method::GET,
+                &format!("/api/2/users/{id}/apps"),
+                None,
+                StatusCode::OK,
+            )
+            .await?;
+        if let Some(expected) = &e.provisioning_state {
+            let state = apps[0]["provisioning_state"]
+                .as_str()
+                .unwrap_or("(the user does not have the app)")
+                .to_owned();
+            if &state != expected {
+                return Err(mismatch(
+                    format!("{}'s Asana app provisioning_state", e.user),
+                    expected.clone(),
+                    state,
+                )
+                .into());
+            }
+        }
+        if let Some(linked_to) = &e.linked_to {
+            let held = apps[0]["scim_id"].as_str().map(str::to_owned);
+            let expected = match linked_to {
+                None => None,
+                Some(user_name) => Some(self.asana_id_of(user_name).await?),
+            };
+            if held != expected {
+                return Err(mismatch(
+                    format!("the Asana id OneLogin holds for {}", e.user),
+                    expected.map_or("none".into(), |id| {
+                        format!("{id} ({})", linked_to.as_deref().unwrap_or_default())
+                    }),
+                    held.unwrap_or_else(|| "none".into()),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The id of the Asana user with this userName: from the fake's records, or by a SCIM
+    /// lookup on an external endpoint.
+    async fn asana_id_of(&mut self, user_name: &str) -> Result<String, Halt> {
+        if let Some(asana) = &self.asana {
+            return asana
+                .user(user_name)
+                .map(|u| u.gid.to_string())
+                .ok_or_else(|| {
+                    mismatch(format!("Asana user {user_name}"), "exists", "no such user").into()
+                });
+        }
+        let token = self
+            .external
+            .as_ref()
+            .map(|t| t.token.clone())
+            .unwrap_or_default();
+        let filter: String =
+            form_urlencoded::byte_serialize(format!("userName eq \"{user_name}\"").as_bytes())
+                .collect();
+        let response = self
+            .client
+            .get(format!("{}/Users?filter={filter}", self.scim_url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|err| fail(format!("the SCIM endpoint did not answer: {err}")))?;
+        let list: Value = response.json().await.unwrap_or(Value::Null);
+        list.pointer("/Resources/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                mismatch(
+                    format!("user {user_name}"),
+                    "exists",
+                    "not found by a userName lookup",
+                )
+                .into()
+            })
+    }
+
     async fn expect_external_user(&mut self, e: &AsanaUserExpectation) -> Result<(), Halt> {
         if e.guest.is_some() || e.deprovisioned_via.is_some() {
             return Err(Halt::Skipped(Skip(

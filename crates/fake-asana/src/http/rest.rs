@@ -194,7 +194,7 @@ fn service_account_user(store: &Store, org: Gid, account: Gid) -> Option<Value> 
     let sa = store
         .service_accounts()
         .into_iter()
-        .find(|(_, sa)| sa.gid == account)?
+        .find(|(sa_org, sa)| *sa_org == org && sa.gid == account)?
         .1;
     let domain = info.domains.first().map_or("asana.test", String::as_str);
     Some(json!({
@@ -228,9 +228,15 @@ async fn get_user(
         ("me", Principal::Personal { user, .. }) => {
             store.user(p.org(), user).map(|u| user_full(u, org))
         }
+        // A service account is a user of its organization: the gid `/users/me` gave resolves
+        // too, as Asana's OpenAPI spec has it for any user gid (asana-facts §3.3).
         (reference, _) => store
             .resolve_user(p.org(), reference)
-            .map(|u| user_full(u, org)),
+            .map(|u| user_full(u, org))
+            .or_else(|| {
+                let gid = reference.parse::<Gid>().ok()?;
+                service_account_user(&store, p.org(), gid)
+            }),
     };
     let value = value.ok_or_else(|| {
         RestError::new(

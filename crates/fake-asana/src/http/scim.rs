@@ -308,6 +308,32 @@ fn check_schemas(body: &Value, core: &str, cfg: &Config) -> Result<(), ScimError
     Ok(())
 }
 
+/// OneLogin's templates name the enterprise extension `urn:scim:schemas:extension:enterprise:2.0`
+/// (onelogin-facts §1.3, S7). Under `lenient_schemas` its attributes are read as the RFC
+/// extension's, so a department sent that way is not lost.
+fn onelogin_extension_key(mut body: Value, cfg: &Config) -> Value {
+    if !cfg.on(Switch::LenientSchemas) {
+        return body;
+    }
+    if let Some(obj) = body.as_object_mut() {
+        let legacy: Vec<String> = obj
+            .keys()
+            .filter(|k| {
+                let k = k.to_ascii_lowercase();
+                k == "urn:scim:schemas:extension:enterprise:2.0"
+                    || k == "urn:scim:schemas:extension:enterprise:2.0:user"
+            })
+            .cloned()
+            .collect();
+        for key in legacy {
+            if let Some(v) = obj.remove(&key) {
+                obj.entry(ENTERPRISE_USER_URN.to_owned()).or_insert(v);
+            }
+        }
+    }
+    body
+}
+
 fn parse_id(id: &str, what: &str) -> Result<Gid, ScimError> {
     id.parse()
         .map_err(|_| ScimError::not_found(format!("{what} {id} not found")))
@@ -392,6 +418,7 @@ fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
         .as_ref()
         .and_then(|f| f.as_equality())
         .filter(|(path, _)| path.is("userName"));
+    documented_filter_only(query, indexed.is_some(), "userName", "Users", &cfg)?;
     let matched: Vec<Value> = match (indexed, &query.filter) {
         (Some((_, name)), _) => {
             let found = store.user_by_name(org, name, &cfg);
@@ -428,6 +455,24 @@ fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
         }
     };
     Ok(Json(page_of(matched, query, &cfg, |r| project(r, query))).into_response())
+}
+
+/// Under `only_documented_filters`, a filter other than the one Asana documents for the
+/// resource (`attribute eq "value"`) is refused the way a client would see it.
+fn documented_filter_only(
+    query: &ListQuery,
+    documented: bool,
+    attribute: &str,
+    resource: &str,
+    cfg: &Config,
+) -> Result<(), ScimError> {
+    if query.filter.is_none() || documented || !cfg.on(Switch::OnlyDocumentedFilters) {
+        return Ok(());
+    }
+    Err(ScimError::bad_request(
+        harness_scim::ScimType::InvalidFilter,
+        format!("Unsupported filter: {resource} can only be filtered by {attribute} eq \"value\""),
+    ))
 }
 
 /// The page `query` asks for, each resource passed through `shape`.
@@ -489,7 +534,7 @@ async fn create_user(
     let cfg = app.config();
     let json = parse_body(&body)?;
     check_schemas(&json, USER_URN, &cfg)?;
-    let user = User::from_json(json)?;
+    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
     let mut store = app.store_mut();
     let (gid, how) = store.create_user(&app.write_context(&p, &cfg), user)?;
     let record = store.user(p.org(), gid).expect("just created");
@@ -515,7 +560,7 @@ async fn replace_user(
     let cfg = app.config();
     let json = parse_body(&body)?;
     check_schemas(&json, USER_URN, &cfg)?;
-    let user = User::from_json(json)?;
+    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
     let mut store = app.store_mut();
     store.replace_user(
         &app.write_context(&p, &cfg),
@@ -605,6 +650,7 @@ fn query_groups(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
         .as_ref()
         .and_then(|f| f.as_equality())
         .filter(|(path, _)| path.is("displayName"));
+    documented_filter_only(query, indexed.is_some(), "displayName", "Groups", &cfg)?;
     let matched: Vec<Value> = match (indexed, &query.filter) {
         (Some((_, name)), _) => store
             .team_by_name(org, name)

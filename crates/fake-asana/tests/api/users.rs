@@ -386,6 +386,15 @@ async fn paging_with_start_index_and_count() {
         .map(|u| u["userName"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["u1@acme.test", "u2@acme.test"]);
+}
+
+#[tokio::test]
+async fn the_rfc_profile_pages_through_any_filter() {
+    let app = TestApp::rfc().await;
+    for i in 0..5 {
+        app.create_user(&format!("u{i}@acme.test"), &format!("User {i}"))
+            .await;
+    }
     let r = app
         .scim(
             Method::GET,
@@ -395,6 +404,127 @@ async fn paging_with_start_index_and_count() {
         .await;
     assert_eq!(r.body["totalResults"], 4);
     assert_eq!(r.body["Resources"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn asana_filters_only_by_the_documented_attributes() {
+    let app = TestApp::new().await;
+    app.create_user("ada@acme.test", "Ada Lovelace").await;
+    for filter in [
+        "userName sw \"ada\"",
+        "title eq \"Engineer\"",
+        "userName eq \"ada@acme.test\" or userName eq \"x@acme.test\"",
+        "emails[value eq \"ada@acme.test\"]",
+    ] {
+        let r = app
+            .scim(Method::GET, &format!("/Users?filter={filter}"), None)
+            .await;
+        assert_eq!(r.status, 400, "{filter}: {}", r.body);
+        assert_eq!(r.body["scimType"], "invalidFilter", "{filter}");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("userName eq"),
+            "{}",
+            r.body
+        );
+    }
+    // The documented ones, attribute names in any case.
+    let r = app
+        .scim(
+            Method::GET,
+            "/Users?filter=USERNAME eq \"ADA@acme.test\"",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["totalResults"], 1);
+    let r = app
+        .scim(
+            Method::GET,
+            "/Groups?filter=displayName eq \"Nobody\"",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .scim(Method::GET, "/Groups?filter=displayName sw \"N\"", None)
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("displayName eq")
+    );
+}
+
+#[tokio::test]
+async fn attributes_asana_does_not_use_are_not_echoed() {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada@acme.test",
+        "externalId": "00u1",
+        "displayName": "Ada",
+        "locale": "en-GB",
+        "timezone": "Europe/London",
+        "title": "Analyst",
+    });
+    let asana = TestApp::new().await;
+    let r = asana.scim(Method::POST, "/Users", Some(body.clone())).await;
+    assert_eq!(r.status, 201);
+    for dropped in ["externalId", "displayName", "locale", "timezone"] {
+        assert!(r.body.get(dropped).is_none(), "{dropped}: {}", r.body);
+    }
+    assert_eq!(r.body["title"], "Analyst");
+    let rfc = TestApp::rfc().await;
+    let r = rfc.scim(Method::POST, "/Users", Some(body)).await;
+    assert_eq!(
+        (r.body["externalId"].as_str(), r.body["locale"].as_str()),
+        (Some("00u1"), Some("en-GB"))
+    );
+}
+
+#[tokio::test]
+async fn a_case_only_change_of_a_non_ascii_user_name_is_not_a_conflict() {
+    let app = TestApp::new().await;
+    let created = app.create_user("ÉVA@acme.test", "Éva Tardos").await;
+    let id = id_of(&created);
+    let mut body = user_body("éva@acme.test", "Éva Tardos");
+    body["active"] = json!(true);
+    let r = app
+        .scim(Method::PUT, &format!("/Users/{id}"), Some(body))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["userName"], "éva@acme.test");
+    assert_eq!(r.body["id"].as_str(), Some(id.as_str()));
+    let found = app
+        .scim(
+            Method::GET,
+            "/Users?filter=userName eq \"ÉVA@ACME.TEST\"",
+            None,
+        )
+        .await;
+    assert_eq!(found.body["totalResults"], 1);
+}
+
+#[tokio::test]
+async fn onelogins_schema_urns_are_read_under_lenient_schemas() {
+    let body = json!({
+        "schemas": ["urn:scim:schemas:core:2.0", "urn:scim:schemas:extension:enterprise:2.0"],
+        "userName": "ada@acme.test",
+        "name": {"formatted": "Ada Lovelace"},
+        "urn:scim:schemas:extension:enterprise:2.0": {"department": "Engines"},
+    });
+    let asana = TestApp::new().await;
+    let r = asana.scim(Method::POST, "/Users", Some(body.clone())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Engines"
+    );
+    let rfc = TestApp::rfc().await;
+    let r = rfc.scim(Method::POST, "/Users", Some(body)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["scimType"], "invalidSyntax");
 }
 
 #[tokio::test]

@@ -80,6 +80,8 @@ pub(crate) fn update_provisioning(
         "on_delete",
         "on_suspend",
         "parameters",
+        "connector",
+        "schema_urns",
         "api_status",
         "api_error",
     ];

@@ -344,6 +344,9 @@ async fn user_apps(
                 "provisioning_status": if a.provisioning.enabled { "enabled" } else { "disabled" },
                 "provisioning_state": provisioning_state(&store, id, a.id),
                 "provisioning_enabled": a.provisioning.enabled,
+                // The harness's addition: the target's id for the user, stored when it was
+                // created or adopted (OneLogin's documented item has no such field).
+                "scim_id": store.link(id, a.id).and_then(|l| l.scim_id.clone()),
             })
         })
         .collect();

@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 use super::admin::update_provisioning;
 use super::api::provisioning_state;
 use crate::Shared;
-use crate::model::{ApiStatus, App, Mapping, OnDelete, OnSuspend, Task, TaskStatus, status};
+use crate::model::{
+    ApiStatus, App, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, Task, TaskStatus, status,
+};
 use crate::store::UserChanges;
 
 const PRODUCT: &str = "OneLogin · Administration";
@@ -186,12 +188,22 @@ async fn configuration(State(app): State<Shared>, Path(id): Path<String>) -> Res
          <fieldset><legend>API Connection</legend>\
          <p><label for=\"token\">Service Account Token</label>\
          <input id=\"token\" name=\"token\" size=\"72\" autocomplete=\"off\" placeholder=\"{placeholder}\"></p>\
+         <p><label for=\"connector\">Connector</label><select id=\"connector\" name=\"connector\">\
+         <option value=\"asana\"{c1}>Asana (create, import and deactivate)</option>\
+         <option value=\"scim\"{c2}>SCIM Provisioner (generic SCIM v2: updates too)</option></select></p>\
+         <p><label for=\"schema-urns\">SCIM JSON Template schemas</label><select id=\"schema-urns\" name=\"schema_urns\">\
+         <option value=\"onelogin\"{u1}>urn:scim:schemas:core:2.0 (OneLogin's)</option>\
+         <option value=\"rfc\"{u2}>urn:ietf:params:scim:schemas:core:2.0:User (RFC 7643)</option></select></p>\
          <button type=\"submit\" id=\"save\">Save</button></fieldset></form>\
          <form method=\"post\" action=\"/admin/apps/{id}/enable\"><p>API Status: {badge} \
          <button type=\"submit\" id=\"enable\">Enable</button></p></form>",
         id = a.id,
         placeholder = escape(&placeholder),
         badge = status_badge(&a),
+        c1 = selected(a.provisioning.connector == Connector::Asana),
+        c2 = selected(a.provisioning.connector == Connector::Scim),
+        u1 = selected(a.provisioning.schema_urns == SchemaUrns::Onelogin),
+        u2 = selected(a.provisioning.schema_urns == SchemaUrns::Rfc),
     );
     app_page(&a, "configuration", &body)
 }
@@ -217,13 +229,19 @@ async fn save_configuration(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let token = form(&body).remove("token").unwrap_or_default();
+    let mut f = form(&body);
+    let token = f.remove("token").unwrap_or_default();
+    let mut settings = serde_json::Map::new();
     // An empty field keeps the saved token, as the console shows only its mask.
-    let settings = if token.trim().is_empty() {
-        json!({})
-    } else {
-        json!({"token": token.trim()})
-    };
+    if !token.trim().is_empty() {
+        settings.insert("token".into(), json!(token.trim()));
+    }
+    for key in ["connector", "schema_urns"] {
+        if let Some(v) = f.remove(key) {
+            settings.insert(key.into(), json!(v));
+        }
+    }
+    let settings = Value::Object(settings);
     save_settings(&app, &id, settings, "configuration").await
 }
 
@@ -438,10 +456,30 @@ async fn user(State(app): State<Shared>, Path(id): Path<String>) -> Response {
                 "pending" => "<a href=\"/admin/provisioning\">Pending</a>".to_owned(),
                 other => escape(&capitalize(other)),
             };
+            let target_id = store
+                .link(u.id, a.id)
+                .and_then(|l| l.scim_id.as_deref())
+                .unwrap_or("");
+            // The newest task says why nothing happened, when nothing did.
+            let last = store
+                .last_task(u.id, a.id)
+                .map(|t| {
+                    let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
+                    let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
+                    if let Some(e) = &t.error {
+                        text.push_str(": ");
+                        text.push_str(e);
+                    }
+                    text
+                })
+                .unwrap_or_default();
             format!(
-                "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td></tr>",
+                "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
+                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td></tr>",
                 escape(&a.name),
-                escape(&a.name)
+                escape(&a.name),
+                escape(target_id),
+                escape(&last),
             )
         })
         .collect();
@@ -464,7 +502,7 @@ async fn user(State(app): State<Shared>, Path(id): Path<String>) -> Response {
          <h2>Roles</h2><ul>{roles}</ul>\
          <form method=\"post\" action=\"/admin/users/{id}/roles\"><label for=\"role\">Add a role</label><select id=\"role\" name=\"role\">{options}</select>\
          <button type=\"submit\" id=\"add-role\">Add Role</button></form>\
-         <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th></tr></thead><tbody>{apps}</tbody></table>",
+         <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th></tr></thead><tbody>{apps}</tbody></table>",
         status = status_name(u.status),
         id = u.id,
         f1 = field("firstname", "First name", &u.firstname),

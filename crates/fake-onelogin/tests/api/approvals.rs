@@ -118,8 +118,11 @@ async fn updates_and_deletes_wait_for_approval_too() {
     let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
     world.assign(ada).await;
     world.run().await;
+    // The generic SCIM app: OneLogin's Asana connector sends no updates at all.
     world
-        .configure(json!({"require_approval": {"update": true, "delete": true}}))
+        .configure(
+            json!({"connector": "scim", "require_approval": {"update": true, "delete": true}}),
+        )
         .await;
 
     world.update_user(ada, json!({"title": "Countess"})).await;
@@ -236,8 +239,11 @@ async fn denied_updates_and_deletes_send_nothing() {
     world.assign(ada).await;
     world.run().await;
     let writes_before = world.scim_writes();
+    // The generic SCIM app: OneLogin's Asana connector sends no updates at all.
     world
-        .configure(json!({"require_approval": {"update": true, "delete": true}}))
+        .configure(
+            json!({"connector": "scim", "require_approval": {"update": true, "delete": true}}),
+        )
         .await;
 
     world.update_user(ada, json!({"title": "Countess"})).await;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod api;
 mod approvals;
+mod connector;
 mod console;
 mod policies;
 mod queue;

@@ -174,6 +174,10 @@ async fn provisioning_works_against_a_plain_rfc_target() {
     world
         .asana
         .configure(|c| *c = fake_asana::Config::new(fake_asana::Profile::Rfc));
+    // A plain target needs RFC schema URNs in the template, and updates need the SCIM app.
+    world
+        .configure(json!({"connector": "scim", "schema_urns": "rfc"}))
+        .await;
     let ada = provisioned(&world, "ada@acme.test").await;
     world.update_user(ada, json!({"title": "Countess"})).await;
     world.run().await;

@@ -58,7 +58,7 @@ async fn a_failure_can_be_retried_and_only_a_failure() {
     let ran = world.run().await;
     assert_eq!(ran[0]["status"], "failed");
     assert!(ran[0]["error"].as_str().unwrap().contains("HTTP 503"));
-    assert_eq!(ran[0]["attempts"], 6, "one lookup, five POSTs");
+    assert_eq!(ran[0]["requests"], 6, "one lookup, five POSTs");
     let task = world.last_task(ada).await;
     let r = world.decide(&task, "retry").await;
     assert_eq!(r.body["status"], "approved");
@@ -78,7 +78,7 @@ async fn a_token_deauthorized_mid_run_fails_the_task_and_the_connection() {
     world.assign(ada).await;
     world.run().await;
     world.asana.deauthorize_service_account(world.sa.id);
-    world.update_user(ada, json!({"title": "Countess"})).await;
+    world.update_user(ada, json!({"status": 2})).await;
     let ran = world.run().await;
     assert_eq!(ran[0]["status"], "failed");
     assert!(ran[0]["error"].as_str().unwrap().contains("Not Authorized"));

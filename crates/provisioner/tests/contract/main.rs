@@ -3,7 +3,7 @@
 
 use harness_clock::Clock;
 use harness_provisioner::{
-    Action, Outcome, Provisioner, RetryPolicy, Target, Task, UserPayload, user_body,
+    Action, Outcome, Provisioner, RetryPolicy, SchemaUrns, Target, Task, UserPayload, user_body,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -35,19 +35,26 @@ impl Harness {
     }
 
     fn target(&self) -> Target {
-        Target {
-            base_url: format!("{}/scim", self.server.uri()),
-            token: "t0ken".into(),
-        }
+        Target::new(format!("{}/scim", self.server.uri()), "t0ken")
     }
 
     async fn run(&self, action: Action) -> harness_provisioner::Report {
+        self.run_linked(action, None).await
+    }
+
+    /// Runs a task for a user whose target id OneLogin stored when it was created.
+    async fn run_linked(
+        &self,
+        action: Action,
+        scim_id: Option<&str>,
+    ) -> harness_provisioner::Report {
         self.provisioner
             .run(
                 &self.target(),
                 &Task {
                     action,
                     user: ada(),
+                    scim_id: scim_id.map(str::to_owned),
                 },
             )
             .await
@@ -148,7 +155,7 @@ async fn create_new_looks_up_then_posts() {
             note: None
         }
     );
-    assert_eq!(report.attempts, 2);
+    assert_eq!(report.requests, 2);
     let requests = h.requests().await;
     assert_eq!(
         lines(&requests),
@@ -158,7 +165,10 @@ async fn create_new_looks_up_then_posts() {
         ]
     );
     assert_onelogin_headers(&requests);
-    assert_eq!(body(&requests[1]), user_body(&ada(), true));
+    assert_eq!(
+        body(&requests[1]),
+        user_body(&ada(), true, SchemaUrns::Onelogin)
+    );
     assert_eq!(body(&requests[1])["name"]["formatted"], "Ada Lovelace");
 }
 
@@ -194,7 +204,10 @@ async fn create_existing_adopts_the_user_with_a_put() {
         requests[1].url.as_str().ends_with("/Users/7?"),
         "a bare `?` ends the PUT URL"
     );
-    assert_eq!(body(&requests[1]), user_body(&ada(), true));
+    assert_eq!(
+        body(&requests[1]),
+        user_body(&ada(), true, SchemaUrns::Onelogin)
+    );
 }
 
 #[tokio::test]
@@ -248,7 +261,10 @@ async fn suspend_puts_active_false() {
             "PUT /scim/Users/7?".to_owned()
         ]
     );
-    assert_eq!(body(&requests[1]), user_body(&ada(), false));
+    assert_eq!(
+        body(&requests[1]),
+        user_body(&ada(), false, SchemaUrns::Onelogin)
+    );
 }
 
 #[tokio::test]
@@ -311,7 +327,7 @@ async fn a_429_waits_exactly_retry_after_then_succeeds() {
         "{:?}",
         report.outcome
     );
-    assert_eq!(report.attempts, 3);
+    assert_eq!(report.requests, 3);
     assert_eq!(
         (h.clock.now() - before).as_secs(),
         30,
@@ -345,7 +361,7 @@ async fn repeated_500s_back_off_then_fail_with_the_attempt_count() {
     assert_eq!(failure.status, Some(500));
     assert_eq!(failure.detail, "Server Error");
     assert!(!failure.unauthorized);
-    assert_eq!(report.attempts, 5);
+    assert_eq!(report.requests, 5);
     let waited = h.clock.now() - before;
     // Backoffs of 1, 2, 4 and 8 s, each with equal jitter: between 7.5 s and 15 s in all.
     assert!(
@@ -378,7 +394,7 @@ async fn a_401_fails_at_once_and_says_the_connection_is_broken() {
         ),
         (Some(401), true, "Not Authorized")
     );
-    assert_eq!(report.attempts, 1);
+    assert_eq!(report.requests, 1);
 }
 
 #[tokio::test]
@@ -402,7 +418,7 @@ async fn other_4xx_fail_at_once_with_the_scim_detail() {
         panic!("should fail")
     };
     assert_eq!(failure.detail, "Reactivating is not supported");
-    assert_eq!(report.attempts, 2);
+    assert_eq!(report.requests, 2);
 }
 
 #[tokio::test]
@@ -414,7 +430,7 @@ async fn the_connection_test_is_a_lookup_of_a_user_that_cannot_exist() {
         .expect(1)
         .mount(&h.server)
         .await;
-    let (result, exchanges) = h.provisioner.test_connection(&h.target()).await;
+    let (result, exchanges) = h.provisioner.test_connection(&h.target(), false).await;
     assert!(result.is_ok());
     assert_eq!(exchanges.len(), 1);
     let requests = h.requests().await;
@@ -443,7 +459,7 @@ async fn garbage_answers_fail_with_a_reason_and_never_panic() {
             panic!("garbage must fail")
         };
         assert!(!failure.detail.is_empty());
-        let (connection, _) = h.provisioner.test_connection(&h.target()).await;
+        let (connection, _) = h.provisioner.test_connection(&h.target(), false).await;
         assert!(connection.is_err());
     }
 }
@@ -461,16 +477,14 @@ async fn a_closed_port_is_retried_then_fails_as_a_connection_error() {
         .local_addr()
         .unwrap()
         .port();
-    let target = Target {
-        base_url: format!("http://127.0.0.1:{port}/scim"),
-        token: "t".into(),
-    };
+    let target = Target::new(format!("http://127.0.0.1:{port}/scim"), "t");
     let report = provisioner
         .run(
             &target,
             &Task {
                 action: Action::Create,
                 user: ada(),
+                scim_id: None,
             },
         )
         .await;
@@ -483,6 +497,216 @@ async fn a_closed_port_is_retried_then_fails_as_a_connection_error() {
         "{}",
         failure.detail
     );
-    assert_eq!(report.attempts, 3);
+    assert_eq!(report.requests, 3);
     assert!(report.exchanges.iter().all(|e| e.error.is_some()));
+}
+
+#[tokio::test]
+async fn bodies_name_onelogins_schema_urns_unless_the_target_needs_rfc_ones() {
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/scim/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "42"})))
+        .mount(&h.server)
+        .await;
+    h.run(Action::Create).await;
+    let rfc = Target {
+        schema_urns: SchemaUrns::Rfc,
+        ..h.target()
+    };
+    let task = Task {
+        action: Action::Create,
+        user: UserPayload {
+            department: Some("Engines".into()),
+            ..ada()
+        },
+        scim_id: None,
+    };
+    h.provisioner.run(&rfc, &task).await;
+    let requests = h.requests().await;
+    let onelogin = body(&requests[1]);
+    assert_eq!(
+        onelogin["schemas"],
+        json!([
+            "urn:scim:schemas:core:2.0",
+            "urn:scim:schemas:extension:enterprise:2.0"
+        ]),
+        "what real OneLogin traffic carries (onelogin-facts §4, S7)"
+    );
+    let plain = body(&requests[3]);
+    assert_eq!(
+        plain["schemas"],
+        json!([
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ])
+    );
+    assert_eq!(
+        plain["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Engines"
+    );
+}
+
+#[tokio::test]
+async fn a_linked_user_is_written_by_the_stored_id_whatever_the_lookup_finds() {
+    // A renamed user: the lookup by the new userName finds nothing.
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/scim/Users/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "7"})))
+        .expect(2)
+        .mount(&h.server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/scim/Users/7"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    for action in [Action::Update, Action::Suspend, Action::Delete] {
+        let report = h.run_linked(action, Some("7")).await;
+        assert_eq!(
+            report.outcome,
+            Outcome::Provisioned {
+                scim_id: Some("7".into()),
+                note: None
+            },
+            "{action:?}"
+        );
+    }
+    let requests = h.requests().await;
+    assert_eq!(
+        lines(&requests),
+        [
+            format!("GET /scim/Users?{LOOKUP_QUERY}"),
+            "PUT /scim/Users/7?".to_owned(),
+            format!("GET /scim/Users?{LOOKUP_QUERY}"),
+            "PUT /scim/Users/7?".to_owned(),
+            format!("GET /scim/Users?{LOOKUP_QUERY}"),
+            "DELETE /scim/Users/7".to_owned(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_stored_id_wins_over_a_different_user_the_lookup_finds() {
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([{"id": "99", "userName": "ada@acme.test"}])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/scim/Users/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "7"})))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let report = h.run_linked(Action::Update, Some("7")).await;
+    assert!(matches!(report.outcome, Outcome::Provisioned { .. }));
+}
+
+#[tokio::test]
+async fn a_delete_that_finds_nobody_fails_instead_of_reporting_success() {
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    let report = h.run(Action::Delete).await;
+    let Outcome::Failed(failure) = report.outcome else {
+        panic!("nothing was deleted, so the task did not succeed")
+    };
+    assert!(
+        failure.detail.contains("not found in the target")
+            && failure.detail.contains("nothing was deleted"),
+        "{}",
+        failure.detail
+    );
+    assert_eq!(report.requests, 1, "only the lookup went out");
+}
+
+#[tokio::test]
+async fn a_delete_the_target_answers_404_fails_with_the_targets_reason() {
+    // A guest: invisible to the lookup, and to the DELETE by the stored id.
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/scim/Users/7"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "User 7 not found"})))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let report = h.run_linked(Action::Delete, Some("7")).await;
+    let Outcome::Failed(failure) = report.outcome else {
+        panic!("a 404 is not a deletion")
+    };
+    assert_eq!(
+        (failure.status, failure.detail.as_str()),
+        (Some(404), "User 7 not found")
+    );
+}
+
+#[tokio::test]
+async fn the_generic_scim_apps_connection_test_also_discovers_groups() {
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Groups"))
+        .respond_with(list(json!([])))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let (result, _) = h.provisioner.test_connection(&h.target(), true).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        lines(&h.requests().await),
+        [
+            "GET /scim/Users?filter=userName+eq+%22never-existing-user%22&",
+            "GET /scim/Groups?count=100&startIndex=1"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_target_that_refuses_group_discovery_fails_the_connection_test() {
+    let h = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Users"))
+        .respond_with(list(json!([])))
+        .mount(&h.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/Groups"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"errors": [{"message": "Forbidden: groups"}]})),
+        )
+        .mount(&h.server)
+        .await;
+    let (result, _) = h.provisioner.test_connection(&h.target(), true).await;
+    let failure = result.expect_err("refused discovery fails Enable");
+    assert_eq!(
+        (failure.status, failure.detail.as_str()),
+        (Some(403), "Forbidden: groups")
+    );
 }
