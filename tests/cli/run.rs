@@ -165,7 +165,7 @@ async fn probe_matches_the_fake_and_reports_rfc_differences() {
     .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("17 of 17 behaviours match"), "{text}");
+    assert!(text.contains("20 of 20 behaviours match"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
     let rfc = Served::start(dir.path(), &["--profile", "rfc"]).await;

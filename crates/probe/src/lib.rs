@@ -88,6 +88,13 @@ const CHECKS: &[Check] = &[
         writes: false,
     },
     Check {
+        id: "undocumented_filter",
+        behaviour: "a filter Asana does not document",
+        fact: "§1.3",
+        switch: Some(Switch::OnlyDocumentedFilters),
+        writes: false,
+    },
+    Check {
         id: "service_provider_config",
         behaviour: "ServiceProviderConfig: patch and bulk",
         fact: "§1.2",
@@ -113,6 +120,20 @@ const CHECKS: &[Check] = &[
         behaviour: "POST /Users: status and meta",
         fact: "§1.4, §7",
         switch: Some(Switch::OmitMeta),
+        writes: true,
+    },
+    Check {
+        id: "onelogin_schema_urns",
+        behaviour: "POST with OneLogin's schema URNs",
+        fact: "§1.4",
+        switch: Some(Switch::LenientSchemas),
+        writes: true,
+    },
+    Check {
+        id: "ignored_attributes",
+        behaviour: "POST with externalId and locale: echoed?",
+        fact: "§1.4",
+        switch: Some(Switch::IgnoredAttributesDropped),
         writes: true,
     },
     Check {
@@ -403,6 +424,22 @@ async fn observe_inner(
                 r.body["scimType"].as_str().unwrap_or("(no scimType)")
             )
         }
+        "undocumented_filter" => {
+            let r = call(
+                client,
+                t,
+                Method::GET,
+                "/Users?filter=title+eq+%22never-existing-title%22",
+                tok,
+                None,
+            )
+            .await?;
+            format!(
+                "{} {}",
+                r.status.as_u16(),
+                r.body["scimType"].as_str().unwrap_or("")
+            )
+        }
         "service_provider_config" => {
             let r = call(client, t, Method::GET, "/ServiceProviderConfig", tok, None).await?;
             format!(
@@ -444,6 +481,31 @@ async fn observe_inner(
                 } else {
                     "without meta"
                 }
+            )
+        }
+        "onelogin_schema_urns" => {
+            let email = probe_email(t, side, "urns");
+            let mut body = user(&email);
+            body["schemas"] = json!([
+                "urn:scim:schemas:core:2.0",
+                "urn:scim:schemas:extension:enterprise:2.0"
+            ]);
+            let r = call(client, t, Method::POST, "/Users", tok, Some(body)).await?;
+            remove_user(client, t, tok, &r.body["id"]).await;
+            r.status.as_u16().to_string()
+        }
+        "ignored_attributes" => {
+            let email = probe_email(t, side, "ignored");
+            let mut body = user(&email);
+            body["externalId"] = json!("harness-probe");
+            body["locale"] = json!("en-GB");
+            let r = call(client, t, Method::POST, "/Users", tok, Some(body)).await?;
+            remove_user(client, t, tok, &r.body["id"]).await;
+            let echoed = r.body.get("externalId").is_some() || r.body.get("locale").is_some();
+            format!(
+                "{} {}",
+                r.status.as_u16(),
+                if echoed { "echoed" } else { "dropped" }
             )
         }
         "duplicate_post" => {
