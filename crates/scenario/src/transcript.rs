@@ -98,13 +98,13 @@ mod tests {
         let v = redact(
             json!({"id": "1200000000000007", "user_id": 100003, "token": "2/1/2:abc", "created_at": "2026-01-01T09:00:00Z",
             "members": [{"value": "1200000000000003"}], "userName": "ada@acme.test", "name_id": "email", "apps": [100001],
-            "attempts": 2, "url": "http://127.0.0.1:40123/api/1.0/scim"}),
+            "requests": 2, "url": "http://127.0.0.1:40123/api/1.0/scim"}),
         );
         assert_eq!(
             v,
             json!({"id": "[id]", "user_id": "[id]", "token": "[secret]", "created_at": "[time]",
             "members": [{"value": "[id]"}], "userName": "ada@acme.test", "name_id": "email", "apps": ["[id]"],
-            "attempts": 2, "url": "http://127.0.0.1:{port}/api/1.0/scim"})
+            "requests": 2, "url": "http://127.0.0.1:{port}/api/1.0/scim"})
         );
         assert_eq!(
             path("/api/1.0/scim/Users/1200000000000007?"),
