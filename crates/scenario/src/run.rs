@@ -1385,6 +1385,21 @@ impl Runner {
                     mismatch(format!("Asana user {user_name}"), "exists", "no such user").into()
                 });
         }
+        self.external_user(user_name)
+            .await?
+            .and_then(|u| u["id"].as_str().map(str::to_owned))
+            .ok_or_else(|| {
+                mismatch(
+                    format!("user {user_name}"),
+                    "exists",
+                    "not found by a userName lookup",
+                )
+                .into()
+            })
+    }
+
+    /// The external endpoint's user with this userName, by the lookup every IdP makes.
+    async fn external_user(&self, user_name: &str) -> Result<Option<Value>, StepFailure> {
         let token = self
             .external
             .as_ref()
@@ -1401,17 +1416,10 @@ impl Runner {
             .await
             .map_err(|err| fail(format!("the SCIM endpoint did not answer: {err}")))?;
         let list: Value = response.json().await.unwrap_or(Value::Null);
-        list.pointer("/Resources/0/id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                mismatch(
-                    format!("user {user_name}"),
-                    "exists",
-                    "not found by a userName lookup",
-                )
-                .into()
-            })
+        Ok(list["Resources"]
+            .as_array()
+            .and_then(|r| r.first())
+            .cloned())
     }
 
     async fn expect_external_user(&mut self, e: &AsanaUserExpectation) -> Result<(), Halt> {
@@ -1420,27 +1428,7 @@ impl Runner {
                 "guest and deprovisioned_via are records only the fake Asana keeps".into(),
             )));
         }
-        let token = self
-            .external
-            .as_ref()
-            .map(|t| t.token.clone())
-            .unwrap_or_default();
-        let filter = format!(
-            "filter=userName+eq+%22{}%22",
-            e.user_name.replace('@', "%40")
-        );
-        let response = self
-            .client
-            .get(format!("{}/Users?{filter}", self.scim_url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(|err| fail(format!("the SCIM endpoint did not answer: {err}")))?;
-        let list: Value = response.json().await.unwrap_or(Value::Null);
-        let user = list["Resources"]
-            .as_array()
-            .and_then(|r| r.first())
-            .cloned();
+        let user = self.external_user(&e.user_name).await?;
         match (user, e.exists.unwrap_or(true)) {
             (None, true) => Err(mismatch(
                 format!("user {}", e.user_name),
