@@ -18,6 +18,10 @@
 //!
 //! Unknown keys are errors everywhere, so a typo cannot silently test the wrong thing.
 
+mod pattern;
+mod step;
+mod template;
+
 use std::collections::BTreeMap;
 
 use fake_asana::FaultSpec;
@@ -28,6 +32,10 @@ use serde_saphyr::Spanned;
 
 /// The OneLogin settings and task states a scenario names are the fake's own types, so a
 /// scenario and the fake cannot disagree on a spelling.
+pub use pattern::Pattern;
+pub use step::{Binding, References};
+pub use template::references;
+
 pub use fake_onelogin::{
     ApiStatus, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, TaskAction, TaskStatus,
 };
@@ -284,45 +292,6 @@ pub enum Step {
     ExpectExchanges(ExchangeExpectation),
 }
 
-impl Step {
-    /// The step's name as written in files.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Step::CreateUser(_) => "create_user",
-            Step::UpdateUser(_) => "update_user",
-            Step::SuspendUser(_) => "suspend_user",
-            Step::UnsuspendUser(_) => "unsuspend_user",
-            Step::DeleteUser(_) => "delete_user",
-            Step::AddRoleUsers(_) => "add_role_users",
-            Step::RemoveRoleUsers(_) => "remove_role_users",
-            Step::SetRoleApps(_) => "set_role_apps",
-            Step::ConfigureApp(_) => "configure_app",
-            Step::EnableApi(_) => "enable_api",
-            Step::Approve(_) => "approve",
-            Step::Deny(_) => "deny",
-            Step::Retry(_) => "retry",
-            Step::CreateServiceAccount(_) => "create_service_account",
-            Step::CreatePersonalAccessToken(_) => "create_personal_access_token",
-            Step::DeauthorizeServiceAccount(_) => "deauthorize_service_account",
-            Step::RotateServiceAccount(_) => "rotate_service_account",
-            Step::ScimRequest(_) => "scim_request",
-            Step::RestRequest(_) => "rest_request",
-            Step::SetSwitches(_) => "set_switches",
-            Step::SetRateLimit(_) => "set_rate_limit",
-            Step::InjectFault(_) => "inject_fault",
-            Step::ClearFaults(_) => "clear_faults",
-            Step::AdvanceClock(_) => "advance_clock",
-            Step::ExpectApiStatus(_) => "expect_api_status",
-            Step::ExpectTask(_) => "expect_task",
-            Step::ExpectNoTask(_) => "expect_no_task",
-            Step::ExpectAsanaUser(_) => "expect_asana_user",
-            Step::ExpectTeamMembers(_) => "expect_team_members",
-            Step::ExpectUserApp(_) => "expect_user_app",
-            Step::ExpectExchanges(_) => "expect_exchanges",
-        }
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
@@ -555,10 +524,10 @@ pub struct UserAppExpectation {
 pub struct ExchangeExpectation {
     /// These happened, in this order (other exchanges may come between).
     #[serde(default)]
-    pub sequence: Vec<String>,
+    pub sequence: Vec<Pattern>,
     /// None of these happened.
     #[serde(default)]
-    pub absent: Vec<String>,
+    pub absent: Vec<Pattern>,
     /// `start` (default) or `previous`: since the previous `expect_exchanges`.
     #[serde(default)]
     pub since: Since,

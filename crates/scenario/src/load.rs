@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::format::{HttpRequest, Scenario, Step};
+use crate::format::{Binding, HttpRequest, Scenario, Step};
 
 /// A scenario ready to run.
 #[derive(Debug)]
@@ -239,69 +239,34 @@ fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
             message,
         };
         let step = &spanned.value;
-        let user = |u: &str| {
-            if is_user(u, &names) {
-                Ok(())
-            } else {
-                Err(fail(format!(
-                    "{}: no user is named {u:?} (bind one with `as:`)",
-                    step.kind()
-                )))
-            }
-        };
-        let role = |r: &str| {
-            if names.roles.contains(r) {
-                Ok(())
-            } else {
-                Err(fail(format!("{}: no role is named {r:?}", step.kind())))
-            }
-        };
-        let account = |a: &str| {
-            if names.accounts.contains(a) {
-                Ok(())
-            } else {
-                Err(fail(format!(
-                    "{}: no service account is named {a:?}",
-                    step.kind()
-                )))
-            }
-        };
-        let refs =
-            |t: &str| check_refs(t, &names).map_err(|m| fail(format!("{}: {m}", step.kind())));
+        let kind = step.kind();
+        // What every step names must be bound before it: the step says what it names.
+        let refs = step.references();
+        if let Some(u) = refs.users.iter().find(|u| !is_user(u, &names)) {
+            return Err(fail(format!(
+                "{kind}: no user is named {u:?} (bind one with `as:`)"
+            )));
+        }
+        if let Some(r) = refs.roles.iter().find(|r| !names.roles.contains(**r)) {
+            return Err(fail(format!("{kind}: no role is named {r:?}")));
+        }
+        if let Some(a) = refs.accounts.iter().find(|a| !names.accounts.contains(**a)) {
+            return Err(fail(format!("{kind}: no service account is named {a:?}")));
+        }
+        for text in &refs.templates {
+            check_refs(text, &names).map_err(|m| fail(format!("{kind}: {m}")))?;
+        }
+        // What serde cannot check alone.
         match step {
-            Step::UpdateUser(u) => user(&u.user)?,
-            Step::SuspendUser(u) | Step::UnsuspendUser(u) | Step::DeleteUser(u) => user(&u.user)?,
-            Step::AddRoleUsers(r) | Step::RemoveRoleUsers(r) => {
-                role(&r.role)?;
-                for u in &r.users {
-                    user(u)?;
-                }
-            }
-            Step::SetRoleApps(r) => role(&r.role)?,
-            Step::ConfigureApp(app) => {
-                if let Some(t) = &app.token {
-                    refs(t)?;
-                }
-            }
-            Step::Approve(t) | Step::Deny(t) | Step::Retry(t) | Step::ExpectNoTask(t) => {
-                user(&t.user)?
-            }
-            Step::ExpectTask(t) => {
-                user(&t.user)?;
-                if t.attempts.is_some() {
-                    return Err(fail(
-                        "expect_task: `attempts` is now `requests` (it counts HTTP requests, \
-                         retries included): rename the key"
-                            .into(),
-                    ));
-                }
-            }
-            Step::ExpectUserApp(t) => user(&t.user)?,
-            Step::DeauthorizeServiceAccount(a) | Step::RotateServiceAccount(a) => {
-                account(&a.account)?
+            Step::ExpectTask(t) if t.attempts.is_some() => {
+                return Err(fail(
+                    "expect_task: `attempts` is now `requests` (it counts HTTP requests, \
+                     retries included): rename the key"
+                        .into(),
+                ));
             }
             Step::ScimRequest(r) | Step::RestRequest(r) => {
-                check_request(r, &names).map_err(|m| fail(format!("{}: {m}", step.kind())))?
+                check_request(r).map_err(|m| fail(format!("{kind}: {m}")))?
             }
             Step::SetSwitches(switches) => {
                 if let Some(bad) = switches
@@ -314,32 +279,19 @@ fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
             Step::InjectFault(f) => f
                 .validate()
                 .map_err(|m| fail(format!("inject_fault: {m}")))?,
-            Step::ExpectExchanges(e) => {
-                for p in e.sequence.iter().chain(&e.absent) {
-                    crate::run::Pattern::parse(p)
-                        .map_err(|m| fail(format!("expect_exchanges: {m}")))?;
-                }
-            }
             _ => {}
         }
-        match step {
-            Step::CreateUser(u) => {
-                if let Some(n) = &u.name {
-                    names.users.insert(n.clone());
-                }
+        match step.binds() {
+            Some(Binding::User(n)) => {
+                names.users.insert(n.to_owned());
             }
-            Step::CreateServiceAccount(sa) => {
-                names.accounts.insert(sa.name.clone());
+            Some(Binding::Account(n)) => {
+                names.accounts.insert(n.to_owned());
             }
-            Step::CreatePersonalAccessToken(p) => {
-                names.values.insert(p.name.clone());
+            Some(Binding::Value(n)) => {
+                names.values.insert(n.to_owned());
             }
-            Step::ScimRequest(r) | Step::RestRequest(r) => {
-                if let Some(b) = &r.bind {
-                    names.values.insert(b.clone());
-                }
-            }
-            _ => {}
+            None => {}
         }
     }
     Ok(())
@@ -358,16 +310,7 @@ fn is_user(reference: &str, names: &Names) -> bool {
     names.users.contains(reference) || reference.contains('@')
 }
 
-fn check_request(r: &HttpRequest, names: &Names) -> Result<(), String> {
-    for text in [Some(&r.path), r.token.as_ref(), r.raw_body.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        check_refs(text, names)?;
-    }
-    if let Some(body) = &r.body {
-        check_refs(&body.to_string(), names)?;
-    }
+fn check_request(r: &HttpRequest) -> Result<(), String> {
     if r.body.is_some() && r.raw_body.is_some() {
         return Err("give body or raw_body, not both".into());
     }
@@ -378,7 +321,7 @@ fn check_request(r: &HttpRequest, names: &Names) -> Result<(), String> {
 
 /// Every `${name.field}` refers to a name bound before.
 fn check_refs(text: &str, names: &Names) -> Result<(), String> {
-    for reference in crate::run::references(text) {
+    for reference in crate::format::references(text) {
         let name = reference.split('.').next().unwrap_or_default();
         if !names.any(name) && !["asana", "onelogin"].contains(&name) {
             return Err(format!(
