@@ -1,0 +1,246 @@
+//! The Asana side of a run: the fake's admin API (service accounts, switches, faults), and SCIM
+//! or REST requests a scenario makes as any client would.
+
+use fake_asana::{FakeAsana, Fixture};
+use harness_clock::Clock;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::expect::subset;
+use super::log::{Exchange, Hop};
+use super::outcome::{Halt, Skip, fail, mismatch};
+use super::runner::Runner;
+use crate::format::*;
+use crate::load::Loaded;
+use crate::report::StepFailure;
+
+impl Runner {
+    /// `set_rate_limit`: the fake's per-token limits; `null` turns one off.
+    pub(super) async fn set_rate_limit(&mut self, limits: &RateLimit) -> Result<(), Halt> {
+        let body = rate_limit_json(limits);
+        self.asana_admin(
+            Method::PUT,
+            "/config",
+            Some(json!({"rate_limit": body})),
+            "set_rate_limit",
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) fn asana(&self, what: &str) -> Result<&FakeAsana, Halt> {
+        self.asana.as_ref().ok_or_else(|| {
+            Halt::Skipped(Skip(format!(
+                "{what} needs the fake Asana's admin side, which an external endpoint does not have"
+            )))
+        })
+    }
+
+    pub(super) async fn asana_admin(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        what: &str,
+    ) -> Result<Value, Halt> {
+        let uri = self.asana(what)?.uri();
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{uri}/__admin{path}"));
+        if let Some(b) = &body {
+            request = request.json(b);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| fail(format!("the fake Asana did not answer: {e}")))?;
+        let status = response.status();
+        let reply: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(fail(format!(
+                "the fake Asana refused {method} /__admin{path}: {status} {reply}"
+            ))
+            .into());
+        }
+        Ok(reply)
+    }
+
+    pub(super) async fn new_service_account(
+        &mut self,
+        sa: &GivenServiceAccount,
+    ) -> Result<Value, Halt> {
+        let scope = match sa.scope {
+            Scope::Scim => "scim",
+            Scope::Full => "full",
+        };
+        let mut body = json!({"name": sa.display_name.clone().unwrap_or_else(|| sa.name.clone()), "scope": scope});
+        if let Some(t) = &sa.token {
+            body["token"] = json!(t);
+        }
+        let reply = self
+            .asana_admin(
+                Method::POST,
+                "/service-accounts",
+                Some(body),
+                "create_service_account",
+            )
+            .await?;
+        Ok(
+            json!({"kind": "service_account", "id": reply["id"], "name": reply["name"], "token": reply["token"]}),
+        )
+    }
+
+    pub(super) async fn http(
+        &mut self,
+        request: &HttpRequest,
+        base: &str,
+    ) -> Result<(), StepFailure> {
+        let path = self.bindings.interpolate(&request.path)?;
+        let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| fail("bad method"))?;
+        let url = format!("{base}{path}");
+        let mut builder = self.client.request(method.clone(), &url);
+        if let Some(t) = &request.token {
+            builder = builder.bearer_auth(self.bindings.interpolate(t)?);
+        }
+        if let Some(b) = &request.body {
+            builder = builder
+                .header("content-type", "application/scim+json")
+                .body(serde_json::to_vec(&self.bindings.interpolate_json(b)?).expect("JSON"));
+        } else if let Some(raw) = &request.raw_body {
+            builder = builder
+                .header("content-type", "application/scim+json")
+                .body(self.bindings.interpolate(raw)?);
+        }
+        let response = builder.send().await;
+        let (status, reply) = match response {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let bytes = r.bytes().await.unwrap_or_default();
+                let reply = if bytes.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&bytes)
+                        .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
+                };
+                (Some(status), reply)
+            }
+            Err(_) => (None, Value::Null),
+        };
+        self.exchanges
+            .push(Exchange::new(method.as_str(), &url, status));
+        self.transcript.exchange(
+            Hop::Scenario,
+            method.as_str(),
+            &path,
+            request.body.as_ref(),
+            status,
+            Some(&reply),
+        );
+        if let Some(expected) = request.expect_status
+            && status != Some(expected)
+        {
+            return Err(mismatch(
+                format!(
+                    "{method} {path} answered {}",
+                    status.map_or("nothing".into(), |s| s.to_string())
+                ),
+                expected.to_string(),
+                format!(
+                    "{} {reply}",
+                    status.map_or("dropped".into(), |s| s.to_string())
+                ),
+            ));
+        }
+        if let Some(expected) = &request.expect_body {
+            let expected = self.bindings.interpolate_json(expected)?;
+            if let Err(where_) = subset(&expected, &reply, "") {
+                return Err(mismatch(
+                    format!("{method} {path}: the body differs at {where_}"),
+                    expected.to_string(),
+                    reply.to_string(),
+                ));
+            }
+        }
+        if let Some(name) = &request.bind {
+            self.bindings.insert(name.clone(), reply);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn start_asana(
+        loaded: &Loaded,
+        clock: &Clock,
+        seed: u64,
+    ) -> Result<FakeAsana, Halt> {
+        let a = &loaded.scenario.given.asana;
+        let mut fixture = match &a.fixture {
+            Some(path) => {
+                let resolved = crate::load::resolve(&loaded.base_dir, path)
+                    .ok_or_else(|| fail(format!("given: cannot find the fixture {path}")))?;
+                Fixture::load(&resolved).map_err(|e| fail(format!("given: {e}")))?
+            }
+            None => {
+                let mut f = Fixture::default_organization();
+                if let Some(name) = &a.organization {
+                    f.organizations[0].name = name.clone();
+                }
+                if !a.domains.is_empty() {
+                    f.organizations[0].domains = a.domains.clone();
+                }
+                f
+            }
+        };
+        fixture.organizations[0]
+            .users
+            .extend(a.users.iter().cloned());
+        fixture.organizations[0]
+            .teams
+            .extend(a.teams.iter().cloned());
+        let profile = match a.profile {
+            Some(ProfileName::Rfc) => fake_asana::Profile::Rfc,
+            _ => fake_asana::Profile::Asana,
+        };
+        let asana = FakeAsana::builder()
+            .profile(profile)
+            .fixture(fixture)
+            .clock(clock.clone())
+            .seed(seed)
+            .try_start()
+            .await
+            .map_err(|e| fail(format!("given: {e}")))?;
+        if !a.switches.is_empty() || a.rate_limit.is_some() {
+            let mut failure = None;
+            asana.configure(|c| {
+                let mut body = json!({});
+                if !a.switches.is_empty() {
+                    body["switches"] = json!(a.switches);
+                }
+                if let Some(limits) = &a.rate_limit {
+                    body["rate_limit"] = rate_limit_json(limits);
+                }
+                if let Err(e) = c.update(&body) {
+                    failure = Some(e);
+                }
+            });
+            if let Some(e) = failure {
+                return Err(fail(format!("given: {e}")).into());
+            }
+        }
+        Ok(asana)
+    }
+}
+
+fn rate_limit_json(limits: &RateLimit) -> Value {
+    let mut body = json!({});
+    for (k, v) in [
+        ("requests_per_minute", limits.requests_per_minute),
+        ("concurrent_reads", limits.concurrent_reads),
+        ("concurrent_writes", limits.concurrent_writes),
+    ] {
+        if let Some(v) = v {
+            body[k] = json!(v);
+        }
+    }
+    body
+}

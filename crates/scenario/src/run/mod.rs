@@ -1,0 +1,159 @@
+//! Running one scenario: its own fake Asana and fake OneLogin on port 0, one manual clock, the
+//! queue settled after every step, and a report that says precisely what happened.
+//!
+//! The runner talks to the fakes the way people and IdPs do: OneLogin's API and admin API over
+//! HTTP, SCIM and REST over HTTP. It reads the fake Asana's records directly only for
+//! expectations no client could observe (a deprovision record, a guest), and never for
+//! actions.
+//!
+//! - `runner`: the runner's state and the step loop.
+//! - `onelogin`, `asana`: the two sides a step acts on.
+//! - `expect`: expectations.
+//! - `bindings`: names bound with `as:` and `${…}` substitution.
+//! - `log`: the exchanges with the SCIM target and the transcript.
+//! - `options`, `outcome`: what a run is given, and how a step ends.
+
+mod asana;
+mod bindings;
+mod expect;
+mod log;
+mod onelogin;
+mod options;
+mod outcome;
+mod runner;
+
+use fake_asana::FakeAsana;
+use fake_onelogin::FakeOneLogin;
+
+pub use options::{ExternalTarget, RunOptions, seed_of};
+use outcome::{Halt, Skip};
+use runner::Runner;
+
+use crate::format::Step;
+use crate::load::Loaded;
+use crate::report::{Outcome, ScenarioReport, StepReport};
+
+pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
+    let scenario = &loaded.scenario;
+    let seed = seed_of(scenario);
+    let mut report = ScenarioReport {
+        path: loaded.path.clone(),
+        name: scenario.name.clone(),
+        tags: scenario.tags.clone(),
+        seed,
+        outcome: Outcome::Passed,
+        steps: Vec::new(),
+        failure: None,
+        skip_reason: None,
+        transcript: None,
+    };
+    let mut runner = match Runner::start(loaded, options, seed).await {
+        Ok(r) => r,
+        Err(Halt::Skipped(Skip(reason))) => {
+            report.outcome = Outcome::Skipped;
+            report.skip_reason = Some(format!("given: {reason}"));
+            return report;
+        }
+        Err(Halt::Failed(f)) => {
+            report.outcome = Outcome::Failed;
+            report.failure = Some(f.at(0, 0, 0, "given", Vec::new()));
+            return report;
+        }
+    };
+    for (i, spanned) in scenario.steps.iter().enumerate() {
+        let step = &spanned.value;
+        let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
+        let result = runner.step(step).await;
+        let result = match result {
+            Ok(()) if !step.is_expectation() => runner.settle().await.map_err(Halt::Failed),
+            other => other,
+        };
+        match result {
+            Ok(()) => report.steps.push(StepReport {
+                index: i + 1,
+                line,
+                kind: step.kind(),
+                outcome: Outcome::Passed,
+                message: None,
+            }),
+            Err(Halt::Skipped(Skip(reason))) => {
+                report.steps.push(StepReport {
+                    index: i + 1,
+                    line,
+                    kind: step.kind(),
+                    outcome: Outcome::Skipped,
+                    message: Some(reason.clone()),
+                });
+                report.outcome = Outcome::Skipped;
+                report.skip_reason = Some(format!(
+                    "step {} ({}) at line {line}: {reason}",
+                    i + 1,
+                    step.kind()
+                ));
+                break;
+            }
+            Err(Halt::Failed(f)) => {
+                report.steps.push(StepReport {
+                    index: i + 1,
+                    line,
+                    kind: step.kind(),
+                    outcome: Outcome::Failed,
+                    message: Some(f.message.clone()),
+                });
+                report.outcome = Outcome::Failed;
+                report.failure =
+                    Some(f.at(i + 1, line, column, step.kind(), runner.exchanges.recent()));
+                break;
+            }
+        }
+    }
+    if options.transcript {
+        report.transcript = Some(runner.transcript.text());
+    }
+    runner.stop().await;
+    report
+}
+
+/// A scenario being run step by step, for callers that choose the steps as they go (the
+/// whole-system model test, `asana-harness explore`): each step settles the queue, as in a file.
+pub struct Session {
+    runner: Runner,
+}
+
+impl Session {
+    pub async fn start(loaded: &Loaded, options: &RunOptions) -> Result<Session, String> {
+        match Runner::start(loaded, options, seed_of(&loaded.scenario)).await {
+            Ok(runner) => Ok(Session { runner }),
+            Err(Halt::Failed(f)) => Err(f.message),
+            Err(Halt::Skipped(Skip(why))) => Err(why),
+        }
+    }
+
+    /// Runs one step (and, unless it is an expectation, lets the queue settle).
+    pub async fn step(&mut self, step: &Step) -> Result<(), String> {
+        let result = match self.runner.step(step).await {
+            Ok(()) if !step.is_expectation() => self.runner.settle().await.map_err(Halt::Failed),
+            other => other,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(Halt::Failed(f)) => Err(match (f.expected, f.actual) {
+                (Some(e), Some(a)) => format!("{}: expected {e}, actual {a}", f.message),
+                _ => f.message,
+            }),
+            Err(Halt::Skipped(Skip(why))) => Err(why),
+        }
+    }
+
+    pub fn asana(&self) -> Option<&FakeAsana> {
+        self.runner.asana.as_ref()
+    }
+
+    pub fn onelogin(&self) -> &FakeOneLogin {
+        &self.runner.onelogin
+    }
+
+    pub async fn stop(self) {
+        self.runner.stop().await;
+    }
+}

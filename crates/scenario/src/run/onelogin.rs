@@ -1,0 +1,368 @@
+//! The OneLogin side of a run: the API and admin API over HTTP, as an admin and an SDK would
+//! call them; the queue settled and its SCIM calls collected; tasks found and decided.
+
+use fake_onelogin::FakeOneLogin;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::log::{Exchange, Hop};
+use super::outcome::{fail, mismatch};
+use super::runner::Runner;
+use crate::format::*;
+use crate::report::StepFailure;
+
+impl Runner {
+    /// A call to the fake OneLogin (API or admin), expecting `expect`.
+    pub(super) async fn ol(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        expect: StatusCode,
+    ) -> Result<Value, StepFailure> {
+        let (status, reply) = self.ol_any(method.clone(), path, body).await?;
+        if status != expect {
+            return Err(mismatch(
+                format!("OneLogin answered {method} {path} with {status}"),
+                expect.to_string(),
+                format!("{status} {reply}"),
+            ));
+        }
+        Ok(reply)
+    }
+
+    pub(super) async fn ol_any(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value), StepFailure> {
+        let mut response = self.ol_send(&method, path, body.as_ref()).await?;
+        // OneLogin's tokens live ten hours; after `advance_clock`, get a new one, as SDKs do.
+        if response.status() == StatusCode::UNAUTHORIZED && path.starts_with("/api/") {
+            self.token = Runner::access_token(&self.client, &self.onelogin).await?;
+            response = self.ol_send(&method, path, body.as_ref()).await?;
+        }
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap_or_default();
+        let reply: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        // Hop 1 is what changed OneLogin; the runner's reads for expectations are not part of it.
+        if method != Method::GET && path != "/__admin/provisioning/run" {
+            self.transcript.exchange(
+                Hop::OneLogin,
+                method.as_str(),
+                path,
+                body.as_ref(),
+                Some(status.as_u16()),
+                Some(&reply),
+            );
+        }
+        Ok((status, reply))
+    }
+
+    pub(super) async fn ol_send(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<reqwest::Response, StepFailure> {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.onelogin.uri()));
+        if path.starts_with("/api/") {
+            request = request.bearer_auth(&self.token);
+        }
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        request.send().await.map_err(|e| {
+            fail(format!(
+                "the fake OneLogin did not answer {method} {path}: {e}"
+            ))
+        })
+    }
+
+    /// Processes OneLogin's queue until nothing is runnable, then collects the SCIM calls made.
+    pub(super) async fn settle(&mut self) -> Result<(), StepFailure> {
+        self.ol(
+            Method::POST,
+            "/__admin/provisioning/run",
+            None,
+            StatusCode::OK,
+        )
+        .await?;
+        for entry in self.onelogin.outbound_requests() {
+            if entry.seq <= self.outbound_seen {
+                continue;
+            }
+            self.outbound_seen = entry.seq;
+            let e = &entry.exchange;
+            let exchange = Exchange::new(&e.method, &e.url, e.status);
+            self.transcript.exchange(
+                Hop::Scim,
+                &e.method,
+                &exchange.target(),
+                e.request_body.as_ref(),
+                e.status,
+                e.response_body.as_ref(),
+            );
+            self.exchanges.push(exchange);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn user_id(&mut self, reference: &str) -> Result<u64, StepFailure> {
+        if let Some(id) = self.bindings.get(reference).and_then(|b| b["id"].as_u64()) {
+            return Ok(id);
+        }
+        let users = self
+            .ol(
+                Method::GET,
+                &format!(
+                    "/api/2/users?email={}",
+                    form_urlencoded::byte_serialize(reference.as_bytes()).collect::<String>()
+                ),
+                None,
+                StatusCode::OK,
+            )
+            .await?;
+        users[0]["id"]
+            .as_u64()
+            .ok_or_else(|| fail(format!("OneLogin has no user {reference}")))
+    }
+
+    pub(super) fn role_id(&self, name: &str) -> Result<u64, StepFailure> {
+        self.bindings
+            .get(name)
+            .and_then(|b| b["id"].as_u64())
+            .ok_or_else(|| fail(format!("no role is named {name}")))
+    }
+
+    pub(super) async fn create_user(&mut self, user: &NewUser) -> Result<(), StepFailure> {
+        let username = user
+            .username
+            .clone()
+            .unwrap_or_else(|| user.email.split('@').next().unwrap_or_default().to_owned());
+        let mut body = json!({
+            "email": user.email,
+            "username": username,
+            "firstname": user.firstname.clone().unwrap_or_default(),
+            "lastname": user.lastname.clone().unwrap_or_default(),
+        });
+        if let Some(t) = &user.title {
+            body["title"] = json!(t);
+        }
+        if let Some(d) = &user.department {
+            body["department"] = json!(d);
+        }
+        let created = self
+            .ol(
+                Method::POST,
+                "/api/2/users",
+                Some(body),
+                StatusCode::CREATED,
+            )
+            .await?;
+        let id = created["id"].as_u64().unwrap_or_default();
+        if let Some(status) = user.status {
+            self.ol(
+                Method::PUT,
+                &format!("/api/2/users/{id}"),
+                Some(json!({"status": status})),
+                StatusCode::OK,
+            )
+            .await?;
+        }
+        if let Some(name) = &user.name {
+            self.bindings.insert(
+                name.clone(),
+                json!({"kind": "user", "id": id, "email": user.email, "username": username}),
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) async fn configure_app(&mut self, app: &AppSettings) -> Result<(), StepFailure> {
+        let mut body = serde_json::Map::new();
+        if let Some(t) = &app.token {
+            body.insert("token".into(), json!(self.bindings.interpolate(t)?));
+        }
+        if let Some(u) = &app.scim_base_url {
+            body.insert("scim_base_url".into(), json!(self.bindings.interpolate(u)?));
+        }
+        if let Some(e) = app.enabled {
+            body.insert("enabled".into(), json!(e));
+        }
+        if let Some(actions) = &app.require_approval {
+            body.insert(
+                "require_approval".into(),
+                json!({
+                    "create": actions.contains(&ApprovalAction::Create),
+                    "update": actions.contains(&ApprovalAction::Update),
+                    "delete": actions.contains(&ApprovalAction::Delete),
+                }),
+            );
+        }
+        if let Some(p) = app.on_delete {
+            body.insert("on_delete".into(), json!(p));
+        }
+        if let Some(p) = app.on_suspend {
+            body.insert("on_suspend".into(), json!(p));
+        }
+        if let Some(c) = app.connector {
+            body.insert("connector".into(), json!(c));
+        }
+        if let Some(u) = app.schema_urns {
+            body.insert("schema_urns".into(), json!(u));
+        }
+        if let Some(params) = &app.parameters {
+            let current = self.onelogin.asana_config().parameters;
+            body.insert(
+                "parameters".into(),
+                json!({
+                    "name_id": params.name_id.unwrap_or(current.name_id),
+                    "scim_username": params.scim_username.unwrap_or(current.scim_username),
+                }),
+            );
+        }
+        let path = format!(
+            "/__admin/apps/{}/provisioning",
+            self.onelogin.asana_app_id()
+        );
+        self.ol(
+            Method::PUT,
+            &path,
+            Some(Value::Object(body)),
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn enable(&mut self) -> Result<Value, StepFailure> {
+        let path = format!("/__admin/apps/{}/enable", self.onelogin.asana_app_id());
+        self.ol(Method::POST, &path, None, StatusCode::OK).await
+    }
+
+    /// The newest task of a user, optionally of one action and in one of some states.
+    pub(super) async fn find_task(
+        &mut self,
+        user: &str,
+        action: Option<TaskAction>,
+        states: &[&str],
+    ) -> Result<Option<Value>, StepFailure> {
+        let id = self.user_id(user).await?;
+        let tasks = self
+            .ol(
+                Method::GET,
+                &format!("/__admin/provisioning/tasks?user_id={id}"),
+                None,
+                StatusCode::OK,
+            )
+            .await?;
+        let action = action.map(|a| serde_json::to_value(a).expect("serializes"));
+        Ok(tasks
+            .as_array()
+            .into_iter()
+            .flatten()
+            .rev()
+            .find(|t| {
+                action.as_ref().is_none_or(|a| &t["action"] == a)
+                    && (states.is_empty() || states.iter().any(|s| t["status"] == *s))
+            })
+            .cloned())
+    }
+
+    pub(super) async fn tasks_of(&mut self, user: &str) -> String {
+        let Ok(id) = self.user_id(user).await else {
+            return "(unknown user)".into();
+        };
+        match self
+            .ol(
+                Method::GET,
+                &format!("/__admin/provisioning/tasks?user_id={id}"),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        {
+            Ok(tasks) => tasks
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(describe_task)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(e) => e.message,
+        }
+    }
+
+    pub(super) async fn decide(
+        &mut self,
+        task: &TaskRef,
+        verb: &str,
+        state: &str,
+    ) -> Result<(), StepFailure> {
+        let Some(found) = self.find_task(&task.user, task.action, &[state]).await? else {
+            let tasks = self.tasks_of(&task.user).await;
+            return Err(mismatch(
+                format!("{verb}: {} has no {state} task", task.user),
+                format!("a {state} task"),
+                if tasks.is_empty() {
+                    "no tasks".into()
+                } else {
+                    tasks
+                },
+            ));
+        };
+        self.ol(
+            Method::POST,
+            &format!("/__admin/provisioning/tasks/{}/{verb}", found["id"]),
+            None,
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A OneLogin API access token, by client credentials.
+    pub(super) async fn access_token(
+        client: &reqwest::Client,
+        onelogin: &FakeOneLogin,
+    ) -> Result<String, StepFailure> {
+        let creds = onelogin.api_credentials();
+        let response = client
+            .post(format!("{}/auth/oauth2/v2/token", onelogin.uri()))
+            .basic_auth(&creds.client_id, Some(&creds.client_secret))
+            .json(&json!({"grant_type": "client_credentials"}))
+            .send()
+            .await
+            .map_err(|e| fail(format!("the fake OneLogin did not answer: {e}")))?;
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| fail(format!("token response: {e}")))?;
+        body["access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| fail(format!("no access token in {body}")))
+    }
+}
+
+/// A OneLogin task as failure messages show it: `task 100023 create failed (why)`.
+pub(super) fn describe_task(t: &Value) -> String {
+    format!(
+        "task {} {} {}{}",
+        t["id"],
+        t["action"].as_str().unwrap_or("?"),
+        t["status"].as_str().unwrap_or("?"),
+        t["error"]
+            .as_str()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    )
+}

@@ -1,0 +1,31 @@
+//! What a run is given besides its file: an external SCIM endpoint, whether to keep a
+//! transcript, and the seed.
+
+use crate::format::Scenario;
+
+/// Where SCIM goes when not to the fake Asana.
+#[derive(Debug, Clone)]
+pub struct ExternalTarget {
+    pub scim_url: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Run against this SCIM endpoint in place of the fake Asana.
+    pub external: Option<ExternalTarget>,
+    /// Keep a redacted transcript of both hops.
+    pub transcript: bool,
+}
+
+/// The seed a scenario runs with: its own, or one derived from its name.
+pub fn seed_of(scenario: &Scenario) -> u64 {
+    scenario.seed.unwrap_or_else(|| {
+        scenario
+            .name
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            })
+    })
+}

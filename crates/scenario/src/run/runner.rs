@@ -1,0 +1,384 @@
+//! The runner's state and its step loop: the fakes, the clock, what is bound, what was seen; and
+//! one `match` that hands each step to the side it acts on.
+
+use std::collections::BTreeMap;
+
+use fake_asana::FakeAsana;
+use fake_onelogin::FakeOneLogin;
+use harness_clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::bindings::Bindings;
+use super::log::{ExchangeLog, Transcript};
+use super::options::{ExternalTarget, RunOptions};
+use super::outcome::{Halt, Skip, fail, mismatch};
+use crate::format::*;
+use crate::load::Loaded;
+
+/// One scenario's world, driven a step at a time.
+pub(super) struct Runner {
+    pub(super) asana: Option<FakeAsana>,
+    pub(super) onelogin: FakeOneLogin,
+    pub(super) client: reqwest::Client,
+    pub(super) clock: Clock,
+    pub(super) external: Option<ExternalTarget>,
+    pub(super) scim_url: String,
+    pub(super) rest_url: String,
+    /// OneLogin's API access token.
+    pub(super) token: String,
+    pub(super) bindings: Bindings,
+    /// The exchanges with the SCIM target, from the harness's side.
+    pub(super) exchanges: ExchangeLog,
+    /// The newest outbound exchange of the fake OneLogin already collected.
+    pub(super) outbound_seen: u64,
+    pub(super) transcript: Transcript,
+}
+
+impl Runner {
+    pub(super) async fn start(
+        loaded: &Loaded,
+        options: &RunOptions,
+        seed: u64,
+    ) -> Result<Runner, Halt> {
+        let given = &loaded.scenario.given;
+        let clock = Clock::manual();
+        let client = reqwest::Client::new();
+        let (asana, scim_url, rest_url) = match &options.external {
+            Some(target) => {
+                let a = &given.asana;
+                if a.fixture.is_some()
+                    || a.profile.is_some()
+                    || !a.users.is_empty()
+                    || !a.teams.is_empty()
+                    || !a.switches.is_empty()
+                    || a.rate_limit.is_some()
+                {
+                    return Err(Halt::Skipped(Skip(
+                        "it seeds the fake Asana (fixture, profile, users, teams, switches or rate limits), which an external endpoint does not have".into(),
+                    )));
+                }
+                let scim = target.scim_url.trim_end_matches('/').to_owned();
+                let rest = scim.trim_end_matches("/scim").to_owned();
+                (None, scim, rest)
+            }
+            None => {
+                let asana = Runner::start_asana(loaded, &clock, seed).await?;
+                let (scim, rest) = (asana.scim_url(), asana.base_url());
+                (Some(asana), scim, rest)
+            }
+        };
+        let onelogin = FakeOneLogin::builder()
+            .clock(clock.clone())
+            .seed(seed)
+            .asana_scim_url(scim_url.clone())
+            .start()
+            .await;
+        let token = Runner::access_token(&client, &onelogin).await?;
+        let bindings = Bindings::new(BTreeMap::from([
+            ("asana", json!({"scim_url": scim_url, "base_url": rest_url})),
+            (
+                "onelogin",
+                json!({"base_url": onelogin.uri(), "asana_app_id": onelogin.asana_app_id()}),
+            ),
+        ]));
+        let mut runner = Runner {
+            asana,
+            onelogin,
+            client,
+            clock,
+            external: options.external.clone(),
+            scim_url,
+            rest_url,
+            token,
+            bindings,
+            exchanges: ExchangeLog::default(),
+            outbound_seen: 0,
+            transcript: Transcript::new(options.transcript),
+        };
+        runner.apply_given(given).await?;
+        runner.settle().await?;
+        Ok(runner)
+    }
+
+    pub(super) async fn apply_given(&mut self, given: &Given) -> Result<(), Halt> {
+        for sa in &given.asana.service_accounts {
+            let binding = match &self.external {
+                Some(t) => {
+                    json!({"kind": "service_account", "id": null, "name": sa.name, "token": t.token})
+                }
+                None => self.new_service_account(sa).await?,
+            };
+            self.bindings.insert(sa.name.clone(), binding);
+        }
+        if let Some(app) = &given.onelogin.asana_app {
+            self.configure_app(app).await?;
+            if app.connected {
+                let status = self.enable().await?;
+                if status["api_status"] != "connected" {
+                    return Err(fail(format!(
+                        "given: the Asana app did not connect: {}",
+                        status["api_error"]
+                    ))
+                    .into());
+                }
+            }
+        }
+        for user in &given.onelogin.users {
+            self.create_user(user).await?;
+        }
+        for role in &given.onelogin.roles {
+            let name = role
+                .display_name
+                .clone()
+                .unwrap_or_else(|| role.name.clone());
+            let body = self
+                .ol(
+                    Method::POST,
+                    "/api/2/roles",
+                    Some(json!({"name": name})),
+                    StatusCode::CREATED,
+                )
+                .await?;
+            let id = body["id"].as_u64().unwrap_or_default();
+            self.bindings.insert(
+                role.name.clone(),
+                json!({"kind": "role", "id": id, "name": name}),
+            );
+            if !role.apps.is_empty() {
+                let app = self.onelogin.asana_app_id();
+                self.ol(
+                    Method::PUT,
+                    &format!("/api/2/roles/{id}/apps"),
+                    Some(json!([app])),
+                    StatusCode::OK,
+                )
+                .await?;
+            }
+            if !role.users.is_empty() {
+                let mut ids = Vec::new();
+                for u in &role.users {
+                    ids.push(self.user_id(u).await?);
+                }
+                self.ol(
+                    Method::POST,
+                    &format!("/api/2/roles/{id}/users"),
+                    Some(json!(ids)),
+                    StatusCode::OK,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn stop(self) {
+        self.onelogin.shutdown().await;
+        if let Some(a) = self.asana {
+            a.shutdown().await;
+        }
+    }
+
+    pub(super) async fn step(&mut self, step: &Step) -> Result<(), Halt> {
+        match step {
+            Step::CreateUser(u) => self.create_user(u).await?,
+            Step::UpdateUser(u) => {
+                let id = self.user_id(&u.user).await?;
+                let mut body = serde_json::Map::new();
+                for (k, v) in [
+                    ("email", &u.email),
+                    ("username", &u.username),
+                    ("firstname", &u.firstname),
+                    ("lastname", &u.lastname),
+                    ("title", &u.title),
+                    ("department", &u.department),
+                ] {
+                    if let Some(v) = v {
+                        body.insert(k.into(), json!(v));
+                    }
+                }
+                self.ol(
+                    Method::PUT,
+                    &format!("/api/2/users/{id}"),
+                    Some(Value::Object(body)),
+                    StatusCode::OK,
+                )
+                .await?;
+            }
+            Step::SuspendUser(u) | Step::UnsuspendUser(u) => {
+                let id = self.user_id(&u.user).await?;
+                let status = if matches!(step, Step::SuspendUser(_)) {
+                    2
+                } else {
+                    1
+                };
+                self.ol(
+                    Method::PUT,
+                    &format!("/api/2/users/{id}"),
+                    Some(json!({"status": status})),
+                    StatusCode::OK,
+                )
+                .await?;
+            }
+            Step::DeleteUser(u) => {
+                let id = self.user_id(&u.user).await?;
+                self.ol(
+                    Method::DELETE,
+                    &format!("/api/2/users/{id}"),
+                    None,
+                    StatusCode::NO_CONTENT,
+                )
+                .await?;
+            }
+            Step::AddRoleUsers(r) | Step::RemoveRoleUsers(r) => {
+                let role = self.role_id(&r.role)?;
+                let mut ids = Vec::new();
+                for u in &r.users {
+                    ids.push(self.user_id(u).await?);
+                }
+                let path = format!("/api/2/roles/{role}/users");
+                match step {
+                    Step::AddRoleUsers(_) => {
+                        self.ol(Method::POST, &path, Some(json!(ids)), StatusCode::OK)
+                            .await?
+                    }
+                    _ => {
+                        self.ol(
+                            Method::DELETE,
+                            &path,
+                            Some(json!(ids)),
+                            StatusCode::NO_CONTENT,
+                        )
+                        .await?
+                    }
+                };
+            }
+            Step::SetRoleApps(r) => {
+                let role = self.role_id(&r.role)?;
+                let apps: Vec<u64> = if r.apps.is_empty() {
+                    vec![]
+                } else {
+                    vec![self.onelogin.asana_app_id()]
+                };
+                self.ol(
+                    Method::PUT,
+                    &format!("/api/2/roles/{role}/apps"),
+                    Some(json!(apps)),
+                    StatusCode::OK,
+                )
+                .await?;
+            }
+            Step::ConfigureApp(app) => self.configure_app(app).await?,
+            Step::EnableApi(_) => {
+                self.enable().await?;
+            }
+            Step::Approve(t) => self.decide(t, "approve", "pending").await?,
+            Step::Deny(t) => self.decide(t, "deny", "pending").await?,
+            Step::Retry(t) => self.decide(t, "retry", "failed").await?,
+            Step::CreateServiceAccount(sa) => {
+                let binding = self.new_service_account(sa).await?;
+                self.bindings.insert(sa.name.clone(), binding);
+            }
+            Step::CreatePersonalAccessToken(p) => {
+                let reply = self
+                    .asana_admin(
+                        Method::POST,
+                        "/personal-access-tokens",
+                        Some(json!({"user": p.user})),
+                        "create_personal_access_token",
+                    )
+                    .await?;
+                self.bindings.insert(p.name.clone(), json!({"kind": "personal_access_token", "token": reply["token"], "user": reply["user"]}));
+            }
+            Step::DeauthorizeServiceAccount(a) => {
+                let uri = self.asana("deauthorize_service_account")?.uri();
+                let id = self
+                    .bindings
+                    .get(&a.account)
+                    .map_or(Value::Null, |b| b["id"].clone())
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let response = self
+                    .client
+                    .delete(format!("{uri}/__admin/service-accounts/{id}"))
+                    .send()
+                    .await
+                    .map_err(|e| fail(e.to_string()))?;
+                if response.status() != StatusCode::NO_CONTENT {
+                    return Err(fail(format!(
+                        "deauthorizing {} answered {}",
+                        a.account,
+                        response.status()
+                    ))
+                    .into());
+                }
+            }
+            Step::RotateServiceAccount(a) => {
+                let id = self
+                    .bindings
+                    .get(&a.account)
+                    .map_or(Value::Null, |b| b["id"].clone())
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let reply = self
+                    .asana_admin(
+                        Method::POST,
+                        &format!("/service-accounts/{id}/rotate"),
+                        None,
+                        "rotate_service_account",
+                    )
+                    .await?;
+                if let Some(b) = self.bindings.get_mut(&a.account) {
+                    b["token"] = reply["token"].clone();
+                }
+            }
+            Step::ScimRequest(r) => {
+                let base = self.scim_url.clone();
+                self.http(r, &base).await?;
+            }
+            Step::RestRequest(r) => {
+                let base = self.rest_url.clone();
+                self.http(r, &base).await?;
+            }
+            Step::SetSwitches(switches) => {
+                self.asana_admin(
+                    Method::PUT,
+                    "/config",
+                    Some(json!({"switches": switches})),
+                    "set_switches",
+                )
+                .await?;
+            }
+            Step::SetRateLimit(limits) => self.set_rate_limit(limits).await?,
+            Step::InjectFault(f) => {
+                let body = serde_json::to_value(f).expect("serializes");
+                self.asana_admin(Method::POST, "/faults", Some(body), "inject_fault")
+                    .await?;
+            }
+            Step::ClearFaults(_) => {
+                self.asana_admin(Method::DELETE, "/faults", None, "clear_faults")
+                    .await?;
+            }
+            Step::AdvanceClock(d) => self.clock.advance(d.0),
+            Step::ExpectApiStatus(e) => self.expect_api_status(e).await?,
+            Step::ExpectTask(e) => self.expect_task(e).await?,
+            Step::ExpectNoTask(t) => {
+                if let Some(found) = self.find_task(&t.user, t.action, &[]).await? {
+                    return Err(mismatch(
+                        format!("{} has a task", t.user),
+                        "no task",
+                        found.to_string(),
+                    )
+                    .into());
+                }
+            }
+            Step::ExpectAsanaUser(e) => self.expect_asana_user(e).await?,
+            Step::ExpectTeamMembers(e) => self.expect_team(e)?,
+            Step::ExpectUserApp(e) => self.expect_user_app(e).await?,
+            Step::ExpectExchanges(e) => self.exchanges.expect(e)?,
+        }
+        Ok(())
+    }
+}
