@@ -423,17 +423,12 @@ impl FakeOneLogin {
     pub fn configure_asana_app(&self, change: impl FnOnce(&mut ProvisioningConfig)) {
         let now = self.app.clock.now();
         let mut store = self.app.store_mut();
-        let before = store
+        let mut next = store
             .app(self.asana_app_id)
             .expect("exists")
             .provisioning
             .clone();
-        let mut next = before.clone();
         change(&mut next);
-        if next.token != before.token || next.scim_base_url != before.scim_base_url {
-            next.api_status = ApiStatus::Disabled;
-            next.api_error = None;
-        }
         store
             .set_provisioning(self.asana_app_id, next, now)
             .expect("exists");
@@ -445,23 +440,7 @@ impl FakeOneLogin {
     /// the same fake Asana, restarted on another address.
     pub fn repoint_scim(&self, from: &str, to: &str) {
         let now = self.app.clock.now();
-        let mut store = self.app.store_mut();
-        let moved: Vec<(u64, ProvisioningConfig)> = store
-            .apps()
-            .filter(|a| a.provisioning.scim_base_url == from)
-            .map(|a| {
-                (
-                    a.id,
-                    ProvisioningConfig {
-                        scim_base_url: to.to_owned(),
-                        ..a.provisioning.clone()
-                    },
-                )
-            })
-            .collect();
-        for (id, config) in moved {
-            let _ = store.set_provisioning(id, config, now);
-        }
+        self.app.store_mut().repoint_scim(from, to, now);
     }
 
     /// The Enable button: tests the connection and returns the resulting settings.

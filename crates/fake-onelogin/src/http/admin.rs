@@ -63,8 +63,8 @@ pub(crate) fn provisioning_json(config: &ProvisioningConfig) -> Value {
     v
 }
 
-/// Applies a partial `PUT`: only the keys given change. A new token or URL puts the API status
-/// back to disabled: the admin must press Enable again, as in OneLogin.
+/// Parses a partial `PUT`: only the keys given change. What a change means (a new token or URL
+/// needs Enable again) is the store's to decide.
 pub(crate) fn update_provisioning(
     config: &ProvisioningConfig,
     body: &Value,
@@ -108,10 +108,6 @@ pub(crate) fn update_provisioning(
         .map_err(|e| OlError::bad_request(format!("invalid provisioning settings: {e}")))?;
     if next.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         next.token = None;
-    }
-    if next.token != config.token || next.scim_base_url != config.scim_base_url {
-        next.api_status = crate::model::ApiStatus::Disabled;
-        next.api_error = None;
     }
     Ok(next)
 }

@@ -1,0 +1,286 @@
+//! Writes to the directory: users and roles. Each write that can change what an app's target
+//! should hold reconciles the users it touches.
+
+use jiff::Timestamp;
+
+use super::{Store, StoreError, UserChanges, invalid};
+use crate::model::*;
+
+impl Store {
+    // -- users ---------------------------------------------------------------------------------
+
+    /// Creates a user. Both username and email are required, as in OneLogin's v2 API.
+    pub fn create_user(&mut self, changes: UserChanges, now: Timestamp) -> Result<u64, StoreError> {
+        let username = changes
+            .username
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| invalid("username", "is required"))?;
+        let email = changes
+            .email
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .ok_or_else(|| invalid("email", "is required"))?;
+        self.check_unique(None, Some(&username), Some(&email))?;
+        let id = self.id();
+        let mut user = User {
+            id,
+            username,
+            email,
+            firstname: String::new(),
+            lastname: String::new(),
+            title: None,
+            department: None,
+            company: None,
+            phone: None,
+            external_id: None,
+            status: status::ACTIVE,
+            state: state::APPROVED,
+            created_at: now,
+            updated_at: now,
+        };
+        apply_changes(&mut user, changes)?;
+        self.by_email.insert(user.email.to_lowercase(), id);
+        self.by_username.insert(user.username.to_lowercase(), id);
+        self.users.insert(id, user);
+        Ok(id)
+    }
+
+    pub(super) fn check_unique(
+        &self,
+        me: Option<u64>,
+        username: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(u) = username
+            && self
+                .by_username
+                .get(&u.to_lowercase())
+                .is_some_and(|id| Some(*id) != me)
+        {
+            return Err(invalid("username", format!("{u} is already taken")));
+        }
+        if let Some(e) = email
+            && self
+                .by_email
+                .get(&e.to_lowercase())
+                .is_some_and(|id| Some(*id) != me)
+        {
+            return Err(invalid("email", format!("{e} is already taken")));
+        }
+        Ok(())
+    }
+
+    /// Updates a user; a change of status or of a mapped attribute reaches the apps.
+    pub fn update_user(
+        &mut self,
+        id: u64,
+        changes: UserChanges,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let before = self
+            .users
+            .get(&id)
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?
+            .clone();
+        self.check_unique(
+            Some(id),
+            changes.username.as_deref(),
+            changes.email.as_deref(),
+        )?;
+        let mut after = before.clone();
+        apply_changes(&mut after, changes)?;
+        after.updated_at = now;
+        self.by_email.remove(&before.email.to_lowercase());
+        self.by_username.remove(&before.username.to_lowercase());
+        self.by_email.insert(after.email.to_lowercase(), id);
+        self.by_username.insert(after.username.to_lowercase(), id);
+        let reason = match (before.status, after.status) {
+            (b, status::SUSPENDED) if b != status::SUSPENDED => "user suspended",
+            (status::SUSPENDED, a) if a != status::SUSPENDED => "user unsuspended",
+            _ => "user updated",
+        };
+        self.users.insert(id, after);
+        self.reconcile_user(id, reason, now);
+        Ok(())
+    }
+
+    /// Deletes a user: every app they could reach follows its deleted-user policy.
+    pub fn delete_user(&mut self, id: u64, now: Timestamp) -> Result<(), StoreError> {
+        let user = self
+            .users
+            .remove(&id)
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        self.by_email.remove(&user.email.to_lowercase());
+        self.by_username.remove(&user.username.to_lowercase());
+        self.reconcile_user_deleted(id, &user, now);
+        for role in self.roles.values_mut() {
+            role.users.retain(|u| *u != id);
+        }
+        Ok(())
+    }
+
+    // -- roles ---------------------------------------------------------------------------------
+
+    pub fn create_role(&mut self, name: &str) -> Result<u64, StoreError> {
+        if name.trim().is_empty() {
+            return Err(invalid("name", "is required"));
+        }
+        if self.role_by_name(name).is_some() {
+            return Err(invalid("name", format!("a role named {name} exists")));
+        }
+        let id = self.id();
+        self.roles.insert(
+            id,
+            Role {
+                id,
+                name: name.to_owned(),
+                apps: Vec::new(),
+                users: Vec::new(),
+            },
+        );
+        Ok(id)
+    }
+
+    pub fn add_role_users(
+        &mut self,
+        role: u64,
+        users: &[u64],
+        now: Timestamp,
+    ) -> Result<Vec<u64>, StoreError> {
+        let r = self
+            .roles
+            .get(&role)
+            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
+        if let Some(missing) = users.iter().find(|u| !self.users.contains_key(u)) {
+            return Err(invalid(
+                "user_ids",
+                format!("user {missing} does not exist"),
+            ));
+        }
+        let name = r.name.clone();
+        let added: Vec<u64> = users
+            .iter()
+            .copied()
+            .filter(|u| !r.users.contains(u))
+            .collect();
+        let r = self.roles.get_mut(&role).expect("checked");
+        r.users.extend(&added);
+        for &user in &added {
+            self.reconcile_user(user, &format!("added to role {name}"), now);
+        }
+        Ok(users.to_vec())
+    }
+
+    pub fn remove_role_users(
+        &mut self,
+        role: u64,
+        users: &[u64],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let r = self
+            .roles
+            .get_mut(&role)
+            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
+        let name = r.name.clone();
+        let removed: Vec<u64> = users
+            .iter()
+            .copied()
+            .filter(|u| r.users.contains(u))
+            .collect();
+        r.users.retain(|u| !users.contains(u));
+        for user in removed {
+            self.reconcile_user(user, &format!("removed from role {name}"), now);
+        }
+        Ok(())
+    }
+
+    /// Sets the role's apps (the whole list, as OneLogin's API does).
+    pub fn set_role_apps(
+        &mut self,
+        role: u64,
+        apps: &[u64],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if let Some(missing) = apps.iter().find(|a| !self.apps.contains_key(a)) {
+            return Err(invalid("app_ids", format!("app {missing} does not exist")));
+        }
+        let r = self
+            .roles
+            .get_mut(&role)
+            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
+        let name = r.name.clone();
+        let before = std::mem::replace(&mut r.apps, apps.to_vec());
+        r.apps.dedup();
+        let users = r.users.clone();
+        let changed: Vec<u64> = before
+            .iter()
+            .chain(apps)
+            .copied()
+            .filter(|a| before.contains(a) != apps.contains(a))
+            .collect();
+        for app in changed {
+            let reason = if apps.contains(&app) {
+                format!("role {name} was given the app")
+            } else {
+                format!("role {name} lost the app")
+            };
+            for &user in &users {
+                self.reconcile(user, app, &reason, now);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn apply_changes(user: &mut User, c: UserChanges) -> Result<(), StoreError> {
+    if let Some(s) = c.status {
+        if !status::is_valid(s) {
+            return Err(invalid(
+                "status",
+                format!("{s} is not a user status (0-5, 7, 8)"),
+            ));
+        }
+        user.status = s;
+    }
+    if let Some(s) = c.state {
+        if !state::is_valid(s) {
+            return Err(invalid("state", format!("{s} is not a user state (0-3)")));
+        }
+        user.state = s;
+    }
+    if let Some(u) = c.username {
+        if u.trim().is_empty() {
+            return Err(invalid("username", "must not be empty"));
+        }
+        user.username = u;
+    }
+    if let Some(e) = c.email {
+        if !e.contains('@') {
+            return Err(invalid("email", format!("{e} is not an email address")));
+        }
+        user.email = e;
+    }
+    if let Some(f) = c.firstname {
+        user.firstname = f;
+    }
+    if let Some(l) = c.lastname {
+        user.lastname = l;
+    }
+    if let Some(t) = c.title {
+        user.title = t;
+    }
+    if let Some(d) = c.department {
+        user.department = d;
+    }
+    if let Some(co) = c.company {
+        user.company = co;
+    }
+    if let Some(p) = c.phone {
+        user.phone = p;
+    }
+    if let Some(x) = c.external_id {
+        user.external_id = x;
+    }
+    Ok(())
+}

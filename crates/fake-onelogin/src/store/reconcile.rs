@@ -1,0 +1,281 @@
+//! The trigger table: what an app's target should hold for a user, and the task that closes the
+//! gap.
+//!
+//! Triggers (onelogin-facts §1.2, §2, §7): every change that can alter what Asana should hold
+//! for a user (role membership, a role's apps, the user's attributes or status, deletion) calls
+//! [`Store::reconcile`] for that user and app. Reconciling compares what the target has (the
+//! [`Link`], changed only by tasks that succeeded) with what it should have, and makes at most
+//! one task:
+//!
+//! | target has | should have | task |
+//! |---|---|---|
+//! | nothing | active | create |
+//! | active | active, attributes changed | update (generic SCIM app); a skipped update record (Asana connector) |
+//! | active | suspended (status 2, policy Suspend) | suspend |
+//! | suspended | active (unsuspended) | reactivate |
+//! | active or suspended | removed (deleted or access lost) | per the deleted-user policy: delete, suspend, or a skipped record for Do Nothing |
+//! | deleted | active again | create (Asana refuses to reactivate, as in life) |
+//!
+//! **Superseding.** A pair (user, app) has at most one open task (pending or approved). When a
+//! later event needs the same action, the open task keeps its place and status and takes the new
+//! attributes. When it needs a different action, or none, the open task is skipped with
+//! "superseded" and the new task (if any) starts over, approval included. So a user deleted while
+//! their create awaits approval ends with the create skipped and nothing sent: nothing was ever
+//! provisioned. No path turns a pending task into an approved one except an approval.
+//!
+//! **Approvals.** Create, Update and Delete each have a checkbox. Deprovisioning (the deleted-user
+//! policy's Delete or Suspend) is gated by Delete; suspension and reactivation after a status
+//! change are gated by Update. OneLogin has no Suspend checkbox, and which one gates a suspend is
+//! undocumented ([U] onelogin-facts §1.2): this is the harness's choice.
+
+use jiff::Timestamp;
+
+use super::Store;
+use crate::model::*;
+
+/// Why a profile change sends nothing under OneLogin's Asana connector (asana-facts §1.7, [C]
+/// HC-SCIM).
+pub const CONNECTOR_SENDS_NO_UPDATES: &str = "the Asana connector does not update profiles: with \
+     OneLogin, Asana supports create, import and deactivate only; Asana keeps the old attributes";
+
+/// What the target should hold for a user, after the app's policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Want {
+    Active(Payload),
+    /// Suspended after a status change (policy Suspend).
+    Suspended,
+    /// The user is suspended but the policy says to do nothing.
+    SuspensionIgnored,
+    /// Deleted, or the app's access removed.
+    Removed(OnDelete),
+}
+
+enum Decision {
+    Nothing,
+    Task(TaskAction),
+    /// A record of what the policy chose not to do.
+    Skip(TaskAction, String),
+}
+
+impl Store {
+    // -- provisioning: decisions ---------------------------------------------------------------
+
+    pub(super) fn reconcile_user(&mut self, user: u64, reason: &str, now: Timestamp) {
+        let apps: Vec<u64> = self.apps.keys().copied().collect();
+        for app in apps {
+            self.reconcile(user, app, reason, now);
+        }
+    }
+
+    pub(super) fn reconcile_user_deleted(&mut self, user: u64, gone: &User, now: Timestamp) {
+        let apps: Vec<u64> = self.apps.keys().copied().collect();
+        for app in apps {
+            let on_delete = self.apps[&app].provisioning.on_delete;
+            let payload = payload_of(gone, &self.apps[&app].provisioning.parameters);
+            self.decide(
+                user,
+                app,
+                Want::Removed(on_delete),
+                payload,
+                "user deleted",
+                now,
+            );
+        }
+    }
+
+    /// Compares what the app's target has for the user with what it should have, and queues the
+    /// task that closes the gap. See the module documentation.
+    pub fn reconcile(&mut self, user: u64, app: u64, reason: &str, now: Timestamp) {
+        let Some(a) = self.apps.get(&app) else { return };
+        let config = &a.provisioning;
+        let Some(u) = self.users.get(&user) else {
+            return;
+        };
+        let payload = payload_of(u, &config.parameters);
+        let want = if !self.has_access(user, app) {
+            Want::Removed(config.on_delete)
+        } else if u.status == status::SUSPENDED {
+            match config.on_suspend {
+                OnSuspend::Suspend => Want::Suspended,
+                OnSuspend::DoNothing => Want::SuspensionIgnored,
+            }
+        } else {
+            Want::Active(payload.clone())
+        };
+        self.decide(user, app, want, payload, reason, now);
+    }
+
+    fn decide(
+        &mut self,
+        user: u64,
+        app: u64,
+        want: Want,
+        payload: Payload,
+        reason: &str,
+        now: Timestamp,
+    ) {
+        // A failed task is judged against the target as it was; any later change supersedes it,
+        // and what is needed now is decided afresh below. So a retry can never replay a stale
+        // action (a create for someone who has since lost access).
+        if let Some(failed) = self
+            .last_task(user, app)
+            .filter(|t| t.status == TaskStatus::Failed)
+            .map(|t| t.id)
+        {
+            self.close(
+                failed,
+                TaskStatus::Skipped,
+                Some(format!("superseded: {reason} after it failed")),
+                now,
+            );
+        }
+        let link = self.links.get(&(user, app));
+        let has = link.map(|l| l.state);
+        let decision = match (has, &want) {
+            (None, Want::Active(_)) => Decision::Task(TaskAction::Create),
+            (None, _) => Decision::Nothing,
+            (Some(Provisioned::Active), Want::Active(p)) => {
+                if link.is_none_or(|l| &l.payload == p) {
+                    Decision::Nothing
+                } else if self.apps[&app].provisioning.connector.updates_profiles() {
+                    Decision::Task(TaskAction::Update)
+                } else if self.last_task(user, app).is_some_and(|t| {
+                    t.action == TaskAction::Update
+                        && t.status == TaskStatus::Skipped
+                        && &t.payload == p
+                }) {
+                    // Already recorded for these attributes: one record per change, not per event.
+                    Decision::Nothing
+                } else {
+                    Decision::Skip(TaskAction::Update, CONNECTOR_SENDS_NO_UPDATES.into())
+                }
+            }
+            (Some(Provisioned::Active), Want::Suspended) => Decision::Task(TaskAction::Suspend),
+            (Some(Provisioned::Active), Want::SuspensionIgnored) => Decision::Skip(
+                TaskAction::Suspend,
+                "the app's suspended-user policy is Do Nothing".into(),
+            ),
+            (Some(Provisioned::Suspended), Want::Active(_)) => {
+                Decision::Task(TaskAction::Reactivate)
+            }
+            (Some(Provisioned::Suspended), Want::Suspended | Want::SuspensionIgnored) => {
+                Decision::Nothing
+            }
+            (
+                Some(Provisioned::Active | Provisioned::Suspended),
+                Want::Removed(OnDelete::Delete),
+            ) => Decision::Task(TaskAction::Delete),
+            (Some(Provisioned::Active), Want::Removed(OnDelete::Suspend)) => {
+                Decision::Task(TaskAction::Suspend)
+            }
+            (Some(Provisioned::Suspended), Want::Removed(OnDelete::Suspend)) => Decision::Nothing,
+            (
+                Some(Provisioned::Active | Provisioned::Suspended),
+                Want::Removed(OnDelete::DoNothing),
+            ) => Decision::Skip(
+                TaskAction::Delete,
+                "the app's deleted-user policy is Do Nothing: the user stays in the target".into(),
+            ),
+            (Some(Provisioned::Deleted), Want::Active(_)) => Decision::Task(TaskAction::Create),
+            (Some(Provisioned::Deleted), _) => Decision::Nothing,
+        };
+        // What a task carries: the current attributes for a create, and for anything under an app
+        // that sends profile changes; otherwise what the target already has, so deactivating a
+        // user under the Asana connector does not slip a profile change through its PUT.
+        let payload = match (&decision, link) {
+            (Decision::Task(action), Some(link))
+                if *action != TaskAction::Create
+                    && !self.apps[&app].provisioning.connector.updates_profiles() =>
+            {
+                link.payload.clone()
+            }
+            _ => payload,
+        };
+        let open = self.open_tasks.get(&(user, app)).copied();
+        match (decision, open) {
+            (Decision::Task(action), Some(open)) if self.tasks[&open].action == action => {
+                // Same action still wanted: the open task keeps its place and takes the new data.
+                let task = self.tasks.get_mut(&open).expect("indexed");
+                task.payload = payload;
+                task.updated_at = now;
+            }
+            (Decision::Task(action), open) => {
+                let id = self.new_task(
+                    user,
+                    app,
+                    action,
+                    reason,
+                    payload,
+                    deprovisioning(&want),
+                    now,
+                );
+                if let Some(open) = open {
+                    self.close(
+                        open,
+                        TaskStatus::Skipped,
+                        Some(format!("superseded by task {id} ({reason})")),
+                        now,
+                    );
+                }
+            }
+            (Decision::Skip(action, why), open) => {
+                if let Some(open) = open {
+                    self.close(
+                        open,
+                        TaskStatus::Skipped,
+                        Some(format!("superseded: {reason}")),
+                        now,
+                    );
+                }
+                let id = self.id();
+                self.last_tasks.insert((user, app), id);
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        app_id: app,
+                        user_id: user,
+                        action,
+                        reason: reason.to_owned(),
+                        status: TaskStatus::Skipped,
+                        error: Some(why),
+                        requires_approval: false,
+                        payload,
+                        requests: 0,
+                        scim_id: self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()),
+                        created_at: now,
+                        updated_at: now,
+                    },
+                );
+            }
+            (Decision::Nothing, Some(open)) => {
+                let why = match has {
+                    None => format!("superseded: {reason} before it ran; nothing was provisioned"),
+                    Some(_) => format!("superseded: {reason}; the target already matches"),
+                };
+                self.close(open, TaskStatus::Skipped, Some(why), now);
+            }
+            (Decision::Nothing, None) => {}
+        }
+    }
+}
+
+fn deprovisioning(want: &Want) -> bool {
+    matches!(want, Want::Removed(_))
+}
+
+/// The attributes a task sends, after the app's Parameters (SCIM Username from email or
+/// username).
+pub fn payload_of(user: &User, parameters: &Parameters) -> Payload {
+    Payload {
+        user_name: match parameters.scim_username {
+            Mapping::Email => user.email.clone(),
+            Mapping::Username => user.username.clone(),
+        },
+        email: user.email.clone(),
+        given_name: user.firstname.clone(),
+        family_name: user.lastname.clone(),
+        title: user.title.clone(),
+        department: user.department.clone(),
+    }
+}
