@@ -1,0 +1,195 @@
+//! One organization: its records, the indices that make lookups O(1), and the rules that
+//! depend on its domains (guests, renames) and on what SCIM may see.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use harness_scim::{Group, ScimError};
+use jiff::Timestamp;
+
+use crate::config::{Config, Switch};
+use crate::model::*;
+
+pub(super) struct Org {
+    pub(super) info: Organization,
+    /// Behind a pointer: records are hundreds of bytes, and B-tree nodes that sequential gids
+    /// leave about half full would hold that much again empty. Shared, so snapshots and the
+    /// reset state cost a pointer per user; writes go through `Arc::make_mut` (see README,
+    /// Performance).
+    pub(super) users: BTreeMap<Gid, Arc<UserRecord>>,
+    /// Lower-cased userName → user. userName is unique and case-insensitive (asana-facts §5.11).
+    pub(super) by_user_name: HashMap<String, Gid>,
+    pub(super) teams: BTreeMap<Gid, TeamRecord>,
+    pub(super) by_team_name: HashMap<String, Gid>,
+    pub(super) service_accounts: BTreeMap<Gid, ServiceAccountRecord>,
+    pub(super) pats: BTreeMap<Gid, PersonalAccessTokenRecord>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many user records reads have examined: lets a test prove a lookup is indexed.
+    pub(super) static EXAMINED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Every read path passes each record it examines through here.
+pub(super) fn hidden(user: &UserRecord, cfg: &Config) -> bool {
+    #[cfg(test)]
+    EXAMINED.with(|n| n.set(n.get() + 1));
+    user.guest && cfg.on(Switch::OffDomainUsersAreGuests)
+}
+
+/// A deliberately plain email check: one `@`, something before it, a dotted domain after it.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|label| !label.is_empty())
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl Org {
+    pub(super) fn new(info: Organization) -> Self {
+        Org {
+            info,
+            users: BTreeMap::new(),
+            by_user_name: HashMap::new(),
+            teams: BTreeMap::new(),
+            by_team_name: HashMap::new(),
+            service_accounts: BTreeMap::new(),
+            pats: BTreeMap::new(),
+        }
+    }
+
+    pub(super) fn on_domain(&self, email: &str) -> bool {
+        email.rsplit_once('@').is_some_and(|(_, d)| {
+            self.info
+                .domains
+                .iter()
+                .any(|od| od.eq_ignore_ascii_case(d))
+        })
+    }
+
+    /// Applies the userName rules; returns whether the user would be a guest.
+    pub(super) fn check_user_name(&self, user_name: &str, cfg: &Config) -> Result<bool, ScimError> {
+        if cfg.on(Switch::UsernameMustBeEmail) && !is_email(user_name) {
+            return Err(ScimError::invalid_value(format!(
+                "userName {user_name:?} must be an email address"
+            )));
+        }
+        let guest = is_email(user_name) && !self.on_domain(user_name);
+        if guest && cfg.on(Switch::RejectOffDomainUsers) {
+            return Err(ScimError::invalid_value(format!(
+                "email domain of {user_name} is not in the organization"
+            )));
+        }
+        Ok(guest)
+    }
+
+    pub(super) fn resolve_user(&self, reference: &str) -> Option<Gid> {
+        if let Ok(gid) = reference.parse::<Gid>() {
+            return self.users.contains_key(&gid).then_some(gid);
+        }
+        self.by_user_name.get(&reference.to_lowercase()).copied()
+    }
+
+    pub(super) fn member_gids(&self, group: &Group, cfg: &Config) -> Result<Vec<Gid>, ScimError> {
+        let mut out = Vec::with_capacity(group.members.len());
+        for m in &group.members {
+            let gid = m
+                .value
+                .parse::<Gid>()
+                .ok()
+                .filter(|g| self.users.get(g).is_some_and(|u| !hidden(u, cfg)))
+                .ok_or_else(|| {
+                    ScimError::invalid_value(format!(
+                        "member {} is not a user of this organization",
+                        m.value
+                    ))
+                })?;
+            if !out.contains(&gid) {
+                out.push(gid);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn deprovision(
+        &mut self,
+        gid: Gid,
+        via: DeprovisionVia,
+        actor: &str,
+        now: Timestamp,
+    ) {
+        let Some(user) = self.users.get_mut(&gid).map(Arc::make_mut) else {
+            return;
+        };
+        if user.deprovisioned.is_some() {
+            return;
+        }
+        user.scim.active = Some(false);
+        user.updated_at = now;
+        user.deprovisioned = Some(Box::new(Deprovision {
+            at: now,
+            via,
+            actor: actor.to_owned(),
+            tasks_project: format!(
+                "{}'s tasks (deprovisioned {})",
+                user.display_name(),
+                now.strftime("%Y-%m-%d")
+            ),
+        }));
+        user.events.push(UserEvent {
+            at: now,
+            event: "user_deprovisioned".into(),
+            actor: actor.to_owned(),
+        });
+        // A deprovisioned user leaves the organization's teams.
+        for team in self.teams.values_mut() {
+            team.members.retain(|m| *m != gid);
+        }
+    }
+
+    pub(super) fn remove_user(&mut self, gid: Gid) {
+        if let Some(user) = self.users.remove(&gid) {
+            self.by_user_name
+                .remove(&user.scim.user_name.to_lowercase());
+            for team in self.teams.values_mut() {
+                team.members.retain(|m| *m != gid);
+            }
+        }
+    }
+
+    pub(super) fn snapshot(&self) -> Organization {
+        Organization {
+            users: self.users.values().cloned().collect(),
+            teams: self.teams.values().cloned().collect(),
+            service_accounts: self.service_accounts.values().cloned().collect(),
+            personal_access_tokens: self.pats.values().cloned().collect(),
+            ..self.info.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_check() {
+        assert!(is_email("ada@acme.test"));
+        for bad in [
+            "ada",
+            "ada@",
+            "@acme.test",
+            "ada@acme",
+            "a@b@c.d",
+            "a b@c.d",
+            "ada@acme..test",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! SCIM groups, which are Asana teams: names unique per organization, members that must be
+//! visible users of it.
+
+use harness_scim::{Group, ScimError};
+use jiff::Timestamp;
+
+use super::{Store, team_not_found};
+use crate::config::Config;
+use crate::model::*;
+
+impl Store {
+    // -- teams (SCIM groups) -------------------------------------------------------------------
+
+    pub fn team(&self, org: Gid, gid: Gid) -> Option<&TeamRecord> {
+        self.orgs.get(&org)?.teams.get(&gid)
+    }
+
+    pub fn team_by_name(&self, org: Gid, name: &str) -> Option<&TeamRecord> {
+        let o = self.orgs.get(&org)?;
+        o.teams.get(o.by_team_name.get(&name.to_lowercase())?)
+    }
+
+    pub fn teams(&self, org: Gid) -> impl Iterator<Item = &TeamRecord> {
+        self.orgs
+            .get(&org)
+            .into_iter()
+            .flat_map(|o| o.teams.values())
+    }
+
+    pub fn create_team(
+        &mut self,
+        org: Gid,
+        group: &Group,
+        cfg: &Config,
+        now: Timestamp,
+    ) -> Result<Gid, ScimError> {
+        let o = self.org(org)?;
+        if o.by_team_name
+            .contains_key(&group.display_name.to_lowercase())
+        {
+            return Err(ScimError::uniqueness(format!(
+                "a team named {} already exists",
+                group.display_name
+            )));
+        }
+        let members = o.member_gids(group, cfg)?;
+        let gid = self.gid();
+        let o = self.org_mut(org);
+        o.by_team_name
+            .insert(group.display_name.to_lowercase(), gid);
+        o.teams.insert(
+            gid,
+            TeamRecord {
+                gid,
+                name: group.display_name.clone(),
+                external_id: group.external_id.clone(),
+                members,
+                created_at: now,
+                updated_at: now,
+            },
+        );
+        Ok(gid)
+    }
+
+    pub fn replace_team(
+        &mut self,
+        org: Gid,
+        gid: Gid,
+        group: &Group,
+        cfg: &Config,
+        now: Timestamp,
+    ) -> Result<(), ScimError> {
+        let o = self.org(org)?;
+        let current = o.teams.get(&gid).ok_or_else(|| team_not_found(gid))?;
+        let renamed = current.name.to_lowercase() != group.display_name.to_lowercase();
+        if renamed
+            && o.by_team_name
+                .contains_key(&group.display_name.to_lowercase())
+        {
+            return Err(ScimError::uniqueness(format!(
+                "a team named {} already exists",
+                group.display_name
+            )));
+        }
+        let old_name = current.name.to_lowercase();
+        let members = o.member_gids(group, cfg)?;
+        let o = self.org_mut(org);
+        let team = o.teams.get_mut(&gid).expect("checked above");
+        team.name = group.display_name.clone();
+        team.external_id = group.external_id.clone();
+        team.members = members;
+        team.updated_at = now;
+        if renamed {
+            o.by_team_name.remove(&old_name);
+            o.by_team_name
+                .insert(group.display_name.to_lowercase(), gid);
+        }
+        Ok(())
+    }
+
+    pub fn delete_team(&mut self, org: Gid, gid: Gid) -> Result<(), ScimError> {
+        let o = self.orgs.get_mut(&org).ok_or_else(|| team_not_found(gid))?;
+        let team = o.teams.remove(&gid).ok_or_else(|| team_not_found(gid))?;
+        o.by_team_name.remove(&team.name.to_lowercase());
+        Ok(())
+    }
+}
