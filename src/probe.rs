@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use harness_probe::{Target, probe, render};
+use harness_probe::{Endpoint, probe, render};
 
 #[derive(clap::Args)]
 pub struct ProbeArgs {
@@ -25,7 +25,7 @@ pub struct ProbeArgs {
 }
 
 pub async fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
-    let target = Target {
+    let target = Endpoint {
         scim_url: args.scim_url,
         token: args.token,
         domain: args.domain,

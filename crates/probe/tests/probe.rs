@@ -2,12 +2,12 @@
 //! differs exactly where a fidelity switch is involved.
 
 use fake_asana::{FakeAsana, Profile, Scope};
-use harness_probe::{Target, probe};
+use harness_probe::{Endpoint, probe};
 
-async fn target(profile: Profile) -> (FakeAsana, Target) {
+async fn target(profile: Profile) -> (FakeAsana, Endpoint) {
     let asana = FakeAsana::builder().profile(profile).start().await;
     let sa = asana.create_service_account("probe", Scope::Scim);
-    let t = Target {
+    let t = Endpoint {
         scim_url: asana.scim_url(),
         token: sa.token,
         domain: "acme.test".into(),
