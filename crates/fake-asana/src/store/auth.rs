@@ -11,15 +11,11 @@ use crate::token::{self, TokenDigest};
 impl Store {
     // -- tokens --------------------------------------------------------------------------------
 
-    /// Resolves a bearer token. Deauthorized and rotated-away tokens are simply absent.
-    /// Who holds the token with this digest. Takes the digest, not the token, so a request
-    /// hashes its token once for both this and the rate limiter.
+    /// Who holds the token with this digest; deauthorized and rotated-away tokens are simply
+    /// absent. Takes the digest, not the token, so a request hashes its token once for both this
+    /// and the rate limiter.
     pub fn authenticate(&self, digest: &TokenDigest) -> Option<Principal> {
-        let (stored, owner) = self.tokens.get_key_value(digest)?;
-        if !stored.matches(digest) {
-            return None;
-        }
-        Some(match *owner {
+        Some(match *self.tokens.get(digest)? {
             TokenOwner::ServiceAccount { org, account } => {
                 let scope = self.orgs.get(&org)?.service_accounts.get(&account)?.scope;
                 Principal::ServiceAccount {
@@ -53,7 +49,7 @@ impl Store {
         }
         let gid = self.gid();
         let token_gid = self.gid();
-        let token = fixed_token.unwrap_or_else(|| token::mint(&mut self.rng, gid, token_gid));
+        let token = fixed_token.unwrap_or_else(|| token::mint(&mut self.rng, gid.0, token_gid.0));
         let digest = TokenDigest::of(&token);
         if self.tokens.contains_key(&digest) {
             return Err("that token is already in use".to_owned());
@@ -121,7 +117,7 @@ impl Store {
             .info
             .gid;
         let token_gid = self.gid();
-        let token = token::mint(&mut self.rng, account, token_gid);
+        let token = token::mint(&mut self.rng, account.0, token_gid.0);
         let digest = TokenDigest::of(&token);
         let sa = self.org_mut(org_gid).service_accounts.get_mut(&account)?;
         let old = std::mem::replace(&mut sa.token_digest, digest);
@@ -152,7 +148,7 @@ impl Store {
             .resolve_user(user)
             .ok_or_else(|| format!("no user {user:?} in organization {org}"))?;
         let gid = self.gid();
-        let token = token::mint(&mut self.rng, user, gid);
+        let token = token::mint(&mut self.rng, user.0, gid.0);
         let digest = TokenDigest::of(&token);
         let record = PersonalAccessTokenRecord {
             gid,
