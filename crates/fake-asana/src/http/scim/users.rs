@@ -1,0 +1,252 @@
+//! `/Users`: list (the indexed `userName eq` lookup straight to the wire), search, get,
+//! create, replace, patch and delete; the store decides what each write does.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use harness_scim::names::{PATCH_OP_URN, USER_URN};
+use harness_scim::patch::PatchOptions;
+use harness_scim::{ListQuery, ListResponse, PatchRequest, ScimError, User};
+use serde_json::Value;
+
+use super::query::*;
+use super::render::*;
+use super::reply::{Id, ScimResult};
+use super::request::*;
+use crate::config::{Config, Switch};
+use crate::http::Shared;
+use crate::model::{DeprovisionVia, Gid, UserRecord};
+use crate::store::{Created, Principal, Store};
+
+pub(super) async fn list_users(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    RawQuery(q): RawQuery,
+) -> ScimResult {
+    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
+    query_users(&app, &p, &query)
+}
+
+/// `POST /Users/.search` (RFC 7644 §3.4.3), unless the Asana profile says there is none.
+pub(super) async fn search_users(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> ScimResult {
+    let query = search_query(&app, &body)?;
+    query_users(&app, &p, &query)
+}
+
+/// `POST /.search` at the root: users and groups alike (RFC 7644 §3.4.3).
+pub(super) async fn search_all(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> ScimResult {
+    let query = search_query(&app, &body)?;
+    let cfg = app.config();
+    let base = app.scim_base();
+    let store = app.store();
+    let org = p.org();
+    let info = store
+        .organization(org)
+        .ok_or_else(|| ScimError::not_found("organization not found"))?;
+    let users = store
+        .visible_users(org, &cfg)
+        .map(|u| render_user(u, info, &cfg, &base));
+    let groups = store
+        .teams(org)
+        .map(|t| render_group(t, &store, org, &cfg, &base));
+    let matched = users
+        .chain(groups)
+        .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r)))
+        .collect();
+    Ok(Json(page_of(matched, &query, &cfg, |r| project(r, &query))).into_response())
+}
+
+pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
+    let cfg = app.config();
+    let base = app.scim_base();
+    let store = app.store();
+    let org = p.org();
+    let info = store
+        .organization(org)
+        .ok_or_else(|| ScimError::not_found("organization not found"))?;
+    let render = |u: &UserRecord| render_user(u, info, &cfg, &base);
+    // `userName eq "x"`, the lookup every IdP makes, is answered from the index.
+    let indexed = query
+        .filter
+        .as_ref()
+        .and_then(|f| f.as_equality())
+        .filter(|(path, _)| path.is("userName"));
+    documented_filter_only(query, indexed.is_some(), "userName", "Users", &cfg)?;
+    let matched: Vec<Value> = match (indexed, &query.filter) {
+        (Some((_, name)), _) => {
+            let found = store.user_by_name(org, name, &cfg);
+            if !query.projects() {
+                // Without `attributes` nothing needs a JSON tree: straight to the wire.
+                let found: Vec<UserResource> = found
+                    .map(|u| user_resource(u, info, &cfg, &base))
+                    .into_iter()
+                    .collect();
+                return Ok(Json(page_of(found, query, &cfg, |r| r)).into_response());
+            }
+            found.map(render).into_iter().collect()
+        }
+        (None, Some(filter)) => store
+            .visible_users(org, &cfg)
+            .map(render)
+            .filter(|u| filter.matches(u))
+            .collect(),
+        (None, None) => {
+            // No filter: render only the page asked for.
+            let all: Vec<&UserRecord> = store.visible_users(org, &cfg).collect();
+            let page = query.page(all.len());
+            let resources = all[page]
+                .iter()
+                .map(|u| project(render(u), query))
+                .collect();
+            let list = ListResponse {
+                total_results: all.len(),
+                resources,
+                start_index: query.start_index,
+                paging: !cfg.on(Switch::ListWithoutPaging),
+            };
+            return Ok(Json(list).into_response());
+        }
+    };
+    Ok(Json(page_of(matched, query, &cfg, |r| project(r, query))).into_response())
+}
+
+pub(super) async fn get_user(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Id(id): Id,
+    RawQuery(q): RawQuery,
+) -> ScimResult {
+    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
+    let gid = parse_id(&id, "User")?;
+    let cfg = app.config();
+    let store = app.store();
+    let user = store
+        .visible_user(p.org(), gid, &cfg)
+        .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
+    let info = store
+        .organization(p.org())
+        .expect("the principal's organization exists");
+    Ok(Json(project(
+        render_user(user, info, &cfg, &app.scim_base()),
+        &query,
+    ))
+    .into_response())
+}
+
+pub(super) async fn create_user(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> ScimResult {
+    let cfg = app.config();
+    let json = parse_body(&body)?;
+    check_schemas(&json, USER_URN, &cfg)?;
+    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
+    let mut store = app.store_mut();
+    let (gid, how) = store.create_user(&app.write_context(&p, &cfg), user)?;
+    let record = store.user(p.org(), gid).expect("just created");
+    let info = store.organization(p.org()).expect("exists");
+    let base = app.scim_base();
+    let body = render_user(record, info, &cfg, &base);
+    let status = if how == Created::Existing {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let location = (!cfg.on(Switch::OmitMeta)).then(|| format!("{base}/Users/{gid}"));
+    Ok(created(status, body, location))
+}
+
+pub(super) async fn replace_user(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Id(id): Id,
+    body: Bytes,
+) -> ScimResult {
+    let gid = parse_id(&id, "User")?;
+    let cfg = app.config();
+    let json = parse_body(&body)?;
+    check_schemas(&json, USER_URN, &cfg)?;
+    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
+    let mut store = app.store_mut();
+    store.replace_user(
+        &app.write_context(&p, &cfg),
+        gid,
+        user,
+        DeprovisionVia::ScimPut,
+    )?;
+    respond_user(&store, p.org(), gid, &cfg, &app.scim_base())
+}
+
+pub(super) async fn patch_user(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Id(id): Id,
+    body: Bytes,
+) -> ScimResult {
+    let gid = parse_id(&id, "User")?;
+    let cfg = app.config();
+    let json = parse_body(&body)?;
+    check_schemas(&json, PATCH_OP_URN, &cfg)?;
+    let patch = PatchRequest::from_json(json)?;
+    let options = PatchOptions {
+        create_on_unmatched_replace: cfg.on(Switch::CreateOnUnmatchedReplace),
+    };
+    let mut store = app.store_mut();
+    let current = store
+        .visible_user(p.org(), gid, &cfg)
+        .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
+    let mut resource = current.scim.to_json();
+    patch.apply(&mut resource, options)?;
+    let mut user = User::from_json(resource)?;
+    if cfg.on(Switch::NamePartsIgnoredInPatch) {
+        let old = current.scim.name.clone().unwrap_or_default();
+        let name = user.name.get_or_insert_with(Default::default);
+        name.given_name = old.given_name;
+        name.family_name = old.family_name;
+        if *name == Default::default() {
+            user.name = None;
+        }
+    }
+    store.replace_user(
+        &app.write_context(&p, &cfg),
+        gid,
+        user,
+        DeprovisionVia::ScimPatch,
+    )?;
+    respond_user(&store, p.org(), gid, &cfg, &app.scim_base())
+}
+
+pub(super) fn respond_user(
+    store: &Store,
+    org: Gid,
+    gid: Gid,
+    cfg: &Config,
+    base: &str,
+) -> ScimResult {
+    let record = store.user(org, gid).expect("just written");
+    let info = store.organization(org).expect("exists");
+    Ok(Json(render_user(record, info, cfg, base)).into_response())
+}
+
+pub(super) async fn delete_user(
+    State(app): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Id(id): Id,
+) -> ScimResult {
+    let gid = parse_id(&id, "User")?;
+    let cfg = app.config();
+    app.store_mut()
+        .delete_user(&app.write_context(&p, &cfg), gid)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
