@@ -1,0 +1,68 @@
+//! The admin console under `/admin`, as the KB article clicks through it: Apps > Company Apps >
+//! Asana with its Configuration, Provisioning and Parameters tabs; Users, a user's page with the
+//! Applications tab; Users > Provisioning with Approve, Deny and Retry; Roles.
+//!
+//! Every action goes through the code the APIs use (store operations, `update_provisioning`,
+//! the engine's Enable and queue), then settles the queue, so the page that follows shows what
+//! happened.
+
+mod apps;
+mod page;
+mod queue;
+mod roles;
+mod users;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::Shared;
+use apps::{
+    apps, configuration, enable, parameters_tab, provisioning_tab, save_configuration,
+    save_parameters, save_provisioning,
+};
+use page::error;
+use queue::{decide, provisioning_queue};
+use roles::{create_role, roles, set_role_apps};
+use users::{
+    add_role, create_user, delete_user, remove_role, save_user, suspend, unsuspend, user, users,
+};
+
+pub(super) fn router() -> Router<Shared> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/admin/apps") }))
+        .route("/apps", get(apps))
+        .route(
+            "/apps/{id}",
+            get(|Path(id): Path<String>| async move {
+                Redirect::to(&format!("/admin/apps/{id}/configuration"))
+            }),
+        )
+        .route(
+            "/apps/{id}/configuration",
+            get(configuration).post(save_configuration),
+        )
+        .route("/apps/{id}/enable", post(enable))
+        .route(
+            "/apps/{id}/provisioning",
+            get(provisioning_tab).post(save_provisioning),
+        )
+        .route(
+            "/apps/{id}/parameters",
+            get(parameters_tab).post(save_parameters),
+        )
+        .route("/users", get(users).post(create_user))
+        .route("/users/{id}", get(user).post(save_user))
+        .route("/users/{id}/suspend", post(suspend))
+        .route("/users/{id}/unsuspend", post(unsuspend))
+        .route("/users/{id}/delete", post(delete_user))
+        .route("/users/{id}/roles", post(add_role))
+        .route("/users/{id}/roles/{role}/remove", post(remove_role))
+        .route("/provisioning", get(provisioning_queue))
+        .route("/provisioning/{task}/{verb}", post(decide))
+        .route("/roles", get(roles).post(create_role))
+        .route("/roles/{id}/apps", post(set_role_apps))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
+}

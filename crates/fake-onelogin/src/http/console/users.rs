@@ -1,0 +1,276 @@
+//! Users, and a user's page with the Applications tab.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use harness_html::{escape, page};
+use serde_json::{Value, json};
+
+use super::page::*;
+use crate::Shared;
+use crate::http::api::provisioning_state;
+use crate::model::status;
+use crate::store::UserChanges;
+
+pub(super) fn status_name(code: u8) -> &'static str {
+    match code {
+        status::UNACTIVATED => "Unactivated",
+        status::ACTIVE => "Active",
+        status::SUSPENDED => "Suspended",
+        status::LOCKED => "Locked",
+        status::PASSWORD_EXPIRED => "Password expired",
+        status::AWAITING_PASSWORD_RESET => "Awaiting password reset",
+        status::PASSWORD_PENDING => "Password pending",
+        status::SECURITY_QUESTIONS_REQUIRED => "Security questions required",
+        _ => "Unknown",
+    }
+}
+
+pub(super) async fn users(State(app): State<Shared>) -> Response {
+    let store = app.store();
+    let rows: String = store
+        .users()
+        .map(|u| {
+            format!(
+                "<tr><td><a href=\"/admin/users/{}\">{} {}</a></td><td>{}</td><td>{}</td></tr>",
+                u.id,
+                escape(&u.firstname),
+                escape(&u.lastname),
+                escape(&u.email),
+                status_name(u.status)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<form method=\"post\" action=\"/admin/users\"><fieldset><legend>New user</legend>\
+         <label for=\"firstname\">First name</label><input id=\"firstname\" name=\"firstname\">\
+         <label for=\"lastname\">Last name</label><input id=\"lastname\" name=\"lastname\">\
+         <label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" required>\
+         <label for=\"username\">Username</label><input id=\"username\" name=\"username\">\
+         <button type=\"submit\" id=\"create-user\">Save User</button></fieldset></form>\
+         <table id=\"users\"><thead><tr><th>Name</th><th>Email</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"
+    );
+    Html(page(PRODUCT, NAV, "/admin/users", "Users", &body)).into_response()
+}
+
+pub(super) async fn create_user(State(app): State<Shared>, body: Bytes) -> Response {
+    let f = form(&body);
+    let email = text(&f, "email").unwrap_or_default();
+    let username = text(&f, "username")
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    let changes = UserChanges {
+        username: Some(username),
+        email: Some(email),
+        firstname: text(&f, "firstname"),
+        lastname: text(&f, "lastname"),
+        ..UserChanges::default()
+    };
+    let now = app.clock.now();
+    let created = app.store_mut().create_user(changes, now);
+    match created {
+        Ok(id) => Redirect::to(&format!("/admin/users/{id}")).into_response(),
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    }
+}
+
+pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let store = app.store();
+    let Some(u) = id_of(&id).and_then(|id| store.user(id)) else {
+        return error(StatusCode::NOT_FOUND, "There is no such user.");
+    };
+    let field = |name: &str, label: &str, value: &str| {
+        format!(
+            "<p><label for=\"{name}\">{label}</label><input id=\"{name}\" name=\"{name}\" value=\"{}\"></p>",
+            escape(value)
+        )
+    };
+    let role_ids = store.role_ids(u.id);
+    let roles: String = role_ids
+        .iter()
+        .filter_map(|r| store.role(*r))
+        .map(|r| {
+            format!(
+                "<li>{} <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/roles/{}/remove\"><button type=\"submit\">Remove</button></form></li>",
+                escape(&r.name),
+                u.id,
+                r.id
+            )
+        })
+        .collect();
+    let options: String = store
+        .roles()
+        .filter(|r| !role_ids.contains(&r.id))
+        .map(|r| format!("<option value=\"{}\">{}</option>", r.id, escape(&r.name)))
+        .collect();
+    let apps: String = store
+        .apps()
+        .filter(|a| store.has_access(u.id, a.id))
+        .map(|a| {
+            let state = provisioning_state(&store, u.id, a.id);
+            let label = match state {
+                "pending" => "<a href=\"/admin/provisioning\">Pending</a>".to_owned(),
+                other => escape(&capitalize(other)),
+            };
+            let target_id = store
+                .link(u.id, a.id)
+                .and_then(|l| l.scim_id.as_deref())
+                .unwrap_or("");
+            // The newest task says why nothing happened, when nothing did.
+            let last = store
+                .last_task(u.id, a.id)
+                .map(|t| {
+                    let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
+                    let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
+                    if let Some(e) = &t.error {
+                        text.push_str(": ");
+                        text.push_str(e);
+                    }
+                    text
+                })
+                .unwrap_or_default();
+            format!(
+                "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
+                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td></tr>",
+                escape(&a.name),
+                escape(&a.name),
+                escape(target_id),
+                escape(&last),
+            )
+        })
+        .collect();
+    let suspend = if u.status == status::SUSPENDED {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
+            u.id
+        )
+    } else {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/suspend\"><button type=\"submit\" id=\"suspend\">Suspend</button></form>",
+            u.id
+        )
+    };
+    let body = format!(
+        "<p>Status: <span id=\"user-status\">{status}</span></p>\
+         <form method=\"post\" action=\"/admin/users/{id}\"><fieldset><legend>User info</legend>{f1}{f2}{f3}{f4}{f5}{f6}\
+         <button type=\"submit\" id=\"save-user\">Save User</button></fieldset></form>\
+         <p>{suspend} <form class=\"inline\" method=\"post\" action=\"/admin/users/{id}/delete\"><button type=\"submit\" id=\"delete-user\">Delete</button></form></p>\
+         <h2>Roles</h2><ul>{roles}</ul>\
+         <form method=\"post\" action=\"/admin/users/{id}/roles\"><label for=\"role\">Add a role</label><select id=\"role\" name=\"role\">{options}</select>\
+         <button type=\"submit\" id=\"add-role\">Add Role</button></form>\
+         <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th></tr></thead><tbody>{apps}</tbody></table>",
+        status = status_name(u.status),
+        id = u.id,
+        f1 = field("firstname", "First name", &u.firstname),
+        f2 = field("lastname", "Last name", &u.lastname),
+        f3 = field("email", "Email", &u.email),
+        f4 = field("username", "Username", &u.username),
+        f5 = field("title", "Title", u.title.as_deref().unwrap_or("")),
+        f6 = field(
+            "department",
+            "Department",
+            u.department.as_deref().unwrap_or("")
+        ),
+    );
+    let title = format!("{} {}", u.firstname, u.lastname);
+    Html(page(PRODUCT, NAV, "/admin/users", &title, &body)).into_response()
+}
+
+pub(super) async fn change_user(app: &Shared, id: &str, changes: UserChanges) -> Response {
+    let Some(id) = id_of(id) else {
+        return error(StatusCode::NOT_FOUND, "There is no such user.");
+    };
+    let now = app.clock.now();
+    let result = app.store_mut().update_user(id, changes, now);
+    match result {
+        Ok(()) => settle_then(app, &format!("/admin/users/{id}")).await,
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    }
+}
+
+pub(super) async fn save_user(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = form(&body);
+    let changes = UserChanges {
+        firstname: text(&f, "firstname"),
+        lastname: text(&f, "lastname"),
+        email: text(&f, "email"),
+        username: text(&f, "username"),
+        title: optional(&f, "title"),
+        department: optional(&f, "department"),
+        ..UserChanges::default()
+    };
+    change_user(&app, &id, changes).await
+}
+
+pub(super) async fn suspend(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    change_user(
+        &app,
+        &id,
+        UserChanges {
+            status: Some(status::SUSPENDED),
+            ..UserChanges::default()
+        },
+    )
+    .await
+}
+
+pub(super) async fn unsuspend(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    change_user(
+        &app,
+        &id,
+        UserChanges {
+            status: Some(status::ACTIVE),
+            ..UserChanges::default()
+        },
+    )
+    .await
+}
+
+pub(super) async fn delete_user(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(id) = id_of(&id) else {
+        return error(StatusCode::NOT_FOUND, "There is no such user.");
+    };
+    let now = app.clock.now();
+    let result = app.store_mut().delete_user(id, now);
+    match result {
+        Ok(()) => settle_then(&app, "/admin/users").await,
+        Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+    }
+}
+
+pub(super) async fn add_role(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (Some(user), Some(role)) = (id_of(&id), form(&body).get("role").and_then(|r| id_of(r)))
+    else {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "Choose a role to add.");
+    };
+    let now = app.clock.now();
+    let result = app.store_mut().add_role_users(role, &[user], now);
+    match result {
+        Ok(_) => settle_then(&app, &format!("/admin/users/{user}")).await,
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    }
+}
+
+pub(super) async fn remove_role(
+    State(app): State<Shared>,
+    Path((id, role)): Path<(String, String)>,
+) -> Response {
+    let (Some(user), Some(role)) = (id_of(&id), id_of(&role)) else {
+        return error(StatusCode::NOT_FOUND, "There is no such role.");
+    };
+    let now = app.clock.now();
+    let result = app.store_mut().remove_role_users(role, &[user], now);
+    match result {
+        Ok(()) => settle_then(&app, &format!("/admin/users/{user}")).await,
+        Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+    }
+}
