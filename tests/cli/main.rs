@@ -3,6 +3,7 @@
 mod bench;
 mod browser;
 mod compliance;
+mod layout;
 mod readme;
 mod restart;
 mod run;

@@ -32,6 +32,7 @@ pub mod model;
 mod engine;
 mod http;
 mod oauth;
+mod outbound;
 mod store;
 
 use std::net::SocketAddr;
@@ -45,11 +46,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
-pub use engine::{OutboundExchange, TaskRun};
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, Parameters,
     ProvisioningConfig, SchemaUrns, State, Task, TaskAction, TaskStatus, User,
 };
+pub use outbound::{OutboundExchange, TaskRun};
 pub use store::{StoreError, UserChanges};
 
 /// Parses a `POST|PUT /api/2/users` body exactly as the API does; for fuzzing and tools.
@@ -72,7 +73,7 @@ pub(crate) struct AppState {
     clock: Clock,
     tokens: oauth::Tokens,
     rng: Mutex<StdRng>,
-    outbound: engine::Outbound,
+    outbound: outbound::Outbound,
     /// One queue run at a time.
     run_lock: tokio::sync::Mutex<()>,
     provisioner: Provisioner,
@@ -326,7 +327,7 @@ impl FakeOneLoginBuilder {
             clock,
             tokens: oauth::Tokens::default(),
             rng: Mutex::new(rng),
-            outbound: engine::Outbound::new(self.journal_capacity),
+            outbound: outbound::Outbound::new(self.journal_capacity),
             run_lock: tokio::sync::Mutex::new(()),
             provisioner,
             work: Notify::new(),

@@ -3,7 +3,17 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::UserPayload;
+/// The mapped attributes of one user, as OneLogin's connector renders them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserPayload {
+    /// The SCIM Username parameter's value (email by default).
+    pub user_name: String,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+}
 
 /// The schema URNs a user body names, and the key its enterprise attributes go under: what the
 /// app's SCIM JSON template says (onelogin-facts §1.3).

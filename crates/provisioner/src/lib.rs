@@ -41,7 +41,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-pub use dialect::{SchemaUrns, user_body};
+pub use dialect::{SchemaUrns, UserPayload, user_body};
 pub use retry::RetryPolicy;
 
 /// Where to provision: a SCIM base URL (no trailing slash needed), a bearer token, and the
@@ -72,18 +72,6 @@ pub enum Action {
     Suspend,
     Reactivate,
     Delete,
-}
-
-/// The mapped attributes of one user, as OneLogin's connector renders them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct UserPayload {
-    /// The SCIM Username parameter's value (email by default).
-    pub user_name: String,
-    pub email: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 //! Unknown keys are errors everywhere, so a typo cannot silently test the wrong thing.
 
 mod pattern;
-mod step;
+pub mod step;
 mod template;
 
 use std::collections::BTreeMap;
@@ -33,7 +33,6 @@ use serde_saphyr::Spanned;
 /// The OneLogin settings and task states a scenario names are the fake's own types, so a
 /// scenario and the fake cannot disagree on a spelling.
 pub use pattern::Pattern;
-pub use step::{Binding, References};
 pub use template::references;
 
 pub use fake_onelogin::{

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::format::{Binding, HttpRequest, Scenario, Step};
+use crate::format::step::Binding;
+use crate::format::{HttpRequest, Scenario, Step};
 
 /// A scenario ready to run.
 #[derive(Debug)]
