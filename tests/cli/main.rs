@@ -3,6 +3,7 @@
 mod bench;
 mod browser;
 mod compliance;
+mod docs;
 mod layout;
 mod readme;
 mod restart;

@@ -82,7 +82,8 @@ switches! {
     GroupPatchNoContent = "group_patch_no_content", asana: true;
 
     /// Odd or unknown schema URNs in request bodies (OneLogin's `urn:scim:schemas:core:2.0`) are
-    /// accepted. Off: a body whose `schemas` lacks the resource's core URN, or names an unknown
+    /// accepted, and attributes under OneLogin's `urn:scim:schemas:extension:enterprise:2.0` key
+    /// are read as the enterprise extension's. Off: a body whose `schemas` lacks the resource's core URN, or names an unknown
     /// one, is `400 invalidSyntax`.
     /// [I] asana-facts §1.4; onelogin-facts §1.3 (S7: real OneLogin traffic carries them).
     LenientSchemas = "lenient_schemas", asana: true;

@@ -23,7 +23,7 @@ pub struct User {
     pub user_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Boxed, like `enterprise`: most users carry a few names, and an inline `Name` made every
-    /// stored user 144 bytes bigger (see README, Performance).
+    /// stored user 144 bytes bigger (see PERFORMANCE.md).
     pub name: Option<Box<Name>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Box<str>>,

@@ -14,8 +14,8 @@ pub(super) struct Org {
     pub(super) info: Organization,
     /// Behind a pointer: records are hundreds of bytes, and B-tree nodes that sequential gids
     /// leave about half full would hold that much again empty. Shared, so snapshots and the
-    /// reset state cost a pointer per user; writes go through `Arc::make_mut` (see README,
-    /// Performance).
+    /// reset state cost a pointer per user; writes go through `Arc::make_mut` (see
+    /// PERFORMANCE.md).
     pub(super) users: BTreeMap<Gid, Arc<UserRecord>>,
     /// Lower-cased userName → user. userName is unique and case-insensitive (asana-facts §5.11).
     pub(super) by_user_name: HashMap<String, Gid>,
