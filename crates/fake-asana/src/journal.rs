@@ -164,16 +164,21 @@ pub fn body_for_journal(bytes: &[u8]) -> Option<Value> {
     Some(Value::String(String::from_utf8_lossy(cut).into_owned()))
 }
 
+/// Whether a JSON key holds a secret (in any case): the one list the journal and transcripts
+/// redact by.
+pub fn is_secret_key(key: &str) -> bool {
+    ["token", "password", "client_secret", "access_token"]
+        .iter()
+        .any(|s| key.eq_ignore_ascii_case(s))
+}
+
 /// Blanks values under keys that hold secrets.
 fn redact(mut v: Value) -> Value {
     fn walk(v: &mut Value) {
         match v {
             Value::Object(map) => {
                 for (k, val) in map.iter_mut() {
-                    if ["token", "password", "client_secret", "access_token"]
-                        .iter()
-                        .any(|s| k.eq_ignore_ascii_case(s))
-                    {
+                    if is_secret_key(k) {
                         *val = Value::String("[redacted]".into());
                     } else {
                         walk(val);

@@ -66,16 +66,6 @@ pub fn mint(rng: &mut impl Rng, owner: u64, token_gid: u64) -> String {
     format!("2/{owner}/{token_gid}:{hex}")
 }
 
-/// Extracts the token from an `Authorization` header value: `Bearer <token>`, scheme in any case.
-pub fn bearer(header: &str) -> Option<&str> {
-    let (scheme, token) = header.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer")
-        && !token.is_empty()
-        && !token.contains(char::is_whitespace))
-    .then_some(token)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,14 +93,5 @@ mod tests {
         let json = serde_json::to_value(d).unwrap();
         assert!(json.as_str().unwrap().starts_with("sha256:"));
         assert_eq!(serde_json::from_value::<TokenDigest>(json).unwrap(), d);
-    }
-
-    #[test]
-    fn bearer_parsing() {
-        assert_eq!(bearer("Bearer abc"), Some("abc"));
-        assert_eq!(bearer("bearer   abc "), Some("abc"));
-        assert_eq!(bearer("Basic abc"), None);
-        assert_eq!(bearer("Bearer"), None);
-        assert_eq!(bearer("Bearer a b"), None);
     }
 }

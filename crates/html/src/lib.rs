@@ -2,6 +2,18 @@
 //! and no JavaScript build: pages are strings, forms post, and every control is a real `<button>`,
 //! `<input>` or `<select>` with a label, so the consoles work from the keyboard.
 
+/// The token of an `Authorization: Bearer <token>` header: the scheme in any case, the token
+/// without surrounding spaces; a token with whitespace inside is no token. One parser for every
+/// API of both fakes, so they cannot disagree on what a bearer header is.
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer")
+        && !token.is_empty()
+        && !token.contains(char::is_whitespace))
+    .then_some(token)
+}
+
 /// Whether an `Authorization` header carries the admin token: `Bearer <token>` for scripts,
 /// or HTTP Basic with the token as the password, which browsers prompt for. Constant-time.
 pub fn admin_authorized(header: Option<&str>, token: &str) -> bool {
@@ -9,8 +21,8 @@ pub fn admin_authorized(header: Option<&str>, token: &str) -> bool {
     let Some((scheme, value)) = header.and_then(|h| h.trim().split_once(' ')) else {
         return false;
     };
-    let given = if scheme.eq_ignore_ascii_case("bearer") {
-        value.trim().to_owned()
+    let given = if let Some(t) = header.and_then(bearer) {
+        t.to_owned()
     } else if scheme.eq_ignore_ascii_case("basic") {
         match decode_base64(value.trim()).and_then(|b| String::from_utf8(b).ok()) {
             Some(pair) => pair
@@ -109,7 +121,17 @@ code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer   abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
+        assert_eq!(bearer("Bearer a b"), None);
+    }
 
     #[test]
     fn escaping_covers_text_and_attributes() {

@@ -24,7 +24,7 @@ use crate::journal::{Exchange, Journal};
 use crate::model::State as Snapshot;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Principal, Store};
-use crate::token::{self, TokenDigest};
+use crate::token::TokenDigest;
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -210,7 +210,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(token::bearer);
+        .and_then(harness_html::bearer);
     let digest = token.map(TokenDigest::of);
     let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
     let (Some(digest), Some(principal)) = (digest, principal) else {

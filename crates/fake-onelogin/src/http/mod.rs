@@ -198,9 +198,8 @@ async fn authenticate(State(app): State<Shared>, mut request: Request, next: Nex
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
+        .and_then(harness_html::bearer)
+        .map(str::to_owned);
     let scope = token.and_then(|t| {
         let grant = app.tokens.check(&t, app.clock.now())?;
         app.store().credential(&grant.client_id).map(|c| c.scope)
