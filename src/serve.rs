@@ -107,9 +107,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| BadInput(e.to_string()))?;
     let mut onelogin = onelogin
         .asana_scim_url(asana.scim_url())
-        .try_bind(args.onelogin_addr)
+        .bind(args.onelogin_addr)
         .await
-        .map_err(BadInput)?;
+        .map_err(|e| BadInput(e.to_string()))?;
     if let Some(previous) = previous_scim_url.filter(|p| *p != asana.scim_url()) {
         onelogin.repoint_scim(&previous, &asana.scim_url());
     }

@@ -91,6 +91,10 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
 pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Option<App> {
     let config = app.store().app(app_id)?.provisioning.clone();
     let (status, error) = match &config.token {
+        _ if config.scim_base_url.trim().is_empty() => (
+            ApiStatus::Failed,
+            Some("no SCIM base URL is configured".to_owned()),
+        ),
         None => (
             ApiStatus::Failed,
             Some("no Service Account Token is configured".to_owned()),

@@ -58,15 +58,26 @@ pub use store::{StoreError, UserChanges};
 pub fn parse_user_body(bytes: &[u8]) -> Result<UserChanges, String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("Malformed JSON: {e}"))?;
-    http::api::user_changes(&value).map_err(|e| format!("{e:?}"))
+    http::api::user_changes(&value).map_err(|e| e.to_string())
 }
 
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
 /// The Asana connector's id in OneLogin's catalog (the value is the harness's).
 pub const ASANA_CONNECTOR_ID: u64 = 60_866;
-/// Where the Asana connector provisions when nothing else is configured.
-pub const ASANA_SCIM_URL: &str = "https://app.asana.com/api/1.0/scim";
+/// Why a fake OneLogin could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot restore the saved OneLogin state: {0}")]
+    State(String),
+    #[error("the OneLogin directory does not fit together: {0}")]
+    Directory(String),
+}
 
 pub(crate) struct AppState {
     store: RwLock<store::Store>,
@@ -145,7 +156,8 @@ impl Default for FakeOneLoginBuilder {
         Self {
             clock: None,
             seed: None,
-            asana_scim_url: ASANA_SCIM_URL.to_owned(),
+            // No default target: a fake that forgot its target must not reach a real service.
+            asana_scim_url: String::new(),
             retry: RetryPolicy::default(),
             journal_capacity: 1000,
             credential: None,
@@ -216,42 +228,35 @@ impl FakeOneLoginBuilder {
         self
     }
 
+    /// Starts on a free port of 127.0.0.1; panics if it cannot (see [`try_start`](Self::try_start)).
     pub async fn start(self) -> FakeOneLogin {
-        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
-        self.bind(addr)
+        self.try_start()
             .await
-            .expect("the fake OneLogin could not start")
+            .unwrap_or_else(|e| panic!("the fake OneLogin could not start: {e}"))
     }
 
-    pub async fn bind(self, addr: SocketAddr) -> std::io::Result<FakeOneLogin> {
-        let listener = TcpListener::bind(addr).await?;
+    pub async fn try_start(self) -> Result<FakeOneLogin, StartError> {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
+        self.bind(addr).await
+    }
+
+    pub async fn bind(self, addr: SocketAddr) -> Result<FakeOneLogin, StartError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
         self.serve(listener)
     }
 
-    /// Like [`bind`](Self::bind), but a saved state or directory that does not fit together is
-    /// an error instead of a panic.
-    pub async fn try_bind(self, addr: SocketAddr) -> Result<FakeOneLogin, String> {
-        if let Some(state) = &self.state {
-            store::Store::restore(state.clone())
-                .map_err(|e| format!("cannot restore the saved OneLogin state: {e}"))?;
-        }
-        if let Some(directory) = &self.directory {
-            let mut probe = store::Store::new();
-            probe.add_app(
-                "Asana",
-                ASANA_CONNECTOR_ID,
-                default_asana_config(ASANA_SCIM_URL),
-                harness_clock::DEFAULT_EPOCH,
-            );
-            directory.apply(&mut probe, harness_clock::DEFAULT_EPOCH)?;
-        }
-        self.bind(addr)
-            .await
-            .map_err(|e| format!("cannot bind {addr}: {e}"))
-    }
-
-    pub fn serve(self, listener: TcpListener) -> std::io::Result<FakeOneLogin> {
-        let addr = listener.local_addr()?;
+    /// Serves on a listener the caller bound (so tests and `serve` choose the socket). A saved
+    /// state or directory that does not fit together is an error, checked here once.
+    pub fn serve(self, listener: TcpListener) -> Result<FakeOneLogin, StartError> {
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: "listener".into(),
+            source,
+        })?;
         let clock = self.clock.unwrap_or_default();
         let mut rng = match self.seed {
             Some(s) => StdRng::seed_from_u64(s),
@@ -260,8 +265,7 @@ impl FakeOneLoginBuilder {
         let now = clock.now();
         let (mut store, asana_app_id) = match self.state {
             Some(state) => {
-                let store = store::Store::restore(state)
-                    .unwrap_or_else(|e| panic!("cannot restore the saved state: {e}"));
+                let store = store::Store::restore(state).map_err(StartError::State)?;
                 let id = store
                     .apps()
                     .find(|a| a.connector_id == ASANA_CONNECTOR_ID)
@@ -288,7 +292,7 @@ impl FakeOneLoginBuilder {
                 if let Some(directory) = &self.directory {
                     directory
                         .apply(&mut store, now)
-                        .unwrap_or_else(|e| panic!("the directory does not fit together: {e}"));
+                        .map_err(StartError::Directory)?;
                 }
                 (store, id)
             }

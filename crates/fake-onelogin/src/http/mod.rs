@@ -46,6 +46,16 @@ pub(crate) struct OlError {
     field: Option<String>,
 }
 
+/// What a person reads: the message, and the field it is about.
+impl std::fmt::Display for OlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 impl OlError {
     pub fn new(status: StatusCode, name: &'static str, message: impl Into<String>) -> Self {
         OlError {

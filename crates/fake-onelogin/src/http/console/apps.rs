@@ -127,7 +127,7 @@ pub(super) async fn save_settings(app: &Shared, id: &str, settings: Value, back:
     };
     let next = match update_provisioning(&a.provisioning, &settings) {
         Ok(next) => next,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("{e:?}")),
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let now = app.clock.now();
     if let Err(e) = app.store_mut().set_provisioning(a.id, next, now) {
