@@ -17,7 +17,7 @@ pub const DEFAULT_CAPACITY: usize = 1000;
 const BODY_LIMIT: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Exchange {
+pub struct JournalEntry {
     pub seq: u64,
     pub at: Timestamp,
     pub method: String,
@@ -38,7 +38,7 @@ pub struct Exchange {
 /// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
 /// request never parses its own output again (it was a tenth of a SCIM read's cost).
 struct Entry {
-    exchange: Exchange,
+    exchange: JournalEntry,
     request: Bytes,
     response: Bytes,
 }
@@ -63,14 +63,14 @@ impl Journal {
     }
 
     #[cfg(test)]
-    fn record(&self, exchange: Exchange) {
+    fn record(&self, exchange: JournalEntry) {
         self.record_raw(exchange, Bytes::new(), Bytes::new());
     }
 
     /// Records an exchange whose bodies are still bytes; they become JSON (redacted) when read.
     /// A body that might hold a secret is redacted now instead, so that the journal never holds
     /// a token, even unread.
-    pub fn record_raw(&self, mut exchange: Exchange, request: Bytes, response: Bytes) {
+    pub fn record_raw(&self, mut exchange: JournalEntry, request: Bytes, response: Bytes) {
         let request = if exchange.request_body.is_none() && mentions_secret(&request) {
             exchange.request_body = body_for_journal(&request);
             Bytes::new()
@@ -96,7 +96,7 @@ impl Journal {
         });
     }
 
-    pub fn entries(&self) -> Vec<Exchange> {
+    pub fn entries(&self) -> Vec<JournalEntry> {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -197,8 +197,8 @@ fn redact(mut v: Value) -> Value {
 mod tests {
     use super::*;
 
-    fn exchange() -> Exchange {
-        Exchange {
+    fn exchange() -> JournalEntry {
+        JournalEntry {
             seq: 0,
             at: harness_clock::DEFAULT_EPOCH,
             method: "GET".into(),

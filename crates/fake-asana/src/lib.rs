@@ -49,7 +49,7 @@ use tokio::task::JoinHandle;
 pub use config::{Config, Profile, RateLimits, Switch};
 pub use faults::FaultSpec;
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
-pub use journal::{Exchange, is_secret_key};
+pub use journal::{JournalEntry, is_secret_key};
 pub use model::{Gid, Organization, Scope, State, UserRecord};
 pub use store::is_email;
 
@@ -351,7 +351,7 @@ impl FakeAsana {
     }
 
     /// The SCIM and REST exchanges so far (bounded, secrets redacted).
-    pub fn requests(&self) -> Vec<Exchange> {
+    pub fn requests(&self) -> Vec<JournalEntry> {
         self.app.journal.entries()
     }
 

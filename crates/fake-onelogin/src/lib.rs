@@ -47,8 +47,8 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 pub use model::{
-    ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, Parameters,
-    ProvisioningConfig, SchemaUrns, State, Task, TaskAction, TaskStatus, User,
+    ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
+    Parameters, ProvisioningConfig, SchemaUrns, State, Task, TaskAction, TaskStatus,
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use store::{StoreError, UserChanges};
@@ -505,7 +505,7 @@ impl FakeOneLogin {
         self.app.store().task(id).cloned()
     }
 
-    pub fn user_by_email(&self, email: &str) -> Option<User> {
+    pub fn user_by_email(&self, email: &str) -> Option<OneLoginUser> {
         self.app.store().user_by_email(email).cloned()
     }
 

@@ -30,7 +30,7 @@ pub mod state {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct User {
+pub struct OneLoginUser {
     pub id: u64,
     pub username: String,
     pub email: String,
@@ -320,7 +320,7 @@ impl ApiScope {
 pub struct State {
     pub version: u32,
     pub next_id: u64,
-    pub users: Vec<User>,
+    pub users: Vec<OneLoginUser>,
     pub roles: Vec<Role>,
     pub apps: Vec<App>,
     pub tasks: Vec<Task>,

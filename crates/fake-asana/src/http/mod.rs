@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::config::{Config, Switch};
 use crate::faults::{FaultSpec, Faults};
-use crate::journal::{Exchange, Journal};
+use crate::journal::{Journal, JournalEntry};
 use crate::model::State as Snapshot;
 use crate::ratelimit::RateLimiter;
 use crate::store::{Principal, Store};
@@ -157,7 +157,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
     let api = api_of(uri.path());
     let cfg = app.config();
-    let mut exchange = Exchange {
+    let mut exchange = JournalEntry {
         seq: 0,
         at: app.clock.now(),
         method: parts.method.to_string(),
@@ -251,7 +251,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
 /// Records the exchange in the journal and hands the response back.
 async fn finish(
     app: &AppState,
-    mut exchange: Exchange,
+    mut exchange: JournalEntry,
     request: Bytes,
     response: Response,
 ) -> Response {

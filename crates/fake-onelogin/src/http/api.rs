@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Id, OlError, json_body, require};
 use crate::Shared;
-use crate::model::{ApiScope, App, Mapping, TaskStatus, User};
+use crate::model::{ApiScope, App, Mapping, OneLoginUser, TaskStatus};
 use crate::store::{Store, UserChanges};
 
 pub(super) fn router() -> Router<Shared> {
@@ -45,7 +45,7 @@ fn ts(t: jiff::Timestamp) -> Value {
 }
 
 /// A user in the v2 shape: every documented field, `null` where the fake keeps nothing.
-pub(crate) fn user_json(u: &User, store: &Store) -> Value {
+pub(crate) fn user_json(u: &OneLoginUser, store: &Store) -> Value {
     json!({
         "id": u.id,
         "username": u.username,
@@ -183,7 +183,7 @@ async fn list_users(
         }
     }
     let store = app.store();
-    let matched: Vec<&User> = store
+    let matched: Vec<&OneLoginUser> = store
         .users()
         .filter(|u| {
             filters.iter().all(|(k, v)| match k.as_str() {

@@ -23,7 +23,7 @@ impl Store {
             .ok_or_else(|| invalid("email", "is required"))?;
         self.check_unique(None, Some(&username), Some(&email))?;
         let id = self.id();
-        let mut user = User {
+        let mut user = OneLoginUser {
             id,
             username,
             email,
@@ -233,7 +233,7 @@ impl Store {
     }
 }
 
-fn apply_changes(user: &mut User, c: UserChanges) -> Result<(), StoreError> {
+fn apply_changes(user: &mut OneLoginUser, c: UserChanges) -> Result<(), StoreError> {
     if let Some(s) = c.status {
         if !status::is_valid(s) {
             return Err(invalid(

@@ -60,7 +60,7 @@ pub struct UserChanges {
 pub const FIRST_ID: u64 = 100_001;
 
 pub struct Store {
-    users: BTreeMap<u64, User>,
+    users: BTreeMap<u64, OneLoginUser>,
     by_email: HashMap<String, u64>,
     by_username: HashMap<String, u64>,
     roles: BTreeMap<u64, Role>,
@@ -106,15 +106,15 @@ impl Store {
 
     // -- reads ---------------------------------------------------------------------------------
 
-    pub fn user(&self, id: u64) -> Option<&User> {
+    pub fn user(&self, id: u64) -> Option<&OneLoginUser> {
         self.users.get(&id)
     }
 
-    pub fn users(&self) -> impl Iterator<Item = &User> {
+    pub fn users(&self) -> impl Iterator<Item = &OneLoginUser> {
         self.users.values()
     }
 
-    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+    pub fn user_by_email(&self, email: &str) -> Option<&OneLoginUser> {
         self.users.get(self.by_email.get(&email.to_lowercase())?)
     }
 

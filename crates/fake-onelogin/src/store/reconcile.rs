@@ -67,7 +67,12 @@ impl Store {
         }
     }
 
-    pub(super) fn reconcile_user_deleted(&mut self, user: u64, gone: &User, now: Timestamp) {
+    pub(super) fn reconcile_user_deleted(
+        &mut self,
+        user: u64,
+        gone: &OneLoginUser,
+        now: Timestamp,
+    ) {
         let apps: Vec<u64> = self.apps.keys().copied().collect();
         for app in apps {
             let on_delete = self.apps[&app].provisioning.on_delete;
@@ -266,7 +271,7 @@ fn deprovisioning(want: &Want) -> bool {
 
 /// The attributes a task sends, after the app's Parameters (SCIM Username from email or
 /// username).
-pub fn payload_of(user: &User, parameters: &Parameters) -> Payload {
+pub fn payload_of(user: &OneLoginUser, parameters: &Parameters) -> Payload {
     Payload {
         user_name: match parameters.scim_username {
             Mapping::Email => user.email.clone(),

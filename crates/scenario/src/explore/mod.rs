@@ -27,7 +27,7 @@ use proptest_state_machine::ReferenceStateMachine;
 
 use history::GIVEN;
 pub use history::{email, scenario, steps_of};
-pub use model::{Action, Fault, Held, Machine, Model, Op, Policy, SLOTS, User};
+pub use model::{Action, Fault, Held, Machine, Model, Op, Policy, SLOTS, SlotUser};
 
 use crate::format::Step;
 use crate::load::{Loaded, load_str};

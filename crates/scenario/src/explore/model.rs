@@ -74,7 +74,7 @@ pub(super) enum Link {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
+pub struct SlotUser {
     pub(super) generation: u32,
     pub(super) in_role: bool,
     pub(super) suspended: bool,
@@ -91,7 +91,7 @@ pub struct User {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
-    pub(super) users: [Option<User>; SLOTS],
+    pub(super) users: [Option<SlotUser>; SLOTS],
     pub(super) generations: [u32; SLOTS],
     pub(super) held: [Held; SLOTS],
     pub(super) approvals: (bool, bool, bool),
@@ -137,7 +137,7 @@ impl Model {
         }
     }
 
-    pub(super) fn want(&self, u: &User) -> Want {
+    pub(super) fn want(&self, u: &SlotUser) -> Want {
         if !u.in_role {
             Want::Removed(self.on_delete)
         } else if u.suspended {
@@ -152,7 +152,7 @@ impl Model {
     }
 
     /// The store's `decide`, from the documented table.
-    pub(super) fn decide(&self, u: &mut User, want: &Want) {
+    pub(super) fn decide(&self, u: &mut SlotUser, want: &Want) {
         u.failed = None;
         let action = match (u.link, want) {
             (None, Want::Active) => Some(Action::Create),
@@ -220,7 +220,7 @@ impl Model {
         }
     }
 
-    pub(super) fn execute(&mut self, i: usize, u: &mut User, action: Action) -> bool {
+    pub(super) fn execute(&mut self, i: usize, u: &mut SlotUser, action: Action) -> bool {
         let held = self.held[i];
         let (ok, link, now) = match (action, held) {
             (Action::Create, Held::Absent | Held::Active) => {
@@ -251,7 +251,7 @@ impl Model {
         ok
     }
 
-    pub(super) fn with_user(mut self, i: usize, change: impl FnOnce(&mut User)) -> Model {
+    pub(super) fn with_user(mut self, i: usize, change: impl FnOnce(&mut SlotUser)) -> Model {
         if let Some(mut u) = self.users[i].take() {
             change(&mut u);
             let want = self.want(&u);
@@ -266,7 +266,7 @@ impl Model {
             Op::Create(i) => {
                 let mut m = self;
                 m.generations[i] += 1;
-                m.users[i] = Some(User {
+                m.users[i] = Some(SlotUser {
                     generation: m.generations[i],
                     in_role: false,
                     suspended: false,

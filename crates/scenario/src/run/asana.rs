@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::expect::subset;
-use super::log::{Exchange, Hop};
+use super::log::{Hop, TargetExchange};
 use super::outcome::{Halt, Skip, fail, mismatch};
 use super::runner::Runner;
 use crate::format::*;
@@ -128,7 +128,7 @@ impl Runner {
             Err(_) => (None, Value::Null),
         };
         self.exchanges
-            .push(Exchange::new(method.as_str(), &url, status));
+            .push(TargetExchange::new(method.as_str(), &url, status));
         self.transcript.exchange(
             Hop::Scenario,
             method.as_str(),

@@ -10,7 +10,7 @@ use crate::report::StepFailure;
 
 /// One HTTP exchange with the SCIM target.
 #[derive(Debug, Clone)]
-pub(super) struct Exchange {
+pub(super) struct TargetExchange {
     method: String,
     path: String,
     query: Option<String>,
@@ -18,10 +18,10 @@ pub(super) struct Exchange {
     status: Option<u16>,
 }
 
-impl Exchange {
-    pub(super) fn new(method: &str, url: &str, status: Option<u16>) -> Exchange {
+impl TargetExchange {
+    pub(super) fn new(method: &str, url: &str, status: Option<u16>) -> TargetExchange {
         let (path, query) = split_url(url);
-        Exchange {
+        TargetExchange {
             method: method.to_owned(),
             path,
             query,
@@ -59,19 +59,22 @@ fn status_text(status: Option<u16>) -> String {
 /// The exchanges so far, and where the previous `expect_exchanges` stopped.
 #[derive(Debug, Default)]
 pub(super) struct ExchangeLog {
-    entries: Vec<Exchange>,
+    entries: Vec<TargetExchange>,
     mark: usize,
 }
 
 impl ExchangeLog {
-    pub(super) fn push(&mut self, exchange: Exchange) {
+    pub(super) fn push(&mut self, exchange: TargetExchange) {
         self.entries.push(exchange);
     }
 
     /// The last few, for a failure report.
     pub(super) fn recent(&self) -> Vec<String> {
         let from = self.entries.len().saturating_sub(12);
-        self.entries[from..].iter().map(Exchange::line).collect()
+        self.entries[from..]
+            .iter()
+            .map(TargetExchange::line)
+            .collect()
     }
 
     /// `expect_exchanges`: the sequence in order, none of the absent, since the start or the
@@ -86,7 +89,7 @@ impl ExchangeLog {
         let shown = || {
             window
                 .iter()
-                .map(Exchange::line)
+                .map(TargetExchange::line)
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -205,7 +208,7 @@ mod tests {
             split_url("http://h:1/api/1.0/scim/Users?filter=x&"),
             ("/api/1.0/scim/Users".into(), Some("filter=x&".into()))
         );
-        let e = Exchange::new("GET", "http://h:1/scim/Users?filter=x&", None);
+        let e = TargetExchange::new("GET", "http://h:1/scim/Users?filter=x&", None);
         assert_eq!(e.line(), "GET /scim/Users?filter=x& dropped");
         assert!(e.matches(&Pattern::parse("GET /scim/Users dropped").unwrap()));
     }

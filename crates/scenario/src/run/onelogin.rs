@@ -5,7 +5,7 @@ use fake_onelogin::FakeOneLogin;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::log::{Exchange, Hop};
+use super::log::{Hop, TargetExchange};
 use super::outcome::{fail, mismatch};
 use super::runner::Runner;
 use crate::format::*;
@@ -101,7 +101,7 @@ impl Runner {
             }
             self.outbound_seen = entry.seq;
             let e = &entry.exchange;
-            let exchange = Exchange::new(&e.method, &e.url, e.status);
+            let exchange = TargetExchange::new(&e.method, &e.url, e.status);
             self.transcript.exchange(
                 Hop::Scim,
                 &e.method,
