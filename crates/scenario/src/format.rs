@@ -24,8 +24,9 @@ mod template;
 
 use std::collections::BTreeMap;
 
-use fake_asana::FaultSpec;
 use fake_asana::fixture::{TeamFixture, UserFixture};
+/// The fake Asana's settings and records a scenario names are the fake's own types too.
+pub use fake_asana::{DeprovisionVia, FaultSpec, Profile, Scope, Switch};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -72,7 +73,7 @@ pub struct AsanaGiven {
     #[serde(default)]
     pub fixture: Option<String>,
     #[serde(default)]
-    pub profile: Option<ProfileName>,
+    pub profile: Option<Profile>,
     /// The organization's name, when no fixture gives one.
     #[serde(default)]
     pub organization: Option<String>,
@@ -85,17 +86,11 @@ pub struct AsanaGiven {
     pub teams: Vec<TeamFixture>,
     #[serde(default)]
     pub service_accounts: Vec<GivenServiceAccount>,
+    /// Fidelity switches by name; an unknown name is an error at its line.
     #[serde(default)]
-    pub switches: BTreeMap<String, bool>,
+    pub switches: BTreeMap<Switch, bool>,
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProfileName {
-    Asana,
-    Rfc,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,13 +109,6 @@ pub struct GivenServiceAccount {
 
 fn scim() -> Scope {
     Scope::Scim
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    Scim,
-    Full,
 }
 
 /// `null` turns a limit off.
@@ -275,7 +263,7 @@ pub enum Step {
     RotateServiceAccount(AccountRef),
     ScimRequest(HttpRequest),
     RestRequest(HttpRequest),
-    SetSwitches(BTreeMap<String, bool>),
+    SetSwitches(BTreeMap<Switch, bool>),
     SetRateLimit(RateLimit),
     // Faults and time.
     InjectFault(FaultSpec),
@@ -488,7 +476,7 @@ pub struct AsanaUserExpectation {
     pub guest: Option<bool>,
     /// `scim_delete`, `scim_put`, `scim_patch`, `rest_remove_user`.
     #[serde(default)]
-    pub deprovisioned_via: Option<String>,
+    pub deprovisioned_via: Option<DeprovisionVia>,
     /// Dotted paths into the SCIM user: `title`, `name.formatted`, `enterprise.department`.
     #[serde(default)]
     pub fields: BTreeMap<String, Value>,

@@ -197,12 +197,8 @@ impl Runner {
         fixture.organizations[0]
             .teams
             .extend(a.teams.iter().cloned());
-        let profile = match a.profile {
-            Some(ProfileName::Rfc) => fake_asana::Profile::Rfc,
-            _ => fake_asana::Profile::Asana,
-        };
         let asana = FakeAsana::builder()
-            .profile(profile)
+            .profile(a.profile.unwrap_or_default())
             .fixture(fixture)
             .clock(clock.clone())
             .seed(seed)

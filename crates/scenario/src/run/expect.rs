@@ -148,17 +148,18 @@ impl Runner {
             )
             .into());
         }
-        if let Some(via) = &e.deprovisioned_via {
-            let actual = record
-                .deprovisioned
-                .as_ref()
-                .map(|d| json!(d.via).as_str().unwrap_or_default().to_owned())
-                .unwrap_or_else(|| "not deprovisioned".into());
-            if &actual != via {
+        if let Some(via) = e.deprovisioned_via {
+            let actual = record.deprovisioned.as_ref().map(|d| d.via);
+            if actual != Some(via) {
+                let name = |v: Option<DeprovisionVia>| {
+                    v.map_or("not deprovisioned".to_owned(), |v| {
+                        json!(v).as_str().unwrap_or_default().to_owned()
+                    })
+                };
                 return Err(mismatch(
                     format!("how Asana user {} was deprovisioned", e.user_name),
-                    via.clone(),
-                    actual,
+                    name(Some(via)),
+                    name(actual),
                 )
                 .into());
             }
