@@ -167,6 +167,7 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
     let directory = Directory {
         users: (0..users)
             .map(|i| DirectoryUser {
+                alias: None,
                 email: format!("person{i}@bench.test"),
                 username: None,
                 firstname: "Person".into(),
@@ -176,6 +177,7 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
             })
             .collect(),
         roles: vec![DirectoryRole {
+            alias: None,
             name: "Asana users".into(),
             apps: vec!["asana".into()],
             users: Vec::new(),

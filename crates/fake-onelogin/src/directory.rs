@@ -1,11 +1,12 @@
-//! A OneLogin directory in YAML: users and roles, to seed a fake (the `serve` demo, customer
-//! reproductions).
+//! A OneLogin directory in YAML: users and roles, to seed a fake. The one format for every
+//! directory file: the `serve` demo, customer reproductions, and scenario fixtures (which may
+//! name users and roles with `as:` for their steps).
 //!
 //! ```yaml
 //! users:
-//!   - { email: ada@acme.test, firstname: Ada, lastname: Lovelace, title: Analyst }
+//!   - { as: ada, email: ada@acme.test, firstname: Ada, lastname: Lovelace, title: Analyst }
 //! roles:
-//!   - { name: Asana users, apps: [asana], users: [ada@acme.test] }
+//!   - { name: Asana users, as: asana-users, apps: [asana], users: [ada@acme.test] }
 //! ```
 
 use jiff::Timestamp;
@@ -25,6 +26,9 @@ pub struct Directory {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryUser {
+    /// The name a scenario's steps use for the user; the fake itself ignores it.
+    #[serde(rename = "as", default)]
+    pub alias: Option<String>,
     pub email: String,
     /// Default: the email's local part.
     #[serde(default)]
@@ -43,6 +47,9 @@ pub struct DirectoryUser {
 #[serde(deny_unknown_fields)]
 pub struct DirectoryRole {
     pub name: String,
+    /// The name a scenario's steps use for the role (default: `name`); the fake ignores it.
+    #[serde(rename = "as", default)]
+    pub alias: Option<String>,
     /// `asana` is the only app.
     #[serde(default)]
     pub apps: Vec<String>,

@@ -133,8 +133,9 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OneLoginGiven {
-    /// A file with the same keys (users, roles, asana_app), relative to the scenario file or the
-    /// working directory; what is written inline comes after it.
+    /// A OneLogin directory file (users and roles, in the format `serve --fixture` reads too),
+    /// relative to the scenario file or the working directory; what is written inline comes
+    /// after it.
     #[serde(default)]
     pub fixture: Option<String>,
     #[serde(default)]
@@ -143,6 +144,51 @@ pub struct OneLoginGiven {
     pub roles: Vec<GivenRole>,
     #[serde(default)]
     pub asana_app: Option<AppSettings>,
+}
+
+/// The users and roles of a OneLogin directory file (`fake_onelogin::directory`, the one format
+/// for such files), as a scenario's `given` writes them.
+pub fn given_of(
+    directory: fake_onelogin::directory::Directory,
+) -> Result<(Vec<NewUser>, Vec<GivenRole>), String> {
+    let users = directory
+        .users
+        .into_iter()
+        .map(|u| NewUser {
+            name: u.alias,
+            email: u.email,
+            username: u.username,
+            firstname: Some(u.firstname),
+            lastname: Some(u.lastname),
+            title: u.title,
+            department: u.department,
+            status: None,
+        })
+        .collect();
+    let roles = directory
+        .roles
+        .into_iter()
+        .map(|r| {
+            let apps = r
+                .apps
+                .iter()
+                .map(|a| match a.as_str() {
+                    "asana" => Ok(AppName::Asana),
+                    other => Err(format!(
+                        "role {}: unknown app {other:?} (the only app is asana)",
+                        r.name
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(GivenRole {
+                name: r.alias.unwrap_or_else(|| r.name.clone()),
+                display_name: Some(r.name),
+                apps,
+                users: r.users,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok((users, roles))
 }
 
 /// A OneLogin user. `as` names it for later steps; `username` defaults to the email's local part.

@@ -113,15 +113,17 @@ fn load_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, LoadErro
             message: format!("cannot find the OneLogin fixture {fixture}"),
         })?;
         let fixture_text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
-        let from_file: crate::format::OneLoginGiven =
+        let from_file: fake_onelogin::directory::Directory =
             parse(&fixture_text, &path.display().to_string())?;
-        let inline = std::mem::take(&mut scenario.given.onelogin);
-        scenario.given.onelogin = crate::format::OneLoginGiven {
-            fixture: None,
-            users: from_file.users.into_iter().chain(inline.users).collect(),
-            roles: from_file.roles.into_iter().chain(inline.roles).collect(),
-            asana_app: inline.asana_app.or(from_file.asana_app),
-        };
+        let (users, roles) = crate::format::given_of(from_file).map_err(|message| LoadError {
+            file: path.display().to_string(),
+            line: 1,
+            column: 1,
+            message,
+        })?;
+        let onelogin = &mut scenario.given.onelogin;
+        onelogin.users = users.into_iter().chain(onelogin.users.drain(..)).collect();
+        onelogin.roles = roles.into_iter().chain(onelogin.roles.drain(..)).collect();
     }
     check(&scenario, text, file)?;
     Ok(scenario)
