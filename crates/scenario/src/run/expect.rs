@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::onelogin::describe_task;
+use super::onelogin::{describe_task, word};
 use super::outcome::{Halt, Skip, fail, mismatch};
 use super::runner::Runner;
 use crate::format::*;
@@ -44,50 +44,43 @@ impl Runner {
 
     pub(super) async fn expect_task(&mut self, e: &TaskExpectation) -> Result<(), StepFailure> {
         let Some(task) = self.find_task(&e.user, e.action, &[]).await? else {
-            let all = self.tasks_of(&e.user).await;
             return Err(mismatch(
                 format!(
                     "{} has no {} task",
                     e.user,
-                    e.action.map_or("".into(), |a| json!(a)
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned())
+                    e.action.map(word).unwrap_or_default()
                 ),
                 "a task",
-                if all.is_empty() {
-                    "no tasks".into()
-                } else {
-                    all
-                },
+                self.describe_tasks_of(&e.user).await,
             ));
         };
-        let expected = serde_json::to_value(e.status).expect("serializes");
-
-        if task["status"] != expected {
+        if task.status != e.status {
             return Err(mismatch(
                 format!("the status of {}'s task", e.user),
-                expected.as_str().unwrap_or_default(),
+                word(e.status),
                 describe_task(&task),
             ));
         }
-        if let Some(needle) = &e.error_contains {
-            let error = task["error"].as_str().unwrap_or_default();
-            if !error.contains(needle.as_str()) {
-                return Err(mismatch(
-                    format!("the error of {}'s task", e.user),
-                    format!("containing {needle:?}"),
-                    describe_task(&task),
-                ));
-            }
+        if let Some(needle) = &e.error_contains
+            && !task
+                .error
+                .as_deref()
+                .unwrap_or_default()
+                .contains(needle.as_str())
+        {
+            return Err(mismatch(
+                format!("the error of {}'s task", e.user),
+                format!("containing {needle:?}"),
+                describe_task(&task),
+            ));
         }
         if let Some(n) = e.requests
-            && task["requests"] != json!(n)
+            && task.requests != n
         {
             return Err(mismatch(
                 format!("the HTTP requests of {}'s task", e.user),
                 n.to_string(),
-                task["requests"].to_string(),
+                task.requests.to_string(),
             ));
         }
         Ok(())

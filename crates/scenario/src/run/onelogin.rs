@@ -10,6 +10,7 @@ use super::outcome::{fail, mismatch};
 use super::runner::Runner;
 use crate::format::*;
 use crate::report::StepFailure;
+use fake_onelogin::Task;
 
 impl Runner {
     /// A call to the fake OneLogin (API or admin), expecting `expect`.
@@ -249,12 +250,8 @@ impl Runner {
     }
 
     /// The newest task of a user, optionally of one action and in one of some states.
-    pub(super) async fn find_task(
-        &mut self,
-        user: &str,
-        action: Option<TaskAction>,
-        states: &[&str],
-    ) -> Result<Option<Value>, StepFailure> {
+    /// A user's tasks in Users > Provisioning, oldest first, as the fake's own type.
+    pub(super) async fn tasks_of(&mut self, user: &str) -> Result<Vec<Task>, StepFailure> {
         let id = self.user_id(user).await?;
         let tasks = self
             .ol(
@@ -264,36 +261,32 @@ impl Runner {
                 StatusCode::OK,
             )
             .await?;
-        let action = action.map(|a| serde_json::to_value(a).expect("serializes"));
-        Ok(tasks
-            .as_array()
-            .into_iter()
-            .flatten()
-            .rev()
-            .find(|t| {
-                action.as_ref().is_none_or(|a| &t["action"] == a)
-                    && (states.is_empty() || states.iter().any(|s| t["status"] == *s))
-            })
-            .cloned())
+        serde_json::from_value(tasks.clone()).map_err(|e| {
+            fail(format!(
+                "OneLogin answered tasks this runner cannot read: {e}: {tasks}"
+            ))
+        })
     }
 
-    pub(super) async fn tasks_of(&mut self, user: &str) -> String {
-        let Ok(id) = self.user_id(user).await else {
-            return "(unknown user)".into();
-        };
-        match self
-            .ol(
-                Method::GET,
-                &format!("/__admin/provisioning/tasks?user_id={id}"),
-                None,
-                StatusCode::OK,
-            )
-            .await
-        {
+    /// The newest task of a user, optionally of one action and in one of some states.
+    pub(super) async fn find_task(
+        &mut self,
+        user: &str,
+        action: Option<TaskAction>,
+        states: &[TaskStatus],
+    ) -> Result<Option<Task>, StepFailure> {
+        Ok(self.tasks_of(user).await?.into_iter().rev().find(|t| {
+            action.is_none_or(|a| t.action == a)
+                && (states.is_empty() || states.contains(&t.status))
+        }))
+    }
+
+    /// A user's tasks in words, for a failure message.
+    pub(super) async fn describe_tasks_of(&mut self, user: &str) -> String {
+        match self.tasks_of(user).await {
+            Ok(tasks) if tasks.is_empty() => "no tasks".into(),
             Ok(tasks) => tasks
-                .as_array()
-                .into_iter()
-                .flatten()
+                .iter()
                 .map(describe_task)
                 .collect::<Vec<_>>()
                 .join("; "),
@@ -301,27 +294,24 @@ impl Runner {
         }
     }
 
+    /// Approve, deny or retry the newest task of a user that is in the state the verb needs.
     pub(super) async fn decide(
         &mut self,
         task: &TaskRef,
-        verb: &str,
-        state: &str,
+        decision: Decision,
     ) -> Result<(), StepFailure> {
+        let (verb, state) = (decision.verb(), decision.from());
         let Some(found) = self.find_task(&task.user, task.action, &[state]).await? else {
-            let tasks = self.tasks_of(&task.user).await;
+            let state = word(state);
             return Err(mismatch(
                 format!("{verb}: {} has no {state} task", task.user),
                 format!("a {state} task"),
-                if tasks.is_empty() {
-                    "no tasks".into()
-                } else {
-                    tasks
-                },
+                self.describe_tasks_of(&task.user).await,
             ));
         };
         self.ol(
             Method::POST,
-            &format!("/__admin/provisioning/tasks/{}/{verb}", found["id"]),
+            &format!("/__admin/provisioning/tasks/{}/{verb}", found.id),
             None,
             StatusCode::OK,
         )
@@ -354,15 +344,49 @@ impl Runner {
 }
 
 /// A OneLogin task as failure messages show it: `task 100023 create failed (why)`.
-pub(super) fn describe_task(t: &Value) -> String {
+pub(super) fn describe_task(t: &Task) -> String {
     format!(
         "task {} {} {}{}",
-        t["id"],
-        t["action"].as_str().unwrap_or("?"),
-        t["status"].as_str().unwrap_or("?"),
-        t["error"]
-            .as_str()
+        t.id,
+        word(t.action),
+        word(t.status),
+        t.error
+            .as_deref()
             .map(|e| format!(" ({e})"))
             .unwrap_or_default()
     )
+}
+
+/// A setting or state as files spell it: `create`, `pending`.
+pub(super) fn word(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// What a person does to a task in Users > Provisioning.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Decision {
+    Approve,
+    Deny,
+    Retry,
+}
+
+impl Decision {
+    fn verb(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Deny => "deny",
+            Decision::Retry => "retry",
+        }
+    }
+
+    /// The state a task must be in for the decision.
+    fn from(self) -> TaskStatus {
+        match self {
+            Decision::Approve | Decision::Deny => TaskStatus::Pending,
+            Decision::Retry => TaskStatus::Failed,
+        }
+    }
 }

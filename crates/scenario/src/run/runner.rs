@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::bindings::Bindings;
 use super::log::{ExchangeLog, Transcript};
+use super::onelogin::{Decision, describe_task};
 use super::options::{ExternalTarget, RunOptions};
 use super::outcome::{Halt, Skip, fail, mismatch};
 use crate::format::*;
@@ -272,9 +273,9 @@ impl Runner {
             Step::EnableApi(_) => {
                 self.enable().await?;
             }
-            Step::Approve(t) => self.decide(t, "approve", "pending").await?,
-            Step::Deny(t) => self.decide(t, "deny", "pending").await?,
-            Step::Retry(t) => self.decide(t, "retry", "failed").await?,
+            Step::Approve(t) => self.decide(t, Decision::Approve).await?,
+            Step::Deny(t) => self.decide(t, Decision::Deny).await?,
+            Step::Retry(t) => self.decide(t, Decision::Retry).await?,
             Step::CreateServiceAccount(sa) => {
                 let binding = self.new_service_account(sa).await?;
                 self.bindings.insert(sa.name.clone(), binding);
@@ -369,7 +370,7 @@ impl Runner {
                     return Err(mismatch(
                         format!("{} has a task", t.user),
                         "no task",
-                        found.to_string(),
+                        describe_task(&found),
                     )
                     .into());
                 }
