@@ -51,7 +51,6 @@ pub use faults::FaultSpec;
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
 pub use model::{DeprovisionVia, Gid, Organization, Scope, State, UserRecord};
-pub use store::is_email;
 
 /// A running fake Asana. Dropping it stops the server.
 pub struct FakeAsana {

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(message) = fake_onelogin::parse_user_body(data) {
+    if let Err(message) = fake_onelogin::tools::parse_user_body(data) {
         assert!(!message.is_empty());
     }
 });

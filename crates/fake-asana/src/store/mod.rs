@@ -28,7 +28,6 @@ use crate::config::Config;
 use crate::model::*;
 use crate::token::TokenDigest;
 use org::Org;
-pub use org::is_email;
 
 /// Who a request acts as, resolved from its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
