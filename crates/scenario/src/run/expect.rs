@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::onelogin::{describe_task, word};
 use super::outcome::{Halt, Skip, fail, mismatch};
 use super::runner::Runner;
+use super::tasks::{describe_task, word};
 use crate::format::*;
 use crate::report::StepFailure;
 

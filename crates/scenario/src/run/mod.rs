@@ -21,6 +21,7 @@ mod onelogin;
 mod options;
 mod outcome;
 mod runner;
+mod tasks;
 
 use fake_asana::FakeAsana;
 use fake_onelogin::FakeOneLogin;

@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 
 use super::bindings::Bindings;
 use super::log::{ExchangeLog, Transcript};
-use super::onelogin::{Decision, describe_task};
 use super::options::{ExternalTarget, RunOptions};
 use super::outcome::{Halt, Skip, fail, mismatch};
+use super::tasks::{Decision, describe_task};
 use crate::format::*;
 use crate::load::Loaded;
 
