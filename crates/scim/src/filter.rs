@@ -18,7 +18,7 @@ mod eval;
 mod render;
 
 use crate::error::{ScimError, ScimType};
-use crate::names::{ENTERPRISE_USER_URN, canonical_attribute};
+use crate::names::{ENTERPRISE_USER_URN, canonical_name};
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -460,8 +460,8 @@ impl<'a> Parser<'a> {
         }
         Ok(AttrPath {
             schema,
-            attr: canonical(attr),
-            sub_attr: sub_attr.map(canonical),
+            attr: canonical_name(attr),
+            sub_attr: sub_attr.map(canonical_name),
         })
     }
 
@@ -535,12 +535,6 @@ fn is_attr_name(name: &str) -> bool {
         }
         _ => false,
     }
-}
-
-fn canonical(name: &str) -> String {
-    canonical_attribute(name)
-        .map(str::to_owned)
-        .unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]

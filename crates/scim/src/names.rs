@@ -91,6 +91,13 @@ pub fn canonical_attribute(name: &str) -> Option<&'static str> {
         .find(|known| known.eq_ignore_ascii_case(name))
 }
 
+/// A name in its canonical spelling when this crate knows it, otherwise as given.
+pub fn canonical_name(name: &str) -> String {
+    canonical_attribute(name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| name.to_owned())
+}
+
 /// The canonical spelling of a schema URN, if it is one this crate knows.
 pub fn canonical_schema(urn: &str) -> Option<&'static str> {
     KNOWN_SCHEMAS

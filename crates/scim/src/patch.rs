@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, Parser};
 use crate::lenient::canonicalize_keys;
-use crate::names::{ENTERPRISE_USER_URN, canonical_attribute, canonical_schema};
+use crate::names::{ENTERPRISE_USER_URN, canonical_attribute, canonical_name, canonical_schema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatchOp {
@@ -428,7 +428,7 @@ fn apply_filtered(
         Some(Value::Array(items)) => items,
         Some(Value::Null) | None if op == PatchOp::Remove => return Ok(()),
         Some(Value::Null) | None => {
-            container.insert(canonical_key(attr), Value::Array(Vec::new()));
+            container.insert(canonical_name(attr), Value::Array(Vec::new()));
             match get_ci_mut(container, attr) {
                 Some(Value::Array(items)) => items,
                 _ => unreachable!("just inserted"),
@@ -502,7 +502,7 @@ fn merge_into(element: &mut Value, sub: Option<&str>, value: Value) -> Result<()
     };
     match (sub, value) {
         (Some(sub), v) => {
-            let key = find_key(obj, sub).unwrap_or_else(|| canonical_key(sub));
+            let key = find_key(obj, sub).unwrap_or_else(|| canonical_name(sub));
             obj.insert(key, v);
         }
         (None, Value::Object(new)) => obj.extend(new),
@@ -531,7 +531,7 @@ fn element_from_equalities(filter: &Filter) -> Option<Value> {
                     CompValue::Number(n) => Value::Number(n.clone()),
                     CompValue::Null => return false,
                 };
-                out.insert(canonical_key(&path.attr), v);
+                out.insert(canonical_name(&path.attr), v);
                 true
             }
             _ => false,
@@ -592,14 +592,8 @@ fn entry_ci<'a>(
     key: &str,
     default: impl FnOnce() -> Value,
 ) -> &'a mut Value {
-    let k = find_key(map, key).unwrap_or_else(|| canonical_key(key));
+    let k = find_key(map, key).unwrap_or_else(|| canonical_name(key));
     map.entry(k).or_insert_with(default)
-}
-
-fn canonical_key(name: &str) -> String {
-    canonical_attribute(name)
-        .map(str::to_owned)
-        .unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]

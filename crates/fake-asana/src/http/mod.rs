@@ -338,9 +338,7 @@ fn phrase(seed: &str) -> String {
     const ADV: &[&str] = &[
         "softly", "boldly", "gently", "swiftly", "warmly", "quietly", "oddly", "calmly",
     ];
-    let h = seed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let h = harness_clock::stable_hash(seed);
     let pick = |list: &[&'static str], shift: u32| list[((h >> shift) as usize) % list.len()];
     format!(
         "{} {} {} {} {}",

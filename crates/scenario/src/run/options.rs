@@ -20,12 +20,7 @@ pub struct RunOptions {
 
 /// The seed a scenario runs with: its own, or one derived from its name.
 pub fn seed_of(scenario: &Scenario) -> u64 {
-    scenario.seed.unwrap_or_else(|| {
-        scenario
-            .name
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            })
-    })
+    scenario
+        .seed
+        .unwrap_or_else(|| harness_clock::stable_hash(&scenario.name))
 }
