@@ -129,7 +129,16 @@ impl Report {
 
 /// Runs the workloads in order. Fails only when a workload cannot start; wrong answers are
 /// counted in each row's `errors`.
-pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, String> {
+pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, BenchError> {
+    run_workloads(workloads, options).await.map_err(BenchError)
+}
+
+/// A workload that could not start, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BenchError(String);
+
+async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Report, String> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()

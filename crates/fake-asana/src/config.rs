@@ -145,6 +145,11 @@ switches! {
     RejectOffDomainUsers = "reject_off_domain_users", asana: false;
 }
 
+/// A configuration the fake refused, and why (`unknown switch "omit_meat"; known switches: ...`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
 /// A named set of switch values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -260,8 +265,12 @@ impl Config {
 
     /// Applies a `PUT /__admin/config` body: `profile` first (it resets every switch), then
     /// individual `switches`, then `rate_limit`. Unknown names are errors, so a typo in a
-    /// scenario cannot silently test the wrong thing.
-    pub fn update(&mut self, body: &serde_json::Value) -> Result<(), String> {
+    /// scenario cannot silently test the wrong thing. A refused update changes nothing.
+    pub fn update(&mut self, body: &serde_json::Value) -> Result<(), ConfigError> {
+        self.apply(body).map_err(ConfigError)
+    }
+
+    fn apply(&mut self, body: &serde_json::Value) -> Result<(), String> {
         let obj = body.as_object().ok_or("the config must be a JSON object")?;
         for key in obj.keys() {
             if !["profile", "switches", "rate_limit"].contains(&key.as_str()) {
@@ -339,6 +348,7 @@ mod tests {
         assert!(
             c.update(&json!({"switches": {"omit_meat": true}}))
                 .unwrap_err()
+                .to_string()
                 .contains("known switches")
         );
         assert!(c.update(&json!({"profile": "okta"})).is_err());

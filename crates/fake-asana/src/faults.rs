@@ -52,8 +52,18 @@ pub struct Faults {
     rng: Mutex<rand::rngs::StdRng>,
 }
 
+/// A fault the fake refused to inject, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FaultError(String);
+
 impl FaultSpec {
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks that the fault makes sense before it is armed.
+    pub fn validate(&self) -> Result<(), FaultError> {
+        self.check().map_err(FaultError)
+    }
+
+    fn check(&self) -> Result<(), String> {
         if !self.path.starts_with('/') {
             return Err("path must start with /".into());
         }

@@ -46,8 +46,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, Profile, RateLimits, Switch};
-pub use faults::FaultSpec;
+pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
+pub use faults::{FaultError, FaultSpec};
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
 pub use model::{DeprovisionVia, Gid, Organization, Scope, State, UserRecord};
@@ -343,7 +343,7 @@ impl FakeAsana {
     }
 
     /// Adds a fault; see [`FaultSpec`].
-    pub fn inject_fault(&self, fault: FaultSpec) -> Result<(), String> {
+    pub fn inject_fault(&self, fault: FaultSpec) -> Result<(), FaultError> {
         fault.validate()?;
         self.app.faults.add(fault);
         Ok(())

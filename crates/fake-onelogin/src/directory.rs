@@ -14,6 +14,11 @@ use serde::Deserialize;
 
 use crate::store::{Store, UserChanges};
 
+/// A directory file that does not parse, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DirectoryError(String);
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
@@ -60,8 +65,9 @@ pub struct DirectoryRole {
 
 impl Directory {
     /// Parses YAML (or JSON); `origin` names the source in errors.
-    pub fn parse(text: &str, origin: &str) -> Result<Directory, String> {
-        serde_saphyr::from_str(text).map_err(|e| format!("invalid directory {origin}: {e}"))
+    pub fn parse(text: &str, origin: &str) -> Result<Directory, DirectoryError> {
+        serde_saphyr::from_str(text)
+            .map_err(|e| DirectoryError(format!("invalid directory {origin}: {e}")))
     }
 
     pub(crate) fn apply(&self, store: &mut Store, now: Timestamp) -> Result<(), String> {

@@ -19,7 +19,7 @@ pub mod transcript;
 
 pub use load::{LoadError, Loaded, discover, load_file, load_str};
 pub use report::{Outcome, ScenarioReport, Summary};
-pub use run::{ExternalTarget, RunOptions, Session, run};
+pub use run::{ExternalTarget, RunOptions, Session, SessionError, run};
 
 /// Loads and runs many scenarios, `parallel` at a time; reports come back in path order.
 pub async fn run_all(

@@ -313,13 +313,15 @@ async fn get_config(State(app): State<Shared>) -> Json<Value> {
 async fn put_config(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
     let value = parse_json(&bytes).map_err(bad_request)?;
     let mut config = app.config.write().unwrap_or_else(|e| e.into_inner());
-    config.update(&value).map_err(bad_request)?;
+    config
+        .update(&value)
+        .map_err(|e| bad_request(e.to_string()))?;
     Ok(Json(config.to_json()).into_response())
 }
 
 async fn add_fault(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
     let spec: FaultSpec = body(&bytes)?;
-    spec.validate().map_err(bad_request)?;
+    spec.validate().map_err(|e| bad_request(e.to_string()))?;
     Ok((StatusCode::CREATED, Json(app.faults.add(spec))).into_response())
 }
 

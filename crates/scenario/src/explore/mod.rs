@@ -178,7 +178,9 @@ fn run_history(
         scenario: load_str(&text, "explore").map_err(|e| e.to_string())?,
     };
     runtime().block_on(async {
-        let mut session = Session::start(&loaded, &RunOptions::default()).await?;
+        let mut session = Session::start(&loaded, &RunOptions::default())
+            .await
+            .map_err(|e| e.to_string())?;
         let mut model = Model::initial();
         let mut outcome = Ok(());
         'ops: for op in ops {

@@ -115,6 +115,29 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
     report
 }
 
+/// Why a session's step (or its start) did not pass.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// It failed: what differed, with the expected and the actual value when there are two.
+    #[error("{0}")]
+    Failed(String),
+    /// It could not run here (an external endpoint has no admin side), with the reason.
+    #[error("skipped: {0}")]
+    Skipped(String),
+}
+
+impl From<Halt> for SessionError {
+    fn from(halt: Halt) -> Self {
+        match halt {
+            Halt::Failed(f) => SessionError::Failed(match (f.expected, f.actual) {
+                (Some(e), Some(a)) => format!("{}: expected {e}, actual {a}", f.message),
+                _ => f.message,
+            }),
+            Halt::Skipped(Skip(why)) => SessionError::Skipped(why),
+        }
+    }
+}
+
 /// A scenario being run step by step, for callers that choose the steps as they go (the
 /// whole-system model test, `asana-harness explore`): each step settles the queue, as in a file.
 pub struct Session {
@@ -122,28 +145,18 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn start(loaded: &Loaded, options: &RunOptions) -> Result<Session, String> {
-        match Runner::start(loaded, options, seed_of(&loaded.scenario)).await {
-            Ok(runner) => Ok(Session { runner }),
-            Err(Halt::Failed(f)) => Err(f.message),
-            Err(Halt::Skipped(Skip(why))) => Err(why),
-        }
+    pub async fn start(loaded: &Loaded, options: &RunOptions) -> Result<Session, SessionError> {
+        let runner = Runner::start(loaded, options, seed_of(&loaded.scenario)).await?;
+        Ok(Session { runner })
     }
 
     /// Runs one step (and, unless it is an expectation, lets the queue settle).
-    pub async fn step(&mut self, step: &Step) -> Result<(), String> {
-        let result = match self.runner.step(step).await {
-            Ok(()) if !step.is_expectation() => self.runner.settle().await.map_err(Halt::Failed),
-            other => other,
-        };
-        match result {
-            Ok(()) => Ok(()),
-            Err(Halt::Failed(f)) => Err(match (f.expected, f.actual) {
-                (Some(e), Some(a)) => format!("{}: expected {e}, actual {a}", f.message),
-                _ => f.message,
-            }),
-            Err(Halt::Skipped(Skip(why))) => Err(why),
+    pub async fn step(&mut self, step: &Step) -> Result<(), SessionError> {
+        self.runner.step(step).await?;
+        if !step.is_expectation() {
+            self.runner.settle().await.map_err(Halt::Failed)?;
         }
+        Ok(())
     }
 
     pub fn asana(&self) -> Option<&FakeAsana> {
