@@ -1,25 +1,32 @@
 //! Scenarios: stories from OneLogin's "Provisioning for Asana" article as files, run end to end
 //! against a fake Asana and a fake OneLogin with their own ports and clock.
 //!
-//! - [`format`]: the file format (YAML, externally tagged steps, unknown keys rejected).
-//! - [`load`]: discovery, parsing with `file:line:column` errors, and reference checks.
-//! - [`run`]: the runner; one scenario, its own fakes, the queue settled after every step.
+//! - [`format`](mod@format): the file format (YAML, externally tagged steps, unknown keys
+//!   rejected).
+//! - `load`: discovery, parsing with `file:line:column` errors, and reference checks
+//!   ([`load_file`], [`discover`]).
+//! - `run`: the runner; one scenario, its own fakes, the queue settled after every step
+//!   ([`run()`], [`Session`]).
 //! - [`report`]: results as human text, JSON and JUnit XML.
-//! - [`transcript`]: redaction for HTTP transcripts.
+//! - `transcript`: redaction for HTTP transcripts.
+//! - [`explore`]: whole-system exploration against a reference model.
+//!
+//! The file format, the report and exploration are public; loading and running are reached
+//! through the functions re-exported here.
 //!
 //! Architecture invariant: a scenario's result depends only on its file. Every clock is manual,
 //! every RNG seeded, every port its own, and reports carry no wall time.
 
 pub mod explore;
 pub mod format;
-pub mod load;
+mod load;
 pub mod report;
-pub mod run;
-pub mod transcript;
+mod run;
+mod transcript;
 
-pub use load::{LoadError, Loaded, discover, load_file, load_str};
+pub use load::{LoadError, Loaded, discover, load_file, load_str, resolve};
 pub use report::{Outcome, ScenarioReport, Summary};
-pub use run::{ExternalTarget, RunOptions, Session, SessionError, run};
+pub use run::{ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
 
 /// Loads and runs many scenarios, `parallel` at a time; reports come back in path order.
 pub async fn run_all(
