@@ -51,6 +51,7 @@ pub use faults::{FaultError, FaultSpec};
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
 pub use model::{DeprovisionVia, Gid, Organization, Scope, State, UserRecord};
+pub use token::TokenDigest;
 
 /// A running fake Asana. Dropping it stops the server.
 pub struct FakeAsana {
