@@ -48,7 +48,8 @@ use tokio::task::JoinHandle;
 
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
-    Parameters, ProvisioningConfig, SchemaUrns, State, Task, TaskAction, TaskStatus,
+    Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, State, Task, TaskAction,
+    TaskStatus,
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use store::{StoreError, UserChanges};

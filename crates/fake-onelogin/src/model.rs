@@ -183,6 +183,36 @@ pub enum Mapping {
     Username,
 }
 
+/// `provisioning_state` of a user's app on `GET /api/2/users/{id}/apps`: from the open task, or
+/// what the target holds. OneLogin documents only "unknown" ([I] onelogin-facts §2); the other
+/// values are the harness's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvisioningState {
+    Pending,
+    Provisioning,
+    Failed,
+    Provisioned,
+    Suspended,
+    Deprovisioned,
+    Unknown,
+}
+
+impl ProvisioningState {
+    /// As the console shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProvisioningState::Pending => "Pending",
+            ProvisioningState::Provisioning => "Provisioning",
+            ProvisioningState::Failed => "Failed",
+            ProvisioningState::Provisioned => "Provisioned",
+            ProvisioningState::Suspended => "Suspended",
+            ProvisioningState::Deprovisioned => "Deprovisioned",
+            ProvisioningState::Unknown => "Unknown",
+        }
+    }
+}
+
 /// One provisioning task in Users > Provisioning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {

@@ -37,7 +37,8 @@ pub use pattern::Pattern;
 pub use template::references;
 
 pub use fake_onelogin::{
-    ApiStatus, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, TaskAction, TaskStatus,
+    ApiStatus, Connector, Mapping, OnDelete, OnSuspend, ProvisioningState, SchemaUrns, TaskAction,
+    TaskStatus,
 };
 
 #[derive(Debug, Deserialize)]
@@ -542,7 +543,7 @@ pub struct UserAppExpectation {
     pub user: String,
     /// `provisioning_state` on OneLogin's `GET /api/2/users/{id}/apps`.
     #[serde(default)]
-    pub provisioning_state: Option<String>,
+    pub provisioning_state: Option<ProvisioningState>,
     /// The Asana user (by userName) whose id OneLogin holds for this user (`scim_id` on the
     /// same call); `null` for none.
     #[serde(default, deserialize_with = "explicit")]

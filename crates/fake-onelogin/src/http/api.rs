@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Id, OlError, json_body, require};
 use crate::Shared;
-use crate::model::{ApiScope, App, Mapping, OneLoginUser, TaskStatus};
+use crate::model::{ApiScope, App, Mapping, OneLoginUser, ProvisioningState, TaskStatus};
 use crate::store::{Store, UserChanges};
 
 pub(super) fn router() -> Router<Shared> {
@@ -299,27 +299,26 @@ async fn delete_user(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `provisioning_state` for a user and app, from the open task or what the target holds
-/// ([I] onelogin-facts §2: the enum is undocumented beyond "unknown").
-pub(crate) fn provisioning_state(store: &Store, user: u64, app: u64) -> &'static str {
+/// `provisioning_state` for a user and app, from the open task or what the target holds.
+pub(crate) fn provisioning_state(store: &Store, user: u64, app: u64) -> ProvisioningState {
     if let Some(task) = store.open_task(user, app) {
         return if task.status == TaskStatus::Pending {
-            "pending"
+            ProvisioningState::Pending
         } else {
-            "provisioning"
+            ProvisioningState::Provisioning
         };
     }
-    let last = store.last_task(user, app);
-    if let Some(t) = last
-        && t.status == TaskStatus::Failed
+    if store
+        .last_task(user, app)
+        .is_some_and(|t| t.status == TaskStatus::Failed)
     {
-        return "failed";
+        return ProvisioningState::Failed;
     }
     match store.link(user, app).map(|l| l.state) {
-        Some(crate::model::Provisioned::Active) => "provisioned",
-        Some(crate::model::Provisioned::Suspended) => "suspended",
-        Some(crate::model::Provisioned::Deleted) => "deprovisioned",
-        None => "unknown",
+        Some(crate::model::Provisioned::Active) => ProvisioningState::Provisioned,
+        Some(crate::model::Provisioned::Suspended) => ProvisioningState::Suspended,
+        Some(crate::model::Provisioned::Deleted) => ProvisioningState::Deprovisioned,
+        None => ProvisioningState::Unknown,
     }
 }
 

@@ -183,16 +183,15 @@ impl Runner {
                 StatusCode::OK,
             )
             .await?;
-        if let Some(expected) = &e.provisioning_state {
-            let state = apps[0]["provisioning_state"]
-                .as_str()
-                .unwrap_or("(the user does not have the app)")
-                .to_owned();
-            if &state != expected {
+        if let Some(expected) = e.provisioning_state {
+            let state =
+                serde_json::from_value::<ProvisioningState>(apps[0]["provisioning_state"].clone())
+                    .ok();
+            if state != Some(expected) {
                 return Err(mismatch(
                     format!("{}'s Asana app provisioning_state", e.user),
-                    expected.clone(),
-                    state,
+                    word(expected),
+                    state.map_or("(the user does not have the app)".to_owned(), word),
                 )
                 .into());
             }

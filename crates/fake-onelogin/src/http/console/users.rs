@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::page::*;
 use crate::Shared;
 use crate::http::api::provisioning_state;
-use crate::model::status;
+use crate::model::{ProvisioningState, status};
 use crate::store::UserChanges;
 
 pub(super) fn status_name(code: u8) -> &'static str {
@@ -110,8 +110,10 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
         .map(|a| {
             let state = provisioning_state(&store, u.id, a.id);
             let label = match state {
-                "pending" => "<a href=\"/admin/provisioning\">Pending</a>".to_owned(),
-                other => escape(&capitalize(other)),
+                ProvisioningState::Pending => {
+                    "<a href=\"/admin/provisioning\">Pending</a>".to_owned()
+                }
+                other => escape(other.label()),
             };
             let target_id = store
                 .link(u.id, a.id)
