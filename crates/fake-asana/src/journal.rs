@@ -4,10 +4,8 @@
 //! what their IdP really sent. It never holds a token: the `Authorization` header is replaced by
 //! the principal it resolved to.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-
 use axum::body::Bytes;
+use harness_html::BoundedLog;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
@@ -44,8 +42,7 @@ struct Entry {
 }
 
 pub struct Journal {
-    inner: Mutex<(u64, VecDeque<Entry>)>,
-    capacity: usize,
+    log: BoundedLog<Entry>,
 }
 
 impl Default for Journal {
@@ -57,8 +54,7 @@ impl Default for Journal {
 impl Journal {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            inner: Mutex::new((0, VecDeque::with_capacity(capacity.min(1024)))),
-            capacity,
+            log: BoundedLog::new(capacity),
         }
     }
 
@@ -83,44 +79,31 @@ impl Journal {
         } else {
             bounded(response)
         };
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.0 += 1;
-        exchange.seq = inner.0;
-        if inner.1.len() == self.capacity {
-            inner.1.pop_front();
-        }
-        inner.1.push_back(Entry {
-            exchange,
-            request,
-            response,
+        self.log.push(|seq| {
+            exchange.seq = seq;
+            Entry {
+                exchange,
+                request,
+                response,
+            }
         });
     }
 
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .1
-            .iter()
-            .map(|e| {
-                let mut exchange = e.exchange.clone();
-                if exchange.request_body.is_none() {
-                    exchange.request_body = body_for_journal(&e.request);
-                }
-                if exchange.response_body.is_none() {
-                    exchange.response_body = body_for_journal(&e.response);
-                }
-                exchange
-            })
-            .collect()
+        self.log.read(|e| {
+            let mut exchange = e.exchange.clone();
+            if exchange.request_body.is_none() {
+                exchange.request_body = body_for_journal(&e.request);
+            }
+            if exchange.response_body.is_none() {
+                exchange.response_body = body_for_journal(&e.response);
+            }
+            exchange
+        })
     }
 
     pub fn clear(&self) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .1
-            .clear();
+        self.log.clear();
     }
 }
 
@@ -245,16 +228,17 @@ mod tests {
             Bytes::from_static(br#"{"userName":"ada@acme.test"}"#),
             Bytes::from_static(br#"{"name":"sa","Token":"2/1/2:abc"}"#),
         );
-        {
-            let inner = j.inner.lock().unwrap();
-            let entry = &inner.1[0];
-            assert!(!entry.request.is_empty(), "plain bodies are kept as bytes");
-            assert!(entry.response.is_empty(), "a secret is never held raw");
-            assert_eq!(
-                entry.exchange.response_body.as_ref().unwrap()["Token"],
-                "[redacted]"
-            );
-        }
+        let held = j.log.read(|entry| {
+            (
+                entry.request.is_empty(),
+                entry.response.is_empty(),
+                entry.exchange.response_body.clone(),
+            )
+        });
+        let (request_empty, response_empty, response_body) = &held[0];
+        assert!(!request_empty, "plain bodies are kept as bytes");
+        assert!(response_empty, "a secret is never held raw");
+        assert_eq!(response_body.as_ref().unwrap()["Token"], "[redacted]");
         let read = &j.entries()[0];
         assert_eq!(
             read.request_body.as_ref().unwrap()["userName"],

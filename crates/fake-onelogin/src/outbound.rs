@@ -1,9 +1,7 @@
 //! What the fake OneLogin sent and ran, as `/__admin` shows it: the bounded journal of outbound
 //! SCIM exchanges, tagged with their task, and what each task's run came to.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-
+use harness_html::BoundedLog;
 use harness_provisioner::Exchange;
 use serde::Serialize;
 
@@ -23,8 +21,7 @@ pub struct TaskRun {
 
 /// The outbound SCIM exchanges, bounded, tagged with the task (or the Enable test) they belong to.
 pub struct Outbound {
-    inner: Mutex<(u64, VecDeque<OutboundExchange>)>,
-    capacity: usize,
+    log: BoundedLog<OutboundExchange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,20 +36,13 @@ pub struct OutboundExchange {
 impl Outbound {
     pub fn new(capacity: usize) -> Self {
         Self {
-            inner: Mutex::new((0, VecDeque::new())),
-            capacity: capacity.max(1),
+            log: BoundedLog::new(capacity),
         }
     }
 
     pub fn record(&self, task_id: Option<u64>, exchanges: Vec<Exchange>) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for exchange in exchanges {
-            inner.0 += 1;
-            let seq = inner.0;
-            if inner.1.len() == self.capacity {
-                inner.1.pop_front();
-            }
-            inner.1.push_back(OutboundExchange {
+            self.log.push(|seq| OutboundExchange {
                 seq,
                 task_id,
                 exchange,
@@ -61,20 +51,10 @@ impl Outbound {
     }
 
     pub fn entries(&self) -> Vec<OutboundExchange> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .1
-            .iter()
-            .cloned()
-            .collect()
+        self.log.read(OutboundExchange::clone)
     }
 
     pub fn clear(&self) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .1
-            .clear();
+        self.log.clear();
     }
 }

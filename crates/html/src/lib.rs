@@ -2,6 +2,10 @@
 //! and no JavaScript build: pages are strings, forms post, and every control is a real `<button>`,
 //! `<input>` or `<select>` with a label, so the consoles work from the keyboard.
 
+mod log;
+
+pub use log::BoundedLog;
+
 /// The token of an `Authorization: Bearer <token>` header: the scheme in any case, the token
 /// without surrounding spaces; a token with whitespace inside is no token. One parser for every
 /// API of both fakes, so they cannot disagree on what a bearer header is.
