@@ -250,7 +250,139 @@ impl Runner {
         self.ol(Method::POST, &path, None, StatusCode::OK).await
     }
 
-    /// The newest task of a user, optionally of one action and in one of some states.
+    // -- the directory, through OneLogin's API v2 ------------------------------------------------
+
+    /// `PUT /api/2/users/{id}` with the attributes the step changes.
+    pub(super) async fn update_user(&mut self, id: u64, u: &UserUpdate) -> Result<(), StepFailure> {
+        let mut body = serde_json::Map::new();
+        for (k, v) in [
+            ("email", &u.email),
+            ("username", &u.username),
+            ("firstname", &u.firstname),
+            ("lastname", &u.lastname),
+            ("title", &u.title),
+            ("department", &u.department),
+        ] {
+            if let Some(v) = v {
+                body.insert(k.into(), json!(v));
+            }
+        }
+        self.ol(
+            Method::PUT,
+            &format!("/api/2/users/{id}"),
+            Some(Value::Object(body)),
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A user's OneLogin `status` code (`status::SUSPENDED`, `status::ACTIVE`).
+    pub(super) async fn set_user_status(&mut self, id: u64, code: u8) -> Result<(), StepFailure> {
+        self.ol(
+            Method::PUT,
+            &format!("/api/2/users/{id}"),
+            Some(json!({ "status": code })),
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn delete_user(&mut self, id: u64) -> Result<(), StepFailure> {
+        self.ol(
+            Method::DELETE,
+            &format!("/api/2/users/{id}"),
+            None,
+            StatusCode::NO_CONTENT,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `POST /api/2/roles`: the new role's id.
+    pub(super) async fn create_role(&mut self, name: &str) -> Result<u64, StepFailure> {
+        let body = self
+            .ol(
+                Method::POST,
+                "/api/2/roles",
+                Some(json!({ "name": name })),
+                StatusCode::CREATED,
+            )
+            .await?;
+        body["id"].as_u64().ok_or_else(|| {
+            fail(format!(
+                "OneLogin created role {name} without an id: {body}"
+            ))
+        })
+    }
+
+    /// The role a step names and the ids of the users it lists.
+    pub(super) async fn role_and_users(
+        &mut self,
+        r: &RoleUsers,
+    ) -> Result<(u64, Vec<u64>), StepFailure> {
+        let role = self.role_id(&r.role)?;
+        let mut users = Vec::new();
+        for u in &r.users {
+            users.push(self.user_id(u).await?);
+        }
+        Ok((role, users))
+    }
+
+    pub(super) async fn add_role_users(
+        &mut self,
+        role: u64,
+        users: &[u64],
+    ) -> Result<(), StepFailure> {
+        self.ol(
+            Method::POST,
+            &format!("/api/2/roles/{role}/users"),
+            Some(json!(users)),
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn remove_role_users(
+        &mut self,
+        role: u64,
+        users: &[u64],
+    ) -> Result<(), StepFailure> {
+        self.ol(
+            Method::DELETE,
+            &format!("/api/2/roles/{role}/users"),
+            Some(json!(users)),
+            StatusCode::NO_CONTENT,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Gives the role the Asana app, or takes every app away (`PUT` replaces the list).
+    pub(super) async fn set_role_apps(
+        &mut self,
+        role: u64,
+        asana: bool,
+    ) -> Result<(), StepFailure> {
+        let apps: Vec<u64> = if asana {
+            vec![self.onelogin.asana_app_id()]
+        } else {
+            vec![]
+        };
+        self.ol(
+            Method::PUT,
+            &format!("/api/2/roles/{role}/apps"),
+            Some(json!(apps)),
+            StatusCode::OK,
+        )
+        .await?;
+        Ok(())
+    }
+
+    // -- Users > Provisioning ------------------------------------------------------------------
+
     /// A user's tasks in Users > Provisioning, oldest first, as the fake's own type.
     pub(super) async fn tasks_of(&mut self, user: &str) -> Result<Vec<Task>, StepFailure> {
         let id = self.user_id(user).await?;

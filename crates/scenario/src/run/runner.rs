@@ -16,6 +16,7 @@ use super::outcome::{Halt, Skip, fail, mismatch};
 use super::tasks::{Decision, describe_task};
 use crate::format::*;
 use crate::load::Loaded;
+use fake_onelogin::model::status;
 
 /// One scenario's world, driven a step at a time.
 pub(super) struct Runner {
@@ -133,41 +134,20 @@ impl Runner {
                 .display_name
                 .clone()
                 .unwrap_or_else(|| role.name.clone());
-            let body = self
-                .ol(
-                    Method::POST,
-                    "/api/2/roles",
-                    Some(json!({"name": name})),
-                    StatusCode::CREATED,
-                )
-                .await?;
-            let id = body["id"].as_u64().unwrap_or_default();
+            let id = self.create_role(&name).await?;
             self.bindings.insert(
                 role.name.clone(),
                 json!({"kind": "role", "id": id, "name": name}),
             );
             if !role.apps.is_empty() {
-                let app = self.onelogin.asana_app_id();
-                self.ol(
-                    Method::PUT,
-                    &format!("/api/2/roles/{id}/apps"),
-                    Some(json!([app])),
-                    StatusCode::OK,
-                )
-                .await?;
+                self.set_role_apps(id, true).await?;
             }
             if !role.users.is_empty() {
                 let mut ids = Vec::new();
                 for u in &role.users {
                     ids.push(self.user_id(u).await?);
                 }
-                self.ol(
-                    Method::POST,
-                    &format!("/api/2/roles/{id}/users"),
-                    Some(json!(ids)),
-                    StatusCode::OK,
-                )
-                .await?;
+                self.add_role_users(id, &ids).await?;
             }
         }
         Ok(())
@@ -185,89 +165,31 @@ impl Runner {
             Step::CreateUser(u) => self.create_user(u).await?,
             Step::UpdateUser(u) => {
                 let id = self.user_id(&u.user).await?;
-                let mut body = serde_json::Map::new();
-                for (k, v) in [
-                    ("email", &u.email),
-                    ("username", &u.username),
-                    ("firstname", &u.firstname),
-                    ("lastname", &u.lastname),
-                    ("title", &u.title),
-                    ("department", &u.department),
-                ] {
-                    if let Some(v) = v {
-                        body.insert(k.into(), json!(v));
-                    }
-                }
-                self.ol(
-                    Method::PUT,
-                    &format!("/api/2/users/{id}"),
-                    Some(Value::Object(body)),
-                    StatusCode::OK,
-                )
-                .await?;
+                self.update_user(id, u).await?;
             }
-            Step::SuspendUser(u) | Step::UnsuspendUser(u) => {
+            Step::SuspendUser(u) => {
                 let id = self.user_id(&u.user).await?;
-                let status = if matches!(step, Step::SuspendUser(_)) {
-                    2
-                } else {
-                    1
-                };
-                self.ol(
-                    Method::PUT,
-                    &format!("/api/2/users/{id}"),
-                    Some(json!({"status": status})),
-                    StatusCode::OK,
-                )
-                .await?;
+                self.set_user_status(id, status::SUSPENDED).await?;
+            }
+            Step::UnsuspendUser(u) => {
+                let id = self.user_id(&u.user).await?;
+                self.set_user_status(id, status::ACTIVE).await?;
             }
             Step::DeleteUser(u) => {
                 let id = self.user_id(&u.user).await?;
-                self.ol(
-                    Method::DELETE,
-                    &format!("/api/2/users/{id}"),
-                    None,
-                    StatusCode::NO_CONTENT,
-                )
-                .await?;
+                self.delete_user(id).await?;
             }
-            Step::AddRoleUsers(r) | Step::RemoveRoleUsers(r) => {
-                let role = self.role_id(&r.role)?;
-                let mut ids = Vec::new();
-                for u in &r.users {
-                    ids.push(self.user_id(u).await?);
-                }
-                let path = format!("/api/2/roles/{role}/users");
-                match step {
-                    Step::AddRoleUsers(_) => {
-                        self.ol(Method::POST, &path, Some(json!(ids)), StatusCode::OK)
-                            .await?
-                    }
-                    _ => {
-                        self.ol(
-                            Method::DELETE,
-                            &path,
-                            Some(json!(ids)),
-                            StatusCode::NO_CONTENT,
-                        )
-                        .await?
-                    }
-                };
+            Step::AddRoleUsers(r) => {
+                let (role, users) = self.role_and_users(r).await?;
+                self.add_role_users(role, &users).await?;
+            }
+            Step::RemoveRoleUsers(r) => {
+                let (role, users) = self.role_and_users(r).await?;
+                self.remove_role_users(role, &users).await?;
             }
             Step::SetRoleApps(r) => {
                 let role = self.role_id(&r.role)?;
-                let apps: Vec<u64> = if r.apps.is_empty() {
-                    vec![]
-                } else {
-                    vec![self.onelogin.asana_app_id()]
-                };
-                self.ol(
-                    Method::PUT,
-                    &format!("/api/2/roles/{role}/apps"),
-                    Some(json!(apps)),
-                    StatusCode::OK,
-                )
-                .await?;
+                self.set_role_apps(role, !r.apps.is_empty()).await?;
             }
             Step::ConfigureApp(app) => self.configure_app(app).await?,
             Step::EnableApi(_) => {
