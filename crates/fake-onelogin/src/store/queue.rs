@@ -6,27 +6,46 @@ use jiff::Timestamp;
 use super::{Store, StoreError};
 use crate::model::*;
 
+/// How a new task starts.
+pub(super) enum Start {
+    /// Through the app's settings: skipped when provisioning is off, pending when its action
+    /// needs approval, approved otherwise. `deprovisioning`: a suspend by the deleted-user
+    /// policy, gated by Delete.
+    Gated { deprovisioning: bool },
+    /// A record of what a policy or the connector chose not to do, with why.
+    Skipped(String),
+}
+
 impl Store {
-    #[allow(clippy::too_many_arguments)]
+    /// Files a new task for a user and app and indexes it as the pair's newest (and open one,
+    /// if it waits).
     pub(super) fn new_task(
         &mut self,
-        user: u64,
-        app: u64,
+        (user, app): (u64, u64),
         action: TaskAction,
         reason: &str,
         payload: Payload,
-        deprovisioning: bool,
+        start: Start,
         now: Timestamp,
     ) -> u64 {
         let config = &self.apps[&app].provisioning;
         let approvals = config.require_approval;
-        let requires_approval = match action {
-            TaskAction::Create => approvals.create,
-            TaskAction::Delete => approvals.delete,
-            TaskAction::Suspend if deprovisioning => approvals.delete,
-            TaskAction::Update | TaskAction::Suspend | TaskAction::Reactivate => approvals.update,
+        let deprovisioning = match start {
+            Start::Gated { deprovisioning } => deprovisioning,
+            Start::Skipped(_) => false,
         };
-        let (status, error) = if !config.enabled {
+        let requires_approval = match (&start, action) {
+            (Start::Skipped(_), _) => false,
+            (_, TaskAction::Create) => approvals.create,
+            (_, TaskAction::Delete) => approvals.delete,
+            (_, TaskAction::Suspend) if deprovisioning => approvals.delete,
+            (_, TaskAction::Update | TaskAction::Suspend | TaskAction::Reactivate) => {
+                approvals.update
+            }
+        };
+        let (status, error) = if let Start::Skipped(why) = start {
+            (TaskStatus::Skipped, Some(why))
+        } else if !config.enabled {
             (
                 TaskStatus::Skipped,
                 Some("provisioning is disabled for this app".to_owned()),

@@ -31,6 +31,7 @@
 use jiff::Timestamp;
 
 use super::Store;
+use super::queue::Start;
 use crate::model::*;
 
 /// Why a profile change sends nothing under OneLogin's Asana connector (asana-facts §1.7, [C]
@@ -205,15 +206,10 @@ impl Store {
                 task.updated_at = now;
             }
             (Decision::Task(action), open) => {
-                let id = self.new_task(
-                    user,
-                    app,
-                    action,
-                    reason,
-                    payload,
-                    deprovisioning(&want),
-                    now,
-                );
+                let start = Start::Gated {
+                    deprovisioning: matches!(want, Want::Removed(_)),
+                };
+                let id = self.new_task((user, app), action, reason, payload, start, now);
                 if let Some(open) = open {
                     self.close(
                         open,
@@ -232,25 +228,13 @@ impl Store {
                         now,
                     );
                 }
-                let id = self.id();
-                self.last_tasks.insert((user, app), id);
-                self.tasks.insert(
-                    id,
-                    Task {
-                        id,
-                        app_id: app,
-                        user_id: user,
-                        action,
-                        reason: reason.to_owned(),
-                        status: TaskStatus::Skipped,
-                        error: Some(why),
-                        requires_approval: false,
-                        payload,
-                        requests: 0,
-                        scim_id: self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()),
-                        created_at: now,
-                        updated_at: now,
-                    },
+                self.new_task(
+                    (user, app),
+                    action,
+                    reason,
+                    payload,
+                    Start::Skipped(why),
+                    now,
                 );
             }
             (Decision::Nothing, Some(open)) => {
@@ -263,10 +247,6 @@ impl Store {
             (Decision::Nothing, None) => {}
         }
     }
-}
-
-fn deprovisioning(want: &Want) -> bool {
-    matches!(want, Want::Removed(_))
 }
 
 /// The attributes a task sends, after the app's Parameters (SCIM Username from email or
