@@ -15,6 +15,15 @@ use crate::load::Loaded;
 use crate::report::StepFailure;
 
 impl Runner {
+    /// The fake Asana's id of a service account a step names.
+    pub(super) fn account_id(&self, name: &str) -> Result<String, StepFailure> {
+        self.bindings
+            .get(name)
+            .and_then(|b| b["id"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| fail(format!("no service account is named {name}")))
+    }
+
     /// `set_rate_limit`: the fake's per-token limits; `null` turns one off.
     pub(super) async fn set_rate_limit(&mut self, limits: &RateLimit) -> Result<(), Halt> {
         let body = rate_limit_json(limits);
