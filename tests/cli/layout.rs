@@ -197,9 +197,10 @@ fn ticked(text: &str) -> BTreeSet<&str> {
 #[test]
 fn the_code_map_names_every_file_and_no_other() {
     let map = code_map();
+    let sources = sources();
     let mut unnamed = Vec::new();
-    for (krate, file) in sources() {
-        let section = map.get(&krate).map(String::as_str).unwrap_or_default();
+    for (krate, file) in &sources {
+        let section = map.get(krate).map(String::as_str).unwrap_or_default();
         let ticks = ticked(section);
         let rel = file.to_string_lossy().replace('\\', "/");
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
@@ -234,7 +235,7 @@ fn the_code_map_names_every_file_and_no_other() {
                 .iter()
                 .any(|p| p.exists())
                 || (!t.contains('/')
-                    && sources()
+                    && sources
                         .iter()
                         .any(|(k, f)| k == krate && f.file_name().is_some_and(|n| n == t)));
             if !exists {
