@@ -1,8 +1,9 @@
 //! `cargo xtask <task>`: project automation in Rust rather than shell.
 //!
-//! - `test`: installs the third-party SCIM compliance suite (PyPI `scim2-cli`, pinned) into a
-//!   virtualenv under `target/`, idempotently, then runs `cargo test --workspace` with the suite
-//!   on the tests' path. This is the command CI runs.
+//! - `test`: installs the third-party checkers (PyPI, pinned) into a virtualenv under `target/`,
+//!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
+//!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
+//!   lxml), the independent SAML signer, verifier and canonicalizer.
 //! - `scim2-venv`: only the install step; prints the `scim2` path.
 
 use std::path::{Path, PathBuf};
@@ -10,8 +11,8 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-/// The compliance suite, pinned so a new release cannot change what "passes" means.
-const SCIM2_CLI: &str = "scim2-cli==0.6.0";
+/// The independent checkers, pinned so a new release cannot change what "passes" means.
+const PYTHON_PACKAGES: [&str; 2] = ["scim2-cli==0.6.0", "signxml==5.2.0"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,25 +41,23 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// Creates `target/scim2-venv` and installs the suite, unless it is already there.
+/// Creates `target/scim2-venv` and installs the checkers, unless they are already there.
 fn scim2_venv() -> anyhow::Result<PathBuf> {
     let venv = root().join("target").join("scim2-venv");
     let bin = venv.join("bin").join("scim2");
     let marker = venv.join(".installed");
-    if bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == SCIM2_CLI) {
+    let pins = PYTHON_PACKAGES.join(" ");
+    if bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
         return Ok(bin);
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     run(Command::new(&python).args(["-m", "venv"]).arg(&venv))
         .context("creating the virtualenv (is python3 with venv installed?)")?;
-    run(Command::new(venv.join("bin").join("pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        SCIM2_CLI,
-    ]))
-    .context("installing the SCIM compliance suite")?;
-    std::fs::write(&marker, SCIM2_CLI)?;
+    run(Command::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(PYTHON_PACKAGES))
+    .context("installing the SCIM compliance suite and signxml")?;
+    std::fs::write(&marker, pins)?;
     Ok(bin)
 }
 
@@ -69,6 +68,7 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
         .current_dir(root())
         .args(["test", "--workspace", "--locked"])
         .args(extra)
+        .env("SAML_PYTHON", scim2.with_file_name("python"))
         .env("SCIM2_CLI", scim2))
 }
 
