@@ -143,6 +143,13 @@ switches! {
     /// A user off the organization's domains is refused with 400 instead of becoming a guest.
     /// Off in both profiles. [I] asana-facts §5.2 (the alternative the fact sheet names).
     RejectOffDomainUsers = "reject_off_domain_users", asana: false;
+
+    /// SAML sign-in adds a member whose email is on the organization's domains but who is not
+    /// yet in Asana, and adds a deprovisioned member back (`user_reprovisioned`). Off in both
+    /// profiles: such a sign-in is refused (`unknown_user`, `deprovisioned`).
+    /// [C3] asana-facts §8 (HC-SAMLGROUP: licences are consumed "during sign-in", including for
+    /// deprovisioned users); whether it happens without SAML group mapping is [I].
+    SamlJustInTime = "saml_just_in_time", asana: false;
 }
 
 /// A configuration the fake refused, and why (`unknown switch "omit_meat"; known switches: ...`).

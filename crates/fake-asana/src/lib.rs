@@ -21,7 +21,9 @@
 //! - `token`: token minting, digests and constant-time comparison.
 //! - `ratelimit`, `faults`, `journal`: per-token limits on the harness clock, injected faults,
 //!   and the bounded, redacted request journal.
-//! - `http`: routing, the API middleware, SCIM / REST / admin handlers, error bodies.
+//! - `sso`: the SAML service provider's memory (requests sent, assertions used, sessions,
+//!   the sign-in journal) and the ACS decision; the rules of who may sign in are the store's.
+//! - `http`: routing, the API middleware, SCIM / REST / admin / sign-in handlers, error bodies.
 //! - [`fixture`]: YAML fixtures.
 //!
 //! Architecture invariant: handlers parse and render; every decision about what Asana would do
@@ -35,6 +37,7 @@ mod faults;
 mod http;
 mod journal;
 mod ratelimit;
+mod sso;
 mod store;
 mod token;
 
@@ -50,7 +53,10 @@ pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
 pub use faults::{FaultError, FaultSpec};
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
-pub use model::{DeprovisionVia, Gid, Organization, Scope, State, UserRecord};
+pub use model::{
+    DeprovisionVia, Gid, Organization, SamlMode, SamlSettings, Scope, State, UserRecord,
+};
+pub use sso::{ACS_PATH, ENTITY_ID, PASSWORD, SignIn};
 pub use token::TokenDigest;
 
 /// A running fake Asana. Dropping it stops the server.
@@ -213,6 +219,7 @@ impl FakeAsanaBuilder {
             limiter: Default::default(),
             faults: faults::Faults::new(self.seed),
             journal: journal::Journal::with_capacity(self.journal_capacity),
+            sp: sso::Sp::new(self.journal_capacity),
             origin: format!("http://{addr}"),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
@@ -357,6 +364,36 @@ impl FakeAsana {
 
     pub fn clock(&self) -> &Clock {
         &self.app.clock
+    }
+
+    /// The ACS URL an IdP posts to, `…/-/saml/consume`.
+    pub fn acs_url(&self) -> String {
+        format!("{}{}", self.app.origin, sso::ACS_PATH)
+    }
+
+    /// The SP-initiated sign-in URL of the default organization, `…/a/<domain>`.
+    pub fn sign_on_url(&self) -> String {
+        let domain = self
+            .organization()
+            .domains
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        format!("{}/a/{domain}", self.app.origin)
+    }
+
+    /// Sets the default organization's SAML settings, checked as the Security tab checks them.
+    pub fn set_saml(&self, settings: SamlSettings) -> Result<(), String> {
+        let mut store = self.app.store_mut();
+        let org = store
+            .default_org()
+            .expect("a fake always has an organization");
+        store.set_saml_settings(org, settings)
+    }
+
+    /// Every sign-in attempt so far (bounded), oldest first.
+    pub fn sign_ins(&self) -> Vec<SignIn> {
+        self.app.sp.sign_ins()
     }
 
     /// Stops the server and waits for open connections to finish.

@@ -90,6 +90,57 @@ pub struct Organization {
     pub service_accounts: Vec<ServiceAccountRecord>,
     #[serde(default)]
     pub personal_access_tokens: Vec<PersonalAccessTokenRecord>,
+    /// Admin console > Security > SAML authentication.
+    #[serde(default)]
+    pub saml: SamlSettings,
+}
+
+/// The organization's SAML settings: Asana takes two values and a choice, no metadata
+/// (asana-facts §8, [C3] GWS, ENTRA-SSO), and a session timeout ([C] HC-AUTH).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamlSettings {
+    pub mode: SamlMode,
+    /// The IdP's SSO endpoint: where SP-initiated sign-in sends the browser.
+    #[serde(default)]
+    pub sign_in_url: Option<String>,
+    /// The IdP's X.509 certificate, PEM, as uploaded.
+    #[serde(default)]
+    pub certificate: Option<String>,
+    /// How long a SAML session lasts: 1 hour to 30 days ([C] HC-AUTH).
+    #[serde(default = "SamlSettings::default_timeout")]
+    pub session_timeout_hours: u32,
+}
+
+impl SamlSettings {
+    /// The longest session Asana allows; the default is the harness's choice (Asana's own
+    /// default is not documented).
+    pub const MAX_TIMEOUT_HOURS: u32 = 30 * 24;
+    pub const MIN_TIMEOUT_HOURS: u32 = 1;
+
+    fn default_timeout() -> u32 {
+        Self::MAX_TIMEOUT_HOURS
+    }
+}
+
+impl Default for SamlSettings {
+    fn default() -> Self {
+        SamlSettings {
+            mode: SamlMode::Off,
+            sign_in_url: None,
+            certificate: None,
+            session_timeout_hours: Self::MAX_TIMEOUT_HOURS,
+        }
+    }
+}
+
+/// "Members must log in via SAML" (required), SAML or password (optional), or no SAML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SamlMode {
+    #[default]
+    Off,
+    Optional,
+    Required,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{Shared, admin_error, parse_json};
 use crate::faults::FaultSpec;
-use crate::model::{Gid, Scope, ServiceAccountRecord, State as Snapshot};
+use crate::model::{Gid, SamlMode, SamlSettings, Scope, ServiceAccountRecord, State as Snapshot};
 use crate::store::Store;
 
 pub(super) fn router() -> Router<Shared> {
@@ -45,6 +45,8 @@ pub(super) fn router() -> Router<Shared> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/requests", get(list_requests).delete(clear_requests))
+        .route("/saml", get(get_saml).put(put_saml))
+        .route("/sign-ins", get(list_sign_ins).delete(clear_sign_ins))
         .fallback(|| async {
             AdminError::new(StatusCode::NOT_FOUND, "no admin endpoint at this path")
         })
@@ -303,6 +305,7 @@ async fn reset(State(app): State<Shared>) -> AdminResult {
     app.limiter.clear();
     app.faults.clear();
     app.journal.clear();
+    app.sp.reset();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -340,5 +343,96 @@ async fn list_requests(State(app): State<Shared>) -> Json<Value> {
 
 async fn clear_requests(State(app): State<Shared>) -> StatusCode {
     app.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `?organization=` on the SAML endpoints.
+#[derive(Deserialize)]
+struct OrgQuery {
+    organization: Option<Gid>,
+}
+
+/// The organization's SAML settings, with what an IdP needs to know about this SP.
+fn saml_json(app: &Shared, store: &Store, org: Gid) -> Value {
+    let settings = store.saml_settings(org).cloned().unwrap_or_default();
+    let fingerprint = settings
+        .certificate
+        .as_deref()
+        .and_then(|pem| harness_saml::Certificate::from_pem(pem).ok())
+        .map(|c| c.sha1_fingerprint());
+    let domain = store
+        .organization(org)
+        .and_then(|o| o.domains.first().cloned())
+        .unwrap_or_default();
+    json!({
+        "organization": org.to_string(),
+        "mode": settings.mode,
+        "sign_in_url": settings.sign_in_url,
+        "certificate": settings.certificate,
+        "certificate_sha1": fingerprint,
+        "session_timeout_hours": settings.session_timeout_hours,
+        "service_provider": {
+            "entity_id": crate::sso::ENTITY_ID,
+            "acs_url": format!("{}{}", app.origin, crate::sso::ACS_PATH),
+            "sign_on_url": format!("{}/a/{}", app.origin, domain),
+        },
+    })
+}
+
+async fn get_saml(
+    State(app): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<OrgQuery>,
+) -> AdminResult {
+    let store = app.store();
+    let org = organization_or_default(&store, q.organization)?;
+    Ok(Json(saml_json(&app, &store, org)).into_response())
+}
+
+/// A partial update: fields left out keep their value; `""` clears a URL or certificate.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SamlChange {
+    #[serde(default)]
+    organization: Option<Gid>,
+    #[serde(default)]
+    mode: Option<SamlMode>,
+    #[serde(default)]
+    sign_in_url: Option<String>,
+    #[serde(default)]
+    certificate: Option<String>,
+    #[serde(default)]
+    session_timeout_hours: Option<u32>,
+}
+
+async fn put_saml(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+    let change: SamlChange = body(&bytes)?;
+    let mut store = app.store_mut();
+    let org = organization_or_default(&store, change.organization)?;
+    let current = store.saml_settings(org).cloned().unwrap_or_default();
+    let clearable = |new: Option<String>, old: Option<String>| match new {
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => Some(v),
+        None => old,
+    };
+    let settings = SamlSettings {
+        mode: change.mode.unwrap_or(current.mode),
+        sign_in_url: clearable(change.sign_in_url, current.sign_in_url),
+        certificate: clearable(change.certificate, current.certificate),
+        session_timeout_hours: change
+            .session_timeout_hours
+            .unwrap_or(current.session_timeout_hours),
+    };
+    store
+        .set_saml_settings(org, settings)
+        .map_err(bad_request)?;
+    Ok(Json(saml_json(&app, &store, org)).into_response())
+}
+
+async fn list_sign_ins(State(app): State<Shared>) -> Json<Value> {
+    Json(serde_json::to_value(app.sp.sign_ins()).expect("serializes"))
+}
+
+async fn clear_sign_ins(State(app): State<Shared>) -> StatusCode {
+    app.sp.clear_sign_ins();
     StatusCode::NO_CONTENT
 }

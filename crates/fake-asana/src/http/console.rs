@@ -1,6 +1,7 @@
 //! The admin console under `/admin`: Asana's Organization settings, as the KB article walks
 //! through them: a Service Accounts tab (add one, see its token once, name it, delete it), the
-//! Members (active and deprovisioned, with when and why) and Teams.
+//! Members (active and deprovisioned, with when and why), Teams, and Security (SAML settings
+//! and the sign-in log).
 //!
 //! Every action calls the same store operations as the admin API; the console only renders.
 
@@ -15,12 +16,13 @@ use axum::routing::{get, post};
 use harness_html::{escape, notice, page};
 
 use super::Shared;
-use crate::model::{Gid, Organization, Scope, ServiceAccountRecord};
+use crate::model::{Gid, Organization, SamlMode, SamlSettings, Scope, ServiceAccountRecord};
 
 const NAV: &[(&str, &str)] = &[
     ("/admin/service-accounts", "Service Accounts"),
     ("/admin/members", "Members"),
     ("/admin/teams", "Teams"),
+    ("/admin/security", "Security"),
 ];
 
 pub(super) fn router() -> Router<Shared> {
@@ -40,6 +42,7 @@ pub(super) fn router() -> Router<Shared> {
         )
         .route("/members", get(members))
         .route("/teams", get(teams))
+        .route("/security", get(security).post(save_security))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
 }
 
@@ -273,4 +276,140 @@ async fn teams(State(app): State<Shared>) -> Response {
         )
     };
     Html(page(&product(&org), NAV, "/admin/teams", "Teams", &body)).into_response()
+}
+
+/// Admin console > Security > SAML authentication, and the sign-in log under it.
+fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
+    let Some(org) = default_org(app) else {
+        return error(StatusCode::NOT_FOUND, "There is no organization.");
+    };
+    let s = &org.saml;
+    let option = |value: &str, label: &str, on: bool| {
+        format!(
+            "<option value=\"{value}\"{}>{label}</option>",
+            if on { " selected" } else { "" }
+        )
+    };
+    let modes = [
+        option("off", "Off", s.mode == SamlMode::Off),
+        option(
+            "optional",
+            "Optional: SAML or password",
+            s.mode == SamlMode::Optional,
+        ),
+        option(
+            "required",
+            "Required: members must log in via SAML",
+            s.mode == SamlMode::Required,
+        ),
+    ]
+    .concat();
+    let fingerprint = s
+        .certificate
+        .as_deref()
+        .and_then(|pem| harness_saml::Certificate::from_pem(pem).ok())
+        .map(|c| {
+            format!(
+                "<p>Certificate SHA-1 <code id=\"certificate-sha1\">{}</code></p>",
+                c.sha1_fingerprint()
+            )
+        })
+        .unwrap_or_default();
+    let form = format!(
+        "<form method=\"post\" action=\"/admin/security\">\
+         <p><label for=\"mode\">SAML</label> <select id=\"mode\" name=\"mode\">{modes}</select></p>\
+         <p><label for=\"sign_in_url\">Sign-in page URL</label> <input id=\"sign_in_url\" name=\"sign_in_url\" size=\"60\" value=\"{url}\"></p>\
+         <p><label for=\"certificate\">X.509 certificate</label><br><textarea id=\"certificate\" name=\"certificate\" rows=\"8\" cols=\"66\">{cert}</textarea></p>{fingerprint}\
+         <p><label for=\"timeout\">Session timeout (hours, 1 to 720)</label> <input id=\"timeout\" name=\"session_timeout_hours\" value=\"{timeout}\"></p>\
+         <button type=\"submit\" id=\"save-saml\">Save changes</button></form>\
+         <p>Service provider: entity ID <code>{entity}</code>, ACS URL <code>{origin}{acs}</code>.</p>",
+        url = escape(s.sign_in_url.as_deref().unwrap_or("")),
+        cert = escape(s.certificate.as_deref().unwrap_or("")),
+        timeout = s.session_timeout_hours,
+        entity = crate::sso::ENTITY_ID,
+        origin = escape(&app.origin),
+        acs = crate::sso::ACS_PATH,
+    );
+    let rows: String = app
+        .sp
+        .sign_ins()
+        .iter()
+        .rev()
+        .take(50)
+        .map(|e| {
+            format!(
+                "<tr><td>{at}</td><td>{via}</td><td>{who}</td><td>{outcome}</td><td><code>{reason}</code></td><td>{message}</td></tr>",
+                at = e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                via = e.via,
+                who = escape(e.name_id.as_deref().unwrap_or("")),
+                outcome = e.outcome,
+                reason = e.reason.unwrap_or(""),
+                message = escape(&e.message),
+            )
+        })
+        .collect();
+    let log = if rows.is_empty() {
+        "<p>No sign-ins yet.</p>".to_owned()
+    } else {
+        format!(
+            "<table id=\"sign-ins\"><thead><tr><th>Time</th><th>Via</th><th>Who</th><th>Outcome</th><th>Reason</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    let notice = message.map_or(String::new(), |(ok, m)| notice(ok, &m));
+    Html(page(
+        &product(&org),
+        NAV,
+        "/admin/security",
+        "Security",
+        &format!("{notice}<h2>SAML authentication</h2>{form}<h2>Sign-ins</h2>{log}"),
+    ))
+    .into_response()
+}
+
+async fn security(State(app): State<Shared>) -> Response {
+    security_page(&app, None)
+}
+
+async fn save_security(State(app): State<Shared>, body: Bytes) -> Response {
+    let f = form(&body);
+    let text = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mode = match f.get("mode").map(String::as_str) {
+        Some("optional") => SamlMode::Optional,
+        Some("required") => SamlMode::Required,
+        _ => SamlMode::Off,
+    };
+    let timeout = match text("session_timeout_hours").map(|t| t.parse::<u32>()) {
+        None => SamlSettings::MAX_TIMEOUT_HOURS,
+        Some(Ok(h)) => h,
+        Some(Err(_)) => {
+            return security_page(
+                &app,
+                Some((
+                    false,
+                    "The session timeout must be a number of hours.".into(),
+                )),
+            );
+        }
+    };
+    let settings = SamlSettings {
+        mode,
+        sign_in_url: text("sign_in_url"),
+        certificate: text("certificate"),
+        session_timeout_hours: timeout,
+    };
+    let saved = {
+        let mut store = app.store_mut();
+        match store.default_org() {
+            Some(org) => store.set_saml_settings(org, settings),
+            None => Err("There is no organization.".into()),
+        }
+    };
+    match saved {
+        Ok(()) => security_page(&app, Some((true, "SAML settings saved.".into()))),
+        Err(e) => security_page(&app, Some((false, e))),
+    }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod console;
 mod rest;
 mod scim;
+mod sso;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -37,6 +38,8 @@ pub(crate) struct AppState {
     pub limiter: Arc<RateLimiter>,
     pub faults: Faults,
     pub journal: Journal,
+    /// The SAML service provider's requests, consumed assertions, sessions and sign-ins.
+    pub sp: crate::sso::Sp,
     /// `http://host:port`, fixed once the listener is bound.
     pub origin: String,
     /// What `POST /__admin/reset` goes back to.
@@ -99,6 +102,7 @@ pub(crate) fn router(state: Shared) -> Router {
             "/__admin",
             admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
+        .merge(sso::router())
         .nest(
             "/admin",
             console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),

@@ -13,6 +13,7 @@
 
 mod auth;
 mod org;
+pub(crate) mod saml;
 mod state;
 mod teams;
 mod users;
@@ -129,6 +130,7 @@ impl Store {
             teams: Vec::new(),
             service_accounts: Vec::new(),
             personal_access_tokens: Vec::new(),
+            saml: SamlSettings::default(),
         };
         self.orgs.insert(gid, Org::new(info));
         gid

@@ -134,3 +134,50 @@ async fn teams_page() {
     .await;
     insta::assert_snapshot!("console_teams", app.page("/admin/teams").await);
 }
+
+#[tokio::test]
+async fn security_tab_saves_saml_settings_as_the_admin_api_does() {
+    let app = TestApp::new().await;
+    let cert = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/saml/idp.cert.pem"
+    ))
+    .unwrap();
+    let refused = app
+        .submit(
+            "/admin/security",
+            &[("mode", "required"), ("sign_in_url", "")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(refused.contains("sign-in page URL"), "{refused}");
+    let saved = app
+        .submit(
+            "/admin/security",
+            &[
+                ("mode", "required"),
+                (
+                    "sign_in_url",
+                    "http://127.0.0.1:9/trust/saml2/http-post/sso/1",
+                ),
+                ("certificate", &cert),
+                ("session_timeout_hours", "12"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(saved.contains("SAML settings saved."));
+    let r = app.admin(Method::GET, "/saml", None).await;
+    assert_eq!(r.body["mode"], "required");
+    assert_eq!(r.body["session_timeout_hours"], 12);
+    assert!(saved.contains(r.body["certificate_sha1"].as_str().unwrap()));
+    let page = app
+        .page("/admin/security")
+        .await
+        .replace(&app.asana.uri(), "http://[fake-asana]");
+    insta::assert_snapshot!("console_security", page);
+}

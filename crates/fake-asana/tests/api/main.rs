@@ -11,4 +11,5 @@ mod groups;
 mod limits_and_faults;
 mod rest;
 mod snapshots;
+mod sso;
 mod users;

@@ -1,0 +1,185 @@
+//! Who may sign in, and how: the organization's SAML settings and the member matching every
+//! SAML and password sign-in goes through (asana-facts §8).
+//!
+//! Matching is by email, case-insensitively, through the userName index (Asana's userName is
+//! the email). Members only: guests always use a password, deprovisioned members are refused
+//! unless just-in-time provisioning adds them back, which leaves a `user_reprovisioned` record
+//! as Asana's audit log shows it.
+
+use std::sync::Arc;
+
+use harness_saml::{Certificate, Reason, Refusal};
+use harness_scim::{MultiValue, User};
+use jiff::Timestamp;
+
+use super::Store;
+use crate::model::*;
+
+/// How a sign-in found its member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Member,
+    /// Just-in-time: no member had the email, so one was added.
+    Created,
+    /// Just-in-time: the member was deprovisioned and is added back.
+    Reprovisioned,
+}
+
+impl Admission {
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Admission::Member => None,
+            Admission::Created => Some("added at sign-in (just-in-time)"),
+            Admission::Reprovisioned => Some("re-added at sign-in (just-in-time)"),
+        }
+    }
+}
+
+impl Store {
+    pub fn saml_settings(&self, org: Gid) -> Option<&SamlSettings> {
+        self.orgs.get(&org).map(|o| &o.info.saml)
+    }
+
+    /// Saves the Security tab, as Asana would refuse it: SAML on needs a sign-in URL and a
+    /// certificate that parses; the session timeout is 1 hour to 30 days.
+    pub fn set_saml_settings(&mut self, org: Gid, settings: SamlSettings) -> Result<(), String> {
+        if !(SamlSettings::MIN_TIMEOUT_HOURS..=SamlSettings::MAX_TIMEOUT_HOURS)
+            .contains(&settings.session_timeout_hours)
+        {
+            return Err(format!(
+                "session_timeout_hours must be 1 to {} (1 hour to 30 days); got {}",
+                SamlSettings::MAX_TIMEOUT_HOURS,
+                settings.session_timeout_hours
+            ));
+        }
+        if let Some(url) = &settings.sign_in_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("sign_in_url {url:?} is not an http(s) URL"));
+        }
+        if let Some(pem) = &settings.certificate {
+            Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
+        }
+        if settings.mode != SamlMode::Off {
+            if settings.sign_in_url.is_none() {
+                return Err("SAML needs the IdP's sign-in page URL".into());
+            }
+            if settings.certificate.is_none() {
+                return Err("SAML needs the IdP's X.509 certificate".into());
+            }
+        }
+        let o = self
+            .orgs
+            .get_mut(&org)
+            .ok_or_else(|| format!("no organization {org}"))?;
+        o.info.saml = settings;
+        Ok(())
+    }
+
+    /// The organization one of whose domains is `domain`.
+    pub fn org_by_domain(&self, domain: &str) -> Option<Gid> {
+        self.orgs
+            .values()
+            .find(|o| {
+                o.info
+                    .domains
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(domain))
+            })
+            .map(|o| o.info.gid)
+    }
+
+    /// The member a verified NameID names. `just_in_time` adds an unknown on-domain email, and
+    /// adds a deprovisioned member back.
+    pub fn saml_member(
+        &mut self,
+        org: Gid,
+        email: &str,
+        now: Timestamp,
+        just_in_time: bool,
+    ) -> Result<(Gid, Admission), Refusal> {
+        let o = self
+            .orgs
+            .get(&org)
+            .ok_or_else(|| Refusal::new(Reason::UnknownUser, "no such organization"))?;
+        let Some(gid) = o.by_user_name.get(&email.to_lowercase()).copied() else {
+            if just_in_time && o.on_domain(email) {
+                let user = User {
+                    user_name: email.to_owned(),
+                    emails: vec![MultiValue {
+                        value: Some(email.into()),
+                        primary: Some(true),
+                        ..MultiValue::default()
+                    }],
+                    active: Some(true),
+                    ..User::default()
+                };
+                let gid = self.gid();
+                let o = self.org_mut(org);
+                o.by_user_name.insert(email.to_lowercase(), gid);
+                o.users
+                    .insert(gid, Arc::new(UserRecord::new(gid, user, false, now)));
+                return Ok((gid, Admission::Created));
+            }
+            return Err(Refusal::new(
+                Reason::UnknownUser,
+                format!("{email} is not a member of {}", o.info.name),
+            ));
+        };
+        let user = &o.users[&gid];
+        if user.guest {
+            return Err(Refusal::new(
+                Reason::GuestMustUsePassword,
+                format!("{email} is a guest; guests sign in with email and password, not SAML"),
+            ));
+        }
+        if user.is_active() {
+            return Ok((gid, Admission::Member));
+        }
+        if !just_in_time {
+            return Err(Refusal::new(
+                Reason::Deprovisioned,
+                format!("{email} was deprovisioned in {}", o.info.name),
+            ));
+        }
+        let o = self.org_mut(org);
+        let record = Arc::make_mut(o.users.get_mut(&gid).expect("indexed"));
+        record.scim.active = Some(true);
+        record.deprovisioned = None;
+        record.updated_at = now;
+        record.events.push(UserEvent {
+            at: now,
+            event: "user_reprovisioned".into(),
+            actor: "saml_sign_in".into(),
+        });
+        Ok((gid, Admission::Reprovisioned))
+    }
+
+    /// The user a password sign-in names, if SAML allows it: guests always, members unless SAML
+    /// is required. The password itself is checked by the caller.
+    pub fn password_member(&self, org: Gid, email: &str) -> Result<Gid, Refusal> {
+        let o = self
+            .orgs
+            .get(&org)
+            .ok_or_else(|| Refusal::new(Reason::UnknownUser, "no such organization"))?;
+        let gid = o
+            .by_user_name
+            .get(&email.to_lowercase())
+            .copied()
+            .ok_or_else(|| Refusal::new(Reason::UnknownUser, format!("{email} has no account")))?;
+        let user = &o.users[&gid];
+        if !user.is_active() {
+            return Err(Refusal::new(
+                Reason::Deprovisioned,
+                format!("{email} was deprovisioned in {}", o.info.name),
+            ));
+        }
+        if !user.guest && o.info.saml.mode == SamlMode::Required {
+            return Err(Refusal::new(
+                Reason::PasswordNotAllowed,
+                format!("{} requires members to sign in with SAML", o.info.name),
+            ));
+        }
+        Ok(gid)
+    }
+}
