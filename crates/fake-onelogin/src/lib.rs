@@ -31,8 +31,10 @@ pub mod model;
 
 mod engine;
 mod http;
+mod idp;
 mod oauth;
 mod outbound;
+mod sso;
 mod store;
 
 use std::net::SocketAddr;
@@ -48,10 +50,12 @@ use tokio::task::JoinHandle;
 
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
-    Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, State, Task, TaskAction,
-    TaskStatus,
+    Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, SignatureAlgorithm,
+    SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
 };
 pub use outbound::{OutboundExchange, TaskRun};
+pub use sso::{PASSWORD, PostForm, SsoError};
+pub use store::sso::SsoRefusal;
 pub use store::{StoreError, UserChanges};
 
 /// Hooks for tools that exercise the fake's parsers directly (the fuzz targets), kept apart
@@ -82,6 +86,8 @@ pub enum StartError {
     State(String),
     #[error("the OneLogin directory does not fit together: {0}")]
     Directory(String),
+    #[error("the IdP signing key cannot be used: {0}")]
+    IdpKey(String),
 }
 
 pub(crate) struct AppState {
@@ -102,6 +108,10 @@ pub(crate) struct AppState {
     /// When set, `/__admin` and `/admin` require it.
     admin_token: Option<String>,
     initial: State,
+    /// `http://host:port`: the base of the IdP's issuer and endpoints.
+    origin: String,
+    /// Signing keys in memory and people's OneLogin sessions.
+    idp: sso::Idp,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -154,6 +164,7 @@ pub struct FakeOneLoginBuilder {
     state: Option<State>,
     directory: Option<directory::Directory>,
     admin_token: Option<String>,
+    idp_key: Option<(String, String)>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -169,6 +180,7 @@ impl Default for FakeOneLoginBuilder {
             state: None,
             directory: None,
             admin_token: None,
+            idp_key: None,
         }
     }
 }
@@ -225,6 +237,17 @@ impl FakeOneLoginBuilder {
     /// Seeds users and roles (ignored when starting from a state).
     pub fn directory(mut self, directory: directory::Directory) -> Self {
         self.directory = Some(directory);
+        self
+    }
+
+    /// Signs SAML with this key and certificate (PEM) instead of one made on first use, so
+    /// that runs repeat. A saved state that already has a certificate keeps its own.
+    pub fn idp_key(
+        mut self,
+        private_key_pem: impl Into<String>,
+        certificate_pem: impl Into<String>,
+    ) -> Self {
+        self.idp_key = Some((private_key_pem.into(), certificate_pem.into()));
         self
     }
 
@@ -302,6 +325,18 @@ impl FakeOneLoginBuilder {
                 (store, id)
             }
         };
+        if let Some((key, cert)) = self.idp_key {
+            harness_saml::SigningKey::from_pem(&key, &cert)
+                .map_err(|e| StartError::IdpKey(e.to_string()))?;
+            let has = store
+                .app(asana_app_id)
+                .is_some_and(|a| !a.sso.certificates.is_empty());
+            if !has {
+                store
+                    .add_certificate(asana_app_id, cert, key, now)
+                    .map_err(|e| StartError::IdpKey(e.to_string()))?;
+            }
+        }
         let credentials = match self.credential {
             Some(fixed) => {
                 if store.credential(&fixed.client_id).is_none() {
@@ -343,6 +378,8 @@ impl FakeOneLoginBuilder {
             progress: tokio::sync::watch::channel(0).0,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
+            origin: format!("http://{addr}"),
+            idp: sso::Idp::default(),
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -525,6 +562,64 @@ impl FakeOneLogin {
 
     pub fn clock(&self) -> &Clock {
         &self.app.clock
+    }
+
+    /// The Asana app's SSO tab.
+    pub fn sso(&self) -> SsoConfig {
+        self.app
+            .store()
+            .app(self.asana_app_id)
+            .expect("the Asana app exists")
+            .sso
+            .clone()
+    }
+
+    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and
+    /// element); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
+    pub fn configure_sso(&self, change: impl FnOnce(&mut SsoConfig)) -> Result<(), StoreError> {
+        let mut next = self.sso();
+        change(&mut next);
+        let now = self.app.clock.now();
+        self.app.store_mut().set_sso(self.asana_app_id, next, now)
+    }
+
+    /// The Asana app's signing certificate in use, PEM (made now if it has none): what an admin
+    /// downloads from the SSO tab and uploads to Asana.
+    pub fn idp_certificate_pem(&self) -> String {
+        idp::ensure_certificate(&self.app, self.asana_app_id).expect("the Asana app exists");
+        self.sso().certificates[0].certificate.clone()
+    }
+
+    /// Makes a new signing certificate and puts it in use; the old one stays listed.
+    pub fn rotate_idp_certificate(&self) -> u64 {
+        idp::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
+    }
+
+    /// The Asana app's SAML 2.0 endpoint (SP-initiated and IdP-initiated sign-in).
+    pub fn sso_url(&self) -> String {
+        sso::sso_url(&self.app.origin, self.asana_app_id)
+    }
+
+    /// The Asana app's issuer, which is also its metadata URL.
+    pub fn issuer(&self) -> String {
+        sso::issuer(&self.app.origin, self.asana_app_id)
+    }
+
+    /// The form the SSO endpoint would post to sign `user_id` in to Asana.
+    pub fn assertion_form(
+        &self,
+        user_id: u64,
+        in_response_to: Option<String>,
+        relay_state: Option<String>,
+    ) -> Result<PostForm, SsoError> {
+        idp::assertion(
+            &self.app,
+            self.asana_app_id,
+            user_id,
+            in_response_to,
+            relay_state,
+            None,
+        )
     }
 
     pub async fn shutdown(mut self) {

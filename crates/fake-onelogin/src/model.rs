@@ -18,6 +18,21 @@ pub mod status {
     pub fn is_valid(s: u8) -> bool {
         matches!(s, 0..=5 | 7 | 8)
     }
+
+    /// As OneLogin names the status.
+    pub fn label(s: u8) -> &'static str {
+        match s {
+            UNACTIVATED => "Unactivated",
+            ACTIVE => "Active",
+            SUSPENDED => "Suspended",
+            LOCKED => "Locked",
+            PASSWORD_EXPIRED => "Password expired",
+            AWAITING_PASSWORD_RESET => "Awaiting password reset",
+            PASSWORD_PENDING => "Password pending",
+            SECURITY_QUESTIONS_REQUIRED => "Security questions required",
+            _ => "Unknown",
+        }
+    }
 }
 
 /// OneLogin user `state` codes: 0 Unapproved, 1 Approved, 2 Rejected, 3 Unlicensed.
@@ -70,8 +85,85 @@ pub struct App {
     pub connector_id: u64,
     pub name: String,
     pub provisioning: ProvisioningConfig,
+    /// The SSO tab (onelogin-facts §8).
+    #[serde(default)]
+    pub sso: SsoConfig,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// The app's SSO tab: where assertions go, how they are signed, with which certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SsoConfig {
+    /// The service provider's ACS. OneLogin's Asana connector has Asana's built in
+    /// (`https://app.asana.com/-/saml/consume`); the harness points it at the fake Asana.
+    #[serde(default)]
+    pub acs_url: Option<String>,
+    /// The SP's entity id, the assertion's audience (asana-facts §8: `https://app.asana.com/`).
+    #[serde(default = "SsoConfig::asana_entity_id")]
+    pub audience: String,
+    #[serde(default)]
+    pub signature_algorithm: SignatureAlgorithm,
+    #[serde(default)]
+    pub signature_element: SignatureElement,
+    /// Signing certificates, the one in use first. A rotation puts a new one first and keeps
+    /// the old one listed until it is removed, as OneLogin's certificate list does.
+    #[serde(default)]
+    pub certificates: Vec<IdpCertificate>,
+}
+
+impl SsoConfig {
+    pub const ASANA_ENTITY_ID: &'static str = "https://app.asana.com/";
+
+    fn asana_entity_id() -> String {
+        Self::ASANA_ENTITY_ID.to_owned()
+    }
+}
+
+impl Default for SsoConfig {
+    fn default() -> Self {
+        SsoConfig {
+            acs_url: None,
+            audience: Self::asana_entity_id(),
+            signature_algorithm: SignatureAlgorithm::default(),
+            signature_element: SignatureElement::default(),
+            certificates: Vec::new(),
+        }
+    }
+}
+
+/// "SAML Signature Algorithm". Older connectors default to SHA-1 (onelogin-facts §8, [C]: vendor
+/// guides tell admins to switch to SHA-256); that the Asana connector is one of them is the
+/// harness's reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignatureAlgorithm {
+    #[default]
+    #[serde(rename = "rsa-sha1")]
+    RsaSha1,
+    #[serde(rename = "rsa-sha256")]
+    RsaSha256,
+}
+
+/// "SAML signature element" ([C] for custom connectors; a setting here, [I] onelogin-facts §8).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureElement {
+    #[default]
+    Assertion,
+    Response,
+    Both,
+}
+
+/// A signing certificate and its private key. The state file holds the key so that a run
+/// started from it signs with the same certificate: keep such a file as a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdpCertificate {
+    pub id: u64,
+    /// PEM.
+    pub certificate: String,
+    /// PKCS#8 PEM.
+    pub private_key: String,
+    pub created_at: Timestamp,
 }
 
 /// The Asana app's Configuration, Provisioning and Parameters tabs (onelogin-facts §1).

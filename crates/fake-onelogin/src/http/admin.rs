@@ -264,6 +264,7 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
     })?;
     *app.store_mut() = store;
     app.tokens.clear();
+    app.idp.forget_keys();
     app.kick();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -274,6 +275,7 @@ async fn reset(State(app): State<Shared>) -> AdminResult {
     *app.store_mut() = store;
     app.tokens.clear();
     app.outbound.clear();
+    app.idp.reset();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

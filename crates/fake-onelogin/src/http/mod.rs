@@ -5,6 +5,8 @@ mod admin;
 pub(crate) mod api;
 mod console;
 mod oauth;
+mod sso;
+mod sso_admin;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -26,12 +28,15 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/auth/oauth2", oauth::router())
         .nest(
             "/__admin",
-            admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            sso_admin::router()
+                .merge(admin::router())
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .nest(
             "/admin",
             console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
+        .merge(sso::router())
         .fallback(|| async { OlError::not_found() })
         .layer(middleware::from_fn(limit_body))
         .with_state(state)

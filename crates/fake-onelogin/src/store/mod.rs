@@ -5,6 +5,7 @@
 //! - `directory`: writes to users and roles, each followed by a reconcile of what it touches.
 //! - `reconcile`: the trigger table: what Asana should hold, and the task that closes the gap.
 //! - `queue`: tasks through their states, approvals, claiming and completing.
+//! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
 //! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
 //!
 //! Handlers parse; the store decides.
@@ -12,6 +13,7 @@
 mod directory;
 mod queue;
 mod reconcile;
+pub(crate) mod sso;
 mod state;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -220,6 +222,7 @@ impl Store {
                 connector_id,
                 name: name.to_owned(),
                 provisioning,
+                sso: SsoConfig::default(),
                 created_at: now,
                 updated_at: now,
             },

@@ -9,3 +9,4 @@ mod connector;
 mod console;
 mod policies;
 mod queue;
+mod sso;

@@ -1,0 +1,371 @@
+//! What a person meets: OneLogin's login form and session, the portal that lists their apps
+//! (IdP-initiated sign-in), the SAML endpoints (SSO over Redirect or POST, SLO, metadata).
+//!
+//! OneLogin's refusals are pages with a plain message; the admin API's assertion endpoint
+//! (`/__admin/apps/{id}/sso/assertion`) makes the same form without a browser.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use harness_html::{escape, notice, page};
+use harness_saml::{AuthnRequest, Binding};
+use serde::Deserialize;
+
+use crate::Shared;
+use crate::model::status;
+use crate::sso::{self, COOKIE, PASSWORD, SsoError};
+
+pub(super) fn router() -> Router<Shared> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/portal", get(portal))
+        .route("/saml/metadata/{app}", get(metadata))
+        .route(
+            "/trust/saml2/http-post/sso/{app}",
+            get(sso_redirect_binding).post(sso_post_binding),
+        )
+        .route("/trust/saml2/http-redirect/slo/{app}", get(slo))
+}
+
+const PRODUCT: &str = "OneLogin";
+
+fn refusal_page(status: StatusCode, title: &str, message: &str) -> Response {
+    (
+        status,
+        Html(page(
+            PRODUCT,
+            &[],
+            "",
+            title,
+            &format!(r#"<div id="refusal">{}</div>"#, notice(false, message)),
+        )),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    #[serde(rename = "return")]
+    return_to: Option<String>,
+}
+
+async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
+    Html(login_page(q.return_to.as_deref().unwrap_or("/portal"), ""))
+}
+
+fn login_page(return_to: &str, message: &str) -> String {
+    let message = if message.is_empty() {
+        String::new()
+    } else {
+        notice(false, message)
+    };
+    page(
+        PRODUCT,
+        &[],
+        "",
+        "Sign in to OneLogin",
+        &format!(
+            concat!(
+                "{message}",
+                r#"<form method="post" action="/login"><input type="hidden" name="return" value="{ret}">"#,
+                r#"<label>Username or email <input name="username" autocomplete="username"></label> "#,
+                r#"<label>Password <input name="password" type="password"></label> "#,
+                r#"<button id="sign-in">Continue</button></form>"#
+            ),
+            message = message,
+            ret = escape(return_to),
+        ),
+    )
+}
+
+/// Only paths on this host: a login never sends anyone elsewhere.
+fn safe_return(r: &str) -> &str {
+    if r.starts_with('/') && !r.starts_with("//") {
+        r
+    } else {
+        "/portal"
+    }
+}
+
+async fn login(State(app): State<Shared>, body: Bytes) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let who = field("username");
+    let return_to = field("return");
+    let return_to = safe_return(&return_to);
+    let user = {
+        let store = app.store();
+        store
+            .users()
+            .find(|u| u.username.eq_ignore_ascii_case(&who) || u.email.eq_ignore_ascii_case(&who))
+            .map(|u| (u.id, u.status))
+    };
+    let refuse = |message: &str| {
+        (
+            StatusCode::UNAUTHORIZED,
+            Html(login_page(return_to, message)),
+        )
+            .into_response()
+    };
+    let Some((id, user_status)) = user else {
+        return refuse("No user with that username or email.");
+    };
+    if field("password") != PASSWORD {
+        return refuse("The password is wrong.");
+    }
+    if user_status != status::ACTIVE {
+        return refuse(&format!(
+            "This account cannot sign in: its status is {}.",
+            status::label(user_status)
+        ));
+    }
+    let session = app.idp.open_session(id, app.clock.now());
+    let mut response = Redirect::to(return_to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax"
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers) {
+        app.idp.close_session(&id);
+    }
+    Redirect::to("/login").into_response()
+}
+
+/// The signed-in person's user id, if their session stands and they can still sign in.
+fn session_user(app: &Shared, headers: &HeaderMap) -> Option<u64> {
+    let session = app.idp.session(&cookie(headers)?)?;
+    let store = app.store();
+    store
+        .user(session.user)
+        .filter(|u| u.status == status::ACTIVE)
+        .map(|u| u.id)
+}
+
+async fn portal(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(user) = session_user(&app, &headers) else {
+        return Redirect::to("/login?return=/portal").into_response();
+    };
+    let store = app.store();
+    let me = store.user(user).expect("checked");
+    let apps: String = store
+        .portal_apps(user)
+        .iter()
+        .map(|a| {
+            format!(
+                r#"<li><a class="app" href="/trust/saml2/http-post/sso/{id}">{name}</a></li>"#,
+                id = a.id,
+                name = escape(&a.name)
+            )
+        })
+        .collect();
+    let apps = if apps.is_empty() {
+        "<p>No apps are assigned to you.</p>".to_string()
+    } else {
+        format!(r#"<ul id="apps">{apps}</ul>"#)
+    };
+    Html(page(
+        PRODUCT,
+        &[],
+        "",
+        "My apps",
+        &format!(
+            r#"<p>Signed in as <strong>{}</strong>.</p>{apps}<form method="post" action="/logout"><button>Log out</button></form>"#,
+            escape(&me.email)
+        ),
+    ))
+    .into_response()
+}
+
+async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Response {
+    let Ok(app_id) = app_id.parse::<u64>() else {
+        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+    };
+    if let Err(e) = crate::idp::ensure_certificate(&app, app_id) {
+        return sso_error(e);
+    }
+    let certs: Vec<harness_saml::Certificate> = {
+        let store = app.store();
+        let a = store.app(app_id).expect("ensured");
+        a.sso
+            .certificates
+            .iter()
+            .filter_map(|c| harness_saml::Certificate::from_pem(&c.certificate).ok())
+            .collect()
+    };
+    let refs: Vec<&harness_saml::Certificate> = certs.iter().collect();
+    let xml = harness_saml::idp_metadata(
+        &sso::issuer(&app.origin, app_id),
+        &sso::sso_url(&app.origin, app_id),
+        &sso::slo_url(&app.origin, app_id),
+        &refs,
+    );
+    (
+        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        xml,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct SamlParams {
+    #[serde(rename = "SAMLRequest")]
+    saml_request: Option<String>,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+async fn sso_redirect_binding(
+    State(app): State<Shared>,
+    Path(app_id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = parse_params(query.as_deref().unwrap_or("").as_bytes());
+    sso_endpoint(&app, &app_id, &headers, params, Binding::Redirect)
+}
+
+async fn sso_post_binding(
+    State(app): State<Shared>,
+    Path(app_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    sso_endpoint(&app, &app_id, &headers, parse_params(&body), Binding::Post)
+}
+
+fn parse_params(bytes: &[u8]) -> SamlParams {
+    let mut p = SamlParams::default();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        match &*k {
+            "SAMLRequest" => p.saml_request = Some(v.into_owned()),
+            "RelayState" => p.relay_state = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    p
+}
+
+/// SP-initiated (with a SAMLRequest) or IdP-initiated (without) sign-in.
+fn sso_endpoint(
+    app: &Shared,
+    app_id: &str,
+    headers: &HeaderMap,
+    params: SamlParams,
+    binding: Binding,
+) -> Response {
+    let Ok(app_id) = app_id.parse::<u64>() else {
+        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+    };
+    let Some(expected_issuer) = app.store().app(app_id).map(|a| a.sso.audience.clone()) else {
+        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+    };
+    let request = match params.saml_request.as_deref() {
+        None => None,
+        Some(raw) => match AuthnRequest::decode(raw, binding) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                return refusal_page(
+                    StatusCode::BAD_REQUEST,
+                    "Bad SAML request",
+                    &format!("The app sent a SAML request OneLogin cannot read: {e}"),
+                );
+            }
+        },
+    };
+    if let Some(r) = &request
+        && r.issuer != expected_issuer
+    {
+        return refusal_page(
+            StatusCode::BAD_REQUEST,
+            "Unknown app",
+            &format!(
+                "The SAML request comes from {}, which is not this app's service provider ({expected_issuer}).",
+                r.issuer
+            ),
+        );
+    }
+    let Some(user) = session_user(app, headers) else {
+        // Sign in first, then come back; a POST-binding request comes back as a Redirect one.
+        let mut back = form_urlencoded::Serializer::new(String::new());
+        if let Some(r) = &request {
+            back.append_pair("SAMLRequest", &r.encode(Binding::Redirect));
+        }
+        if let Some(relay) = &params.relay_state {
+            back.append_pair("RelayState", relay);
+        }
+        let back = format!("/trust/saml2/http-post/sso/{app_id}?{}", back.finish());
+        let login = format!(
+            "/login?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("return", &back)
+                .finish()
+        );
+        return Redirect::to(&login).into_response();
+    };
+    let authn_instant = cookie(headers)
+        .and_then(|id| app.idp.session(&id))
+        .map(|s| s.since);
+    match crate::idp::assertion(
+        app,
+        app_id,
+        user,
+        request.map(|r| r.id),
+        params.relay_state,
+        authn_instant,
+    ) {
+        Ok(form) => Html(form.html()).into_response(),
+        Err(e) => sso_error(e),
+    }
+}
+
+fn sso_error(e: SsoError) -> Response {
+    match e {
+        SsoError::Refused(r) => refusal_page(
+            StatusCode::FORBIDDEN,
+            "You cannot sign in to this app",
+            &r.to_string(),
+        ),
+        SsoError::Store(e) => refusal_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
+        SsoError::Key(e) => refusal_page(StatusCode::CONFLICT, "SSO is misconfigured", &e),
+    }
+}
+
+/// Single logout: OneLogin's session ends (Asana never calls it: asana-facts §8).
+async fn slo(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers) {
+        app.idp.close_session(&id);
+    }
+    Html(page(
+        PRODUCT,
+        &[],
+        "",
+        "Signed out",
+        "<p>You have been signed out of OneLogin.</p>",
+    ))
+    .into_response()
+}
+
+fn cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}

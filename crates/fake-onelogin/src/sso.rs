@@ -1,0 +1,128 @@
+//! What the identity provider keeps and answers with: parsed signing keys, people's OneLogin
+//! sessions, the issuer and endpoint URLs, and the auto-posting form every sign-in ends in.
+//! Making keys and assertions is `crate::idp`'s.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use harness_saml::SigningKey;
+use jiff::Timestamp;
+
+use crate::store::StoreError;
+use crate::store::sso::SsoRefusal;
+
+/// The password every person in the fake OneLogin signs in with (a documented harness choice:
+/// the fake has no password store).
+pub const PASSWORD: &str = "harness-password";
+/// OneLogin's session cookie.
+pub const COOKIE: &str = "onelogin_session";
+
+/// Why no assertion was made.
+#[derive(Debug, thiserror::Error)]
+pub enum SsoError {
+    #[error(transparent)]
+    Refused(#[from] SsoRefusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the signing certificate cannot be used: {0}")]
+    Key(String),
+}
+
+/// The auto-posting form an IdP answers with: where to, and the two fields.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PostForm {
+    pub action: String,
+    #[serde(rename = "SAMLResponse")]
+    pub saml_response: String,
+    #[serde(rename = "RelayState")]
+    pub relay_state: Option<String>,
+}
+
+impl PostForm {
+    /// The page a browser receives: it posts itself on load, with a button for no-script.
+    pub fn html(&self) -> String {
+        let relay = self
+            .relay_state
+            .as_deref()
+            .map(|r| {
+                format!(
+                    r#"<input type="hidden" name="RelayState" value="{}">"#,
+                    harness_html::escape(r)
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            concat!(
+                "<!doctype html><html><head><title>Signing in…</title></head>",
+                r#"<body onload="document.forms[0].submit()">"#,
+                r#"<form method="post" action="{action}">"#,
+                r#"<input type="hidden" name="SAMLResponse" value="{response}">{relay}"#,
+                "<noscript><button>Continue</button></noscript></form></body></html>"
+            ),
+            action = harness_html::escape(&self.action),
+            response = self.saml_response,
+            relay = relay,
+        )
+    }
+}
+
+/// A person signed in to the fake OneLogin.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginSession {
+    pub user: u64,
+    pub since: Timestamp,
+}
+
+#[derive(Default)]
+pub struct Idp {
+    /// Certificate id → the parsed key: parsing a PEM key on every sign-in would cost more than
+    /// the signature.
+    pub(crate) keys: Mutex<HashMap<u64, SigningKey>>,
+    sessions: Mutex<HashMap<String, LoginSession>>,
+}
+
+impl Idp {
+    pub fn open_session(&self, user: u64, now: Timestamp) -> String {
+        let id = format!("{:032x}", rand::random::<u128>());
+        lock(&self.sessions).insert(id.clone(), LoginSession { user, since: now });
+        id
+    }
+
+    pub fn session(&self, id: &str) -> Option<LoginSession> {
+        lock(&self.sessions).get(id).copied()
+    }
+
+    pub fn close_session(&self, id: &str) {
+        lock(&self.sessions).remove(id);
+    }
+
+    /// Signs everyone out and forgets the parsed keys (`POST /__admin/reset`).
+    pub fn reset(&self) {
+        lock(&self.sessions).clear();
+        self.forget_keys();
+    }
+
+    /// After the store is replaced, certificate ids may name other keys.
+    pub fn forget_keys(&self) {
+        lock(&self.keys).clear();
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Issuer (entity id) `…/saml/metadata/<app id>`, as OneLogin's shape (onelogin-facts §8).
+pub fn issuer(origin: &str, app: u64) -> String {
+    format!("{origin}/saml/metadata/{app}")
+}
+
+/// SAML 2.0 Endpoint (HTTP) `…/trust/saml2/http-post/sso/<app id>`.
+pub fn sso_url(origin: &str, app: u64) -> String {
+    format!("{origin}/trust/saml2/http-post/sso/{app}")
+}
+
+/// SLO Endpoint (HTTP) `…/trust/saml2/http-redirect/slo/<app id>`.
+pub fn slo_url(origin: &str, app: u64) -> String {
+    format!("{origin}/trust/saml2/http-redirect/slo/{app}")
+}

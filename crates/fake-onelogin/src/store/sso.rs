@@ -1,0 +1,140 @@
+//! The SSO tab's rules: its settings, its certificates, and who gets an assertion with which
+//! NameID. The signing itself happens outside the store (see `crate::sso`), so that an RSA
+//! signature never holds the lock.
+
+use jiff::Timestamp;
+
+use super::{Store, StoreError, invalid};
+use crate::model::*;
+
+/// Why the IdP will not sign someone in to an app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SsoRefusal {
+    #[error("no app {0}")]
+    NoApp(u64),
+    #[error("no user {0}")]
+    NoUser(u64),
+    /// OneLogin signs a user in to an app only if it is assigned to them (onelogin-facts §8).
+    #[error("{0} does not have access to {1}: the app is not in any of their roles")]
+    NoAccess(String, String),
+    /// Only Active users can log in (onelogin-facts §3.2, status 1).
+    #[error("{0} cannot log in: the account's status is {1}")]
+    NotActive(String, &'static str),
+    #[error("the app's SSO tab has no ACS URL to send the assertion to")]
+    NoAcs,
+}
+
+/// Who an assertion is for, as the store decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub user: u64,
+    /// From the Parameters tab's NameID mapping.
+    pub name_id: String,
+    pub email: String,
+    pub acs_url: String,
+}
+
+impl Store {
+    /// Saves the SSO tab's settings; the certificates are kept as they are.
+    pub fn set_sso(
+        &mut self,
+        app: u64,
+        mut sso: SsoConfig,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if let Some(acs) = &sso.acs_url
+            && !(acs.starts_with("http://") || acs.starts_with("https://"))
+        {
+            return Err(invalid("acs_url", format!("{acs:?} is not an http(s) URL")));
+        }
+        if sso.audience.trim().is_empty() {
+            return Err(invalid("audience", "must not be empty"));
+        }
+        let a = self
+            .apps
+            .get_mut(&app)
+            .ok_or_else(|| StoreError::NotFound(format!("app {app}")))?;
+        sso.certificates = std::mem::take(&mut a.sso.certificates);
+        a.sso = sso;
+        a.updated_at = now;
+        Ok(())
+    }
+
+    /// Puts a new certificate in use; the old ones stay listed.
+    pub fn add_certificate(
+        &mut self,
+        app: u64,
+        certificate: String,
+        private_key: String,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        if !self.apps.contains_key(&app) {
+            return Err(StoreError::NotFound(format!("app {app}")));
+        }
+        let id = self.id();
+        let a = self.apps.get_mut(&app).expect("checked");
+        a.sso.certificates.insert(
+            0,
+            IdpCertificate {
+                id,
+                certificate,
+                private_key,
+                created_at: now,
+            },
+        );
+        a.updated_at = now;
+        Ok(id)
+    }
+
+    /// Removes a certificate no longer in use.
+    pub fn remove_certificate(&mut self, app: u64, id: u64) -> Result<(), StoreError> {
+        let a = self
+            .apps
+            .get_mut(&app)
+            .ok_or_else(|| StoreError::NotFound(format!("app {app}")))?;
+        match a.sso.certificates.iter().position(|c| c.id == id) {
+            None => Err(StoreError::NotFound(format!("certificate {id}"))),
+            Some(0) => Err(StoreError::Conflict(
+                "this certificate is in use; rotate to a new one before removing it".into(),
+            )),
+            Some(i) => {
+                a.sso.certificates.remove(i);
+                Ok(())
+            }
+        }
+    }
+
+    /// The user an assertion for `app` would name, if OneLogin would sign them in at all.
+    pub fn sso_subject(&self, app: u64, user: u64) -> Result<Subject, SsoRefusal> {
+        let a = self.apps.get(&app).ok_or(SsoRefusal::NoApp(app))?;
+        let u = self.users.get(&user).ok_or(SsoRefusal::NoUser(user))?;
+        if u.status != status::ACTIVE {
+            return Err(SsoRefusal::NotActive(
+                u.email.clone(),
+                status::label(u.status),
+            ));
+        }
+        if !self.has_access(user, app) {
+            return Err(SsoRefusal::NoAccess(u.email.clone(), a.name.clone()));
+        }
+        let acs_url = a.sso.acs_url.clone().ok_or(SsoRefusal::NoAcs)?;
+        let name_id = match a.provisioning.parameters.name_id {
+            Mapping::Email => u.email.clone(),
+            Mapping::Username => u.username.clone(),
+        };
+        Ok(Subject {
+            user,
+            name_id,
+            email: u.email.clone(),
+            acs_url,
+        })
+    }
+
+    /// The apps a user can start from the portal: those their roles grant.
+    pub fn portal_apps(&self, user: u64) -> Vec<&App> {
+        self.apps
+            .values()
+            .filter(|a| self.has_access(user, a.id))
+            .collect()
+    }
+}
