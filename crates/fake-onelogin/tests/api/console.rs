@@ -180,3 +180,79 @@ async fn console_errors_are_pages_not_500s() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_sso_tab_shows_endpoints_rotates_and_saves() {
+    let world = World::new().await;
+    let app = world.onelogin.asana_app_id();
+    let tab = format!("/admin/apps/{app}/sso");
+    let page = world.page(&tab).await;
+    for label in [
+        "Issuer URL",
+        "SAML 2.0 Endpoint (HTTP)",
+        "SLO Endpoint (HTTP)",
+        "SAML Signature Algorithm",
+        "SAML signature element",
+        "More Actions › SAML Metadata",
+    ] {
+        assert!(page.contains(label), "{label}");
+    }
+    assert!(page.contains(&world.onelogin.sso_url()));
+
+    let acs = world.asana.acs_url();
+    let (status, _) = world
+        .submit(
+            &tab,
+            &[
+                ("acs_url", acs.as_str()),
+                ("audience", "https://app.asana.com/"),
+                ("signature_algorithm", "rsa-sha256"),
+                ("signature_element", "both"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sso = world.onelogin.sso();
+    assert_eq!(sso.acs_url.as_deref(), Some(acs.as_str()));
+    assert_eq!(
+        sso.signature_algorithm,
+        fake_onelogin::SignatureAlgorithm::RsaSha256
+    );
+    assert_eq!(sso.signature_element, fake_onelogin::SignatureElement::Both);
+
+    let old = sso.certificates[0].clone();
+    let (_, page) = world.submit(&format!("{tab}/rotate"), &[]).await;
+    let certs = world.onelogin.sso().certificates;
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs[1].id, old.id, "the old certificate is still listed");
+    assert_eq!(page.matches("<strong>In use</strong>").count(), 1);
+
+    let details = world
+        .page(&format!("{tab}/certificates/{}", certs[0].id))
+        .await;
+    let fingerprint = harness_saml::Certificate::from_pem(&certs[0].certificate)
+        .unwrap()
+        .sha1_fingerprint();
+    assert!(details.contains(&fingerprint));
+    let pem = world
+        .client
+        .get(format!(
+            "{}{tab}/certificates/{}/download",
+            world.onelogin.uri(),
+            certs[0].id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pem.headers()["content-type"], "application/x-pem-file");
+    assert_eq!(pem.text().await.unwrap(), certs[0].certificate);
+
+    let (status, _) = world
+        .submit(&format!("{tab}/certificates/{}/remove", certs[0].id), &[])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "the one in use stays");
+    world
+        .submit(&format!("{tab}/certificates/{}/remove", old.id), &[])
+        .await;
+    assert_eq!(world.onelogin.sso().certificates.len(), 1);
+}

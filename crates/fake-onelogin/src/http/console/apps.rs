@@ -1,4 +1,5 @@
-//! Apps > Company Apps > Asana: the Configuration, Provisioning and Parameters tabs.
+//! Apps > Company Apps > Asana: the Configuration, Provisioning and Parameters tabs (the SSO
+//! tab is `sso.rs`'s).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -64,10 +65,11 @@ pub(super) fn tabs(a: &App, current: &str) -> String {
         format!("<a href=\"{href}\"{here}>{label}</a>")
     };
     format!(
-        "<p class=\"tabs\">{} {} {}</p>",
+        "<p class=\"tabs\">{} {} {} {}</p>",
         tab("configuration", "Configuration"),
         tab("provisioning", "Provisioning"),
-        tab("parameters", "Parameters")
+        tab("parameters", "Parameters"),
+        tab("sso", "SSO")
     )
 }
 

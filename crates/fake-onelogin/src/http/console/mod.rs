@@ -1,5 +1,5 @@
 //! The admin console under `/admin`, as the KB article clicks through it: Apps > Company Apps >
-//! Asana with its Configuration, Provisioning and Parameters tabs; Users, a user's page with the
+//! Asana with its Configuration, Provisioning, Parameters and SSO tabs; Users, a user's page with the
 //! Applications tab; Users > Provisioning with Approve, Deny and Retry; Roles.
 //!
 //! Every action goes through the code the APIs use (store operations, `update_provisioning`,
@@ -10,6 +10,7 @@ mod apps;
 mod page;
 mod queue;
 mod roles;
+mod sso;
 mod users;
 
 use axum::Router;
@@ -26,6 +27,9 @@ use apps::{
 use page::error;
 use queue::{decide, provisioning_queue};
 use roles::{create_role, roles, set_role_apps};
+use sso::{
+    certificate_details, download_certificate, remove_certificate, rotate, save_sso, sso_tab,
+};
 use users::{
     add_role, create_user, delete_user, remove_role, save_user, suspend, unsuspend, user, users,
 };
@@ -52,6 +56,20 @@ pub(super) fn router() -> Router<Shared> {
         .route(
             "/apps/{id}/parameters",
             get(parameters_tab).post(save_parameters),
+        )
+        .route("/apps/{id}/sso", get(sso_tab).post(save_sso))
+        .route("/apps/{id}/sso/rotate", post(rotate))
+        .route(
+            "/apps/{id}/sso/certificates/{cert}",
+            get(certificate_details),
+        )
+        .route(
+            "/apps/{id}/sso/certificates/{cert}/download",
+            get(download_certificate),
+        )
+        .route(
+            "/apps/{id}/sso/certificates/{cert}/remove",
+            post(remove_certificate),
         )
         .route("/users", get(users).post(create_user))
         .route("/users/{id}", get(user).post(save_user))
