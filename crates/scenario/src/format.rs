@@ -19,6 +19,7 @@
 //! Unknown keys are errors everywhere, so a typo cannot silently test the wrong thing.
 
 mod pattern;
+pub mod sso;
 pub mod step;
 mod template;
 
@@ -312,6 +313,11 @@ pub enum Step {
     RestRequest(HttpRequest),
     SetSwitches(BTreeMap<Switch, bool>),
     SetRateLimit(RateLimit),
+    // Single sign-on.
+    ConfigureSso(sso::SsoSettings),
+    SignIn(sso::SignIn),
+    TamperAssertion(sso::Tamper),
+    RotateIdpCertificate(sso::Rotate),
     // Faults and time.
     InjectFault(FaultSpec),
     ClearFaults(Empty),
@@ -324,6 +330,7 @@ pub enum Step {
     ExpectTeamMembers(TeamExpectation),
     ExpectUserApp(UserAppExpectation),
     ExpectExchanges(ExchangeExpectation),
+    ExpectSignIn(sso::SignInExpectation),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -527,6 +534,10 @@ pub struct AsanaUserExpectation {
     /// Dotted paths into the SCIM user: `title`, `name.formatted`, `enterprise.department`.
     #[serde(default)]
     pub fields: BTreeMap<String, Value>,
+    /// Events the user's records must hold, in this order (others may come between):
+    /// `user_deprovisioned`, `user_reprovisioned`.
+    #[serde(default)]
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::Shared;
 use crate::model::status;
 use crate::sso::{self, COOKIE, PASSWORD, SsoError};
+use crate::store::sso::SsoRefusal;
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()
@@ -33,7 +34,22 @@ pub(super) fn router() -> Router<Shared> {
 
 const PRODUCT: &str = "OneLogin";
 
-fn refusal_page(status: StatusCode, title: &str, message: &str) -> Response {
+/// OneLogin's refusals, each with a code a script or scenario can read (`data-reason`).
+pub mod reason {
+    /// The OneLogin login itself failed: unknown person, wrong password, status not Active.
+    pub const CANNOT_LOG_IN: &str = "cannot_log_in";
+    /// The person does not have the app (through a role).
+    pub const NO_APP_ACCESS: &str = "no_app_access";
+    /// The AuthnRequest names another service provider.
+    pub const UNKNOWN_SERVICE_PROVIDER: &str = "unknown_service_provider";
+    /// The AuthnRequest cannot be read.
+    pub const BAD_SAML_REQUEST: &str = "bad_saml_request";
+    /// The app's SSO tab is incomplete (no ACS URL) or its key is unusable.
+    pub const SSO_NOT_CONFIGURED: &str = "sso_not_configured";
+    pub const NOT_FOUND: &str = "not_found";
+}
+
+fn refusal_page(status: StatusCode, reason: &str, title: &str, message: &str) -> Response {
     (
         status,
         Html(page(
@@ -41,7 +57,10 @@ fn refusal_page(status: StatusCode, title: &str, message: &str) -> Response {
             &[],
             "",
             title,
-            &format!(r#"<div id="refusal">{}</div>"#, notice(false, message)),
+            &format!(
+                r#"<div id="refusal" data-reason="{reason}">{}</div>"#,
+                notice(false, message)
+            ),
         )),
     )
         .into_response()
@@ -61,7 +80,11 @@ fn login_page(return_to: &str, message: &str) -> String {
     let message = if message.is_empty() {
         String::new()
     } else {
-        notice(false, message)
+        format!(
+            r#"<div id="refusal" data-reason="{}">{}</div>"#,
+            reason::CANNOT_LOG_IN,
+            notice(false, message)
+        )
     };
     page(
         PRODUCT,
@@ -192,7 +215,12 @@ async fn portal(State(app): State<Shared>, headers: HeaderMap) -> Response {
 
 async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Response {
     let Ok(app_id) = app_id.parse::<u64>() else {
-        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+        return refusal_page(
+            StatusCode::NOT_FOUND,
+            reason::NOT_FOUND,
+            "Not found",
+            "There is no such app.",
+        );
     };
     if let Err(e) = crate::idp::ensure_certificate(&app, app_id) {
         return sso_error(e);
@@ -268,10 +296,20 @@ fn sso_endpoint(
     binding: Binding,
 ) -> Response {
     let Ok(app_id) = app_id.parse::<u64>() else {
-        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+        return refusal_page(
+            StatusCode::NOT_FOUND,
+            reason::NOT_FOUND,
+            "Not found",
+            "There is no such app.",
+        );
     };
     let Some(expected_issuer) = app.store().app(app_id).map(|a| a.sso.audience.clone()) else {
-        return refusal_page(StatusCode::NOT_FOUND, "Not found", "There is no such app.");
+        return refusal_page(
+            StatusCode::NOT_FOUND,
+            reason::NOT_FOUND,
+            "Not found",
+            "There is no such app.",
+        );
     };
     let request = match params.saml_request.as_deref() {
         None => None,
@@ -280,6 +318,7 @@ fn sso_endpoint(
             Err(e) => {
                 return refusal_page(
                     StatusCode::BAD_REQUEST,
+                    reason::BAD_SAML_REQUEST,
                     "Bad SAML request",
                     &format!("The app sent a SAML request OneLogin cannot read: {e}"),
                 );
@@ -291,6 +330,7 @@ fn sso_endpoint(
     {
         return refusal_page(
             StatusCode::BAD_REQUEST,
+            reason::UNKNOWN_SERVICE_PROVIDER,
             "Unknown app",
             &format!(
                 "The SAML request comes from {}, which is not this app's service provider ({expected_issuer}).",
@@ -333,15 +373,27 @@ fn sso_endpoint(
 }
 
 fn sso_error(e: SsoError) -> Response {
-    match e {
-        SsoError::Refused(r) => refusal_page(
+    let (status, code, title) = match &e {
+        SsoError::Refused(SsoRefusal::NoAccess(..)) => (
             StatusCode::FORBIDDEN,
+            reason::NO_APP_ACCESS,
             "You cannot sign in to this app",
-            &r.to_string(),
         ),
-        SsoError::Store(e) => refusal_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
-        SsoError::Key(e) => refusal_page(StatusCode::CONFLICT, "SSO is misconfigured", &e),
-    }
+        SsoError::Refused(SsoRefusal::NotActive(..)) => (
+            StatusCode::FORBIDDEN,
+            reason::CANNOT_LOG_IN,
+            "You cannot sign in to this app",
+        ),
+        SsoError::Refused(SsoRefusal::NoAcs) | SsoError::Key(_) => (
+            StatusCode::CONFLICT,
+            reason::SSO_NOT_CONFIGURED,
+            "SSO is not configured",
+        ),
+        SsoError::Refused(_) | SsoError::Store(_) => {
+            (StatusCode::NOT_FOUND, reason::NOT_FOUND, "Not found")
+        }
+    };
+    refusal_page(status, code, title, &e.to_string())
 }
 
 /// Single logout: OneLogin's session ends (Asana never calls it: asana-facts §8).

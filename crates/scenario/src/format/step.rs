@@ -61,6 +61,11 @@ impl Step {
             Step::ExpectTeamMembers(_) => "expect_team_members",
             Step::ExpectUserApp(_) => "expect_user_app",
             Step::ExpectExchanges(_) => "expect_exchanges",
+            Step::ConfigureSso(_) => "configure_sso",
+            Step::SignIn(_) => "sign_in",
+            Step::TamperAssertion(_) => "tamper_assertion",
+            Step::RotateIdpCertificate(_) => "rotate_idp_certificate",
+            Step::ExpectSignIn(_) => "expect_sign_in",
         }
     }
 
@@ -73,7 +78,8 @@ impl Step {
             | Step::ExpectAsanaUser(_)
             | Step::ExpectTeamMembers(_)
             | Step::ExpectUserApp(_)
-            | Step::ExpectExchanges(_) => true,
+            | Step::ExpectExchanges(_)
+            | Step::ExpectSignIn(_) => true,
             Step::CreateUser(_)
             | Step::UpdateUser(_)
             | Step::SuspendUser(_)
@@ -97,7 +103,11 @@ impl Step {
             | Step::SetRateLimit(_)
             | Step::InjectFault(_)
             | Step::ClearFaults(_)
-            | Step::AdvanceClock(_) => false,
+            | Step::AdvanceClock(_)
+            | Step::ConfigureSso(_)
+            | Step::SignIn(_)
+            | Step::TamperAssertion(_)
+            | Step::RotateIdpCertificate(_) => false,
         }
     }
 
@@ -127,6 +137,9 @@ impl Step {
             }
             Step::ExpectTask(t) => r.users.push(&t.user),
             Step::ExpectUserApp(t) => r.users.push(&t.user),
+            Step::SignIn(s) => r.users.push(&s.user),
+            Step::TamperAssertion(t) => r.users.push(&t.user),
+            Step::ExpectSignIn(e) => r.users.push(&e.user),
             Step::CreateServiceAccount(sa) => {
                 r.templates.extend(sa.token.as_deref().map(Cow::Borrowed));
             }
@@ -158,7 +171,9 @@ impl Step {
             | Step::ExpectApiStatus(_)
             | Step::ExpectAsanaUser(_)
             | Step::ExpectTeamMembers(_)
-            | Step::ExpectExchanges(_) => {}
+            | Step::ExpectExchanges(_)
+            | Step::ConfigureSso(_)
+            | Step::RotateIdpCertificate(_) => {}
         }
         r
     }
@@ -195,7 +210,12 @@ impl Step {
             | Step::ExpectAsanaUser(_)
             | Step::ExpectTeamMembers(_)
             | Step::ExpectUserApp(_)
-            | Step::ExpectExchanges(_) => None,
+            | Step::ExpectExchanges(_)
+            | Step::ConfigureSso(_)
+            | Step::SignIn(_)
+            | Step::TamperAssertion(_)
+            | Step::RotateIdpCertificate(_)
+            | Step::ExpectSignIn(_) => None,
         }
     }
 }

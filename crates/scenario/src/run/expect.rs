@@ -157,6 +157,24 @@ impl Runner {
                 .into());
             }
         }
+        let events: Vec<&str> = record.events.iter().map(|e| e.event.as_str()).collect();
+        let mut remaining = events.iter();
+        if !e
+            .events
+            .iter()
+            .all(|wanted| remaining.any(|have| have == wanted))
+        {
+            return Err(mismatch(
+                format!("Asana user {}'s records", e.user_name),
+                e.events.join(", "),
+                if events.is_empty() {
+                    "no events".to_owned()
+                } else {
+                    events.join(", ")
+                },
+            )
+            .into());
+        }
         let mut scim = serde_json::to_value(&record.scim).expect("serializes");
         if let Some(ext) = scim
             .as_object_mut()
@@ -271,9 +289,9 @@ impl Runner {
         &mut self,
         e: &AsanaUserExpectation,
     ) -> Result<(), Halt> {
-        if e.guest.is_some() || e.deprovisioned_via.is_some() {
+        if e.guest.is_some() || e.deprovisioned_via.is_some() || !e.events.is_empty() {
             return Err(Halt::Skipped(Skip(
-                "guest and deprovisioned_via are records only the fake Asana keeps".into(),
+                "guest, deprovisioned_via and events are records only the fake Asana keeps".into(),
             )));
         }
         let user = self.external_user(&e.user_name).await?;

@@ -15,12 +15,14 @@
 
 mod asana;
 mod bindings;
+mod browser;
 mod expect;
 mod log;
 mod onelogin;
 mod options;
 mod outcome;
 mod runner;
+mod sso;
 mod tasks;
 
 use fake_asana::FakeAsana;

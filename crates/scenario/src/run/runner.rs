@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::bindings::Bindings;
+use super::browser::SsoMemory;
 use super::log::{ExchangeLog, Transcript};
 use super::options::{ExternalTarget, RunOptions};
 use super::outcome::{Halt, Skip, fail, mismatch};
@@ -17,6 +18,10 @@ use super::tasks::{Decision, describe_task};
 use crate::format::*;
 use crate::load::Loaded;
 use fake_onelogin::model::status;
+
+/// The fixture IdP key pair every scenario's OneLogin signs with (`fixtures/saml`).
+const IDP_KEY: &str = include_str!("../../../../fixtures/saml/idp.key.pem");
+const IDP_CERTIFICATE: &str = include_str!("../../../../fixtures/saml/idp.cert.pem");
 
 /// One scenario's world, driven a step at a time.
 pub(super) struct Runner {
@@ -35,6 +40,8 @@ pub(super) struct Runner {
     /// The newest outbound exchange of the fake OneLogin already collected.
     pub(super) outbound_seen: u64,
     pub(super) transcript: Transcript,
+    /// Sign-ins so far, and the browser client.
+    pub(super) sso: SsoMemory,
 }
 
 impl Runner {
@@ -73,6 +80,8 @@ impl Runner {
         let onelogin = FakeOneLogin::builder()
             .clock(clock.clone())
             .seed(seed)
+            // A fixed IdP key: runs repeat, and no run waits for a key to be made.
+            .idp_key(IDP_KEY, IDP_CERTIFICATE)
             .asana_scim_url(scim_url.clone())
             .start()
             .await;
@@ -97,6 +106,7 @@ impl Runner {
             exchanges: ExchangeLog::default(),
             outbound_seen: 0,
             transcript: Transcript::new(options.transcript),
+            sso: SsoMemory::default(),
         };
         runner.apply_given(given).await?;
         runner.settle().await?;
@@ -291,6 +301,11 @@ impl Runner {
             Step::ExpectTeamMembers(e) => self.expect_team(e)?,
             Step::ExpectUserApp(e) => self.expect_user_app(e).await?,
             Step::ExpectExchanges(e) => self.exchanges.expect(e)?,
+            Step::ConfigureSso(s) => self.configure_sso(s).await?,
+            Step::SignIn(s) => self.sign_in(s).await?,
+            Step::TamperAssertion(t) => self.tamper_assertion(t).await?,
+            Step::RotateIdpCertificate(r) => self.rotate_idp_certificate(r).await?,
+            Step::ExpectSignIn(e) => self.expect_sign_in(e)?,
         }
         Ok(())
     }
