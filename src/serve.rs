@@ -110,9 +110,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .bind(args.onelogin_addr)
         .await
         .map_err(|e| BadInput(e.to_string()))?;
-    if let Some(previous) = previous_scim_url.filter(|p| *p != asana.scim_url()) {
-        onelogin.repoint_scim(&previous, &asana.scim_url());
+    if let Some(previous) = previous_scim_url
+        .as_ref()
+        .filter(|p| **p != asana.scim_url())
+    {
+        onelogin.repoint_scim(previous, &asana.scim_url());
     }
+    // The Asana connector knows Asana's ACS; here it is the fake Asana's (a restored state made
+    // on other ports is pointed at this one). The signing key is made now if the state has none.
+    let previous_origin = previous_scim_url
+        .as_deref()
+        .and_then(|u| u.split("/api/1.0").next())
+        .map(str::to_owned);
+    let acs = asana.acs_url();
+    onelogin
+        .configure_sso(|sso| {
+            let stale = match (&sso.acs_url, &previous_origin) {
+                (None, _) => true,
+                (Some(current), Some(origin)) => current.starts_with(origin.as_str()),
+                (Some(_), None) => false,
+            };
+            if stale {
+                sso.acs_url = Some(acs);
+            }
+        })
+        .map_err(|e| BadInput(e.to_string()))?;
+    onelogin.idp_certificate_pem();
     onelogin.spawn_worker();
 
     // The fixture's first service account is the one to use, or the demo's when a restored state
@@ -132,12 +155,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "base_url": asana.base_url(),
             "scim_url": asana.scim_url(),
             "service_account_token": token,
+            "acs_url": asana.acs_url(),
+            "sign_on_url": asana.sign_on_url(),
         },
         "onelogin": {
             "base_url": onelogin.uri(),
             "client_id": creds.client_id,
             "client_secret": creds.client_secret,
             "asana_app_id": onelogin.asana_app_id(),
+            "sso_url": onelogin.sso_url(),
+            "metadata_url": onelogin.issuer(),
         }
     });
     if let Some(path) = &args.state {
@@ -204,6 +231,11 @@ fn print_banner(
     println!("  REST base URL:          {}", asana.base_url());
     println!("  Admin API:              {}/__admin", asana.uri());
     println!("  Service account token:  {token}");
+    println!(
+        "  SAML:                   ACS {}, sign-on {} (Security tab: /admin/security)",
+        asana.acs_url(),
+        asana.sign_on_url()
+    );
     println!("OneLogin");
     println!("  Admin console:          {}/admin", onelogin.uri());
     println!(
@@ -213,6 +245,13 @@ fn print_banner(
         creds.client_secret
     );
     println!("  Admin API:              {}/__admin", onelogin.uri());
+    println!(
+        "  SAML:                   {} (metadata {}); people sign in at {}/login with the password {}",
+        onelogin.sso_url(),
+        onelogin.issuer(),
+        onelogin.uri(),
+        fake_onelogin::PASSWORD
+    );
     println!();
     println!(
         "Next: open {}/admin/apps/{}/configuration, paste the service account token, Save, then Enable.",

@@ -48,18 +48,18 @@ pub fn rotate(app: &AppState, app_id: u64, only_if_count: Option<usize>) -> Resu
         }
     }
     let id = store.add_certificate(app_id, key.certificate().pem(), key.key_pem(), now)?;
-    lock(&app.idp.keys).insert(id, key);
+    lock(&app.idp.keys).insert((app_id, id), key);
     Ok(id)
 }
 
 /// The key of a certificate, parsed once.
-fn signing_key(app: &AppState, cert: &IdpCertificate) -> Result<SigningKey, SsoError> {
-    if let Some(k) = lock(&app.idp.keys).get(&cert.id) {
+fn signing_key(app: &AppState, app_id: u64, cert: &IdpCertificate) -> Result<SigningKey, SsoError> {
+    if let Some(k) = lock(&app.idp.keys).get(&(app_id, cert.id)) {
         return Ok(k.clone());
     }
     let key = SigningKey::from_pem(&cert.private_key, &cert.certificate)
         .map_err(|e| SsoError::Key(e.to_string()))?;
-    lock(&app.idp.keys).insert(cert.id, key.clone());
+    lock(&app.idp.keys).insert((app_id, cert.id), key.clone());
     Ok(key)
 }
 
@@ -81,7 +81,7 @@ pub fn assertion(
         let a = store.app(app_id).ok_or(SsoRefusal::NoApp(app_id))?;
         (subject, a.sso.clone(), a.sso.certificates[0].clone())
     };
-    let key = signing_key(app, &cert)?;
+    let key = signing_key(app, app_id, &cert)?;
     let id = {
         let mut rng = app.rng.lock().unwrap_or_else(|e| e.into_inner());
         format!("_{:032x}", rng.random::<u128>())

@@ -75,9 +75,9 @@ pub struct LoginSession {
 
 #[derive(Default)]
 pub struct Idp {
-    /// Certificate id → the parsed key: parsing a PEM key on every sign-in would cost more than
-    /// the signature.
-    pub(crate) keys: Mutex<HashMap<u64, SigningKey>>,
+    /// (app, certificate id) → the parsed key: parsing a PEM key on every sign-in would cost
+    /// more than the signature.
+    pub(crate) keys: Mutex<HashMap<(u64, u64), SigningKey>>,
     sessions: Mutex<HashMap<String, LoginSession>>,
 }
 

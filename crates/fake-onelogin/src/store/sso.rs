@@ -60,7 +60,9 @@ impl Store {
         Ok(())
     }
 
-    /// Puts a new certificate in use; the old ones stay listed.
+    /// Puts a new certificate in use; the old ones stay listed. Certificates are numbered per
+    /// app (1, 2, ...), apart from the ids of users, roles and tasks, so that making one never
+    /// shifts those.
     pub fn add_certificate(
         &mut self,
         app: u64,
@@ -68,11 +70,12 @@ impl Store {
         private_key: String,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
-        if !self.apps.contains_key(&app) {
-            return Err(StoreError::NotFound(format!("app {app}")));
-        }
-        let id = self.id();
-        let a = self.apps.get_mut(&app).expect("checked");
+        let a = self
+            .apps
+            .get_mut(&app)
+            .ok_or_else(|| StoreError::NotFound(format!("app {app}")))?;
+        // The newest is first and, being in use, cannot be removed: ids only grow.
+        let id = a.sso.certificates.iter().map(|c| c.id).max().unwrap_or(0) + 1;
         a.sso.certificates.insert(
             0,
             IdpCertificate {
