@@ -1,4 +1,4 @@
-//! The KB article walked in a real browser: headless Chromium, driven through chromedriver
+//! The KB article walked in a real browser, provisioning and single sign-on: headless Chromium, driven through chromedriver
 //! (Debian's `chromium` and `chromium-driver`, which `.ci/run` installs). The WebDriver protocol
 //! is a few JSON calls, so the client is written here on reqwest. On failure the test saves a
 //! screenshot under `target/browser-failures/`.
@@ -190,6 +190,17 @@ impl Browser {
         .map(|_| ())
     }
 
+    /// Waits until an element exists: for pages that navigate by themselves (an auto-posting
+    /// form). Each check is a WebDriver round trip; nothing waits on a timer.
+    async fn wait_for(&self, css: &str) -> Step<()> {
+        for _ in 0..10_000 {
+            if self.find(css).await.is_ok() {
+                return Ok(());
+            }
+        }
+        Err(format!("{css} never appeared"))
+    }
+
     async fn text(&self, css: &str) -> Step<String> {
         let id = self.find(css).await?;
         let v = self
@@ -332,6 +343,44 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
         &format!("Grace in Asana's members: {row}"),
     )?;
 
+    // Configure SSO: OneLogin's SSO tab shows the SAML 2.0 endpoint and the certificate (View
+    // Details); Asana's Security tab takes both and requires SAML.
+    b.go(&format!("{onelogin}/admin/apps/100001/sso")).await?;
+    let sso_endpoint = b.text("#sso-endpoints dd:nth-of-type(2) code").await?;
+    expect(
+        sso_endpoint.ends_with("/trust/saml2/http-post/sso/100001"),
+        &format!("the SAML 2.0 endpoint: {sso_endpoint}"),
+    )?;
+    b.open("#certificates a[href$='/certificates/1']").await?;
+    let pem = b.text("#pem").await?;
+    expect(
+        pem.contains("BEGIN CERTIFICATE"),
+        "View Details shows the PEM",
+    )?;
+    b.go(&format!("{asana}/admin/security")).await?;
+    b.click("#mode option[value='required']").await?;
+    b.type_into("#sign_in_url", &sso_endpoint).await?;
+    b.type_into("#certificate", &pem).await?;
+    b.open("#save-saml").await?;
+    expect(
+        b.text("main").await?.contains("SAML settings saved."),
+        "Asana saved the SAML settings",
+    )?;
+
+    // Grace signs in to OneLogin, clicks Asana in her portal, and lands signed in to Asana.
+    b.go(&format!("{onelogin}/login")).await?;
+    b.type_into("input[name='username']", "grace@acme.test")
+        .await?;
+    b.type_into("input[name='password']", "harness-password")
+        .await?;
+    b.open("#sign-in").await?;
+    b.click("#apps a.app").await?;
+    b.wait_for("#signed-in").await?;
+    expect(
+        b.text("#signed-in").await?.contains("grace@acme.test"),
+        "Grace is signed in to Asana",
+    )?;
+
     // Delete Grace in OneLogin; approve the delete; Asana shows her deprovisioned.
     b.go(&format!("{onelogin}/admin/users/100003")).await?;
     b.open("#delete-user").await?;
@@ -342,6 +391,27 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
     expect(
         row.contains("Deprovisioned"),
         &format!("Grace after deletion: {row}"),
+    )?;
+
+    // The same click is refused: OneLogin no longer knows her, and her Asana session is over.
+    b.go(&sso_endpoint).await?;
+    b.type_into("input[name='username']", "grace@acme.test")
+        .await?;
+    b.type_into("input[name='password']", "harness-password")
+        .await?;
+    b.open("#sign-in").await?;
+    b.wait_for("#refusal[data-reason='cannot_log_in']").await?;
+    b.go(&format!("{asana}/-/home")).await?;
+    expect(
+        b.find("#signed-in").await.is_err(),
+        "Grace's Asana session ended with her deprovisioning",
+    )?;
+    b.go(&format!("{asana}/admin/security")).await?;
+    expect(
+        b.text("#sign-ins")
+            .await?
+            .contains("grace@acme.test signed in"),
+        "the Security tab lists her sign-in",
     )?;
     Ok(())
 }
