@@ -117,7 +117,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         onelogin.repoint_scim(previous, &asana.scim_url());
     }
     // The Asana connector knows Asana's ACS; here it is the fake Asana's (a restored state made
-    // on other ports is pointed at this one). The signing key is made now if the state has none.
+    // on other ports is pointed at this one). The signing key is made now, in the background,
+    // if the state has none.
     let previous_origin = previous_scim_url
         .as_deref()
         .and_then(|u| u.split("/api/1.0").next())
@@ -135,7 +136,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         })
         .map_err(|e| BadInput(e.to_string()))?;
-    onelogin.idp_certificate_pem();
+    onelogin.prepare_idp_key();
     onelogin.spawn_worker();
 
     // The fixture's first service account is the one to use, or the demo's when a restored state

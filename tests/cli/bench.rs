@@ -37,7 +37,8 @@ fn every_workload_runs_at_smoke_size_with_no_wrong_answers() {
             "scim-write",
             "provision",
             "scenarios",
-            "startup"
+            "startup",
+            "sign-in"
         ]
     );
     for r in rows {
@@ -76,6 +77,10 @@ fn every_workload_runs_at_smoke_size_with_no_wrong_answers() {
     let scenarios = row("scenarios");
     assert_eq!(scenarios["operations"], scenarios["size"], "all passed");
     assert_eq!(row("startup")["operations"], 1);
+    // Every sign-in got a session, and the row is stated against the RSA signing ceiling.
+    assert_eq!(row("sign-in")["operations"], 20);
+    assert!(row("sign-in")["baseline_per_second"].as_f64().unwrap() > 0.0);
+    assert!(row("sign-in")["vs_baseline"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

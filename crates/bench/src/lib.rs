@@ -1,11 +1,13 @@
 //! The workloads behind `asana-harness bench`.
 //!
-//! Every throughput figure is measured next to `baseline`, the same HTTP stack (tokio, hyper,
+//! Every throughput figure is measured next to its ceiling: `sign-in` next to the RSA signature
+//! each sign-in needs (`signin.rs`), the others next to `baseline`, the same HTTP stack (tokio, hyper,
 //! axum, the same reqwest client) answering a constant body, in the same run: the ratio holds on
 //! a noisy or shared machine where absolute figures do not. Client and servers share the
 //! process and its cores, as they do when a test starts a fake in one line.
 
 mod load;
+mod signin;
 mod sizes;
 mod workloads;
 
@@ -28,16 +30,18 @@ pub enum Workload {
     Provision,
     Scenarios,
     Startup,
+    SignIn,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Baseline,
         Workload::ScimRead,
         Workload::ScimWrite,
         Workload::Provision,
         Workload::Scenarios,
         Workload::Startup,
+        Workload::SignIn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +52,7 @@ impl Workload {
             Workload::Provision => "provision",
             Workload::Scenarios => "scenarios",
             Workload::Startup => "startup",
+            Workload::SignIn => "sign-in",
         }
     }
 }
@@ -171,6 +176,7 @@ async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Repo
             Workload::ScimWrite => vec![bench_scim_write(&client, sizes).await?],
             Workload::Provision => vec![bench_provision(&client, sizes.provision).await?],
             Workload::Scenarios => vec![bench_scenarios(&options.scenarios).await?],
+            Workload::SignIn => vec![signin::bench_sign_in(&client, sizes).await?],
             Workload::Startup => match &options.executable {
                 Some(exe) => vec![bench_startup(exe, sizes.starts).await?],
                 None => Vec::new(),

@@ -18,6 +18,9 @@ pub struct Sizes {
     pub provision: usize,
     /// Times `startup` starts `serve`.
     pub starts: usize,
+    /// IdP-initiated sign-ins `sign-in` makes, and the people it cycles through.
+    pub sign_ins: usize,
+    pub sign_in_people: usize,
     /// Runs of each read workload; the best counts, since noise only ever slows a run down.
     pub rounds: usize,
 }
@@ -32,6 +35,8 @@ impl Sizes {
             writes: 20_000,
             provision: 100_000,
             starts: 10,
+            sign_ins: 5_000,
+            sign_in_people: 1_000,
             rounds: 3,
         }
     }
@@ -45,6 +50,8 @@ impl Sizes {
             writes: 30,
             provision: 50,
             starts: 1,
+            sign_ins: 20,
+            sign_in_people: 5,
             rounds: 1,
         }
     }

@@ -590,6 +590,19 @@ impl FakeOneLogin {
         self.sso().certificates[0].certificate.clone()
     }
 
+    /// Makes the Asana app's signing key now, on a blocking thread, unless it has one: `serve`
+    /// calls it at start so that readiness never waits on RSA key generation, and the first
+    /// sign-in rarely does. A sign-in that comes first makes the key itself; only one is kept.
+    pub fn prepare_idp_key(&self) -> JoinHandle<()> {
+        let app = self.app.clone();
+        let id = self.asana_app_id;
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = idp::ensure_certificate(&app, id) {
+                tracing::error!(error = %e, "cannot make the IdP signing key");
+            }
+        })
+    }
+
     /// Makes a new signing certificate and puts it in use; the old one stays listed.
     pub fn rotate_idp_certificate(&self) -> u64 {
         idp::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
