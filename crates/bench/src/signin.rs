@@ -12,14 +12,14 @@ use std::time::Instant;
 use fake_asana::fixture::{OrganizationFixture, UserFixture};
 use fake_asana::{FakeAsana, Fixture, RateLimits, SamlMode, SamlSettings};
 use fake_onelogin::FakeOneLogin;
-use fake_onelogin::directory::{Directory, DirectoryRole, DirectoryUser};
 use serde_json::{Value, json};
 
 use crate::load::{Job, drive, timed};
 use crate::sizes::{Row, Sizes};
+use crate::workloads::people;
 
 pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Result<Row, String> {
-    let people = sizes.sign_in_people.max(1);
+    let people_count = sizes.sign_in_people.max(1);
     let email = |i: usize| format!("person{i}@bench.test");
     let asana = FakeAsana::builder()
         .fixture(Fixture {
@@ -27,7 +27,7 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
                 name: "Bench".into(),
                 domains: vec!["bench.test".into()],
                 view_only_licenses: false,
-                users: (0..people)
+                users: (0..people_count)
                     .map(|i| UserFixture {
                         email: email(i),
                         name: Some(format!("Person {i}")),
@@ -45,25 +45,7 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
         .await
         .map_err(|e| format!("sign-in: cannot start the fake Asana: {e}"))?;
     let onelogin = FakeOneLogin::builder()
-        .directory(Directory {
-            users: (0..people)
-                .map(|i| DirectoryUser {
-                    alias: None,
-                    email: email(i),
-                    username: None,
-                    firstname: "Person".into(),
-                    lastname: i.to_string(),
-                    title: None,
-                    department: None,
-                })
-                .collect(),
-            roles: vec![DirectoryRole {
-                alias: None,
-                name: "Asana users".into(),
-                apps: vec!["asana".into()],
-                users: (0..people).map(email).collect(),
-            }],
-        })
+        .directory(people((0..people_count).map(email), true))
         .try_start()
         .await
         .map_err(|e| format!("sign-in: cannot start the fake OneLogin: {e}"))?;
@@ -123,7 +105,7 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
         })
     };
     let load = drive(sizes.connections, sizes.sign_ins, job).await;
-    let mut row = load.row("sign-in".into(), people);
+    let mut row = load.row("sign-in".into(), people_count);
     let ceiling = rsa_ceiling(sizes.sign_ins).await?;
     row.vs_baseline = Some(row.per_second / ceiling.max(f64::EPSILON));
     row.baseline_per_second = Some(ceiling);

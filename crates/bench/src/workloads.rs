@@ -162,27 +162,40 @@ pub(crate) async fn bench_scim_write(
     Ok(load.row("scim-write".into(), sizes.writes))
 }
 
-pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, String> {
-    let (asana, token) = asana_with(organization(0)).await?;
-    let directory = Directory {
-        users: (0..users)
-            .map(|i| DirectoryUser {
-                alias: None,
-                email: format!("person{i}@bench.test"),
-                username: None,
-                firstname: "Person".into(),
-                lastname: i.to_string(),
-                title: None,
-                department: None,
-            })
-            .collect(),
+/// A OneLogin directory of people with these emails, and a role "Asana users" that grants the
+/// app (to all of them when `in_role`).
+pub(crate) fn people(emails: impl Iterator<Item = String>, in_role: bool) -> Directory {
+    let users: Vec<DirectoryUser> = emails
+        .enumerate()
+        .map(|(i, email)| DirectoryUser {
+            alias: None,
+            email,
+            username: None,
+            firstname: "Person".into(),
+            lastname: i.to_string(),
+            title: None,
+            department: None,
+        })
+        .collect();
+    let members = if in_role {
+        users.iter().map(|u| u.email.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    Directory {
+        users,
         roles: vec![DirectoryRole {
             alias: None,
             name: "Asana users".into(),
             apps: vec!["asana".into()],
-            users: Vec::new(),
+            users: members,
         }],
-    };
+    }
+}
+
+pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, String> {
+    let (asana, token) = asana_with(organization(0)).await?;
+    let directory = people((0..users).map(|i| format!("person{i}@bench.test")), false);
     let mut onelogin = FakeOneLogin::builder()
         .asana_scim_url(asana.scim_url())
         .directory(directory)

@@ -59,6 +59,44 @@ pub struct SignIn {
     pub admission: Option<&'static str>,
 }
 
+impl SignIn {
+    /// An attempt, refused until it is known to be otherwise.
+    fn attempt(
+        at: Timestamp,
+        via: &'static str,
+        name_id: Option<String>,
+        issuer: Option<String>,
+    ) -> SignIn {
+        SignIn {
+            seq: 0,
+            at,
+            via,
+            name_id,
+            issuer,
+            outcome: "refused",
+            reason: None,
+            message: String::new(),
+            user_gid: None,
+            in_response_to: None,
+            admission: None,
+        }
+    }
+
+    fn signed_in(mut self, user: Gid, message: String, admission: Option<&'static str>) -> Self {
+        self.outcome = "signed_in";
+        self.user_gid = Some(user);
+        self.message = message;
+        self.admission = admission;
+        self
+    }
+
+    fn refused(mut self, refusal: &Refusal) -> Self {
+        self.reason = Some(refusal.reason.code());
+        self.message.clone_from(&refusal.message);
+        self
+    }
+}
+
 /// A signed-in person.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -151,32 +189,16 @@ impl Sp {
         now: Timestamp,
     ) -> Result<SignedIn, Refusal> {
         let peeked = harness_saml::peek(saml_response);
-        let mut entry = SignIn {
-            seq: 0,
-            at: now,
-            via: "saml",
-            name_id: peeked.name_id.clone(),
-            issuer: peeked.issuer.clone(),
-            outcome: "refused",
-            reason: None,
-            message: String::new(),
-            user_gid: None,
-            in_response_to: None,
-            admission: None,
-        };
+        let mut entry = SignIn::attempt(now, "saml", peeked.name_id.clone(), peeked.issuer.clone());
         let result = self.decide(store, cfg, origin, saml_response, now, &peeked, &mut entry);
-        match &result {
-            Ok(signed_in) => {
-                entry.outcome = "signed_in";
-                entry.user_gid = Some(signed_in.session.user);
-                entry.admission = signed_in.admission.label();
-                entry.message = format!("{} signed in", signed_in.session.email);
-            }
-            Err(refusal) => {
-                entry.reason = Some(refusal.reason.code());
-                entry.message = refusal.message.clone();
-            }
-        }
+        let entry = match &result {
+            Ok(s) => entry.signed_in(
+                s.session.user,
+                format!("{} signed in", s.session.email),
+                s.admission.label(),
+            ),
+            Err(refusal) => entry.refused(refusal),
+        };
         self.log.push(|seq| SignIn { seq, ..entry });
         result
     }
@@ -337,19 +359,8 @@ impl Sp {
 
     /// Journals a refusal made before the response could be read at all (a body over the limit).
     pub fn refuse_unread(&self, refusal: &Refusal, now: Timestamp) {
-        self.log.push(|seq| SignIn {
-            seq,
-            at: now,
-            via: "saml",
-            name_id: None,
-            issuer: None,
-            outcome: "refused",
-            reason: Some(refusal.reason.code()),
-            message: refusal.message.clone(),
-            user_gid: None,
-            in_response_to: None,
-            admission: None,
-        });
+        let entry = SignIn::attempt(now, "saml", None, None).refused(refusal);
+        self.log.push(|seq| SignIn { seq, ..entry });
     }
 
     fn open(&self, session: Session) -> String {

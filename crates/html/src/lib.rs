@@ -19,6 +19,17 @@ pub fn bearer(header: &str) -> Option<&str> {
     .then_some(token)
 }
 
+/// The value of cookie `name` in `Cookie` header values (`a=1; b=2`): one reader for both
+/// fakes' sign-in sessions.
+pub fn cookie<'a>(headers: impl IntoIterator<Item = &'a str>, name: &str) -> Option<&'a str> {
+    headers
+        .into_iter()
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
 /// Whether an `Authorization` header carries the admin token: `Bearer <token>` for scripts,
 /// or HTTP Basic with the token as the password, which browsers prompt for. Constant-time.
 pub fn admin_authorized(header: Option<&str>, token: &str) -> bool {
@@ -126,8 +137,16 @@ code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
+
+    #[test]
+    fn finds_a_cookie_among_many_headers_and_pairs() {
+        let headers = ["theme=dark", "a=1; asana_session=abc ;b=2"];
+        assert_eq!(cookie(headers, "asana_session"), Some("abc"));
+        assert_eq!(cookie(headers, "theme"), Some("dark"));
+        assert_eq!(cookie(headers, "missing"), None);
+        assert_eq!(cookie(["asana_session"], "asana_session"), None);
+    }
 
     #[test]
     fn bearer_parsing() {

@@ -307,12 +307,9 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 fn cookie(headers: &HeaderMap) -> Option<String> {
-    headers
+    let values = headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
+        .filter_map(|v| v.to_str().ok());
+    harness_html::cookie(values, COOKIE).map(str::to_owned)
 }
