@@ -442,3 +442,66 @@ async fn authn_requests_from_another_service_provider_are_refused() {
     let body: Value = json!(r.text().await.unwrap());
     assert!(body.as_str().unwrap().contains("cannot read"));
 }
+
+/// An AuthnRequest over the POST binding: answered with InResponseTo and the RelayState kept,
+/// once the person has a OneLogin session; before that, OneLogin asks them to sign in and comes
+/// back with the request (as a Redirect-binding one).
+#[tokio::test]
+async fn the_post_binding_keeps_the_request_and_the_relay_state() {
+    let world = sso_world(SamlMode::Required).await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    let request = harness_saml::AuthnRequest {
+        id: "_post1".into(),
+        issuer: "https://app.asana.com/".into(),
+        issue_instant: world.clock.now(),
+        destination: Some(world.onelogin.sso_url()),
+        acs_url: Some(world.asana.acs_url()),
+    };
+    let encoded = request.encode(harness_saml::Binding::Post);
+    let fields = [("SAMLRequest", encoded.as_str()), ("RelayState", "/0/home")];
+    let mut browser = Browser::new();
+    let first = browser.post(&world.onelogin.sso_url(), &fields).await;
+    assert_eq!(first.status, 303);
+    let login = first.location.unwrap();
+    let back = form_urlencoded::parse(login.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "return")
+        .unwrap()
+        .1
+        .into_owned();
+    assert!(
+        back.contains("SAMLRequest=") && back.contains("RelayState=%2F0%2Fhome"),
+        "{back}"
+    );
+
+    browser
+        .post(
+            &format!("{}/login", world.onelogin.uri()),
+            &[("username", "ada"), ("password", fake_onelogin::PASSWORD)],
+        )
+        .await;
+    let answer = browser.post(&world.onelogin.sso_url(), &fields).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains(r#"name="RelayState" value="/0/home""#),
+        "{}",
+        answer.body
+    );
+    let response = answer
+        .body
+        .split("name=\"SAMLResponse\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let xml = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, response).unwrap(),
+    )
+    .unwrap();
+    assert!(xml.contains(r#"InResponseTo="_post1""#));
+    // Asana answers it: the request is one it did not send, so it is refused as unknown.
+    let landed = browser.submit_auto_post(&answer).await;
+    assert_eq!(landed.status, 403);
+    assert!(landed.body.contains(r#"data-reason="unknown_request""#));
+}
