@@ -273,6 +273,29 @@ pub struct Parameters {
 pub enum Mapping {
     Email,
     Username,
+    /// The user's External ID: one of OneLogin's other attributes a parameter can take. An
+    /// empty one gives an empty value, which Asana refuses (SCIM) and OneLogin will not sign.
+    ExternalId,
+}
+
+impl Mapping {
+    /// The user's value for this mapping; `None` when the attribute is empty.
+    pub fn value_of(self, user: &OneLoginUser) -> Option<&str> {
+        let v = match self {
+            Mapping::Email => user.email.as_str(),
+            Mapping::Username => user.username.as_str(),
+            Mapping::ExternalId => user.external_id.as_deref().unwrap_or(""),
+        };
+        (!v.trim().is_empty()).then_some(v)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Mapping::Email => "Email",
+            Mapping::Username => "Username",
+            Mapping::ExternalId => "External ID",
+        }
+    }
 }
 
 /// `provisioning_state` of a user's app on `GET /api/2/users/{id}/apps`: from the open task, or

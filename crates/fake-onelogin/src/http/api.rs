@@ -397,6 +397,7 @@ async fn get_app(
     let mapping = |m: Mapping| match m {
         Mapping::Email => "email",
         Mapping::Username => "username",
+        Mapping::ExternalId => "external_id",
     };
     // The token is configuration, not something the API hands out.
     v["parameters"] = json!({

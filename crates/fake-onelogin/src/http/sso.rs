@@ -384,7 +384,7 @@ fn sso_error(e: SsoError) -> Response {
             reason::CANNOT_LOG_IN,
             "You cannot sign in to this app",
         ),
-        SsoError::Refused(SsoRefusal::NoAcs) | SsoError::Key(_) => (
+        SsoError::Refused(SsoRefusal::NoAcs | SsoRefusal::EmptyNameId(..)) | SsoError::Key(_) => (
             StatusCode::CONFLICT,
             reason::SSO_NOT_CONFIGURED,
             "SSO is not configured",

@@ -253,10 +253,11 @@ impl Store {
 /// username).
 pub fn payload_of(user: &OneLoginUser, parameters: &Parameters) -> Payload {
     Payload {
-        user_name: match parameters.scim_username {
-            Mapping::Email => user.email.clone(),
-            Mapping::Username => user.username.clone(),
-        },
+        user_name: parameters
+            .scim_username
+            .value_of(user)
+            .unwrap_or_default()
+            .to_owned(),
         email: user.email.clone(),
         given_name: user.firstname.clone(),
         family_name: user.lastname.clone(),

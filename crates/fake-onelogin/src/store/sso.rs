@@ -22,6 +22,9 @@ pub enum SsoRefusal {
     NotActive(String, &'static str),
     #[error("the app's SSO tab has no ACS URL to send the assertion to")]
     NoAcs,
+    /// The Parameters tab maps the NameID to an attribute the user has no value for.
+    #[error("{0} has no {1}, which the Parameters tab maps the NameID to")]
+    EmptyNameId(String, &'static str),
 }
 
 /// Who an assertion is for, as the store decides it.
@@ -121,10 +124,11 @@ impl Store {
             return Err(SsoRefusal::NoAccess(u.email.clone(), a.name.clone()));
         }
         let acs_url = a.sso.acs_url.clone().ok_or(SsoRefusal::NoAcs)?;
-        let name_id = match a.provisioning.parameters.name_id {
-            Mapping::Email => u.email.clone(),
-            Mapping::Username => u.username.clone(),
-        };
+        let mapping = a.provisioning.parameters.name_id;
+        let name_id = mapping
+            .value_of(u)
+            .ok_or_else(|| SsoRefusal::EmptyNameId(u.email.clone(), mapping.label()))?
+            .to_owned();
         Ok(Subject {
             user,
             name_id,

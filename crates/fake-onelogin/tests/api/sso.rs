@@ -505,3 +505,52 @@ async fn the_post_binding_keeps_the_request_and_the_relay_state() {
     assert_eq!(landed.status, 403);
     assert!(landed.body.contains(r#"data-reason="unknown_request""#));
 }
+
+/// NameID mapped to another attribute (External ID): its value goes out, format unspecified;
+/// a user without one gets no assertion, and the page says why.
+#[tokio::test]
+async fn the_name_id_can_be_any_mapped_attribute() {
+    let world = sso_world(SamlMode::Required).await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    let grace = world
+        .create_user("grace@acme.test", "Grace", "Hopper")
+        .await;
+    world.assign(ada).await;
+    world.assign(grace).await;
+    world
+        .update_user(ada, json!({"external_id": "E-1815"}))
+        .await;
+    world
+        .configure(json!({"parameters": {"name_id": "external_id", "scim_username": "email"}}))
+        .await;
+    let form = world.onelogin.assertion_form(ada, None, None).unwrap();
+    let xml = String::from_utf8(
+        base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            &form.saml_response,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        xml.contains("nameid-format:unspecified\">E-1815</saml:NameID>"),
+        "{xml}"
+    );
+    let refused = world
+        .onelogin
+        .assertion_form(grace, None, None)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("has no External ID"),
+        "{refused}"
+    );
+    let app = world.onelogin.asana_app_id();
+    let r = world
+        .admin(
+            Method::POST,
+            &format!("/apps/{app}/sso/assertion"),
+            Some(json!({"user_id": grace})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}

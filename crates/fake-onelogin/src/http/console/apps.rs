@@ -226,9 +226,10 @@ pub(super) async fn parameters_tab(State(app): State<Shared>, Path(id): Path<Str
     };
     let choice = |name: &str, label: &str, current: Mapping| {
         format!(
-            "<p><label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\"><option value=\"email\"{}>Email</option><option value=\"username\"{}>Username</option></select></p>",
+            "<p><label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\"><option value=\"email\"{}>Email</option><option value=\"username\"{}>Username</option><option value=\"external_id\"{}>External ID</option></select></p>",
             selected(current == Mapping::Email),
-            selected(current == Mapping::Username)
+            selected(current == Mapping::Username),
+            selected(current == Mapping::ExternalId)
         )
     };
     let p = &a.provisioning.parameters;
