@@ -122,9 +122,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let failed = reports.iter().any(|r| r.outcome == Outcome::Failed);
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if failed {
+        return Ok(ExitCode::from(1));
+    }
+    // A run in which nothing ran proves nothing: it must not pass as if it did.
+    if summary.passed == 0 {
+        eprintln!(
+            "nothing was checked: all {} scenarios were skipped (see the reasons above)",
+            summary.skipped
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

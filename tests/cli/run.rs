@@ -143,6 +143,34 @@ async fn against_an_external_endpoint_admin_steps_are_skipped_not_passed() {
             .unwrap()
             .contains("needs the fake Asana's admin side")
     );
+    // Every step that did not run is counted, each with its reason.
+    let steps = skipped["steps"].as_array().unwrap();
+    let not_run = steps.iter().filter(|s| s["outcome"] == "skipped").count();
+    assert!(not_run > 0);
+    assert_eq!(skipped["skipped_steps"], not_run);
+    assert!(
+        steps
+            .iter()
+            .filter(|s| s["outcome"] == "skipped")
+            .all(|s| s["message"].is_string())
+    );
+
+    // A run in which every scenario was skipped checked nothing, and says so with exit 1.
+    let (url, token) = (served.scim_url(), served.token());
+    let out = tokio::task::spawn_blocking(move || {
+        harness(&[
+            "run",
+            "scenarios/token-validation/deauthorized-token.yaml",
+            "--asana-scim-url",
+            &url,
+            "--asana-token",
+            &token,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was checked"));
     assert!(served.terminate().await.success());
 }
 

@@ -26,6 +26,9 @@ pub struct ScenarioReport {
     pub failure: Option<FailureReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
+    /// Steps that could not run here (against an external endpoint), each with its reason in
+    /// `steps`. A passed scenario may have some: expectations only the fake can check.
+    pub skipped_steps: usize,
     /// Both hops, redacted; only when asked for.
     #[serde(skip)]
     pub transcript: Option<String>,
@@ -106,10 +109,32 @@ pub fn summarize(reports: &[ScenarioReport]) -> Summary {
     s
 }
 
+/// The distinct reasons a scenario's steps were skipped.
+fn skip_reasons(r: &ScenarioReport) -> String {
+    let mut reasons: Vec<&str> = Vec::new();
+    for step in r.steps.iter().filter(|s| s.outcome == Outcome::Skipped) {
+        let why = step.message.as_deref().unwrap_or("");
+        if !reasons.contains(&why) {
+            reasons.push(why);
+        }
+    }
+    reasons.join("; ")
+}
+
 /// The human form of one scenario's result.
 pub fn human(r: &ScenarioReport) -> String {
     let mut out = String::new();
     match r.outcome {
+        Outcome::Passed if r.skipped_steps > 0 => {
+            let _ = write!(
+                out,
+                "PASS  {}  ({} steps, {} skipped: {})",
+                r.path,
+                r.steps.len(),
+                r.skipped_steps,
+                skip_reasons(r)
+            );
+        }
         Outcome::Passed => {
             let _ = write!(out, "PASS  {}  ({} steps)", r.path, r.steps.len());
         }
@@ -246,6 +271,7 @@ mod tests {
                 exchanges: vec!["POST /Users 201".into()],
             }),
             skip_reason: (outcome == Outcome::Skipped).then(|| "needs the fake".into()),
+            skipped_steps: 0,
             transcript: None,
         }
     }

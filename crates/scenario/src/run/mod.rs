@@ -48,6 +48,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         steps: Vec::new(),
         failure: None,
         skip_reason: None,
+        skipped_steps: 0,
         transcript: None,
     };
     let mut runner = match Runner::start(loaded, options, seed).await {
@@ -55,6 +56,16 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         Err(Halt::Skipped(Skip(reason))) => {
             report.outcome = Outcome::Skipped;
             report.skip_reason = Some(format!("given: {reason}"));
+            for (j, step) in scenario.steps.iter().enumerate() {
+                report.steps.push(StepReport {
+                    index: j + 1,
+                    line: step.referenced.line(),
+                    kind: step.value.kind(),
+                    outcome: Outcome::Skipped,
+                    message: Some("not run: the scenario's given could not be set up here".into()),
+                });
+            }
+            report.skipped_steps = report.steps.len();
             return report;
         }
         Err(Halt::Failed(f)) => {
@@ -79,6 +90,17 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
                 outcome: Outcome::Passed,
                 message: None,
             }),
+            // An expectation that cannot be checked here changes nothing: the scenario goes on
+            // without it. Any other step does change the world, so the rest cannot be trusted.
+            Err(Halt::Skipped(Skip(reason))) if step.is_expectation() => {
+                report.steps.push(StepReport {
+                    index: i + 1,
+                    line,
+                    kind: step.kind(),
+                    outcome: Outcome::Skipped,
+                    message: Some(reason),
+                });
+            }
             Err(Halt::Skipped(Skip(reason))) => {
                 report.steps.push(StepReport {
                     index: i + 1,
@@ -87,6 +109,20 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
                     outcome: Outcome::Skipped,
                     message: Some(reason.clone()),
                 });
+                let after = format!(
+                    "not run: step {} ({}) could not run here",
+                    i + 1,
+                    step.kind()
+                );
+                for (j, rest) in scenario.steps.iter().enumerate().skip(i + 1) {
+                    report.steps.push(StepReport {
+                        index: j + 1,
+                        line: rest.referenced.line(),
+                        kind: rest.value.kind(),
+                        outcome: Outcome::Skipped,
+                        message: Some(after.clone()),
+                    });
+                }
                 report.outcome = Outcome::Skipped;
                 report.skip_reason = Some(format!(
                     "step {} ({}) at line {line}: {reason}",
@@ -110,6 +146,11 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
             }
         }
     }
+    report.skipped_steps = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome == Outcome::Skipped)
+        .count();
     if options.transcript {
         report.transcript = Some(runner.transcript.text());
     }
