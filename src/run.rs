@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use harness_scenario::{ExternalTarget, Outcome, RunOptions, report};
+use harness_scenario::{ExternalTarget, Identities, Outcome, RunOptions, report};
 
 use crate::BadInput;
 
@@ -37,6 +37,14 @@ pub struct RunArgs {
     /// How many scenarios run at once. Default: twice the cores.
     #[arg(long)]
     jobs: Option<usize>,
+    /// The real organization's email domain: every member a scenario makes is rewritten into
+    /// it (guests keep a domain that is not it), with the run id in the local part.
+    #[arg(long, requires = "asana_scim_url")]
+    domain: Option<String>,
+    /// The per-run part of every rewritten email (default: a fresh one, printed). Give an
+    /// earlier run's to replay it exactly.
+    #[arg(long, requires = "domain")]
+    run_id: Option<String>,
 }
 
 pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -46,10 +54,27 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.paths.clone()
     };
     let files = harness_scenario::discover(&paths).map_err(|e| BadInput(e.to_string()))?;
+    let identities = match &args.domain {
+        Some(domain) => {
+            let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+            if !domain.contains('.') || domain.contains(char::is_whitespace) {
+                return Err(BadInput(format!("--domain {domain:?} is not an email domain")).into());
+            }
+            let run_id = args.run_id.clone().unwrap_or_else(Identities::new_run_id);
+            if !Identities::valid_run_id(&run_id) {
+                return Err(BadInput(format!(
+                    "--run-id {run_id:?}: use up to 32 letters, digits, - or _"
+                ))
+                .into());
+            }
+            Some(Identities::new(domain, run_id))
+        }
+        None => None,
+    };
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
     for file in &files {
-        match harness_scenario::load_file(file) {
+        match harness_scenario::load_file_as(file, identities.as_ref()) {
             Ok(l) => loaded.push(l),
             Err(e) => errors.push(e.to_string()),
         }
@@ -88,6 +113,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let total = loaded.len();
     let human = args.format == "human";
+    // An external run names where it went, so a report is never mistaken for another's.
+    let target = args.asana_scim_url.as_ref().map(|url| {
+        serde_json::json!({
+            "scim_url": url,
+            "domain": identities.as_ref().map(|i| i.domain.clone()),
+            "run_id": identities.as_ref().map(|i| i.run_id.clone()),
+        })
+    });
+    if human && let Some(url) = &args.asana_scim_url {
+        match &identities {
+            Some(i) => println!(
+                "Against {url}, domain {}, run id {} (replay with --run-id {})\n",
+                i.domain, i.run_id, i.run_id
+            ),
+            None => println!("Against {url} (no --domain: the scenarios' own emails)\n"),
+        }
+    }
     let progress = human && std::io::stderr().is_terminal();
     let done = Mutex::new(0usize);
     let parallel = args
@@ -110,12 +152,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             println!("{}", report::human(r));
         }
         println!();
+        let created = report::created_lines(&reports);
+        if !created.is_empty() {
+            println!();
+            println!(
+                "Created on {} by this run (nothing was deleted):",
+                args.asana_scim_url.as_deref().unwrap_or("the endpoint")
+            );
+            for line in created {
+                println!("  {line}");
+            }
+        }
         println!(
             "{} passed, {} failed, {} skipped",
             summary.passed, summary.failed, summary.skipped
         );
     } else {
-        println!("{}", report::json(&reports));
+        println!("{}", report::json_for(&reports, target.as_ref()));
     }
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&reports))

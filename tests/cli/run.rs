@@ -235,3 +235,61 @@ fn explore_finds_nothing_on_a_healthy_system_and_says_so() {
         "no failure, no file"
     );
 }
+
+/// Two runs in a row against one endpoint with `--domain`: every identity is new each run, so
+/// the second passes as the first did although the first deprovisioned its people. Each run
+/// names its target, domain and run id, lists what it created, and skipped steps keep reasons.
+#[tokio::test]
+async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    let mut summaries = Vec::new();
+    for run_id in ["first", "second"] {
+        let (url, token) = (served.scim_url(), served.token());
+        let out = tokio::task::spawn_blocking(move || {
+            harness(&[
+                "run",
+                "scenarios/deletion-policy",
+                "scenarios/approval-gating",
+                "scenarios/customer-cases/contractor-never-updates.yaml",
+                "--format",
+                "json",
+                "--asana-scim-url",
+                &url,
+                "--asana-token",
+                &token,
+                "--domain",
+                "acme.test",
+                "--run-id",
+                run_id,
+            ])
+        })
+        .await
+        .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(out.status.code(), Some(0), "{report:#}");
+        assert_eq!(report["target"]["domain"], "acme.test");
+        assert_eq!(report["target"]["run_id"], run_id);
+        let created = report["created"].as_array().unwrap();
+        assert!(!created.is_empty());
+        for c in created {
+            let name = c["name"].as_str().unwrap();
+            assert!(name.contains(&format!(".{run_id}-")), "{name}");
+            assert!(c["id"].is_string() && c["final_state"].is_string(), "{c}");
+        }
+        // The contractor stays a guest: off the organization's domain, never rewritten into it.
+        assert!(
+            created
+                .iter()
+                .any(|c| c["name"].as_str().unwrap().ends_with("@agency.test"))
+        );
+        summaries.push(report["summary"].clone());
+    }
+    assert_eq!(
+        summaries[0], summaries[1],
+        "the second run is the first again"
+    );
+    assert!(summaries[0]["passed"].as_u64().unwrap() > 0);
+    assert!(served.terminate().await.success());
+}

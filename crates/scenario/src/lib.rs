@@ -8,6 +8,8 @@
 //! - `run`: the runner; one scenario, its own fakes, the queue settled after every step
 //!   ([`run()`], [`Session`]).
 //! - [`report`]: results as human text, JSON and JUnit XML.
+//! - `identity`: the rewrite of every email into a real organization's domain, per run
+//!   ([`Identities`]).
 //! - `transcript`: redaction for HTTP transcripts.
 //! - [`explore`]: whole-system exploration against a reference model.
 //!
@@ -19,12 +21,14 @@
 
 pub mod explore;
 pub mod format;
+mod identity;
 mod load;
 pub mod report;
 mod run;
 mod transcript;
 
-pub use load::{LoadError, Loaded, discover, load_file, load_str, resolve};
+pub use identity::Identities;
+pub use load::{LoadError, Loaded, discover, load_file, load_file_as, load_str, resolve};
 pub use report::{Outcome, ScenarioReport, Summary};
 pub use run::{ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
 

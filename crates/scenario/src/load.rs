@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::format::step::Binding;
 use crate::format::{HttpRequest, Scenario, Step};
+use crate::identity::Identities;
 
 /// A scenario ready to run.
 #[derive(Debug)]
@@ -86,10 +87,25 @@ fn io_error(path: &Path, e: std::io::Error) -> LoadError {
 }
 
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
+    load_file_as(path, None)
+}
+
+/// Loads a scenario with its identities rewritten (`run --domain`): the file and its OneLogin
+/// fixture name the same rewritten people.
+pub fn load_file_as(path: &Path, identities: Option<&Identities>) -> Result<Loaded, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
     let display = path.display().to_string();
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let scenario = load_in(&text, &display, &base_dir)?;
+    let rewrite = identities.map(|i| (i.for_scenario(&display), Identities::org_domains(&text)));
+    let rewrite = |t: &str| match &rewrite {
+        Some((i, domains)) => i.rewrite(t, domains),
+        None => t.to_owned(),
+    };
+    let text = rewrite(&text);
+    let mut scenario = load_in(&text, &display, &base_dir, &rewrite)?;
+    if let Some(identities) = identities.map(|i| i.for_scenario(&display)) {
+        keep_usernames(&mut scenario, &identities);
+    }
     Ok(Loaded {
         path: display,
         base_dir,
@@ -100,10 +116,15 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
 /// Parses and checks a scenario; `file` names it in errors. Fixture paths are relative to the
 /// working directory.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
-    load_in(text, file, Path::new("."))
+    load_in(text, file, Path::new("."), &|t: &str| t.to_owned())
 }
 
-fn load_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, LoadError> {
+fn load_in(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+    rewrite: &dyn Fn(&str) -> String,
+) -> Result<Scenario, LoadError> {
     let mut scenario: Scenario = parse(text, file)?;
     if let Some(fixture) = scenario.given.onelogin.fixture.take() {
         let path = resolve(base_dir, &fixture).ok_or_else(|| LoadError {
@@ -112,7 +133,8 @@ fn load_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, LoadErro
             column: 1,
             message: format!("cannot find the OneLogin fixture {fixture}"),
         })?;
-        let fixture_text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+        let fixture_text =
+            rewrite(&std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?);
         let from_file: fake_onelogin::directory::Directory =
             parse(&fixture_text, &path.display().to_string())?;
         let (users, roles) = crate::format::given_of(from_file).map_err(|message| LoadError {
@@ -127,6 +149,31 @@ fn load_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, LoadErro
     }
     check(&scenario, text, file)?;
     Ok(scenario)
+}
+
+/// OneLogin derives a username from the email's local part; a rewritten email must not change
+/// it, so each user without one gets the one the scenario meant.
+fn keep_usernames(scenario: &mut Scenario, identities: &Identities) {
+    let users =
+        scenario
+            .given
+            .onelogin
+            .users
+            .iter_mut()
+            .chain(
+                scenario
+                    .steps
+                    .iter_mut()
+                    .filter_map(|s| match &mut s.value {
+                        Step::CreateUser(u) => Some(u),
+                        _ => None,
+                    }),
+            );
+    for user in users {
+        if user.username.is_none() {
+            user.username = identities.original_local(&user.email).map(str::to_owned);
+        }
+    }
 }
 
 /// A fixture path: beside the scenario first, then from the working directory.

@@ -29,9 +29,26 @@ pub struct ScenarioReport {
     /// Steps that could not run here (against an external endpoint), each with its reason in
     /// `steps`. A passed scenario may have some: expectations only the fake can check.
     pub skipped_steps: usize,
+    /// Against an external endpoint: what the run created there, and in what state it left it,
+    /// so an admin can clean a sandbox.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub created: Vec<CreatedResource>,
     /// Both hops, redacted; only when asked for.
     #[serde(skip)]
     pub transcript: Option<String>,
+}
+
+/// A user or group a run created on an external endpoint, and its state when the scenario ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedResource {
+    /// `User` or `Group`.
+    pub resource: &'static str,
+    /// The endpoint's SCIM id.
+    pub id: String,
+    /// userName or displayName.
+    pub name: String,
+    /// `active`, `inactive` (deprovisioned), `gone` (404), or `unknown` (the read failed).
+    pub final_state: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,8 +201,43 @@ fn indent(text: &str) -> String {
 }
 
 pub fn json(reports: &[ScenarioReport]) -> String {
-    let body = serde_json::json!({"summary": summarize(reports), "scenarios": reports});
+    json_for(reports, None)
+}
+
+/// The JSON report; `target` (an external run's endpoint, domain and run id) heads it, and then
+/// everything the run created there is listed once more, together.
+pub fn json_for(reports: &[ScenarioReport], target: Option<&serde_json::Value>) -> String {
+    let mut body = serde_json::json!({"summary": summarize(reports), "scenarios": reports});
+    if let Some(t) = target {
+        body["target"] = t.clone();
+        let created: Vec<serde_json::Value> = reports
+            .iter()
+            .flat_map(|r| {
+                r.created.iter().map(|c| {
+                    let mut v = serde_json::to_value(c).expect("serializes");
+                    v["scenario"] = serde_json::json!(r.path);
+                    v
+                })
+            })
+            .collect();
+        body["created"] = serde_json::json!(created);
+    }
     serde_json::to_string_pretty(&body).expect("reports serialize")
+}
+
+/// What a run created on an external endpoint, for the human report: one line per resource.
+pub fn created_lines(reports: &[ScenarioReport]) -> Vec<String> {
+    reports
+        .iter()
+        .flat_map(|r| {
+            r.created.iter().map(move |c| {
+                format!(
+                    "{} {} {}  {}  ({})",
+                    c.resource, c.id, c.name, c.final_state, r.path
+                )
+            })
+        })
+        .collect()
 }
 
 /// JUnit XML: one testsuite, a testcase per scenario, named by its path.
@@ -272,6 +324,7 @@ mod tests {
             }),
             skip_reason: (outcome == Outcome::Skipped).then(|| "needs the fake".into()),
             skipped_steps: 0,
+            created: vec![],
             transcript: None,
         }
     }

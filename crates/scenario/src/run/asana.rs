@@ -3,7 +3,7 @@
 
 use fake_asana::{FakeAsana, Fixture};
 use harness_clock::Clock;
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::expect::subset;
@@ -12,7 +12,7 @@ use super::outcome::{Halt, Skip, fail, mismatch};
 use super::runner::Runner;
 use crate::format::*;
 use crate::load::Loaded;
-use crate::report::StepFailure;
+use crate::report::{CreatedResource, StepFailure};
 
 impl Runner {
     /// The fake Asana's id of a service account a step names.
@@ -136,6 +136,7 @@ impl Runner {
             }
             Err(_) => (None, Value::Null),
         };
+        self.note_created(method.as_str(), &url, status, Some(&reply));
         self.exchanges
             .push(TargetExchange::new(method.as_str(), &url, status));
         self.transcript.exchange(
@@ -175,6 +176,84 @@ impl Runner {
             self.bindings.insert(name.clone(), reply);
         }
         Ok(())
+    }
+
+    /// Remembers a user or group an external endpoint created (a 201 to a POST on its
+    /// collection), so the report can list it.
+    pub(super) fn note_created(
+        &mut self,
+        method: &str,
+        url: &str,
+        status: Option<u16>,
+        body: Option<&Value>,
+    ) {
+        if self.external.is_none() || method != "POST" || status != Some(201) {
+            return;
+        }
+        let path = url.split('?').next().unwrap_or(url).trim_end_matches('/');
+        let resource = if path.ends_with("/Users") {
+            "User"
+        } else if path.ends_with("/Groups") {
+            "Group"
+        } else {
+            return;
+        };
+        let Some(body) = body else { return };
+        let Some(id) = body["id"].as_str() else {
+            return;
+        };
+        let name = body["userName"]
+            .as_str()
+            .or(body["displayName"].as_str())
+            .unwrap_or_default();
+        if !self.created.iter().any(|(_, i, _)| i == id) {
+            self.created
+                .push((resource, id.to_owned(), name.to_owned()));
+        }
+    }
+
+    /// What this run created on the external endpoint, each read back once for its final
+    /// state. Nothing is deleted: the list is for the admin who cleans the sandbox.
+    pub(super) async fn created_on_external(&mut self) -> Vec<CreatedResource> {
+        let Some(target) = self.external.clone() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (resource, id, name) in self.created.clone() {
+            let collection = if resource == "User" {
+                "Users"
+            } else {
+                "Groups"
+            };
+            let url = format!("{}/{collection}/{id}", self.scim_url);
+            let read = self
+                .client
+                .get(&url)
+                .bearer_auth(&target.token)
+                .send()
+                .await;
+            let final_state = match read {
+                Ok(r) if r.status() == StatusCode::NOT_FOUND => "gone".to_owned(),
+                Ok(r) if r.status().is_success() => {
+                    let body: Value = r.json().await.unwrap_or(Value::Null);
+                    match body["active"].as_bool() {
+                        Some(true) => "active".to_owned(),
+                        Some(false) => "inactive".to_owned(),
+                        None if resource == "Group" => "present".to_owned(),
+                        None => "unknown".to_owned(),
+                    }
+                }
+                Ok(r) => format!("unknown (HTTP {})", r.status().as_u16()),
+                Err(e) => format!("unknown ({e})"),
+            };
+            out.push(CreatedResource {
+                resource,
+                id,
+                name,
+                final_state,
+            });
+        }
+        out
     }
 
     pub(super) async fn start_asana(

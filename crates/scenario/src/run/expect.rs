@@ -309,7 +309,13 @@ impl Runner {
             )
             .into()),
             (None, false) => Ok(()),
-            (Some(u), true) => {
+            (Some(mut u), true) => {
+                // The same dotted paths as against the fake: the extension is `enterprise`.
+                if let Some(ext) = u.as_object_mut().and_then(|m| {
+                    m.remove("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+                }) {
+                    u["enterprise"] = ext;
+                }
                 if let Some(active) = e.active
                     && u["active"] != json!(active)
                 {

@@ -49,6 +49,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         failure: None,
         skip_reason: None,
         skipped_steps: 0,
+        created: Vec::new(),
         transcript: None,
     };
     let mut runner = match Runner::start(loaded, options, seed).await {
@@ -154,6 +155,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
     if options.transcript {
         report.transcript = Some(runner.transcript.text());
     }
+    report.created = runner.created_on_external().await;
     runner.stop().await;
     report
 }

@@ -112,6 +112,7 @@ impl Runner {
                 e.status,
                 e.response_body.as_ref(),
             );
+            self.note_created(&e.method, &e.url, e.status, e.response_body.as_ref());
             self.exchanges.push(exchange);
         }
         Ok(())

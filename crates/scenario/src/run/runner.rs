@@ -42,6 +42,8 @@ pub(super) struct Runner {
     pub(super) transcript: Transcript,
     /// Sign-ins so far, and the browser client.
     pub(super) sso: SsoMemory,
+    /// Against an external endpoint: (resource, id, name) of what this run created there.
+    pub(super) created: Vec<(&'static str, String, String)>,
 }
 
 impl Runner {
@@ -107,6 +109,7 @@ impl Runner {
             outbound_seen: 0,
             transcript: Transcript::new(options.transcript),
             sso: SsoMemory::default(),
+            created: Vec::new(),
         };
         runner.apply_given(given).await?;
         runner.settle().await?;
@@ -116,6 +119,13 @@ impl Runner {
     pub(super) async fn apply_given(&mut self, given: &Given) -> Result<(), Halt> {
         for sa in &given.asana.service_accounts {
             let binding = match &self.external {
+                // The external token is given for SCIM; whether it could do more is unknown.
+                Some(_) if sa.scope == Scope::Full => {
+                    return Err(Halt::Skipped(Skip(format!(
+                        "it needs a full-permission service account ({}), and --asana-token is only known to be good for SCIM",
+                        sa.name
+                    ))));
+                }
                 Some(t) => {
                     json!({"kind": "service_account", "id": null, "name": sa.name, "token": t.token})
                 }
