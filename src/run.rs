@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// How many scenarios run at once. Default: twice the cores.
     #[arg(long)]
     jobs: Option<usize>,
+    /// Run only slice K of N (`--shard 2/4`): the files in path order, every Nth from the Kth,
+    /// so a CI matrix splits the library with no other tool.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
     /// The real organization's email domain: every member a scenario makes is rewritten into
     /// it (guests keep a domain that is not it), with the run id in the local part.
     #[arg(long, requires = "asana_scim_url")]
@@ -92,6 +96,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                     .iter()
                     .any(|t| t.to_lowercase().contains(&text))
         });
+    }
+    let library = loaded.len();
+    if let Some((k, n)) = args.shard {
+        let mut i = 0;
+        loaded.retain(|_| {
+            i += 1;
+            (i - 1) % n == k - 1
+        });
+        if args.format == "human" {
+            println!("Shard {k}/{n}: {} of {library} scenarios\n", loaded.len());
+        }
+    }
+    if loaded.is_empty() && args.shard.is_some() {
+        eprintln!("nothing was checked: shard has no scenarios of the {library}");
+        return Ok(ExitCode::from(1));
     }
     if loaded.is_empty() {
         return Err(BadInput(format!(
@@ -187,4 +206,18 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("{text:?} is not a shard: write K/N with 1 <= K <= N, such as 2/4");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }

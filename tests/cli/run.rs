@@ -293,3 +293,40 @@ async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
     assert!(summaries[0]["passed"].as_u64().unwrap() > 0);
     assert!(served.terminate().await.success());
 }
+
+/// `--shard K/N` slices are disjoint and together are the whole library, the same each time.
+#[test]
+fn shards_split_the_library_exactly_once() {
+    let paths = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["run", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = harness(&all);
+        assert_eq!(out.status.code(), Some(0));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let whole = paths(&["scenarios/connector", "scenarios/deletion-policy"]);
+    let mut union = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let slice = paths(&["scenarios/connector", "scenarios/deletion-policy", "--shard", &shard]);
+        assert!(!slice.is_empty());
+        assert_eq!(
+            slice,
+            paths(&["scenarios/connector", "scenarios/deletion-policy", "--shard", &shard]),
+            "stable"
+        );
+        union.extend(slice);
+    }
+    union.sort();
+    let mut whole_sorted = whole.clone();
+    whole_sorted.sort();
+    assert_eq!(union, whole_sorted);
+    let bad = harness(&["run", "--shard", "0/3"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
