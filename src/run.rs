@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// How many scenarios run at once. Default: twice the cores.
     #[arg(long)]
     jobs: Option<usize>,
+    /// Write one HAR 1.2 file per scenario into this folder: both hops (the harness's calls to
+    /// OneLogin, and OneLogin's SCIM calls), bodies redacted as transcripts are.
+    #[arg(long)]
+    har: Option<PathBuf>,
     /// Run only slice K of N (`--shard 2/4`): the files in path order, every Nth from the Kth,
     /// so a CI matrix splits the library with no other tool.
     #[arg(long, value_parser = parse_shard)]
@@ -129,6 +133,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             token: args.asana_token.clone().unwrap_or_default(),
         }),
         transcript: false,
+        har: args.har.is_some(),
     };
     let total = loaded.len();
     let human = args.format == "human";
@@ -188,6 +193,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     } else {
         println!("{}", report::json_for(&reports, target.as_ref()));
+    }
+    if let Some(dir) = &args.har {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for r in &reports {
+            if let Some(har) = &r.har {
+                let name = format!(
+                    "{}.har",
+                    r.path
+                        .trim_end_matches(".yaml")
+                        .trim_start_matches("./")
+                        .replace(['/', '\\'], "__")
+                );
+                let file = dir.join(name);
+                std::fs::write(&file, serde_json::to_vec_pretty(har)?)
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
+        }
     }
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&reports))

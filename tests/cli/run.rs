@@ -314,11 +314,21 @@ fn shards_split_the_library_exactly_once() {
     let mut union = Vec::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
-        let slice = paths(&["scenarios/connector", "scenarios/deletion-policy", "--shard", &shard]);
+        let slice = paths(&[
+            "scenarios/connector",
+            "scenarios/deletion-policy",
+            "--shard",
+            &shard,
+        ]);
         assert!(!slice.is_empty());
         assert_eq!(
             slice,
-            paths(&["scenarios/connector", "scenarios/deletion-policy", "--shard", &shard]),
+            paths(&[
+                "scenarios/connector",
+                "scenarios/deletion-policy",
+                "--shard",
+                &shard
+            ]),
             "stable"
         );
         union.extend(slice);

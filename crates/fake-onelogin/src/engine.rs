@@ -53,7 +53,8 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
                 &scim_task(task.action, &task.payload, task.scim_id.clone()),
             )
             .await;
-        app.outbound.record(Some(task.id), report.exchanges);
+        app.outbound
+            .record(Some(task.id), app.clock.now(), report.exchanges);
         let result = match report.outcome {
             Outcome::Provisioned { scim_id, .. } => Ok(scim_id),
             Outcome::Failed(f) => {
@@ -108,7 +109,7 @@ pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Opt
             let (result, exchanges) = provisioner
                 .test_connection(&target, config.connector.discovers_groups())
                 .await;
-            app.outbound.record(None, exchanges);
+            app.outbound.record(None, app.clock.now(), exchanges);
             match result {
                 Ok(()) => (ApiStatus::Connected, None),
                 Err(f) => {

@@ -27,6 +27,8 @@ pub struct Outbound {
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboundExchange {
     pub seq: u64,
+    /// When the run that sent it ended, on the harness clock.
+    pub at: jiff::Timestamp,
     /// The task, or `None` for the connection test.
     pub task_id: Option<u64>,
     #[serde(flatten)]
@@ -40,14 +42,41 @@ impl Outbound {
         }
     }
 
-    pub fn record(&self, task_id: Option<u64>, exchanges: Vec<Exchange>) {
+    pub fn record(&self, task_id: Option<u64>, at: jiff::Timestamp, exchanges: Vec<Exchange>) {
         for exchange in exchanges {
             self.log.push(|seq| OutboundExchange {
                 seq,
+                at,
                 task_id,
                 exchange,
             });
         }
+    }
+
+    /// The journal as HAR 1.2 entries.
+    pub fn har(&self) -> Vec<harness_html::har::HarEntry> {
+        self.log.read(|e| {
+            let x = &e.exchange;
+            harness_html::har::HarEntry {
+                started: harness_html::har::started(&e.at.to_string()),
+                method: x.method.clone(),
+                url: x.url.clone(),
+                request_mime: x
+                    .request_body
+                    .as_ref()
+                    .map(|_| "application/scim+json".to_owned()),
+                request_body: x.request_body.as_ref().map(ToString::to_string),
+                status: x.status,
+                response_mime: Some("application/json".to_owned()),
+                response_body: x.response_body.as_ref().map(ToString::to_string),
+                comment: Some(match (e.task_id, &x.error) {
+                    (Some(t), None) => format!("task {t}"),
+                    (Some(t), Some(err)) => format!("task {t}: {err}"),
+                    (None, None) => "Enable test".to_owned(),
+                    (None, Some(err)) => format!("Enable test: {err}"),
+                }),
+            }
+        })
     }
 
     pub fn entries(&self) -> Vec<OutboundExchange> {

@@ -1,8 +1,10 @@
 //! What both fakes' admin sides share. Server-rendered HTML for the admin consoles (escaping and
 //! one page frame: no templates and no JavaScript build; pages are strings, forms post, and every
 //! control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work from
-//! the keyboard), the Bearer parser and admin token check, and the bounded request log.
+//! the keyboard), the Bearer parser and admin token check, the bounded request log, and HAR
+//! output for the journals.
 
+pub mod har;
 mod log;
 
 pub use log::BoundedLog;

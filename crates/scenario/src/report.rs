@@ -36,6 +36,9 @@ pub struct ScenarioReport {
     /// Both hops, redacted; only when asked for.
     #[serde(skip)]
     pub transcript: Option<String>,
+    /// Both hops as HAR 1.2, redacted; only when asked for (`run --har`).
+    #[serde(skip)]
+    pub har: Option<serde_json::Value>,
 }
 
 /// A user or group a run created on an external endpoint, and its state when the scenario ended.
@@ -326,6 +329,7 @@ mod tests {
             skipped_steps: 0,
             created: vec![],
             transcript: None,
+            har: None,
         }
     }
 

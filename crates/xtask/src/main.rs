@@ -4,7 +4,8 @@
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
 //!   lxml), the independent SAML signer, verifier and canonicalizer.
-//! - `scim2-venv`: only the install step; prints the `scim2` path.
+//!   `har-validator` (npm, under `target/npm`) is the independent HAR 1.2 reader.
+//! - `scim2-venv`: only the Python install step; prints the `scim2` path.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -61,14 +62,39 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// The independent HAR reader, pinned like the Python checkers.
+const NPM_PACKAGES: [&str; 1] = ["har-validator@5.1.5"];
+
+/// Installs the npm checkers into `target/npm`, unless they are already there; returns its
+/// `node_modules`.
+fn npm_modules() -> anyhow::Result<PathBuf> {
+    let prefix = root().join("target").join("npm");
+    let modules = prefix.join("node_modules");
+    let marker = prefix.join(".installed");
+    let pins = NPM_PACKAGES.join(" ");
+    if modules.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
+        return Ok(modules);
+    }
+    std::fs::create_dir_all(&prefix)?;
+    run(Command::new("npm")
+        .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .args(NPM_PACKAGES))
+    .context("installing har-validator with npm (is Node.js with npm installed?)")?;
+    std::fs::write(&marker, pins)?;
+    Ok(modules)
+}
+
 fn test(extra: &[String]) -> anyhow::Result<()> {
     let scim2 = scim2_venv()?;
+    let npm = npm_modules()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     run(Command::new(cargo)
         .current_dir(root())
         .args(["test", "--workspace", "--locked"])
         .args(extra)
         .env("SAML_PYTHON", scim2.with_file_name("python"))
+        .env("HAR_VALIDATOR_DIR", npm)
         .env("SCIM2_CLI", scim2))
 }
 

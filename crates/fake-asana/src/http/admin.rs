@@ -337,8 +337,42 @@ async fn clear_faults(State(app): State<Shared>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn list_requests(State(app): State<Shared>) -> Json<Value> {
-    Json(serde_json::to_value(app.journal.entries()).expect("serializes"))
+/// `?format=har`: the journal as HAR 1.2, to open in a browser's developer tools.
+#[derive(Deserialize)]
+struct JournalQuery {
+    format: Option<String>,
+}
+
+async fn list_requests(
+    State(app): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<JournalQuery>,
+) -> AdminResult {
+    let entries = app.journal.entries();
+    match q.format.as_deref() {
+        None | Some("json") => {
+            Ok(Json(serde_json::to_value(entries).expect("serializes")).into_response())
+        }
+        Some("har") => {
+            let har: Vec<harness_html::har::HarEntry> = entries
+                .iter()
+                .map(|e| harness_html::har::HarEntry {
+                    started: harness_html::har::started(&e.at.to_string()),
+                    method: e.method.clone(),
+                    url: format!("{}{}", app.origin, e.uri),
+                    request_mime: e.content_type.clone(),
+                    request_body: e.request_body.as_ref().map(Value::to_string),
+                    status: (!e.dropped).then_some(e.status),
+                    response_mime: Some("application/json".into()),
+                    response_body: e.response_body.as_ref().map(Value::to_string),
+                    comment: e.principal.clone(),
+                })
+                .collect();
+            Ok(Json(harness_html::har::har("fake-asana", &har)).into_response())
+        }
+        Some(other) => Err(bad_request(format!(
+            "unknown format {other:?}: json (default) or har"
+        ))),
+    }
 }
 
 async fn clear_requests(State(app): State<Shared>) -> StatusCode {

@@ -279,11 +279,24 @@ async fn reset(State(app): State<Shared>) -> AdminResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_requests(State(app): State<Shared>) -> AdminResult {
-    Ok(
-        axum::Json(serde_json::to_value(app.outbound.entries()).expect("serializes"))
-            .into_response(),
-    )
+/// `?format=har`: the outbound SCIM calls as HAR 1.2, to open in a browser's developer tools.
+async fn list_requests(State(app): State<Shared>, RawQuery(query): RawQuery) -> AdminResult {
+    let format = query
+        .as_deref()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("format=")));
+    match format {
+        None | Some("json") => Ok(axum::Json(
+            serde_json::to_value(app.outbound.entries()).expect("serializes"),
+        )
+        .into_response()),
+        Some("har") => Ok(
+            axum::Json(harness_html::har::har("fake-onelogin", &app.outbound.har()))
+                .into_response(),
+        ),
+        Some(other) => Err(OlError::bad_request(format!(
+            "unknown format {other:?}: json (default) or har"
+        ))),
+    }
 }
 
 async fn clear_requests(State(app): State<Shared>) -> StatusCode {

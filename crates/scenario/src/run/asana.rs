@@ -141,8 +141,9 @@ impl Runner {
             .push(TargetExchange::new(method.as_str(), &url, status));
         self.transcript.exchange(
             Hop::Scenario,
+            self.clock.now(),
             method.as_str(),
-            &path,
+            &url,
             request.body.as_ref(),
             status,
             Some(&reply),

@@ -142,34 +142,66 @@ impl Hop {
     }
 }
 
-/// The redacted transcript of both hops, kept only when asked for.
+/// The redacted transcript of both hops, and the same exchanges as HAR entries, each kept only
+/// when asked for.
 #[derive(Debug, Default)]
 pub(super) struct Transcript {
     keep: bool,
     lines: Vec<String>,
+    har: Option<Vec<harness_html::har::HarEntry>>,
 }
 
 impl Transcript {
-    pub(super) fn new(keep: bool) -> Self {
+    pub(super) fn new(keep: bool, har: bool) -> Self {
         Transcript {
             keep,
             lines: Vec::new(),
+            har: har.then(Vec::new),
         }
     }
 
-    /// A request and its answer, as two lines.
+    /// A request and its answer: two transcript lines, and a HAR entry. `url` is absolute;
+    /// bodies are redacted as transcripts are (ids, times, secrets).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn exchange(
         &mut self,
         hop: Hop,
+        at: jiff::Timestamp,
         method: &str,
-        target: &str,
+        url: &str,
         request: Option<&Value>,
         status: Option<u16>,
         response: Option<&Value>,
     ) {
+        if let Some(har) = &mut self.har {
+            let redacted = |v: Option<&Value>| {
+                v.filter(|v| !v.is_null())
+                    .map(|v| crate::transcript::redact(v.clone()).to_string())
+            };
+            har.push(harness_html::har::HarEntry {
+                started: harness_html::har::started(&at.to_string()),
+                method: method.to_owned(),
+                // As sent: a scenario may write a path unencoded (spaces, quotes).
+                url: reqwest::Url::parse(url).map_or_else(|_| url.to_owned(), String::from),
+                request_mime: request.map(|_| "application/json".to_owned()),
+                request_body: redacted(request),
+                status,
+                response_mime: Some("application/json".to_owned()),
+                response_body: redacted(response),
+                comment: Some(hop.label().trim().to_owned()),
+            });
+        }
         if !self.keep {
             return;
         }
+        let target = {
+            let (path, query) = split_url(url);
+            match query {
+                Some(q) => format!("{path}?{q}"),
+                None => path,
+            }
+        };
+        let target = target.as_str();
         let label = hop.label();
         self.lines.push(format!(
             "{label} → {method} {}{}",
@@ -185,6 +217,13 @@ impl Transcript {
 
     pub(super) fn text(&self) -> String {
         self.lines.join("\n")
+    }
+
+    /// Both hops as one HAR document, when kept.
+    pub(super) fn har(&self) -> Option<Value> {
+        self.har
+            .as_ref()
+            .map(|entries| harness_html::har::har("asana-harness run", entries))
     }
 }
 

@@ -51,6 +51,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         skipped_steps: 0,
         created: Vec::new(),
         transcript: None,
+        har: None,
     };
     let mut runner = match Runner::start(loaded, options, seed).await {
         Ok(r) => r,
@@ -155,6 +156,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
     if options.transcript {
         report.transcript = Some(runner.transcript.text());
     }
+    report.har = runner.transcript.har();
     report.created = runner.created_on_external().await;
     runner.stop().await;
     report

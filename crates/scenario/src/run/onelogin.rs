@@ -54,10 +54,12 @@ impl Runner {
         };
         // Hop 1 is what changed OneLogin; the runner's reads for expectations are not part of it.
         if method != Method::GET && path != "/__admin/provisioning/run" {
+            let url = format!("{}{path}", self.onelogin.uri());
             self.transcript.exchange(
                 Hop::OneLogin,
+                self.clock.now(),
                 method.as_str(),
-                path,
+                &url,
                 body.as_ref(),
                 Some(status.as_u16()),
                 Some(&reply),
@@ -106,8 +108,9 @@ impl Runner {
             let exchange = TargetExchange::new(&e.method, &e.url, e.status);
             self.transcript.exchange(
                 Hop::Scim,
+                entry.at,
                 &e.method,
-                &exchange.target(),
+                &e.url,
                 e.request_body.as_ref(),
                 e.status,
                 e.response_body.as_ref(),

@@ -16,6 +16,8 @@ pub struct RunOptions {
     pub external: Option<ExternalTarget>,
     /// Keep a redacted transcript of both hops.
     pub transcript: bool,
+    /// Keep both hops as a HAR document (`run --har DIR`).
+    pub har: bool,
 }
 
 /// The seed a scenario runs with: its own, or one derived from its name.

@@ -107,7 +107,7 @@ impl Runner {
             bindings,
             exchanges: ExchangeLog::default(),
             outbound_seen: 0,
-            transcript: Transcript::new(options.transcript),
+            transcript: Transcript::new(options.transcript, options.har),
             sso: SsoMemory::default(),
             created: Vec::new(),
         };
