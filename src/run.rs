@@ -34,6 +34,10 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     asana_token: Option<String>,
+    /// Trust this CA (PEM file) for --asana-scim-url, besides the system's roots: an endpoint
+    /// on HTTPS with its own CA (`serve --tls`, a sandbox behind a corporate proxy).
+    #[arg(long, requires = "asana_scim_url")]
+    ca_cert: Option<PathBuf>,
     /// How many scenarios run at once. Default: twice the cores.
     #[arg(long)]
     jobs: Option<usize>,
@@ -127,10 +131,18 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    let ca_cert = match &args.ca_cert {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
     let options = RunOptions {
         external: args.asana_scim_url.clone().map(|scim_url| ExternalTarget {
             scim_url,
             token: args.asana_token.clone().unwrap_or_default(),
+            ca_cert: ca_cert.clone(),
         }),
         transcript: false,
         har: args.har.is_some(),

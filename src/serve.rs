@@ -53,6 +53,14 @@ pub struct ServeArgs {
     /// `text` (default) or `json` logs on stderr; filter with RUST_LOG.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// Serve both fakes over HTTPS, with certificates from a CA the harness makes at start.
+    #[arg(long)]
+    tls: bool,
+    /// Keep the CA in this folder (`ca.pem`, `ca-key.pem`): loaded when there, made and saved
+    /// when not, so clients configured once keep trusting it. Default: a new folder under the
+    /// system's temporary directory.
+    #[arg(long, requires = "tls")]
+    tls_ca: Option<PathBuf>,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -101,6 +109,30 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // HTTPS: the CA's PEM is where clients are told to look (banner, credentials file).
+    let ca_path = if args.tls {
+        let dir = args.tls_ca.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("asana-harness-ca-{}", std::process::id()))
+        });
+        let ca = harness_tls::Ca::load_or_create(&dir).map_err(|e| BadInput(e.to_string()))?;
+        let names = ["localhost", "127.0.0.1", "::1"];
+        let mut extra: Vec<String> = Vec::new();
+        for addr in [args.asana_addr, args.onelogin_addr] {
+            if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
+                extra.push(addr.ip().to_string());
+            }
+        }
+        let mut all: Vec<&str> = names.to_vec();
+        all.extend(extra.iter().map(String::as_str));
+        let config = ca
+            .server_config(&all)
+            .map_err(|e| BadInput(e.to_string()))?;
+        asana = asana.tls(config.clone());
+        onelogin = onelogin.tls(config).ca_certificate(ca.cert_pem());
+        Some(dir.join("ca.pem"))
+    } else {
+        None
+    };
     let asana = asana
         .bind(args.asana_addr)
         .await
@@ -166,7 +198,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "asana_app_id": onelogin.asana_app_id(),
             "sso_url": onelogin.sso_url(),
             "metadata_url": onelogin.issuer(),
-        }
+        },
+        "tls_ca": ca_path.as_ref().map(|p| p.display().to_string()),
     });
     if let Some(path) = &args.state {
         save(path, &asana, &onelogin);
@@ -175,7 +208,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         write_atomically(path, &serde_json::to_vec_pretty(&credentials)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    print_banner(&args, restored, &asana, &onelogin, &token);
+    print_banner(
+        &args,
+        restored,
+        &asana,
+        &onelogin,
+        &token,
+        ca_path.as_deref(),
+    );
 
     // Save on every change until asked to stop, then once more with the fakes stopped.
     let mut asana_changes = asana.changes();
@@ -210,6 +250,7 @@ fn print_banner(
     asana: &FakeAsana,
     onelogin: &FakeOneLogin,
     token: &str,
+    ca_path: Option<&Path>,
 ) {
     let profile = match args.profile {
         Profile::Asana => "asana",
@@ -224,6 +265,9 @@ fn print_banner(
             "saving to"
         };
         println!("State: {how} {}", path.display());
+    }
+    if let Some(path) = ca_path {
+        println!("HTTPS: clients trust the CA in {}", path.display());
     }
     println!();
     println!("Asana");

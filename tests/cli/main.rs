@@ -11,6 +11,7 @@ mod restart;
 mod run;
 mod security;
 mod serve;
+mod tls;
 
 use std::path::Path;
 use std::process::Stdio;

@@ -78,7 +78,7 @@ pub struct ServiceAccountCredentials {
 }
 
 /// Options for [`FakeAsana`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeAsanaBuilder {
     profile: Profile,
     fixture: Option<Fixture>,
@@ -88,6 +88,7 @@ pub struct FakeAsanaBuilder {
     rate_limits: Option<RateLimits>,
     journal_capacity: usize,
     admin_token: Option<String>,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +115,7 @@ impl Default for FakeAsanaBuilder {
             rate_limits: None,
             admin_token: None,
             journal_capacity: journal::DEFAULT_CAPACITY,
+            tls: None,
         }
     }
 }
@@ -142,6 +144,13 @@ impl FakeAsanaBuilder {
     /// The clock for rate limits, timestamps and fault delays. Default: the system clock.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// Serves HTTPS with this configuration (see `harness_tls::Ca::server_config`); the
+    /// URLs become `https://`.
+    pub fn tls(mut self, config: std::sync::Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -220,18 +229,24 @@ impl FakeAsanaBuilder {
             faults: faults::Faults::new(self.seed),
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
-            origin: format!("http://{addr}"),
+            origin: format!(
+                "{}://{addr}",
+                if self.tls.is_some() { "https" } else { "http" }
+            ),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
+        let tls = self.tls;
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(listener, router)
+            if let Some(config) = tls {
+                harness_tls::serve(listener, router, config, shutdown).await;
+            } else if let Err(e) = axum::serve(listener, router)
                 .with_graceful_shutdown(shutdown)
                 .await
             {

@@ -88,6 +88,8 @@ pub enum StartError {
     Directory(String),
     #[error("the IdP signing key cannot be used: {0}")]
     IdpKey(String),
+    #[error("the CA certificate cannot be used: {0}")]
+    Certificate(String),
 }
 
 pub(crate) struct AppState {
@@ -153,7 +155,7 @@ pub struct FakeOneLogin {
     worker: Option<JoinHandle<()>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeOneLoginBuilder {
     clock: Option<Clock>,
     seed: Option<u64>,
@@ -165,6 +167,9 @@ pub struct FakeOneLoginBuilder {
     directory: Option<directory::Directory>,
     admin_token: Option<String>,
     idp_key: Option<(String, String)>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    /// A CA (PEM) the provisioner trusts besides the system's, for HTTPS targets.
+    ca_certificate: Option<String>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -181,6 +186,8 @@ impl Default for FakeOneLoginBuilder {
             directory: None,
             admin_token: None,
             idp_key: None,
+            tls: None,
+            ca_certificate: None,
         }
     }
 }
@@ -248,6 +255,19 @@ impl FakeOneLoginBuilder {
         certificate_pem: impl Into<String>,
     ) -> Self {
         self.idp_key = Some((private_key_pem.into(), certificate_pem.into()));
+        self
+    }
+
+    /// Serves HTTPS with this configuration (see `harness_tls::Ca::server_config`).
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Trusts this CA (PEM) when provisioning to an HTTPS target, besides the system's roots:
+    /// a target whose certificate does not chain to either fails Enable with the TLS reason.
+    pub fn ca_certificate(mut self, pem: impl Into<String>) -> Self {
+        self.ca_certificate = Some(pem.into());
         self
     }
 
@@ -359,8 +379,14 @@ impl FakeOneLoginBuilder {
                 }
             }
         };
+        let client = match &self.ca_certificate {
+            None => Provisioner::default_client(&self.retry),
+            Some(pem) => {
+                Provisioner::client_trusting(&self.retry, pem).map_err(StartError::Certificate)?
+            }
+        };
         let provisioner = Provisioner::new(
-            Provisioner::default_client(&self.retry),
+            client,
             clock.clone(),
             self.retry,
             self.seed.unwrap_or(0x5eed),
@@ -378,16 +404,22 @@ impl FakeOneLoginBuilder {
             progress: tokio::sync::watch::channel(0).0,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
-            origin: format!("http://{addr}"),
+            origin: format!(
+                "{}://{addr}",
+                if self.tls.is_some() { "https" } else { "http" }
+            ),
             idp: sso::Idp::default(),
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
+        let tls = self.tls;
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(listener, router)
+            if let Some(config) = tls {
+                harness_tls::serve(listener, router, config, shutdown).await;
+            } else if let Err(e) = axum::serve(listener, router)
                 .with_graceful_shutdown(shutdown)
                 .await
             {
@@ -441,9 +473,10 @@ impl FakeOneLogin {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`: the API host, as OneLogin's SDKs take it.
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS): the API host, as OneLogin's SDKs
+    /// take it.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.addr)
+        self.app.origin.clone()
     }
 
     /// The Manage All credential the fake starts with.

@@ -157,6 +157,18 @@ impl Provisioner {
             .expect("a plain HTTP client always builds")
     }
 
+    /// The default client, also trusting the CA in `pem` (for a target on HTTPS with the
+    /// harness's own CA, or a sandbox behind a corporate one).
+    pub fn client_trusting(policy: &RetryPolicy, pem: &str) -> Result<reqwest::Client, String> {
+        let ca = reqwest::Certificate::from_pem(pem.as_bytes())
+            .map_err(|e| format!("not a PEM certificate: {e}"))?;
+        reqwest::Client::builder()
+            .timeout(policy.request_timeout)
+            .add_root_certificate(ca)
+            .build()
+            .map_err(|e| e.to_string())
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.clock
     }

@@ -8,6 +8,8 @@ use crate::format::Scenario;
 pub struct ExternalTarget {
     pub scim_url: String,
     pub token: String,
+    /// A CA (PEM) to trust besides the system's, for an HTTPS endpoint with its own CA.
+    pub ca_cert: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

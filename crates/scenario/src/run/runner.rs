@@ -54,7 +54,13 @@ impl Runner {
     ) -> Result<Runner, Halt> {
         let given = &loaded.scenario.given;
         let clock = Clock::manual();
-        let client = reqwest::Client::new();
+        let ca_cert = options.external.as_ref().and_then(|t| t.ca_cert.clone());
+        let client = match &ca_cert {
+            None => reqwest::Client::new(),
+            Some(pem) => reqwest::Certificate::from_pem(pem.as_bytes())
+                .and_then(|ca| reqwest::Client::builder().add_root_certificate(ca).build())
+                .map_err(|e| fail(format!("--ca-cert: {e}")))?,
+        };
         let (asana, scim_url, rest_url) = match &options.external {
             Some(target) => {
                 let a = &given.asana;
@@ -79,7 +85,11 @@ impl Runner {
                 (Some(asana), scim, rest)
             }
         };
-        let onelogin = FakeOneLogin::builder()
+        let mut onelogin = FakeOneLogin::builder();
+        if let Some(pem) = &ca_cert {
+            onelogin = onelogin.ca_certificate(pem.clone());
+        }
+        let onelogin = onelogin
             .clock(clock.clone())
             .seed(seed)
             // A fixed IdP key: runs repeat, and no run waits for a key to be made.
