@@ -4,6 +4,7 @@
 //! files). The binary is thin: every command is a few calls into the library crates.
 
 mod bench;
+mod compare;
 mod explore;
 mod probe;
 mod run;

@@ -34,6 +34,11 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     asana_token: Option<String>,
+    /// Run the scenarios against the fake Asana and against --asana-scim-url, and report the two
+    /// SCIM exchange sequences' differences, each with the fidelity switch that explains it.
+    /// Exit 0 when every difference is explained.
+    #[arg(long, requires = "asana_scim_url")]
+    compare: bool,
     /// Trust this CA (PEM file) for --asana-scim-url, besides the system's roots: an endpoint
     /// on HTTPS with its own CA (`serve --tls`, a sandbox behind a corporate proxy).
     #[arg(long, requires = "asana_scim_url")]
@@ -146,7 +151,28 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }),
         transcript: false,
         har: args.har.is_some(),
+        organization_domain: None,
     };
+    if args.compare {
+        let files: Vec<PathBuf> = loaded.iter().map(|l| PathBuf::from(&l.path)).collect();
+        let fake = RunOptions {
+            external: None,
+            organization_domain: identities.as_ref().map(|i| i.domain.clone()),
+            ..options.clone()
+        };
+        let parallel = args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
+        return crate::compare::run(crate::compare::Compare {
+            files,
+            identities,
+            fake,
+            external: options,
+            parallel,
+            json: args.format == "json",
+        })
+        .await;
+    }
     let total = loaded.len();
     let human = args.format == "human";
     // An external run names where it went, so a report is never mistaken for another's.

@@ -340,3 +340,56 @@ fn shards_split_the_library_exactly_once() {
     let bad = harness(&["run", "--shard", "0/3"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `run --compare`: against the fake Asana's own `asana` profile there is no difference;
+/// against the `rfc` profile every difference is named, each by the fidelity switch behind it.
+#[tokio::test]
+async fn compare_names_the_switches_behind_every_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let asana = Served::start(dir.path(), &[]).await;
+    let rfc_dir = tempfile::tempdir().unwrap();
+    let rfc = Served::start(rfc_dir.path(), &["--profile", "rfc"]).await;
+    let compare = |url: String, token: String| {
+        tokio::task::spawn_blocking(move || {
+            harness(&[
+                "run",
+                "scenarios/token-validation",
+                "scenarios/approval-gating",
+                "scenarios/customer-cases/username-is-not-an-email.yaml",
+                "--compare",
+                "--format",
+                "json",
+                "--asana-scim-url",
+                &url,
+                "--asana-token",
+                &token,
+                "--domain",
+                "acme.test",
+            ])
+        })
+    };
+    let same = compare(asana.scim_url(), asana.token()).await.unwrap();
+    let same_report: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(same.status.code(), Some(0), "{same_report:#}");
+    assert!(same_report["compared"].as_u64().unwrap() > 5);
+    assert_eq!(same_report["differences"], serde_json::json!([]));
+
+    let differ = compare(rfc.scim_url(), rfc.token()).await.unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&differ.stdout).unwrap();
+    assert_eq!(differ.status.code(), Some(0), "{report:#}");
+    let by_switch = report["by_switch"].as_object().unwrap();
+    assert!(!by_switch.contains_key("unexplained"), "{by_switch:?}");
+    for switch in [
+        "list_without_paging",
+        "lenient_schemas",
+        "auth_errors_in_rest_format",
+    ] {
+        assert!(by_switch.contains_key(switch), "{switch}: {by_switch:?}");
+    }
+    for d in report["differences"].as_array().unwrap() {
+        assert!(d["switch"].is_string(), "{d}");
+        assert!(d["fake"].is_string() || d["external"].is_string(), "{d}");
+    }
+    assert!(asana.terminate().await.success());
+    assert!(rfc.terminate().await.success());
+}

@@ -8,6 +8,8 @@
 //! - `run`: the runner; one scenario, its own fakes, the queue settled after every step
 //!   ([`run()`], [`Session`]).
 //! - [`report`]: results as human text, JSON and JUnit XML.
+//! - [`compare`]: the fake's SCIM exchanges beside an external endpoint's, each difference
+//!   named with the fidelity switch that explains it.
 //! - `identity`: the rewrite of every email into a real organization's domain, per run
 //!   ([`Identities`]).
 //! - `transcript`: redaction for HTTP transcripts.
@@ -19,6 +21,7 @@
 //! Architecture invariant: a scenario's result depends only on its file. Every clock is manual,
 //! every RNG seeded, every port its own, and reports carry no wall time.
 
+pub mod compare;
 pub mod explore;
 pub mod format;
 mod identity;

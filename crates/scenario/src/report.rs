@@ -39,6 +39,21 @@ pub struct ScenarioReport {
     /// Both hops as HAR 1.2, redacted; only when asked for (`run --har`).
     #[serde(skip)]
     pub har: Option<serde_json::Value>,
+    /// The exchanges with the SCIM target, normalized, for `run --compare`.
+    #[serde(skip)]
+    pub exchanges: Vec<ExchangeShape>,
+}
+
+/// One exchange with the SCIM target as `run --compare` sees it: the request, the status, and
+/// the response body with ids, times and secrets normalized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExchangeShape {
+    pub method: String,
+    /// With ids in the path replaced by `{id}`.
+    pub path: String,
+    pub query: Option<String>,
+    pub status: Option<u16>,
+    pub body: serde_json::Value,
 }
 
 /// A user or group a run created on an external endpoint, and its state when the scenario ended.
@@ -330,6 +345,7 @@ mod tests {
             created: vec![],
             transcript: None,
             har: None,
+            exchanges: vec![],
         }
     }
 

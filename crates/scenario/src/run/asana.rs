@@ -138,7 +138,7 @@ impl Runner {
         };
         self.note_created(method.as_str(), &url, status, Some(&reply));
         self.exchanges
-            .push(TargetExchange::new(method.as_str(), &url, status));
+            .push(TargetExchange::new(method.as_str(), &url, status).answered(Some(&reply)));
         self.transcript.exchange(
             Hop::Scenario,
             self.clock.now(),
@@ -261,6 +261,7 @@ impl Runner {
         loaded: &Loaded,
         clock: &Clock,
         seed: u64,
+        organization_domain: Option<&str>,
     ) -> Result<FakeAsana, Halt> {
         let a = &loaded.scenario.given.asana;
         let mut fixture = match &a.fixture {
@@ -276,6 +277,8 @@ impl Runner {
                 }
                 if !a.domains.is_empty() {
                     f.organizations[0].domains = a.domains.clone();
+                } else if let Some(domain) = organization_domain {
+                    f.organizations[0].domains = vec![domain.to_owned()];
                 }
                 f
             }

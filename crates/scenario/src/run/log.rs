@@ -16,6 +16,9 @@ pub(super) struct TargetExchange {
     query: Option<String>,
     /// `None`: the connection dropped or never answered.
     status: Option<u16>,
+    /// The response body, redacted as transcripts are (ids, times, secrets): its shape, for
+    /// `run --compare`.
+    shape: Value,
 }
 
 impl TargetExchange {
@@ -26,6 +29,26 @@ impl TargetExchange {
             path,
             query,
             status,
+            shape: Value::Null,
+        }
+    }
+
+    /// The same, with the response body it got.
+    pub(super) fn answered(mut self, body: Option<&Value>) -> TargetExchange {
+        self.shape = body
+            .filter(|b| !b.is_null())
+            .map_or(Value::Null, |b| crate::transcript::redact(b.clone()));
+        self
+    }
+
+    /// What `run --compare` compares.
+    pub(super) fn shape(&self) -> crate::report::ExchangeShape {
+        crate::report::ExchangeShape {
+            method: self.method.clone(),
+            path: crate::compare::normalize_path(&self.path),
+            query: self.query.clone(),
+            status: self.status,
+            body: self.shape.clone(),
         }
     }
 
@@ -66,6 +89,11 @@ pub(super) struct ExchangeLog {
 impl ExchangeLog {
     pub(super) fn push(&mut self, exchange: TargetExchange) {
         self.entries.push(exchange);
+    }
+
+    /// Every exchange's shape, in order, for `run --compare`.
+    pub(super) fn shapes(&self) -> Vec<crate::report::ExchangeShape> {
+        self.entries.iter().map(TargetExchange::shape).collect()
     }
 
     /// The last few, for a failure report.

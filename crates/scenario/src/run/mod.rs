@@ -52,6 +52,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         created: Vec::new(),
         transcript: None,
         har: None,
+        exchanges: Vec::new(),
     };
     let mut runner = match Runner::start(loaded, options, seed).await {
         Ok(r) => r,
@@ -157,6 +158,7 @@ pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
         report.transcript = Some(runner.transcript.text());
     }
     report.har = runner.transcript.har();
+    report.exchanges = runner.exchanges.shapes();
     report.created = runner.created_on_external().await;
     runner.stop().await;
     report

@@ -105,7 +105,8 @@ impl Runner {
             }
             self.outbound_seen = entry.seq;
             let e = &entry.exchange;
-            let exchange = TargetExchange::new(&e.method, &e.url, e.status);
+            let exchange =
+                TargetExchange::new(&e.method, &e.url, e.status).answered(e.response_body.as_ref());
             self.transcript.exchange(
                 Hop::Scim,
                 entry.at,

@@ -20,6 +20,9 @@ pub struct RunOptions {
     pub transcript: bool,
     /// Keep both hops as a HAR document (`run --har DIR`).
     pub har: bool,
+    /// The fake Asana's organization domain when the scenario names none (`run --compare
+    /// --domain`: the fake's members are the endpoint's).
+    pub organization_domain: Option<String>,
 }
 
 /// The seed a scenario runs with: its own, or one derived from its name.

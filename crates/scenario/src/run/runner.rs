@@ -80,7 +80,13 @@ impl Runner {
                 (None, scim, rest)
             }
             None => {
-                let asana = Runner::start_asana(loaded, &clock, seed).await?;
+                let asana = Runner::start_asana(
+                    loaded,
+                    &clock,
+                    seed,
+                    options.organization_domain.as_deref(),
+                )
+                .await?;
                 let (scim, rest) = (asana.scim_url(), asana.base_url());
                 (Some(asana), scim, rest)
             }

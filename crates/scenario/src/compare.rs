@@ -1,0 +1,359 @@
+//! `run --compare`: the same scenarios against the fake Asana and an external endpoint, their
+//! SCIM exchanges side by side, and every difference named, with the fidelity switch that
+//! explains it where one does. That is the parity report a team keeps in CI: "our fake still
+//! matches our Asana", up to the switches it names.
+//!
+//! Exchanges are compared in order: method and path (ids normalized), status, and the response
+//! body's shape: its keys and the types of its values, with ids, times and secrets normalized
+//! (as transcripts redact them). Values themselves are the endpoint's data (another org's teams,
+//! an id in a message) and are not compared. A body difference is reported per JSON path. When
+//! the sequences part ways after a status difference, the parting is put down to the same switch.
+
+use std::collections::BTreeMap;
+
+use fake_asana::Switch;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::report::ExchangeShape;
+
+/// One difference between the fake's exchanges and the endpoint's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    pub scenario: String,
+    /// The exchange's place in the sequence, from 1.
+    pub exchange: usize,
+    /// `GET /Users/{id}` and its status on each side.
+    pub fake: Option<String>,
+    pub external: Option<String>,
+    /// What differs: `status`, a body path such as `meta` or `name.givenName`, or `request`.
+    pub what: String,
+    /// The fidelity switch whose behaviour this is, when one is.
+    pub switch: Option<&'static str>,
+}
+
+/// Ids in a path (`/Users/1200000000000004`, `/Users/2819c223-...`) as `{id}`.
+pub fn normalize_path(path: &str) -> String {
+    let mut out = Vec::new();
+    let mut after_collection = false;
+    for seg in path.split('/') {
+        if after_collection && !seg.is_empty() {
+            out.push("{id}".to_owned());
+            after_collection = false;
+            continue;
+        }
+        after_collection = matches!(seg, "Users" | "Groups");
+        out.push(seg.to_owned());
+    }
+    out.join("/")
+}
+
+fn line(e: &ExchangeShape) -> String {
+    let status = e.status.map_or("dropped".to_owned(), |s| s.to_string());
+    format!("{} {} {status}", e.method, e.path)
+}
+
+/// The differences between one scenario's two sequences.
+pub fn compare(
+    scenario: &str,
+    fake: &[ExchangeShape],
+    external: &[ExchangeShape],
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let diff = |i: usize,
+                f: Option<&ExchangeShape>,
+                e: Option<&ExchangeShape>,
+                what: String,
+                switch: Option<Switch>| Difference {
+        scenario: scenario.to_owned(),
+        exchange: i + 1,
+        fake: f.map(line),
+        external: e.map(line),
+        what,
+        switch: switch.map(Switch::name),
+    };
+    // A status difference changes what the client does next: the switch that explains it
+    // explains the sequences parting ways after it.
+    let mut last_status_switch: Option<Switch> = None;
+    for i in 0..fake.len().max(external.len()) {
+        match (fake.get(i), external.get(i)) {
+            (Some(f), Some(e)) if f.method == e.method && f.path == e.path => {
+                if f.status != e.status {
+                    let switch = explain_status(f, e);
+                    last_status_switch = switch.or(last_status_switch);
+                    out.push(diff(i, Some(f), Some(e), "status".into(), switch));
+                    continue;
+                }
+                let mut paths = Vec::new();
+                body_paths(&shape(&f.body), &shape(&e.body), "", &mut paths);
+                for path in paths {
+                    let switch = explain_path(&path, f);
+                    last_status_switch = switch.or(last_status_switch);
+                    out.push(diff(i, Some(f), Some(e), path, switch));
+                }
+            }
+            (f, e) => {
+                // The sequences part ways here; what follows is not comparable pair by pair.
+                out.push(diff(i, f, e, "request".into(), last_status_switch));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A body's shape: the same keys, each leaf replaced by its type, each array by the merged
+/// shape of its elements.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    // These values are behaviour, not data: kept as they are.
+                    let kept = matches!(k.as_str(), "scimType" | "active") && !v.is_object();
+                    (k.clone(), if kept { v.clone() } else { shape(v) })
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            let mut merged = Value::Null;
+            for item in items {
+                merged = merge(merged, shape(item));
+            }
+            Value::Array(if merged.is_null() {
+                vec![]
+            } else {
+                vec![merged]
+            })
+        }
+        Value::String(_) => Value::String("string".into()),
+        Value::Number(_) => Value::String("number".into()),
+        Value::Bool(_) => Value::String("boolean".into()),
+        Value::Null => Value::Null,
+    }
+}
+
+fn merge(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Null, b) => b,
+        (Value::Object(mut x), Value::Object(y)) => {
+            for (k, v) in y {
+                let merged = match x.remove(&k) {
+                    Some(old) => merge(old, v),
+                    None => v,
+                };
+                x.insert(k, merged);
+            }
+            Value::Object(x)
+        }
+        (a, _) => a,
+    }
+}
+
+/// The JSON paths where two bodies differ: a key on one side only, or a different leaf.
+fn body_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                match (x.get(k), y.get(k)) {
+                    (Some(va), Some(vb)) => body_paths(va, vb, &join(k), out),
+                    _ => out.push(join(k)),
+                }
+            }
+        }
+        // An empty list says nothing of its elements' shape: it is data, not behaviour.
+        (Value::Array(x), Value::Array(y)) if x.is_empty() || y.is_empty() => {}
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (va, vb) in x.iter().zip(y) {
+                body_paths(va, vb, &format!("{at}[]"), out);
+            }
+        }
+        _ if a != b => out.push(if at.is_empty() {
+            "body".into()
+        } else {
+            at.to_owned()
+        }),
+        _ => {}
+    }
+    out.dedup();
+}
+
+/// Which switch a body difference is, by the attribute it is about.
+fn explain_path(path: &str, fake: &ExchangeShape) -> Option<Switch> {
+    let root = path.split(['.', '[']).next().unwrap_or(path);
+    let error = fake.status.is_some_and(|s| s >= 400);
+    Some(match root {
+        "meta" => Switch::OmitMeta,
+        "startIndex" | "itemsPerPage" => Switch::ListWithoutPaging,
+        "externalId" | "displayName" | "locale" | "timezone" => Switch::IgnoredAttributesDropped,
+        "userType" => Switch::UserTypeOnlyInViewOnlyDomains,
+        "name" if path.ends_with("givenName") || path.ends_with("familyName") => {
+            Switch::ResponseFillsNameParts
+        }
+        "emails" if path.ends_with(".type") => Switch::ResponseFillsNameParts,
+        // invalidSyntax is how an RFC server refuses OneLogin's schema URNs.
+        "scimType" if !matches!(fake.status, Some(401 | 403 | 429)) => Switch::LenientSchemas,
+        "errors" | "schemas" | "detail" | "status" | "scimType" if error => match fake.status {
+            Some(401 | 403 | 429) => Switch::AuthErrorsInRestFormat,
+            _ => return None,
+        },
+        "active" => Switch::DeleteDeprovisions,
+        _ => return None,
+    })
+}
+
+/// Which switch a status difference is, by the request and the two statuses.
+fn explain_status(fake: &ExchangeShape, external: &ExchangeShape) -> Option<Switch> {
+    let (f, e) = (fake.status?, external.status?);
+    let on_user = fake.path.contains("/Users/{id}");
+    let on_group = fake.path.contains("/Groups/{id}");
+    Some(match (fake.method.as_str(), f, e) {
+        ("DELETE", 405, _) if on_group => Switch::TeamDeleteRefused,
+        ("PATCH", 204, 200) | ("PATCH", 200, 204) if on_group => Switch::GroupPatchNoContent,
+        ("GET", 200, 404) | ("GET", 404, 200) if on_user => Switch::DeleteDeprovisions,
+        ("PUT" | "PATCH", 400, 200) if on_user => Switch::ReactivationRefused,
+        ("POST", 201, 409) | ("POST", 409, 201) => Switch::PostReprovisions,
+        ("GET", 400, 200) if fake.query.as_deref().is_some_and(|q| q.contains("filter")) => {
+            Switch::OnlyDocumentedFilters
+        }
+        // OneLogin's schema URNs: Asana reads them, an RFC server refuses them.
+        ("POST" | "PUT", 200 | 201, 400) => Switch::LenientSchemas,
+        ("POST", 400, 201) => Switch::UsernameMustBeEmail,
+        ("POST", 404, _) if fake.path.ends_with("/.search") => Switch::NoSearchEndpoint,
+        _ => return None,
+    })
+}
+
+/// Differences counted by switch (`unexplained` for those no switch explains).
+pub fn by_switch(differences: &[Difference]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for d in differences {
+        *out.entry(d.switch.unwrap_or("unexplained")).or_insert(0) += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn exchange(method: &str, path: &str, status: u16, body: Value) -> ExchangeShape {
+        ExchangeShape {
+            method: method.into(),
+            path: normalize_path(path),
+            query: None,
+            status: Some(status),
+            body,
+        }
+    }
+
+    #[test]
+    fn ids_in_paths_are_normalized() {
+        assert_eq!(
+            normalize_path("/api/1.0/scim/Users/120000"),
+            "/api/1.0/scim/Users/{id}"
+        );
+        assert_eq!(
+            normalize_path("/scim/v2/Groups/2819c223-7f76"),
+            "/scim/v2/Groups/{id}"
+        );
+        assert_eq!(normalize_path("/scim/Users"), "/scim/Users");
+    }
+
+    #[test]
+    fn body_differences_are_named_by_path_and_explained_by_switch() {
+        let fake = [exchange(
+            "GET",
+            "/Users/1",
+            200,
+            json!({"id": "[id]", "name": {"formatted": "A", "givenName": "A"}}),
+        )];
+        let rfc = [exchange(
+            "GET",
+            "/Users/9",
+            200,
+            json!({"id": "[id]", "name": {"formatted": "A"}, "meta": {"resourceType": "User"}}),
+        )];
+        let d = compare("s", &fake, &rfc);
+        let got: Vec<(&str, Option<&str>)> =
+            d.iter().map(|d| (d.what.as_str(), d.switch)).collect();
+        assert_eq!(
+            got,
+            [
+                ("meta", Some("omit_meta")),
+                ("name.givenName", Some("response_fills_name_parts"))
+            ]
+        );
+        assert!(compare("s", &fake, &fake).is_empty());
+    }
+
+    #[test]
+    fn values_are_data_and_only_the_shape_is_compared() {
+        let one = [exchange(
+            "GET",
+            "/Groups",
+            200,
+            json!({"totalResults": 0, "Resources": []}),
+        )];
+        let two = [exchange(
+            "GET",
+            "/Groups",
+            200,
+            json!({"totalResults": 3, "Resources": [{"id": "x"}, {"id": "y"}]}),
+        )];
+        assert_eq!(compare("s", &one, &two), []);
+        let three = [exchange(
+            "GET",
+            "/Groups",
+            200,
+            json!({"totalResults": 1, "Resources": [{"id": "z", "meta": {}}]}),
+        )];
+        let d = compare("s", &two, &three);
+        assert_eq!(
+            d.iter().map(|d| d.what.as_str()).collect::<Vec<_>>(),
+            ["Resources[].meta"]
+        );
+        // Some values are behaviour, not data: an error's scimType.
+        let invalid = |t: &str| [exchange("POST", "/Users", 400, json!({"scimType": t}))];
+        let d = compare("s", &invalid("invalidValue"), &invalid("invalidSyntax"));
+        assert_eq!(d[0].what, "scimType");
+    }
+
+    #[test]
+    fn a_parting_after_an_explained_status_is_put_down_to_the_same_switch() {
+        let fake = [
+            exchange("POST", "/Users", 201, Value::Null),
+            exchange("GET", "/Users", 200, Value::Null),
+        ];
+        let rfc = [exchange("POST", "/Users", 400, Value::Null)];
+        let d = compare("s", &fake, &rfc);
+        assert_eq!(d.len(), 2);
+        assert!(
+            d.iter().all(|d| d.switch == Some("lenient_schemas")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn sequences_that_part_ways_stop_the_pairing() {
+        let a = [
+            exchange("GET", "/Users", 200, Value::Null),
+            exchange("POST", "/Users", 201, Value::Null),
+        ];
+        let b = [exchange("GET", "/Users", 200, Value::Null)];
+        let d = compare("s", &a, &b);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].what, "request");
+        assert_eq!(d[0].external, None);
+        assert_eq!(by_switch(&d)["unexplained"], 1);
+    }
+}
