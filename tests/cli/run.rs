@@ -236,28 +236,50 @@ fn explore_finds_nothing_on_a_healthy_system_and_says_so() {
     );
 }
 
-/// Two runs in a row against one endpoint with `--domain`: every identity is new each run, so
-/// the second passes as the first did although the first deprovisioned its people. Each run
-/// names its target, domain and run id, lists what it created, and skipped steps keep reasons.
+/// Two runs in a row against an independent endpoint, with `--domain`: the fake Asana in the
+/// `rfc` profile (plain RFC 7643/7644, none of Asana's behaviour) on HTTPS, trusted with
+/// `--ca-cert`. Every identity is new each run, so the second passes as the first did although
+/// the first deprovisioned its people. Each run names its target, domain and run id, lists what
+/// it created, and reports skipped steps with their reasons.
 #[tokio::test]
-async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
+async fn two_runs_in_a_row_against_an_independent_endpoint_with_a_domain() {
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(dir.path(), &[]).await;
+    let ca_dir = dir.path().join("ca");
+    let served = Served::start(
+        dir.path(),
+        &[
+            "--profile",
+            "rfc",
+            "--tls",
+            "--tls-ca",
+            &ca_dir.display().to_string(),
+        ],
+    )
+    .await;
+    let ca = served.credentials["tls_ca"].as_str().unwrap().to_owned();
     let mut summaries = Vec::new();
     for run_id in ["first", "second"] {
-        let (url, token) = (served.scim_url(), served.token());
+        let (url, token, ca) = (served.scim_url(), served.token(), ca.clone());
         let out = tokio::task::spawn_blocking(move || {
             harness(&[
                 "run",
-                "scenarios/deletion-policy",
-                "scenarios/approval-gating",
-                "scenarios/customer-cases/contractor-never-updates.yaml",
+                // What holds on any SCIM server: approvals gate, deletions supersede creates,
+                // a no-op sends nothing, tokens connect or do not. And one that cannot run.
+                "scenarios/approval-gating/create-denied.yaml",
+                "scenarios/approval-gating/pending-create-superseded-by-deletion.yaml",
+                "scenarios/attributes/no-change-sends-nothing.yaml",
+                "scenarios/rfc-profile/rfc-urns-create-anywhere.yaml",
+                "scenarios/token-validation/valid-token-connects.yaml",
+                "scenarios/token-validation/malformed-token.yaml",
+                "scenarios/token-validation/deauthorized-token.yaml",
                 "--format",
                 "json",
                 "--asana-scim-url",
                 &url,
                 "--asana-token",
                 &token,
+                "--ca-cert",
+                &ca,
                 "--domain",
                 "acme.test",
                 "--run-id",
@@ -271,6 +293,12 @@ async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
         assert_eq!(out.status.code(), Some(0), "{report:#}");
         assert_eq!(report["target"]["domain"], "acme.test");
         assert_eq!(report["target"]["run_id"], run_id);
+        assert!(
+            report["target"]["scim_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://")
+        );
         let created = report["created"].as_array().unwrap();
         assert!(!created.is_empty());
         for c in created {
@@ -278,11 +306,25 @@ async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
             assert!(name.contains(&format!(".{run_id}-")), "{name}");
             assert!(c["id"].is_string() && c["final_state"].is_string(), "{c}");
         }
-        // The contractor stays a guest: off the organization's domain, never rewritten into it.
+        let skipped = report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["path"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("deauthorized-token.yaml")
+            })
+            .unwrap();
+        assert_eq!(skipped["outcome"], "skipped");
+        assert!(skipped["skipped_steps"].as_u64().unwrap() > 0);
         assert!(
-            created
+            skipped["steps"]
+                .as_array()
+                .unwrap()
                 .iter()
-                .any(|c| c["name"].as_str().unwrap().ends_with("@agency.test"))
+                .all(|s| s["message"].is_string() || s["outcome"] == "passed")
         );
         summaries.push(report["summary"].clone());
     }
@@ -290,7 +332,7 @@ async fn two_runs_in_a_row_against_one_endpoint_with_a_domain() {
         summaries[0], summaries[1],
         "the second run is the first again"
     );
-    assert!(summaries[0]["passed"].as_u64().unwrap() > 0);
+    assert_eq!(summaries[0]["passed"], 6);
     assert!(served.terminate().await.success());
 }
 
