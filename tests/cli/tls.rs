@@ -57,6 +57,44 @@ async fn serve_tls_works_with_curl_an_https_only_client_and_run_ca_cert() {
     .await;
     assert!(String::from_utf8_lossy(&wrong_ca.stdout).starts_with("error "));
 
+    // OneLogin's own npm SDK, which forces https, reads the Asana app through the fake
+    // OneLogin; given http:// it cannot, and without the CA it refuses the certificate.
+    let modules = std::env::var("NPM_MODULES_DIR")
+        .unwrap_or_else(|_| format!("{}/target/npm/node_modules", env!("CARGO_MANIFEST_DIR")));
+    assert!(
+        Path::new(&modules).join("@onelogin/sdk").exists(),
+        "@onelogin/sdk is not installed: run `cargo xtask test`"
+    );
+    let onelogin = served.onelogin_origin();
+    let sdk = |base: String, trust: bool| {
+        let mut cmd = tokio::process::Command::new("node");
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "tests/tls/onelogin_sdk.js",
+                &base,
+                "demo-client-id",
+                "demo-client-secret",
+                "100001",
+            ])
+            .env("NPM_MODULES_DIR", &modules);
+        if trust {
+            cmd.env("NODE_EXTRA_CA_CERTS", &ca);
+        }
+        async move { cmd.output().await.unwrap() }
+    };
+    let read = sdk(onelogin.clone(), true).await;
+    assert!(
+        String::from_utf8_lossy(&read.stdout).contains("app Asana"),
+        "{}",
+        String::from_utf8_lossy(&read.stdout)
+    );
+    assert!(read.status.success());
+    let plain = sdk(onelogin.replacen("https://", "http://", 1), true).await;
+    assert!(!plain.status.success(), "the SDK forces https");
+    let untrusted = sdk(onelogin, false).await;
+    assert!(!untrusted.status.success());
+    assert!(String::from_utf8_lossy(&untrusted.stdout).contains("unable to verify"));
+
     // run --ca-cert: the scenarios reach the HTTPS endpoint; without it, Enable fails with the
     // TLS reason, as OneLogin reports it.
     let exe = env!("CARGO_BIN_EXE_asana-harness");

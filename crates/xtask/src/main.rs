@@ -4,7 +4,8 @@
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
 //!   lxml), the independent SAML signer, verifier and canonicalizer.
-//!   `har-validator` (npm, under `target/npm`) is the independent HAR 1.2 reader.
+//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
+//!   OneLogin's HTTPS-only SDK.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
 
 use std::path::{Path, PathBuf};
@@ -62,8 +63,9 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// The independent HAR reader, pinned like the Python checkers.
-const NPM_PACKAGES: [&str; 1] = ["har-validator@5.1.5"];
+/// The npm checkers, pinned like the Python ones: the independent HAR reader, and OneLogin's
+/// own SDK, an HTTPS-only client (it forces https) for `serve --tls`.
+const NPM_PACKAGES: [&str; 2] = ["har-validator@5.1.5", "@onelogin/sdk@1.0.9"];
 
 /// Installs the npm checkers into `target/npm`, unless they are already there; returns its
 /// `node_modules`.
@@ -80,7 +82,9 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
         .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
         .arg(&prefix)
         .args(NPM_PACKAGES))
-    .context("installing har-validator with npm (is Node.js with npm installed?)")?;
+    .context(
+        "installing har-validator and @onelogin/sdk with npm (is Node.js with npm installed?)",
+    )?;
     std::fs::write(&marker, pins)?;
     Ok(modules)
 }
@@ -94,7 +98,8 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
         .args(["test", "--workspace", "--locked"])
         .args(extra)
         .env("SAML_PYTHON", scim2.with_file_name("python"))
-        .env("HAR_VALIDATOR_DIR", npm)
+        .env("HAR_VALIDATOR_DIR", &npm)
+        .env("NPM_MODULES_DIR", &npm)
         .env("SCIM2_CLI", scim2))
 }
 
