@@ -410,6 +410,13 @@ pub enum Provisioned {
     Deleted,
 }
 
+/// An app given to one user directly, not through a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DirectAssignment {
+    pub user_id: u64,
+    pub app_id: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     pub app_id: u64,
@@ -468,6 +475,9 @@ pub struct State {
     pub users: Vec<OneLoginUser>,
     pub roles: Vec<Role>,
     pub apps: Vec<App>,
+    /// Apps given to a user directly (the user's Applications tab), besides roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct_assignments: Vec<DirectAssignment>,
     pub tasks: Vec<Task>,
     pub links: Vec<Link>,
     pub credentials: Vec<ApiCredential>,

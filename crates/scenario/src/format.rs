@@ -298,9 +298,14 @@ pub enum Step {
     AddRoleUsers(RoleUsers),
     RemoveRoleUsers(RoleUsers),
     SetRoleApps(RoleApps),
+    /// The user's Applications tab: Asana given directly, and taken away.
+    AssignApp(UserRef),
+    UnassignApp(UserRef),
     // OneLogin: the Asana app and the queue.
     ConfigureApp(AppSettings),
     EnableApi(Empty),
+    /// The app's Users tab: Apply to All > Reset.
+    ResetAppUsers(Empty),
     Approve(TaskRef),
     Deny(TaskRef),
     Retry(TaskRef),

@@ -22,6 +22,11 @@ pub(super) fn router() -> Router<Shared> {
             get(get_provisioning).put(put_provisioning),
         )
         .route("/apps/{id}/enable", post(enable))
+        .route("/apps/{id}/users/reset", post(reset_app_users))
+        .route(
+            "/users/{id}/apps/{app}",
+            post(assign_app).delete(unassign_app),
+        )
         .route("/provisioning/tasks", get(list_tasks))
         .route("/provisioning/tasks/{id}/approve", post(approve))
         .route("/provisioning/tasks/{id}/deny", post(deny))
@@ -302,4 +307,59 @@ async fn list_requests(State(app): State<Shared>, RawQuery(query): RawQuery) -> 
 async fn clear_requests(State(app): State<Shared>) -> StatusCode {
     app.outbound.clear();
     StatusCode::NO_CONTENT
+}
+
+/// The `{id}` and `{app}` of `/users/{id}/apps/{app}`.
+fn pair(raw: (String, String)) -> Result<(u64, u64), OlError> {
+    match (raw.0.parse(), raw.1.parse()) {
+        (Ok(user), Ok(app)) => Ok((user, app)),
+        _ => Err(OlError::not_found()),
+    }
+}
+
+/// The user's Applications tab: give them the app directly, besides any role.
+async fn assign_app(
+    State(app): State<Shared>,
+    axum::extract::Path(raw): axum::extract::Path<(String, String)>,
+) -> AdminResult {
+    let (user, app_id) = pair(raw)?;
+    let now = app.clock.now();
+    let added = app.store_mut().assign_app(user, app_id, now)?;
+    app.kick();
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        axum::Json(json!({"user_id": user, "app_id": app_id, "assigned_directly": true})),
+    )
+        .into_response())
+}
+
+async fn unassign_app(
+    State(app): State<Shared>,
+    axum::extract::Path(raw): axum::extract::Path<(String, String)>,
+) -> AdminResult {
+    let (user, app_id) = pair(raw)?;
+    let now = app.clock.now();
+    let removed = app.store_mut().unassign_app(user, app_id, now)?;
+    app.kick();
+    if !removed {
+        return Err(OlError::new(
+            StatusCode::NOT_FOUND,
+            "NotFoundError",
+            format!("app {app_id} was not given to user {user} directly"),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The app's Users tab: Apply to All > Reset.
+async fn reset_app_users(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    let now = app.clock.now();
+    let tasks = app.store_mut().reset_app_users(id, now)?;
+    app.kick();
+    Ok(axum::Json(json!({"tasks": tasks})).into_response())
 }

@@ -117,6 +117,45 @@ impl Store {
         for role in self.roles.values_mut() {
             role.users.retain(|u| *u != id);
         }
+        self.direct.retain(|(u, _)| *u != id);
+        Ok(())
+    }
+
+    // -- apps given directly -------------------------------------------------------------------
+
+    /// Gives the app to one user directly (the user's Applications tab). A user who has it
+    /// through a role too keeps it until both are gone. Returns whether anything changed.
+    pub fn assign_app(&mut self, user: u64, app: u64, now: Timestamp) -> Result<bool, StoreError> {
+        self.check_pair(user, app)?;
+        let added = self.direct.insert((user, app));
+        if added {
+            self.reconcile(user, app, "app assigned directly", now);
+        }
+        Ok(added)
+    }
+
+    /// Takes a directly given app away; a role that grants it still does.
+    pub fn unassign_app(
+        &mut self,
+        user: u64,
+        app: u64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.check_pair(user, app)?;
+        let removed = self.direct.remove(&(user, app));
+        if removed {
+            self.reconcile(user, app, "app removed from the user", now);
+        }
+        Ok(removed)
+    }
+
+    fn check_pair(&self, user: u64, app: u64) -> Result<(), StoreError> {
+        if !self.users.contains_key(&user) {
+            return Err(StoreError::NotFound(format!("user {user}")));
+        }
+        if !self.apps.contains_key(&app) {
+            return Err(StoreError::NotFound(format!("app {app}")));
+        }
         Ok(())
     }
 

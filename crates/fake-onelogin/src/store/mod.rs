@@ -78,6 +78,8 @@ pub struct Store {
     in_progress: HashSet<u64>,
     links: HashMap<(u64, u64), Link>,
     credentials: BTreeMap<String, ApiCredential>,
+    /// (user, app) given directly, besides roles.
+    direct: BTreeSet<(u64, u64)>,
     next_id: u64,
 }
 
@@ -96,6 +98,7 @@ impl Store {
             in_progress: HashSet::new(),
             links: HashMap::new(),
             credentials: BTreeMap::new(),
+            direct: BTreeSet::new(),
             next_id: FIRST_ID,
         }
     }
@@ -185,11 +188,18 @@ impl Store {
             .collect()
     }
 
-    /// Whether any of the user's roles grants the app.
+    /// Whether any of the user's roles grants the app, or it was given to them directly.
     pub fn has_access(&self, user: u64, app: u64) -> bool {
-        self.roles
-            .values()
-            .any(|r| r.users.contains(&user) && r.apps.contains(&app))
+        self.direct.contains(&(user, app))
+            || self
+                .roles
+                .values()
+                .any(|r| r.users.contains(&user) && r.apps.contains(&app))
+    }
+
+    /// Whether the app was given to the user directly.
+    pub fn assigned_directly(&self, user: u64, app: u64) -> bool {
+        self.direct.contains(&(user, app))
     }
 
     /// Users with access to the app, by id.
@@ -199,6 +209,12 @@ impl Store {
             .values()
             .filter(|r| r.apps.contains(&app))
             .flat_map(|r| r.users.iter().copied())
+            .chain(
+                self.direct
+                    .iter()
+                    .filter(|(_, a)| *a == app)
+                    .map(|(u, _)| *u),
+            )
             .collect();
         ids.sort_unstable();
         ids.dedup();

@@ -111,6 +111,57 @@ impl Store {
         self.decide(user, app, want, payload, reason, now);
     }
 
+    /// The app's Users tab, Apply to All > Reset (onelogin-facts §2, [C] S16): every user who
+    /// has the app and should be active in the target is pushed again with a create, through
+    /// the same approval rules and the same lookup-then-write as any create: a user the target
+    /// lost is created again, one it deprovisioned fails with the target's reason, and nobody is
+    /// skipped silently. A pair with an open task keeps it (that task will push anyway).
+    /// Returns the new tasks.
+    pub fn reset_app_users(
+        &mut self,
+        app: u64,
+        now: Timestamp,
+    ) -> Result<Vec<u64>, super::StoreError> {
+        if !self.apps.contains_key(&app) {
+            return Err(super::StoreError::NotFound(format!("app {app}")));
+        }
+        let mut made = Vec::new();
+        for user in self.app_users(app) {
+            let Some(u) = self.users.get(&user) else {
+                continue;
+            };
+            if u.status == status::SUSPENDED || self.open_tasks.contains_key(&(user, app)) {
+                continue;
+            }
+            let payload = payload_of(u, &self.apps[&app].provisioning.parameters);
+            // A failed task is superseded by the reset, as by any later change.
+            if let Some(failed) = self
+                .last_task(user, app)
+                .filter(|t| t.status == TaskStatus::Failed)
+                .map(|t| t.id)
+            {
+                self.close(
+                    failed,
+                    TaskStatus::Skipped,
+                    Some("superseded: Apply to All > Reset after it failed".into()),
+                    now,
+                );
+            }
+            let id = self.new_task(
+                (user, app),
+                TaskAction::Create,
+                "Apply to All > Reset",
+                payload,
+                Start::Gated {
+                    deprovisioning: false,
+                },
+                now,
+            );
+            made.push(id);
+        }
+        Ok(made)
+    }
+
     fn decide(
         &mut self,
         user: u64,

@@ -14,6 +14,11 @@ impl Store {
             users: self.users.values().cloned().collect(),
             roles: self.roles.values().cloned().collect(),
             apps: self.apps.values().cloned().collect(),
+            direct_assignments: self
+                .direct
+                .iter()
+                .map(|&(user_id, app_id)| DirectAssignment { user_id, app_id })
+                .collect(),
             tasks: self.tasks.values().cloned().collect(),
             links: {
                 let mut links: Vec<Link> = self.links.values().cloned().collect();
@@ -67,6 +72,15 @@ impl Store {
                 return Err(format!("role {} lists unknown app {a}", role.name));
             }
             store.roles.insert(role.id, role);
+        }
+        for d in state.direct_assignments {
+            if !store.users.contains_key(&d.user_id) || !store.apps.contains_key(&d.app_id) {
+                return Err(format!(
+                    "a direct assignment names unknown user {} or app {}",
+                    d.user_id, d.app_id
+                ));
+            }
+            store.direct.insert((d.user_id, d.app_id));
         }
         for mut task in state.tasks {
             max = max.max(task.id + 1);

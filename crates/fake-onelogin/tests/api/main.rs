@@ -10,3 +10,4 @@ mod console;
 mod policies;
 mod queue;
 mod sso;
+mod workflows;

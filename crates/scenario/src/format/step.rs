@@ -38,6 +38,9 @@ impl Step {
             Step::AddRoleUsers(_) => "add_role_users",
             Step::RemoveRoleUsers(_) => "remove_role_users",
             Step::SetRoleApps(_) => "set_role_apps",
+            Step::AssignApp(_) => "assign_app",
+            Step::UnassignApp(_) => "unassign_app",
+            Step::ResetAppUsers(_) => "reset_app_users",
             Step::ConfigureApp(_) => "configure_app",
             Step::EnableApi(_) => "enable_api",
             Step::Approve(_) => "approve",
@@ -88,6 +91,9 @@ impl Step {
             | Step::AddRoleUsers(_)
             | Step::RemoveRoleUsers(_)
             | Step::SetRoleApps(_)
+            | Step::AssignApp(_)
+            | Step::UnassignApp(_)
+            | Step::ResetAppUsers(_)
             | Step::ConfigureApp(_)
             | Step::EnableApi(_)
             | Step::Approve(_)
@@ -116,9 +122,11 @@ impl Step {
         let mut r = References::default();
         match self {
             Step::UpdateUser(u) => r.users.push(&u.user),
-            Step::SuspendUser(u) | Step::UnsuspendUser(u) | Step::DeleteUser(u) => {
-                r.users.push(&u.user)
-            }
+            Step::SuspendUser(u)
+            | Step::UnsuspendUser(u)
+            | Step::DeleteUser(u)
+            | Step::AssignApp(u)
+            | Step::UnassignApp(u) => r.users.push(&u.user),
             Step::AddRoleUsers(ru) | Step::RemoveRoleUsers(ru) => {
                 r.roles.push(&ru.role);
                 r.users.extend(ru.users.iter().map(String::as_str));
@@ -162,6 +170,7 @@ impl Step {
             }
             Step::CreateUser(_)
             | Step::EnableApi(_)
+            | Step::ResetAppUsers(_)
             | Step::CreatePersonalAccessToken(_)
             | Step::SetSwitches(_)
             | Step::SetRateLimit(_)
@@ -192,6 +201,9 @@ impl Step {
             | Step::AddRoleUsers(_)
             | Step::RemoveRoleUsers(_)
             | Step::SetRoleApps(_)
+            | Step::AssignApp(_)
+            | Step::UnassignApp(_)
+            | Step::ResetAppUsers(_)
             | Step::ConfigureApp(_)
             | Step::EnableApi(_)
             | Step::Approve(_)

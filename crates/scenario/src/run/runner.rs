@@ -227,6 +227,29 @@ impl Runner {
                 let role = self.role_id(&r.role)?;
                 self.set_role_apps(role, !r.apps.is_empty()).await?;
             }
+            Step::AssignApp(u) | Step::UnassignApp(u) => {
+                let id = self.user_id(&u.user).await?;
+                let app = self.onelogin.asana_app_id();
+                let (method, expect) = match step {
+                    Step::AssignApp(_) => (Method::POST, None),
+                    _ => (Method::DELETE, Some(StatusCode::NO_CONTENT)),
+                };
+                let path = format!("/__admin/users/{id}/apps/{app}");
+                let (status, reply) = self.ol_any(method, &path, None).await?;
+                if !status.is_success() || expect.is_some_and(|e| e != status) {
+                    return Err(fail(format!("{}: {status} {reply}", step.kind())).into());
+                }
+            }
+            Step::ResetAppUsers(_) => {
+                let app = self.onelogin.asana_app_id();
+                self.ol(
+                    Method::POST,
+                    &format!("/__admin/apps/{app}/users/reset"),
+                    None,
+                    StatusCode::OK,
+                )
+                .await?;
+            }
             Step::ConfigureApp(app) => self.configure_app(app).await?,
             Step::EnableApi(_) => {
                 self.enable().await?;

@@ -65,11 +65,12 @@ pub(super) fn tabs(a: &App, current: &str) -> String {
         format!("<a href=\"{href}\"{here}>{label}</a>")
     };
     format!(
-        "<p class=\"tabs\">{} {} {} {}</p>",
+        "<p class=\"tabs\">{} {} {} {} {}</p>",
         tab("configuration", "Configuration"),
         tab("provisioning", "Provisioning"),
         tab("parameters", "Parameters"),
-        tab("sso", "SSO")
+        tab("sso", "SSO"),
+        tab("users", "Users")
     )
 }
 
@@ -253,4 +254,46 @@ pub(super) async fn save_parameters(
         "scim_username": f.get("scim_username").cloned().unwrap_or_else(|| "email".into()),
     }});
     save_settings(&app, &id, settings, "parameters").await
+}
+
+/// The app's Users tab: who has it, each one's provisioning state, and Apply to All > Reset.
+pub(super) async fn users_tab(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(a) = find_app(&app, &id) else {
+        return error(StatusCode::NOT_FOUND, "There is no such app.");
+    };
+    let rows: String = {
+        let store = app.store();
+        store
+            .app_users(a.id)
+            .into_iter()
+            .filter_map(|u| store.user(u))
+            .map(|u| {
+                let state = crate::http::api::provisioning_state(&store, u.id, a.id);
+                format!(
+                    "<tr data-email=\"{e}\"><td><a href=\"/admin/users/{id}\">{e}</a></td><td class=\"provisioning-state\">{s}</td></tr>",
+                    e = escape(&u.email),
+                    id = u.id,
+                    s = escape(state.label()),
+                )
+            })
+            .collect()
+    };
+    let body = format!(
+        "<table id=\"app-users\"><thead><tr><th>User</th><th>Provisioning</th></tr></thead><tbody>{rows}</tbody></table>\
+         <form method=\"post\" action=\"/admin/apps/{id}/users/reset\"><button type=\"submit\" id=\"reset\">Apply to All › Reset</button></form>\
+         <p>Reset pushes every user who has the app again, through the same approvals as a create.</p>",
+        id = a.id
+    );
+    app_page(&a, "users", &body)
+}
+
+pub(super) async fn reset_users(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(a) = find_app(&app, &id) else {
+        return error(StatusCode::NOT_FOUND, "There is no such app.");
+    };
+    let now = app.clock.now();
+    if let Err(e) = app.store_mut().reset_app_users(a.id, now) {
+        return error(StatusCode::NOT_FOUND, &e.to_string());
+    }
+    settle_then(&app, &format!("/admin/apps/{}/users", a.id)).await
 }

@@ -1,6 +1,6 @@
 //! The admin console under `/admin`, as the KB article clicks through it: Apps > Company Apps >
 //! Asana with its Configuration, Provisioning, Parameters and SSO tabs; Users, a user's page with the
-//! Applications tab; Users > Provisioning with Approve, Deny and Retry; Roles.
+//! Applications tab (apps through roles, and given directly); Users > Provisioning with Approve, Deny and Retry; Roles.
 //!
 //! Every action goes through the code the APIs use (store operations, `update_provisioning`,
 //! the engine's Enable and queue), then settles the queue, so the page that follows shows what
@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::Shared;
 use apps::{
-    apps, configuration, enable, parameters_tab, provisioning_tab, save_configuration,
-    save_parameters, save_provisioning,
+    apps, configuration, enable, parameters_tab, provisioning_tab, reset_users, save_configuration,
+    save_parameters, save_provisioning, users_tab,
 };
 use page::error;
 use queue::{decide, provisioning_queue};
@@ -31,7 +31,8 @@ use sso::{
     certificate_details, download_certificate, remove_certificate, rotate, save_sso, sso_tab,
 };
 use users::{
-    add_role, create_user, delete_user, remove_role, save_user, suspend, unsuspend, user, users,
+    add_role, assign_app, create_user, delete_user, remove_role, save_user, suspend, unassign_app,
+    unsuspend, user, users,
 };
 
 pub(super) fn router() -> Router<Shared> {
@@ -58,6 +59,8 @@ pub(super) fn router() -> Router<Shared> {
             get(parameters_tab).post(save_parameters),
         )
         .route("/apps/{id}/sso", get(sso_tab).post(save_sso))
+        .route("/apps/{id}/users", get(users_tab))
+        .route("/apps/{id}/users/reset", post(reset_users))
         .route("/apps/{id}/sso/rotate", post(rotate))
         .route(
             "/apps/{id}/sso/certificates/{cert}",
@@ -77,6 +80,8 @@ pub(super) fn router() -> Router<Shared> {
         .route("/users/{id}/unsuspend", post(unsuspend))
         .route("/users/{id}/delete", post(delete_user))
         .route("/users/{id}/roles", post(add_role))
+        .route("/users/{id}/apps", post(assign_app))
+        .route("/users/{id}/apps/{app}/remove", post(unassign_app))
         .route("/users/{id}/roles/{role}/remove", post(remove_role))
         .route("/provisioning", get(provisioning_queue))
         .route("/provisioning/{task}/{verb}", post(decide))

@@ -132,15 +132,29 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
                     text
                 })
                 .unwrap_or_default();
+            // How the user has the app: directly (removable here), through a role, or both.
+            let how = if store.assigned_directly(u.id, a.id) {
+                format!(
+                    "directly <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/apps/{}/remove\"><button type=\"submit\" id=\"remove-app-{}\">Remove</button></form>",
+                    u.id, a.id, a.id
+                )
+            } else {
+                "through a role".to_owned()
+            };
             format!(
                 "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
-                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td></tr>",
+                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td><td class=\"assigned\">{how}</td></tr>",
                 escape(&a.name),
                 escape(&a.name),
                 escape(target_id),
                 escape(&last),
             )
         })
+        .collect();
+    let assignable: String = store
+        .apps()
+        .filter(|a| !store.assigned_directly(u.id, a.id))
+        .map(|a| format!("<option value=\"{}\">{}</option>", a.id, escape(&a.name)))
         .collect();
     let suspend = if u.status == status::SUSPENDED {
         format!(
@@ -161,7 +175,9 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
          <h2>Roles</h2><ul>{roles}</ul>\
          <form method=\"post\" action=\"/admin/users/{id}/roles\"><label for=\"role\">Add a role</label><select id=\"role\" name=\"role\">{options}</select>\
          <button type=\"submit\" id=\"add-role\">Add Role</button></form>\
-         <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th></tr></thead><tbody>{apps}</tbody></table>",
+         <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th><th>Assigned</th></tr></thead><tbody>{apps}</tbody></table>\
+         <form method=\"post\" action=\"/admin/users/{id}/apps\"><label for=\"app\">Add an app</label><select id=\"app\" name=\"app\">{assignable}</select>\
+         <button type=\"submit\" id=\"add-app\">Add App</button></form>",
         status = status_name(u.status),
         id = u.id,
         f1 = field("firstname", "First name", &u.firstname),
@@ -275,4 +291,36 @@ pub(super) async fn remove_role(
         Ok(()) => settle_then(&app, &format!("/admin/users/{user}")).await,
         Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
     }
+}
+
+/// The Applications tab's Add App: the app given to this user directly.
+pub(super) async fn assign_app(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (Some(user), Some(app_id)) = (id_of(&id), form(&body).get("app").and_then(|a| id_of(a)))
+    else {
+        return error(StatusCode::NOT_FOUND, "There is no such user or app.");
+    };
+    let now = app.clock.now();
+    if let Err(e) = app.store_mut().assign_app(user, app_id, now) {
+        return error(StatusCode::NOT_FOUND, &e.to_string());
+    }
+    settle_then(&app, &format!("/admin/users/{user}")).await
+}
+
+/// Remove, beside an app given directly.
+pub(super) async fn unassign_app(
+    State(app): State<Shared>,
+    Path((id, app_id)): Path<(String, String)>,
+) -> Response {
+    let (Some(user), Some(app_id)) = (id_of(&id), id_of(&app_id)) else {
+        return error(StatusCode::NOT_FOUND, "There is no such user or app.");
+    };
+    let now = app.clock.now();
+    if let Err(e) = app.store_mut().unassign_app(user, app_id, now) {
+        return error(StatusCode::NOT_FOUND, &e.to_string());
+    }
+    settle_then(&app, &format!("/admin/users/{user}")).await
 }
