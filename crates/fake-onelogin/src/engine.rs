@@ -123,6 +123,6 @@ pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Opt
         }
     };
     let mut store = app.store_mut();
-    store.set_api_status(app_id, status, error);
+    store.set_api_status(app_id, status, error, app.clock.now());
     store.app(app_id).cloned()
 }

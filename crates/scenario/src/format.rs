@@ -336,6 +336,50 @@ pub enum Step {
     ExpectUserApp(UserAppExpectation),
     ExpectExchanges(ExchangeExpectation),
     ExpectSignIn(sso::SignInExpectation),
+    ExpectEvent(EventExpectation),
+}
+
+/// `expect_event`: OneLogin's Events API has such an event (`GET /api/1/events`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventExpectation {
+    /// `app_added`, `app_removed`, `provisioning_succeeded`, `provisioning_failed`,
+    /// `provisioning_approved`, `provisioning_denied`, `api_connected`, `api_connection_failed`.
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub error_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    AppAdded,
+    AppRemoved,
+    ProvisioningSucceeded,
+    ProvisioningFailed,
+    ProvisioningApproved,
+    ProvisioningDenied,
+    ApiConnected,
+    ApiConnectionFailed,
+}
+
+impl EventKind {
+    /// The harness's event type id (README, "Events").
+    pub fn id(self) -> u32 {
+        match self {
+            EventKind::AppAdded => 9001,
+            EventKind::AppRemoved => 9002,
+            EventKind::ProvisioningSucceeded => 9010,
+            EventKind::ProvisioningFailed => 9011,
+            EventKind::ProvisioningApproved => 9020,
+            EventKind::ProvisioningDenied => 9021,
+            EventKind::ApiConnected => 9030,
+            EventKind::ApiConnectionFailed => 9031,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

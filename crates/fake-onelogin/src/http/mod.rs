@@ -4,6 +4,7 @@
 mod admin;
 pub(crate) mod api;
 mod console;
+mod events;
 mod oauth;
 mod sso;
 mod sso_admin;
@@ -23,8 +24,11 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let api_v1 =
+        events::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .nest("/api/2", api)
+        .nest("/api/1", api_v1)
         .nest("/auth/oauth2", oauth::router())
         .nest(
             "/__admin",

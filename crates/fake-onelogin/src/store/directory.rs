@@ -129,6 +129,15 @@ impl Store {
         self.check_pair(user, app)?;
         let added = self.direct.insert((user, app));
         if added {
+            self.record_event(
+                super::events::event_type::APP_ADDED,
+                super::events::About {
+                    user: Some(user),
+                    app: Some(app),
+                    ..Default::default()
+                },
+                now,
+            );
             self.reconcile(user, app, "app assigned directly", now);
         }
         Ok(added)
@@ -144,6 +153,15 @@ impl Store {
         self.check_pair(user, app)?;
         let removed = self.direct.remove(&(user, app));
         if removed {
+            self.record_event(
+                super::events::event_type::APP_REMOVED,
+                super::events::About {
+                    user: Some(user),
+                    app: Some(app),
+                    ..Default::default()
+                },
+                now,
+            );
             self.reconcile(user, app, "app removed from the user", now);
         }
         Ok(removed)

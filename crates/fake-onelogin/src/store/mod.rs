@@ -6,11 +6,13 @@
 //! - `reconcile`: the trigger table: what Asana should hold, and the task that closes the gap.
 //! - `queue`: tasks through their states, approvals, claiming and completing.
 //! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
+//! - `events`: the event log behind `GET /api/1/events`.
 //! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
 //!
 //! Handlers parse; the store decides.
 
 mod directory;
+pub(crate) mod events;
 mod queue;
 mod reconcile;
 pub(crate) mod sso;
@@ -80,6 +82,9 @@ pub struct Store {
     credentials: BTreeMap<String, ApiCredential>,
     /// (user, app) given directly, besides roles.
     direct: BTreeSet<(u64, u64)>,
+    /// The event log (`GET /api/1/events`), oldest first; not kept in the state file.
+    events: Vec<events::Event>,
+    event_seq: u64,
     next_id: u64,
 }
 
@@ -99,6 +104,8 @@ impl Store {
             links: HashMap::new(),
             credentials: BTreeMap::new(),
             direct: BTreeSet::new(),
+            events: Vec::new(),
+            event_seq: 0,
             next_id: FIRST_ID,
         }
     }
@@ -310,7 +317,7 @@ mod tests {
         let mut config = crate::default_asana_config("http://asana.test/scim");
         config.token = Some("t1".into());
         let app = store.add_app("Asana", 1, config, now);
-        store.set_api_status(app, ApiStatus::Connected, None);
+        store.set_api_status(app, ApiStatus::Connected, None, now);
         let current = |store: &Store| store.app(app).unwrap().provisioning.clone();
 
         let mut next = current(&store);
@@ -324,7 +331,7 @@ mod tests {
         store.set_provisioning(app, next, now).unwrap();
         assert_eq!(current(&store).api_status, ApiStatus::Disabled);
 
-        store.set_api_status(app, ApiStatus::Connected, None);
+        store.set_api_status(app, ApiStatus::Connected, None, now);
         store.repoint_scim("http://asana.test/scim", "http://elsewhere.test/scim", now);
         assert_eq!(
             current(&store).api_status,

@@ -118,13 +118,18 @@ impl Store {
     // -- provisioning: the queue ---------------------------------------------------------------
 
     pub fn approve(&mut self, id: u64, now: Timestamp) -> Result<&Task, StoreError> {
-        self.transition(id, TaskStatus::Pending, TaskStatus::Approved, now)
+        let task = self.transition(id, TaskStatus::Pending, TaskStatus::Approved, now)?;
+        let about = task_about(task, None);
+        self.record_event(super::events::event_type::PROVISIONING_APPROVED, about, now);
+        Ok(&self.tasks[&id])
     }
 
     pub fn deny(&mut self, id: u64, now: Timestamp) -> Result<&Task, StoreError> {
         let task = self.transition(id, TaskStatus::Pending, TaskStatus::Denied, now)?;
         let (user, app) = (task.user_id, task.app_id);
+        let about = task_about(task, None);
         self.open_tasks.remove(&(user, app));
+        self.record_event(super::events::event_type::PROVISIONING_DENIED, about, now);
         Ok(&self.tasks[&id])
     }
 
@@ -252,6 +257,12 @@ impl Store {
                     TaskAction::Delete => Provisioned::Deleted,
                 };
                 let payload = task.payload.clone();
+                let about = task_about(task, None);
+                self.record_event(
+                    super::events::event_type::PROVISIONING_SUCCEEDED,
+                    about,
+                    now,
+                );
                 let scim_id = scim_id
                     .or_else(|| self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()));
                 self.links.insert(
@@ -273,6 +284,8 @@ impl Store {
             Err((error, unauthorized)) => {
                 task.status = TaskStatus::Failed;
                 task.error = Some(error.clone());
+                let about = task_about(task, Some(error.clone()));
+                self.record_event(super::events::event_type::PROVISIONING_FAILED, about, now);
                 if unauthorized && let Some(a) = self.apps.get_mut(&app) {
                     a.provisioning.api_status = ApiStatus::Failed;
                     a.provisioning.api_error = Some(error);
@@ -282,10 +295,40 @@ impl Store {
         self.index_status(id);
     }
 
-    pub fn set_api_status(&mut self, app: u64, status: ApiStatus, error: Option<String>) {
+    pub fn set_api_status(
+        &mut self,
+        app: u64,
+        status: ApiStatus,
+        error: Option<String>,
+        now: Timestamp,
+    ) {
         if let Some(a) = self.apps.get_mut(&app) {
             a.provisioning.api_status = status;
-            a.provisioning.api_error = error;
+            a.provisioning.api_error.clone_from(&error);
+            let kind = match status {
+                ApiStatus::Connected => super::events::event_type::API_CONNECTED,
+                _ => super::events::event_type::API_CONNECTION_FAILED,
+            };
+            let about = super::events::About {
+                app: Some(app),
+                error,
+                ..Default::default()
+            };
+            self.record_event(kind, about, now);
         }
+    }
+}
+
+/// A task's event: its user and app, the action in the notes.
+fn task_about(task: &Task, error: Option<String>) -> super::events::About {
+    let action = serde_json::to_value(task.action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    super::events::About {
+        user: Some(task.user_id),
+        app: Some(task.app_id),
+        notes: Some(format!("task {}: {action}", task.id)),
+        error,
     }
 }

@@ -107,3 +107,112 @@ async fn the_console_adds_and_removes_an_app_and_resets_the_users() {
         .unwrap();
     assert!(!removed.contains("id=\"remove-app-"), "{removed}");
 }
+
+/// OneLogin's Events API (v1): what happened to users' apps and what provisioning made of it,
+/// with filters and cursor paging; a failure carries Asana's reason in `error_description`.
+#[tokio::test]
+async fn events_record_assignments_and_provisioning_with_filters_and_paging() {
+    let world = World::connected().await;
+    let app = world.onelogin.asana_app_id();
+    // One user whose userName Asana refuses: SCIM Username mapped to the username.
+    world
+        .configure(json!({"parameters": {"name_id": "email", "scim_username": "username"}}))
+        .await;
+    let bad = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world
+        .admin(Method::POST, &format!("/users/{bad}/apps/{app}"), None)
+        .await;
+    world.onelogin.run_provisioning().await;
+    world
+        .configure(json!({"parameters": {"name_id": "email", "scim_username": "email"}}))
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..55 {
+        let id = world
+            .create_user(&format!("p{i}@acme.test"), "Person", &i.to_string())
+            .await;
+        world
+            .admin(Method::POST, &format!("/users/{id}/apps/{app}"), None)
+            .await;
+        ids.push(id);
+    }
+    world.onelogin.run_provisioning().await;
+
+    let failed = world
+        .api(
+            Method::GET,
+            &format!("/api/1/events?event_type_id=9011&user_id={bad}"),
+            None,
+        )
+        .await;
+    assert_eq!(failed.status, StatusCode::OK, "{}", failed.body);
+    assert_eq!(failed.body["status"]["type"], "success");
+    let event = &failed.body["data"][0];
+    assert_eq!(event["app_id"], app);
+    assert!(
+        event["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("must be an email address"),
+        "{event}"
+    );
+
+    // 56 manual additions: a page of 50, then the rest through the cursor.
+    let first = world
+        .api(Method::GET, "/api/1/events?event_type_id=9001", None)
+        .await;
+    assert_eq!(first.body["data"].as_array().unwrap().len(), 50);
+    let cursor = first.body["pagination"]["after_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        first.body["pagination"]["next_link"]
+            .as_str()
+            .unwrap()
+            .contains("after_cursor=")
+    );
+    let second = world
+        .api(
+            Method::GET,
+            &format!("/api/1/events?event_type_id=9001&after_cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(second.body["data"].as_array().unwrap().len(), 6);
+    assert!(second.body["pagination"]["after_cursor"].is_null());
+
+    let provisioned = world
+        .api(
+            Method::GET,
+            &format!("/api/1/events?event_type_id=9010&user_id={}", ids[0]),
+            None,
+        )
+        .await;
+    assert_eq!(provisioned.body["data"].as_array().unwrap().len(), 1);
+    let connected = world
+        .api(Method::GET, "/api/1/events?event_type_id=9030", None)
+        .await;
+    assert_eq!(
+        connected.body["data"].as_array().unwrap().len(),
+        1,
+        "the Enable"
+    );
+    let future = world
+        .api(
+            Method::GET,
+            "/api/1/events?since=2099-01-01T00:00:00Z",
+            None,
+        )
+        .await;
+    assert_eq!(future.body["data"], json!([]));
+    let bad_filter = world
+        .api(Method::GET, "/api/1/events?user_id=ada", None)
+        .await;
+    assert_eq!(bad_filter.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_filter.body["status"]["error"], true);
+    let types = world.api(Method::GET, "/api/1/events/types", None).await;
+    assert_eq!(types.body["data"].as_array().unwrap().len(), 8);
+    let anonymous = world.send(Method::GET, "/api/1/events", None, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}

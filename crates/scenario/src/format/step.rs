@@ -69,6 +69,7 @@ impl Step {
             Step::TamperAssertion(_) => "tamper_assertion",
             Step::RotateIdpCertificate(_) => "rotate_idp_certificate",
             Step::ExpectSignIn(_) => "expect_sign_in",
+            Step::ExpectEvent(_) => "expect_event",
         }
     }
 
@@ -82,7 +83,8 @@ impl Step {
             | Step::ExpectTeamMembers(_)
             | Step::ExpectUserApp(_)
             | Step::ExpectExchanges(_)
-            | Step::ExpectSignIn(_) => true,
+            | Step::ExpectSignIn(_)
+            | Step::ExpectEvent(_) => true,
             Step::CreateUser(_)
             | Step::UpdateUser(_)
             | Step::SuspendUser(_)
@@ -148,6 +150,11 @@ impl Step {
             Step::SignIn(s) => r.users.push(&s.user),
             Step::TamperAssertion(t) => r.users.push(&t.user),
             Step::ExpectSignIn(e) => r.users.push(&e.user),
+            Step::ExpectEvent(e) => {
+                if let Some(u) = &e.user {
+                    r.users.push(u);
+                }
+            }
             Step::CreateServiceAccount(sa) => {
                 r.templates.extend(sa.token.as_deref().map(Cow::Borrowed));
             }
@@ -227,7 +234,8 @@ impl Step {
             | Step::SignIn(_)
             | Step::TamperAssertion(_)
             | Step::RotateIdpCertificate(_)
-            | Step::ExpectSignIn(_) => None,
+            | Step::ExpectSignIn(_)
+            | Step::ExpectEvent(_) => None,
         }
     }
 }

@@ -332,6 +332,50 @@ impl Runner {
         }
     }
 
+    /// `expect_event`: OneLogin's Events API has a matching event.
+    pub(super) async fn expect_event(&mut self, e: &EventExpectation) -> Result<(), StepFailure> {
+        let mut path = format!("/api/1/events?event_type_id={}", e.kind.id());
+        if let Some(user) = &e.user {
+            let id = self.user_id(user).await?;
+            path.push_str(&format!("&user_id={id}"));
+        }
+        let mut seen = Vec::new();
+        loop {
+            let reply = self.ol(Method::GET, &path, None, StatusCode::OK).await?;
+            for event in reply["data"].as_array().into_iter().flatten() {
+                let error = event["error_description"].as_str().unwrap_or("");
+                if e.error_contains
+                    .as_ref()
+                    .is_none_or(|c| error.contains(c.as_str()))
+                {
+                    return Ok(());
+                }
+                seen.push(error.to_owned());
+            }
+            match reply["pagination"]["after_cursor"].as_str() {
+                Some(cursor) => {
+                    path = format!(
+                        "{}&after_cursor={cursor}",
+                        path.split("&after_cursor=").next().unwrap_or(&path)
+                    );
+                }
+                None => break,
+            }
+        }
+        Err(mismatch(
+            format!("OneLogin's events of type {:?}", e.kind),
+            match &e.error_contains {
+                Some(c) => format!("one with error_description containing {c:?}"),
+                None => "at least one".to_owned(),
+            },
+            if seen.is_empty() {
+                "none".to_owned()
+            } else {
+                seen.join(" | ")
+            },
+        ))
+    }
+
     pub(super) fn expect_team(&self, e: &TeamExpectation) -> Result<(), Halt> {
         let asana = self.asana("expect_team_members")?;
         let org = asana.organization();
