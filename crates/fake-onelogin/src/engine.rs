@@ -126,3 +126,36 @@ pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Opt
     store.set_api_status(app_id, status, error, app.clock.now());
     store.app(app_id).cloned()
 }
+
+/// Import from the target: reads every user (paged, off the store's lock) and links the
+/// matching OneLogin users. Refused until the app has a token and a SCIM URL; a target that
+/// refuses the read gives its reason.
+pub async fn import(
+    app: &Shared,
+    provisioner: &Provisioner,
+    app_id: u64,
+) -> Result<crate::store::import::ImportReport, String> {
+    let config = app
+        .store()
+        .app(app_id)
+        .ok_or_else(|| format!("no app {app_id}"))?
+        .provisioning
+        .clone();
+    let token = config
+        .token
+        .clone()
+        .filter(|_| !config.scim_base_url.trim().is_empty())
+        .ok_or("paste the Service Account Token and press Enable before importing")?;
+    let target = Target {
+        base_url: config.scim_base_url.clone(),
+        token,
+        schema_urns: config.schema_urns,
+    };
+    let (result, exchanges) = provisioner.list_users(&target).await;
+    app.outbound.record(None, app.clock.now(), exchanges);
+    let users = result.map_err(|f| f.detail)?;
+    let now = app.clock.now();
+    app.store_mut()
+        .import_users(app_id, &users, now)
+        .map_err(|e| e.to_string())
+}

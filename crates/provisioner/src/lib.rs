@@ -173,6 +173,17 @@ impl Provisioner {
         &self.clock
     }
 
+    /// Reads every user of the target, for OneLogin's import (asana-facts §1.7 [C]: Asana
+    /// supports import with OneLogin).
+    pub async fn list_users(
+        &self,
+        target: &Target,
+    ) -> (Result<Vec<Value>, Failure>, Vec<Exchange>) {
+        let mut run = Run::new(self, target);
+        let result = run.all_users().await;
+        (result, run.exchanges)
+    }
+
     /// The connection test behind OneLogin's Enable button: the userName probe and, for the
     /// generic SCIM app, group discovery (onelogin-facts §4, S6). Either refused fails it.
     pub async fn test_connection(
@@ -297,6 +308,30 @@ impl<'a> Run<'a> {
                 "group discovery did not answer a SCIM ListResponse",
             ))
         }
+    }
+
+    /// Every user of the target, a page of 100 at a time (`GET /Users?count=100&startIndex=N`,
+    /// onelogin-facts §4, S6), until `totalResults` are read or a page comes back empty.
+    async fn all_users(&mut self) -> Result<Vec<Value>, Failure> {
+        const PAGE: usize = 100;
+        /// A target that keeps paging forever is refused rather than followed.
+        const MAX_PAGES: usize = 10_000;
+        let mut users = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let path = format!("/Users?count={PAGE}&startIndex={}", users.len() + 1);
+            let list = self.send(reqwest::Method::GET, &path, None).await?;
+            let total = list
+                .get("totalResults")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| garbage("the user list did not answer a SCIM ListResponse"))?;
+            let page = list["Resources"].as_array().cloned().unwrap_or_default();
+            let empty = page.is_empty();
+            users.extend(page);
+            if empty || users.len() as u64 >= total {
+                return Ok(users);
+            }
+        }
+        Err(garbage("the user list did not end after 10,000 pages"))
     }
 
     /// `GET /Users?filter=userName+eq+"…"&`: the target's id for the user, if any.

@@ -306,6 +306,9 @@ pub enum Step {
     EnableApi(Empty),
     /// The app's Users tab: Apply to All > Reset.
     ResetAppUsers(Empty),
+    /// Import from Asana: the target's users linked by SCIM Username; the counts, when given,
+    /// are checked.
+    ImportUsers(ImportExpectation),
     Approve(TaskRef),
     Deny(TaskRef),
     Retry(TaskRef),
@@ -337,6 +340,20 @@ pub enum Step {
     ExpectExchanges(ExchangeExpectation),
     ExpectSignIn(sso::SignInExpectation),
     ExpectEvent(EventExpectation),
+}
+
+/// `import_users`: what the import must report, where given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportExpectation {
+    #[serde(default)]
+    pub read: Option<usize>,
+    #[serde(default)]
+    pub linked: Option<usize>,
+    #[serde(default)]
+    pub already_linked: Option<usize>,
+    #[serde(default)]
+    pub unmatched: Option<usize>,
 }
 
 /// `expect_event`: OneLogin's Events API has such an event (`GET /api/1/events`).

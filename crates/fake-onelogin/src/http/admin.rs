@@ -23,6 +23,7 @@ pub(super) fn router() -> Router<Shared> {
         )
         .route("/apps/{id}/enable", post(enable))
         .route("/apps/{id}/users/reset", post(reset_app_users))
+        .route("/apps/{id}/import", post(import))
         .route(
             "/users/{id}/apps/{app}",
             post(assign_app).delete(unassign_app),
@@ -362,4 +363,16 @@ async fn reset_app_users(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     let tasks = app.store_mut().reset_app_users(id, now)?;
     app.kick();
     Ok(axum::Json(json!({"tasks": tasks})).into_response())
+}
+
+/// Import from the target: its users linked to OneLogin's by SCIM Username.
+async fn import(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    if app.store().app(id).is_none() {
+        return Err(OlError::not_found());
+    }
+    let report = crate::engine::import(&app, &app.provisioner, id)
+        .await
+        .map_err(OlError::conflict)?;
+    app.kick();
+    Ok(axum::Json(serde_json::to_value(report).expect("serializes")).into_response())
 }

@@ -6,6 +6,7 @@
 //! - `reconcile`: the trigger table: what Asana should hold, and the task that closes the gap.
 //! - `queue`: tasks through their states, approvals, claiming and completing.
 //! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
+//! - `import`: import from the target: its users linked to OneLogin's by SCIM Username.
 //! - `events`: the event log behind `GET /api/1/events`.
 //! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
 //!
@@ -13,6 +14,7 @@
 
 mod directory;
 pub(crate) mod events;
+pub(crate) mod import;
 mod queue;
 mod reconcile;
 pub(crate) mod sso;

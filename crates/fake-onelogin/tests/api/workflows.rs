@@ -216,3 +216,66 @@ async fn events_record_assignments_and_provisioning_with_filters_and_paging() {
     let anonymous = world.send(Method::GET, "/api/1/events", None, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Import from Asana: matched by SCIM Username, only people who have the app are linked, the
+/// rest listed; refused with the reason before there is a token.
+#[tokio::test]
+async fn import_links_by_scim_username_and_lists_the_rest() {
+    let world = World::new().await;
+    let app = world.onelogin.asana_app_id();
+    let refused = world
+        .admin(Method::POST, &format!("/apps/{app}/import"), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body["message"].as_str().unwrap().contains("Enable"));
+
+    // Asana already has Ada and Grace, and someone OneLogin does not know.
+    for (email, name) in [
+        ("ada@acme.test", "Ada"),
+        ("grace@acme.test", "Grace"),
+        ("x@acme.test", "X"),
+    ] {
+        let r = world
+            .client
+            .post(format!("{}/Users", world.asana.scim_url()))
+            .bearer_auth(&world.sa.token)
+            .json(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email, "name": {"formatted": name}, "emails": [{"value": email, "primary": true}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    world.configure(json!({"token": world.sa.token})).await;
+    world.enable().await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world
+        .create_user("grace@acme.test", "Grace", "Hopper")
+        .await;
+    world.assign(ada).await; // Grace has no Asana in OneLogin.
+    let r = world
+        .admin(Method::POST, &format!("/apps/{app}/import"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["read"], 3);
+    assert_eq!(r.body["linked"][0]["user_name"], "ada@acme.test");
+    assert_eq!(r.body["matched_without_app"], json!(["grace@acme.test"]));
+    assert_eq!(r.body["unmatched"], json!(["x@acme.test"]));
+    let apps = world
+        .api(Method::GET, &format!("/api/2/users/{ada}/apps"), None)
+        .await;
+    assert_eq!(apps.body[0]["provisioning_state"], "provisioned");
+    // The console's button says the same.
+    let page = world
+        .client
+        .post(format!("{}/admin/apps/{app}/import", world.onelogin.uri()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Read 3 users from Asana: 0 linked, 1 already linked, 1 not matched"),
+        "{page}"
+    );
+}

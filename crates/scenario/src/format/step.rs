@@ -41,6 +41,7 @@ impl Step {
             Step::AssignApp(_) => "assign_app",
             Step::UnassignApp(_) => "unassign_app",
             Step::ResetAppUsers(_) => "reset_app_users",
+            Step::ImportUsers(_) => "import_users",
             Step::ConfigureApp(_) => "configure_app",
             Step::EnableApi(_) => "enable_api",
             Step::Approve(_) => "approve",
@@ -96,6 +97,7 @@ impl Step {
             | Step::AssignApp(_)
             | Step::UnassignApp(_)
             | Step::ResetAppUsers(_)
+            | Step::ImportUsers(_)
             | Step::ConfigureApp(_)
             | Step::EnableApi(_)
             | Step::Approve(_)
@@ -178,6 +180,7 @@ impl Step {
             Step::CreateUser(_)
             | Step::EnableApi(_)
             | Step::ResetAppUsers(_)
+            | Step::ImportUsers(_)
             | Step::CreatePersonalAccessToken(_)
             | Step::SetSwitches(_)
             | Step::SetRateLimit(_)
@@ -211,6 +214,7 @@ impl Step {
             | Step::AssignApp(_)
             | Step::UnassignApp(_)
             | Step::ResetAppUsers(_)
+            | Step::ImportUsers(_)
             | Step::ConfigureApp(_)
             | Step::EnableApi(_)
             | Step::Approve(_)

@@ -250,6 +250,39 @@ impl Runner {
                 )
                 .await?;
             }
+            Step::ImportUsers(expect) => {
+                let app = self.onelogin.asana_app_id();
+                let report = self
+                    .ol(
+                        Method::POST,
+                        &format!("/__admin/apps/{app}/import"),
+                        None,
+                        StatusCode::OK,
+                    )
+                    .await?;
+                let count = |key: &str| {
+                    report[key]
+                        .as_array()
+                        .map_or_else(|| report[key].as_u64().unwrap_or(0) as usize, Vec::len)
+                };
+                for (key, wanted) in [
+                    ("read", expect.read),
+                    ("linked", expect.linked),
+                    ("already_linked", expect.already_linked),
+                    ("unmatched", expect.unmatched),
+                ] {
+                    if let Some(wanted) = wanted
+                        && count(key) != wanted
+                    {
+                        return Err(mismatch(
+                            format!("the import's {key}"),
+                            wanted.to_string(),
+                            count(key).to_string(),
+                        )
+                        .into());
+                    }
+                }
+            }
             Step::ConfigureApp(app) => self.configure_app(app).await?,
             Step::EnableApi(_) => {
                 self.enable().await?;

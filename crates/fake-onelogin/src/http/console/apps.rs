@@ -281,6 +281,7 @@ pub(super) async fn users_tab(State(app): State<Shared>, Path(id): Path<String>)
     let body = format!(
         "<table id=\"app-users\"><thead><tr><th>User</th><th>Provisioning</th></tr></thead><tbody>{rows}</tbody></table>\
          <form method=\"post\" action=\"/admin/apps/{id}/users/reset\"><button type=\"submit\" id=\"reset\">Apply to All › Reset</button></form>\
+         <form method=\"post\" action=\"/admin/apps/{id}/import\"><button type=\"submit\" id=\"import\">Import from Asana</button></form>\
          <p>Reset pushes every user who has the app again, through the same approvals as a create.</p>",
         id = a.id
     );
@@ -296,4 +297,33 @@ pub(super) async fn reset_users(State(app): State<Shared>, Path(id): Path<String
         return error(StatusCode::NOT_FOUND, &e.to_string());
     }
     settle_then(&app, &format!("/admin/apps/{}/users", a.id)).await
+}
+
+/// Import from Asana, from the app's Users tab: the counts, and who was not matched.
+pub(super) async fn import_users(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(a) = find_app(&app, &id) else {
+        return error(StatusCode::NOT_FOUND, "There is no such app.");
+    };
+    match crate::engine::import(&app, &app.provisioner, a.id).await {
+        Err(e) => error(StatusCode::CONFLICT, &e),
+        Ok(r) => {
+            let unmatched: String = r
+                .unmatched
+                .iter()
+                .map(|n| format!("<li>{}</li>", escape(n)))
+                .collect();
+            let body = format!(
+                "<p id=\"import-result\">Read {} users from Asana: {} linked, {} already linked, {} not matched, {} matched without the app.</p>\
+                 <h2>Not matched (left alone)</h2><ul id=\"unmatched\">{unmatched}</ul>\
+                 <p><a href=\"/admin/apps/{}/users\">Back to Users</a></p>",
+                r.read,
+                r.linked.len(),
+                r.already_linked,
+                r.unmatched.len(),
+                r.matched_without_app.len(),
+                a.id
+            );
+            app_page(&a, "users", &body)
+        }
+    }
 }

@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::Shared;
 use apps::{
-    apps, configuration, enable, parameters_tab, provisioning_tab, reset_users, save_configuration,
-    save_parameters, save_provisioning, users_tab,
+    apps, configuration, enable, import_users, parameters_tab, provisioning_tab, reset_users,
+    save_configuration, save_parameters, save_provisioning, users_tab,
 };
 use page::error;
 use queue::{decide, provisioning_queue};
@@ -61,6 +61,7 @@ pub(super) fn router() -> Router<Shared> {
         .route("/apps/{id}/sso", get(sso_tab).post(save_sso))
         .route("/apps/{id}/users", get(users_tab))
         .route("/apps/{id}/users/reset", post(reset_users))
+        .route("/apps/{id}/import", post(import_users))
         .route("/apps/{id}/sso/rotate", post(rotate))
         .route(
             "/apps/{id}/sso/certificates/{cert}",
