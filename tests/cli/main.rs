@@ -4,6 +4,7 @@ mod bench;
 mod browser;
 mod compliance;
 mod docs;
+mod events;
 mod har;
 mod layout;
 mod readme;

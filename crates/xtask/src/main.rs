@@ -3,7 +3,8 @@
 //! - `test`: installs the third-party checkers (PyPI, pinned) into a virtualenv under `target/`,
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
-//!   lxml), the independent SAML signer, verifier and canonicalizer.
+//!   lxml), the independent SAML signer, verifier and canonicalizer, and `onelogin`, OneLogin's
+//!   official Python SDK.
 //!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
 //!   OneLogin's HTTPS-only SDK.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
@@ -14,7 +15,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, bail};
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 2] = ["scim2-cli==0.6.0", "signxml==5.2.0"];
+const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,7 +59,7 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     run(Command::new(venv.join("bin").join("pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
         .args(PYTHON_PACKAGES))
-    .context("installing the SCIM compliance suite and signxml")?;
+    .context("installing the SCIM compliance suite, signxml and the OneLogin SDK")?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }

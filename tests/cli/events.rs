@@ -1,0 +1,58 @@
+//! OneLogin's official Python SDK reads the fake's Events API unchanged, against `serve`: the
+//! Enable, a direct assignment, and the provisioning it caused are there.
+
+use crate::Served;
+
+#[tokio::test]
+async fn the_official_python_sdk_reads_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path(), &[]).await;
+    let onelogin = served.onelogin_origin();
+    let client = reqwest::Client::new();
+    let ok = |r: reqwest::Response| assert!(r.status().is_success(), "{}", r.status());
+    ok(client
+        .put(format!("{onelogin}/__admin/apps/100001/provisioning"))
+        .json(&serde_json::json!({"token": served.token(), "enabled": true}))
+        .send()
+        .await
+        .unwrap());
+    ok(client
+        .post(format!("{onelogin}/__admin/apps/100001/enable"))
+        .send()
+        .await
+        .unwrap());
+    ok(client
+        .post(format!("{onelogin}/__admin/users/100002/apps/100001"))
+        .send()
+        .await
+        .unwrap());
+    ok(client
+        .post(format!("{onelogin}/__admin/provisioning/run"))
+        .send()
+        .await
+        .unwrap());
+
+    let root = env!("CARGO_MANIFEST_DIR");
+    let python = std::env::var("SAML_PYTHON")
+        .unwrap_or_else(|_| format!("{root}/target/scim2-venv/bin/python"));
+    assert!(
+        std::path::Path::new(&python).exists(),
+        "the OneLogin SDK is not installed: run `cargo xtask test`"
+    );
+    let out = tokio::process::Command::new(python)
+        .arg(format!("{root}/tests/onelogin/sdk_events.py"))
+        .args([&onelogin, "demo-client-id", "demo-client-secret"])
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in ["event 9030 None", "event 9001 100002", "event 9010 100002"] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert!(served.terminate().await.success());
+}
