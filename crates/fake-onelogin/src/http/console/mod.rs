@@ -7,6 +7,7 @@
 //! happened.
 
 mod apps;
+mod events;
 mod page;
 mod queue;
 mod roles;
@@ -87,6 +88,7 @@ pub(super) fn router() -> Router<Shared> {
         .route("/provisioning", get(provisioning_queue))
         .route("/provisioning/{task}/{verb}", post(decide))
         .route("/roles", get(roles).post(create_role))
+        .route("/events", get(events::events))
         .route("/roles/{id}/apps", post(set_role_apps))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
 }

@@ -16,6 +16,7 @@ pub(super) const NAV: &[(&str, &str)] = &[
     ("/admin/users", "Users"),
     ("/admin/provisioning", "Users > Provisioning"),
     ("/admin/roles", "Roles"),
+    ("/admin/events", "Events"),
 ];
 
 pub(super) fn error(status: StatusCode, message: &str) -> Response {
