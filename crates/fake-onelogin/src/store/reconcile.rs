@@ -135,18 +135,7 @@ impl Store {
             }
             let payload = payload_of(u, &self.apps[&app].provisioning.parameters);
             // A failed task is superseded by the reset, as by any later change.
-            if let Some(failed) = self
-                .last_task(user, app)
-                .filter(|t| t.status == TaskStatus::Failed)
-                .map(|t| t.id)
-            {
-                self.close(
-                    failed,
-                    TaskStatus::Skipped,
-                    Some("superseded: Apply to All > Reset after it failed".into()),
-                    now,
-                );
-            }
+            self.supersede_failed(user, app, "Apply to All > Reset", now);
             let id = self.new_task(
                 (user, app),
                 TaskAction::Create,
@@ -162,18 +151,10 @@ impl Store {
         Ok(made)
     }
 
-    fn decide(
-        &mut self,
-        user: u64,
-        app: u64,
-        want: Want,
-        payload: Payload,
-        reason: &str,
-        now: Timestamp,
-    ) {
-        // A failed task is judged against the target as it was; any later change supersedes it,
-        // and what is needed now is decided afresh below. So a retry can never replay a stale
-        // action (a create for someone who has since lost access).
+    /// A failed task is judged against the target as it was; any later change supersedes it,
+    /// and what is needed now is decided afresh. So a retry can never replay a stale action (a
+    /// create for someone who has since lost access).
+    fn supersede_failed(&mut self, user: u64, app: u64, reason: &str, now: Timestamp) {
         if let Some(failed) = self
             .last_task(user, app)
             .filter(|t| t.status == TaskStatus::Failed)
@@ -186,6 +167,18 @@ impl Store {
                 now,
             );
         }
+    }
+
+    fn decide(
+        &mut self,
+        user: u64,
+        app: u64,
+        want: Want,
+        payload: Payload,
+        reason: &str,
+        now: Timestamp,
+    ) {
+        self.supersede_failed(user, app, reason, now);
         let link = self.links.get(&(user, app));
         let has = link.map(|l| l.state);
         let decision = match (has, &want) {
