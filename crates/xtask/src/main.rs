@@ -8,11 +8,15 @@
 //!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
 //!   OneLogin's HTTPS-only SDK.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
+//! - `build-time [--dry-run]`: the cold release build of the harness beside a minimal axum +
+//!   tokio server's, their ratio, and an incremental rebuild (`build_time.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
+
+mod build_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
 const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
@@ -22,8 +26,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("scim2-venv") => scim2_venv().map(|bin| println!("{}", bin.display())),
+        Some("build-time") => build_time::run(&root(), args.iter().any(|a| a == "--dry-run")),
         _ => {
-            eprintln!("usage: cargo xtask test [CARGO TEST ARGS...] | cargo xtask scim2-venv");
+            eprintln!(
+                "usage: cargo xtask test [CARGO TEST ARGS...] | cargo xtask scim2-venv | cargo xtask build-time [--dry-run]"
+            );
             return ExitCode::from(2);
         }
     };
