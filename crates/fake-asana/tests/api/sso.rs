@@ -118,6 +118,17 @@ async fn post_xml(app: &TestApp, xml: &str) -> Posted {
     post_acs(app, &encode_response(xml)).await
 }
 
+/// `GET /-/home` with a session cookie, asking for JSON.
+async fn get_home(app: &TestApp, cookie: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}/-/home", app.asana.uri()))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+}
+
 fn reason(p: &Posted) -> &str {
     assert_eq!(p.status, 403, "{}", p.body);
     p.body["reason"].as_str().unwrap()
@@ -180,14 +191,7 @@ async fn a_member_signs_in_and_the_journal_keeps_no_secret() {
     assert_eq!(signed_in.body["user"]["email"], "ada@acme.test");
     let cookie = signed_in.cookie.expect("a session cookie");
 
-    let home = app
-        .client
-        .get(format!("{}/-/home", app.asana.uri()))
-        .header("cookie", &cookie)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let home = get_home(&app, &cookie).await;
     assert_eq!(home.status(), 200);
     let home: Value = home.json().await.unwrap();
     assert_eq!(home["user"]["email"], "ada@acme.test");
@@ -208,14 +212,7 @@ async fn a_member_signs_in_and_the_journal_keeps_no_secret() {
 
     // The session ends with the timeout (30 days by default) on the harness clock.
     app.clock.advance(Duration::from_secs(30 * 24 * 3600));
-    let home = app
-        .client
-        .get(format!("{}/-/home", app.asana.uri()))
-        .header("cookie", &cookie)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let home = get_home(&app, &cookie).await;
     assert_eq!(home.status(), 401);
 }
 

@@ -7,6 +7,15 @@ use serde_json::{Value, json};
 
 use crate::helpers::World;
 
+/// A `SAMLResponse` as the XML it carries.
+fn decoded(saml_response: &str) -> String {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(saml_response)
+        .expect("base64");
+    String::from_utf8(bytes).expect("UTF-8 XML")
+}
+
 /// A browser: no automatic redirects, one cookie per host kept by hand.
 struct Browser {
     client: reqwest::Client,
@@ -262,14 +271,7 @@ async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["action"], world.asana.acs_url());
     assert_eq!(r.body["RelayState"], "/x");
-    let xml = String::from_utf8(
-        base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            r.body["SAMLResponse"].as_str().unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let xml = decoded(r.body["SAMLResponse"].as_str().unwrap());
     assert!(xml.contains(">ada@acme.test</saml:NameID>"));
     assert!(xml.contains("nameid-format:emailAddress"));
     assert!(xml.contains("http://www.w3.org/2000/09/xmldsig#rsa-sha1"));
@@ -308,14 +310,7 @@ async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
         .configure(json!({"parameters": {"name_id": "username", "scim_username": "email"}}))
         .await;
     let form = world.onelogin.assertion_form(ada, None, None).unwrap();
-    let xml = String::from_utf8(
-        base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            &form.saml_response,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let xml = decoded(&form.saml_response);
     assert!(xml.contains(">ada</saml:NameID>"));
     assert!(xml.contains("nameid-format:unspecified"));
 }
@@ -495,10 +490,7 @@ async fn the_post_binding_keeps_the_request_and_the_relay_state() {
         .split('"')
         .next()
         .unwrap();
-    let xml = String::from_utf8(
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, response).unwrap(),
-    )
-    .unwrap();
+    let xml = decoded(response);
     assert!(xml.contains(r#"InResponseTo="_post1""#));
     // Asana answers it: the request is one it did not send, so it is refused as unknown.
     let landed = browser.submit_auto_post(&answer).await;
@@ -524,14 +516,7 @@ async fn the_name_id_can_be_any_mapped_attribute() {
         .configure(json!({"parameters": {"name_id": "external_id", "scim_username": "email"}}))
         .await;
     let form = world.onelogin.assertion_form(ada, None, None).unwrap();
-    let xml = String::from_utf8(
-        base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            &form.saml_response,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let xml = decoded(&form.saml_response);
     assert!(
         xml.contains("nameid-format:unspecified\">E-1815</saml:NameID>"),
         "{xml}"
