@@ -30,7 +30,12 @@ pub async fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         token: args.token,
         domain: args.domain,
     };
-    let rows = probe(&reqwest::Client::new(), &target, args.i_accept_side_effects).await;
+    let rows = probe(
+        &harness_tls::client::new(),
+        &target,
+        args.i_accept_side_effects,
+    )
+    .await;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {

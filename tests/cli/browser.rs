@@ -52,7 +52,7 @@ impl Browser {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let profile = tempfile::tempdir().unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
+        let client = harness_tls::client::new();
         let args = [
             "--headless=new".to_owned(),
             "--no-sandbox".into(),

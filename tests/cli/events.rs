@@ -8,7 +8,7 @@ async fn the_official_python_sdk_reads_events() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(dir.path(), &[]).await;
     let onelogin = served.onelogin_origin();
-    let client = reqwest::Client::new();
+    let client = harness_tls::client::new();
     let ok = |r: reqwest::Response| assert!(r.status().is_success(), "{}", r.status());
     ok(client
         .put(format!("{onelogin}/__admin/apps/100001/provisioning"))

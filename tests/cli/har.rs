@@ -85,7 +85,7 @@ fn run_writes_one_valid_har_per_scenario_with_both_hops() {
 async fn both_journals_answer_as_har() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(dir.path(), &[]).await;
-    let client = reqwest::Client::new();
+    let client = harness_tls::client::new();
     let asana = served.asana_origin();
     let onelogin = served.onelogin_origin();
     let token = served.token();

@@ -29,7 +29,7 @@ async fn a_service_account_and_a_pending_approval_survive_a_restart() {
     use reqwest::Method;
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let client = reqwest::Client::new();
+    let client = harness_tls::client::new();
     let served = Served::start(dir.path(), &["--state", state.to_str().unwrap()]).await;
     let asana = served.asana_origin();
     let onelogin = served.onelogin_origin();

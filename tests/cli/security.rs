@@ -75,7 +75,7 @@ async fn secrets_never_reach_logs_journals_or_error_messages() {
         String::from_utf8_lossy(&out.stderr)
     );
     let onelogin_token = {
-        let client = reqwest::Client::new();
+        let client = harness_tls::client::new();
         let body: serde_json::Value = client
             .post(format!("{onelogin}/auth/oauth2/v2/token"))
             .basic_auth("demo-client-id", Some("demo-client-secret"))
@@ -88,7 +88,7 @@ async fn secrets_never_reach_logs_journals_or_error_messages() {
             .unwrap();
         body["access_token"].as_str().unwrap().to_owned()
     };
-    let client = reqwest::Client::new();
+    let client = harness_tls::client::new();
     let mut seen = String::new();
     for (url, auth) in [
         (
@@ -191,7 +191,7 @@ async fn off_loopback_the_admin_side_needs_a_token_and_then_requires_it() {
     let served = crate::Served::start(dir.path(), &["--admin-token", "let-me-in"]).await;
     let asana = served.asana_origin();
     let onelogin = served.onelogin_origin();
-    let client = reqwest::Client::new();
+    let client = harness_tls::client::new();
     for url in [
         format!("{asana}/__admin/state"),
         format!("{asana}/admin/members"),

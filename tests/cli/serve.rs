@@ -13,7 +13,7 @@ async fn serve_is_ready_with_credentials_and_stops_cleanly_on_sigterm() {
             .unwrap()
             .ends_with("/api/1.0")
     );
-    let response = reqwest::Client::new()
+    let response = harness_tls::client::new()
         .get(format!(
             "{}/Users?filter=userName eq \"grace@acme.test\"",
             served.scim_url()
@@ -43,7 +43,7 @@ async fn serve_takes_a_profile_and_a_fixture() {
         &["--profile", "rfc", "--fixture", fixture.to_str().unwrap()],
     )
     .await;
-    let body: serde_json::Value = reqwest::Client::new()
+    let body: serde_json::Value = harness_tls::client::new()
         .get(format!("{}/Users", served.scim_url()))
         .bearer_auth(served.token())
         .send()

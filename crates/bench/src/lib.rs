@@ -144,7 +144,7 @@ pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, Be
 pub struct BenchError(String);
 
 async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Report, String> {
-    let client = reqwest::Client::builder()
+    let client = harness_tls::client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;

@@ -6,7 +6,7 @@
 //! use fake_asana::{FakeAsana, Scope};
 //! let asana = FakeAsana::start().await;              // 127.0.0.1, a free port
 //! let sa = asana.create_service_account("OneLogin", Scope::Scim);
-//! let users = reqwest::Client::new()
+//! let users = harness_tls::client::new()
 //!     .get(format!("{}/Users", asana.scim_url()))
 //!     .bearer_auth(&sa.token)
 //!     .send().await.unwrap();

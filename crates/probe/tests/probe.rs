@@ -18,7 +18,7 @@ async fn target(profile: Profile) -> (FakeAsana, Endpoint) {
 #[tokio::test]
 async fn the_asana_profile_matches_every_behaviour() {
     let (_asana, t) = target(Profile::Asana).await;
-    let rows = probe(&reqwest::Client::new(), &t, true).await;
+    let rows = probe(&harness_tls::client::new(), &t, true).await;
     assert!(rows.len() >= 15);
     for r in &rows {
         assert!(
@@ -32,7 +32,7 @@ async fn the_asana_profile_matches_every_behaviour() {
 #[tokio::test]
 async fn the_rfc_profile_differs_exactly_where_a_switch_is() {
     let (_asana, t) = target(Profile::Rfc).await;
-    let rows = probe(&reqwest::Client::new(), &t, true).await;
+    let rows = probe(&harness_tls::client::new(), &t, true).await;
     for r in &rows {
         assert_eq!(
             !r.matches,
@@ -49,7 +49,7 @@ async fn the_rfc_profile_differs_exactly_where_a_switch_is() {
 #[tokio::test]
 async fn without_side_effects_only_reads_run() {
     let (asana, t) = target(Profile::Asana).await;
-    let rows = probe(&reqwest::Client::new(), &t, false).await;
+    let rows = probe(&harness_tls::client::new(), &t, false).await;
     assert!(rows.iter().all(|r| !r.writes));
     assert!(
         asana

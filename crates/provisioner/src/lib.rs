@@ -151,7 +151,7 @@ impl Provisioner {
 
     /// A client configured the way the provisioner needs: an empty User-Agent and a timeout.
     pub fn default_client(policy: &RetryPolicy) -> reqwest::Client {
-        reqwest::Client::builder()
+        harness_tls::client::builder()
             .timeout(policy.request_timeout)
             .build()
             .expect("a plain HTTP client always builds")
@@ -162,7 +162,7 @@ impl Provisioner {
     pub fn client_trusting(policy: &RetryPolicy, pem: &str) -> Result<reqwest::Client, String> {
         let ca = reqwest::Certificate::from_pem(pem.as_bytes())
             .map_err(|e| format!("not a PEM certificate: {e}"))?;
-        reqwest::Client::builder()
+        harness_tls::client::builder()
             .timeout(policy.request_timeout)
             .add_root_certificate(ca)
             .build()

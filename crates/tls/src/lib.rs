@@ -3,8 +3,10 @@
 //! loads one a run saved, so certificates repeat across restarts) and signs a loopback server
 //! certificate with it; clients are given the CA's PEM.
 //!
-//! The TLS stack is rustls on aws-lc-rs, the provider reqwest already brings, and certificates
-//! come from rcgen (ECDSA P-256: made in microseconds, unlike RSA).
+//! The TLS stack is rustls on ring, for servers and for every reqwest client ([`client`]), and
+//! certificates come from rcgen (ECDSA P-256: made in microseconds, unlike RSA).
+
+pub mod client;
 
 use std::future::Future;
 use std::path::Path;
@@ -135,7 +137,7 @@ impl Ca {
         let chain = vec![CertificateDer::from(cert.der().to_vec())];
         let key = PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes())
             .map_err(|e| TlsError::Certificate(e.to_string()))?;
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Certificate(e.to_string()))?

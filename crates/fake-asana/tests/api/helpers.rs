@@ -42,7 +42,7 @@ impl TestApp {
         let sa = asana.create_service_account("OneLogin provisioning", Scope::Scim);
         TestApp {
             asana,
-            client: reqwest::Client::new(),
+            client: harness_tls::client::new(),
             clock,
             sa,
         }

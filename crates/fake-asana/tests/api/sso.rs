@@ -343,7 +343,7 @@ async fn just_in_time_adds_new_members_and_re_adds_deprovisioned_ones() {
 async fn sp_initiated_sign_in_sends_a_request_it_remembers_once() {
     let app = app_with_saml("required").await;
     app.create_user("ada@acme.test", "Ada Lovelace").await;
-    let client = reqwest::Client::builder()
+    let client = harness_tls::client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

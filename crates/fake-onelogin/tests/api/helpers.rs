@@ -41,7 +41,7 @@ impl World {
             .start()
             .await;
         let sa = asana.create_service_account("OneLogin provisioning", Scope::Scim);
-        let client = reqwest::Client::new();
+        let client = harness_tls::client::new();
         let creds = onelogin.api_credentials().clone();
         let token = access_token(
             &client,

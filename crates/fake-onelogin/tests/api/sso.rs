@@ -31,7 +31,7 @@ struct Page {
 impl Browser {
     fn new() -> Self {
         Browser {
-            client: reqwest::Client::builder()
+            client: harness_tls::client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),

@@ -36,7 +36,7 @@ impl SsoMemory {
         let client = self
             .client
             .get_or_insert_with(|| {
-                reqwest::Client::builder()
+                harness_tls::client::builder()
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .expect("a client without TLS settings builds")

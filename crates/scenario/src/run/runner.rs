@@ -56,9 +56,13 @@ impl Runner {
         let clock = Clock::manual();
         let ca_cert = options.external.as_ref().and_then(|t| t.ca_cert.clone());
         let client = match &ca_cert {
-            None => reqwest::Client::new(),
+            None => harness_tls::client::new(),
             Some(pem) => reqwest::Certificate::from_pem(pem.as_bytes())
-                .and_then(|ca| reqwest::Client::builder().add_root_certificate(ca).build())
+                .and_then(|ca| {
+                    harness_tls::client::builder()
+                        .add_root_certificate(ca)
+                        .build()
+                })
                 .map_err(|e| fail(format!("--ca-cert: {e}")))?,
         };
         let (asana, scim_url, rest_url) = match &options.external {
