@@ -344,15 +344,28 @@ async fn shutdown_signal() {
     }
 }
 
+/// `RUST_LOG` as a list of `target=level` directives (`info`, `fake_asana=debug,warn`).
+/// `Targets` rather than `EnvFilter`: the harness logs by target and level only, and
+/// `EnvFilter`'s span and regex filters cost a regex engine in every build.
 fn init_logging(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => spec.parse::<Targets>().unwrap_or_else(|e| {
+            eprintln!(
+                "RUST_LOG={spec:?} is not a list of target=level directives ({e}); logging at info"
+            );
+            Targets::new().with_default(tracing::Level::INFO)
+        }),
+        _ => Targets::new().with_default(tracing::Level::INFO),
+    };
+    let registry = tracing_subscriber::registry().with(filter);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let _ = if format == "json" {
-        builder.json().try_init()
+        registry.with(layer.json()).try_init()
     } else {
-        builder.try_init()
+        registry.with(layer).try_init()
     };
 }
