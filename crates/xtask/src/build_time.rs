@@ -4,7 +4,8 @@
 //!
 //! From empty target directories (the registry already downloaded), it builds the harness's
 //! release binary and a minimal axum + tokio server, prints both times and their ratio, then
-//! the incremental rebuild of the binary after touching one file of the scenario crate.
+//! the rebuild of the binary after touching one file of the scenario crate; then the same
+//! cold build and rebuild in the dev profile, the one a developer iterates in.
 //! `--dry-run` prints the plan without building: what a test checks so the command cannot rot.
 
 use std::path::{Path, PathBuf};
@@ -52,11 +53,17 @@ pub fn plan(root: &Path) -> Vec<Build> {
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         args
     };
+    let dev = |extra: &[&str]| {
+        let mut args = vec!["build".to_owned()];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    };
     vec![
         Build {
             name: "harness, cold release build",
             dir: root.to_owned(),
-            args: release(&["--locked", "-p", "asana-harness"]),
+            // --timings: where the time went, in target/build-time/harness/cargo-timings.
+            args: release(&["--locked", "-p", "asana-harness", "--timings"]),
             target_dir: out.join("harness"),
             cold: true,
             touch: None,
@@ -74,6 +81,23 @@ pub fn plan(root: &Path) -> Vec<Build> {
             dir: root.to_owned(),
             args: release(&["--locked", "-p", "asana-harness"]),
             target_dir: out.join("harness"),
+            cold: false,
+            touch: Some(root.join("crates/scenario/src/lib.rs")),
+        },
+        // The loop a developer iterates in: `cargo run -- run`, a dev build.
+        Build {
+            name: "harness, cold dev build",
+            dir: root.to_owned(),
+            args: dev(&["--locked", "-p", "asana-harness"]),
+            target_dir: out.join("harness-dev"),
+            cold: true,
+            touch: None,
+        },
+        Build {
+            name: "harness, dev rebuild after a one-line change in the scenario crate",
+            dir: root.to_owned(),
+            args: dev(&["--locked", "-p", "asana-harness"]),
+            target_dir: out.join("harness-dev"),
             cold: false,
             touch: Some(root.join("crates/scenario/src/lib.rs")),
         },
@@ -125,7 +149,7 @@ pub fn run(root: &Path, dry_run: bool) -> anyhow::Result<()> {
         } else {
             secs.push(time(&cargo, b)?);
         }
-        println!("{:<75} {:>7.1} s", b.name, secs.last().unwrap());
+        println!("{:<70} {:>7.1} s", b.name, secs.last().unwrap());
     }
     println!(
         "ratio, harness to minimal server (cold release builds): {:.1}x",
@@ -156,8 +180,25 @@ mod tests {
     fn the_plan_builds_both_cold_then_the_harness_again_after_a_change() {
         let root = Path::new("/repo");
         let builds = plan(root);
-        assert_eq!(builds.len(), 3);
+        assert_eq!(builds.len(), 5);
         assert!(builds[0].cold && builds[1].cold && !builds[2].cold);
+        assert!(builds[3].cold && !builds[4].cold);
+        assert!(
+            builds[..3]
+                .iter()
+                .all(|b| b.args.contains(&"--release".to_owned()))
+        );
+        assert!(
+            builds[3..]
+                .iter()
+                .all(|b| !b.args.contains(&"--release".to_owned()))
+        );
+        assert_eq!(
+            builds[3].target_dir, builds[4].target_dir,
+            "the dev rebuild reuses the cold dev build"
+        );
+        assert_ne!(builds[0].target_dir, builds[3].target_dir);
+        assert_eq!(builds[2].touch, builds[4].touch);
         assert!(builds[0].args.contains(&"asana-harness".to_owned()));
         assert_ne!(
             builds[0].target_dir, builds[1].target_dir,
