@@ -134,8 +134,13 @@ impl Report {
 
 /// Runs the workloads in order. Fails only when a workload cannot start; wrong answers are
 /// counted in each row's `errors`.
-pub async fn run(workloads: &[Workload], options: &Options) -> Result<Report, BenchError> {
-    run_workloads(workloads, options).await.map_err(BenchError)
+/// Boxed: the workloads' async bodies are compiled here once, not again in the binary (an
+/// optimized build shares no generic code between crates, and async bodies count as generic).
+pub fn run<'a>(
+    workloads: &'a [Workload],
+    options: &'a Options,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<Report, BenchError>> + Send + 'a>> {
+    Box::pin(async move { run_workloads(workloads, options).await.map_err(BenchError) })
 }
 
 /// A workload that could not start, and why.

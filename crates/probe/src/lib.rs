@@ -33,7 +33,18 @@ pub struct Row {
 
 /// Runs the checks against `target` and against a fresh fake Asana (`asana` profile).
 /// Without `side_effects`, only the read-only checks run.
-pub async fn probe(client: &reqwest::Client, target: &Endpoint, side_effects: bool) -> Vec<Row> {
+///
+/// Boxed: the checks' async bodies are compiled here once, not again in the binary (an
+/// optimized build shares no generic code between crates, and async bodies count as generic).
+pub fn probe<'a>(
+    client: &'a reqwest::Client,
+    target: &'a Endpoint,
+    side_effects: bool,
+) -> std::pin::Pin<Box<dyn Future<Output = Vec<Row>> + Send + 'a>> {
+    Box::pin(probe_all(client, target, side_effects))
+}
+
+async fn probe_all(client: &reqwest::Client, target: &Endpoint, side_effects: bool) -> Vec<Row> {
     let reference = FakeAsana::builder()
         .clock(harness_clock::Clock::manual())
         .seed(1)

@@ -33,18 +33,38 @@ mod transcript;
 pub use identity::Identities;
 pub use load::{LoadError, Loaded, discover, load_file, load_file_as, load_str, resolve};
 pub use report::{Outcome, ScenarioReport, Summary};
-pub use run::{ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
+pub use run::{Boxed, ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
 
 /// Loads and runs many scenarios, `parallel` at a time; reports come back in path order.
-pub async fn run_all(
+pub fn run_all(
     scenarios: Vec<Loaded>,
     options: RunOptions,
     parallel: usize,
     on_done: impl Fn(&ScenarioReport) + Send + Sync + 'static,
+) -> Boxed<'static, Vec<ScenarioReport>> {
+    run_all_boxed(scenarios, options, parallel, std::sync::Arc::new(on_done))
+}
+
+type OnDone = std::sync::Arc<dyn Fn(&ScenarioReport) + Send + Sync>;
+
+/// Not generic, so the runner's async body is boxed (and compiled) here, not in each caller.
+fn run_all_boxed(
+    scenarios: Vec<Loaded>,
+    options: RunOptions,
+    parallel: usize,
+    on_done: OnDone,
+) -> Boxed<'static, Vec<ScenarioReport>> {
+    Box::pin(run_all_erased(scenarios, options, parallel, on_done))
+}
+
+async fn run_all_erased(
+    scenarios: Vec<Loaded>,
+    options: RunOptions,
+    parallel: usize,
+    on_done: OnDone,
 ) -> Vec<ScenarioReport> {
     use std::sync::Arc;
     let options = Arc::new(options);
-    let on_done = Arc::new(on_done);
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut set = tokio::task::JoinSet::new();
     for (i, loaded) in scenarios.into_iter().enumerate() {

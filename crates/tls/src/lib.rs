@@ -10,6 +10,7 @@ pub mod client;
 
 use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use rcgen::{
@@ -151,17 +152,40 @@ impl Ca {
 /// Serves `router` over TLS on `listener` until `shutdown` resolves. A handshake that fails
 /// (a client that does not trust the CA, plain HTTP to an HTTPS port) closes that connection
 /// only.
-pub async fn serve(
+pub fn serve(
     listener: TcpListener,
     router: axum::Router,
     config: Arc<rustls::ServerConfig>,
-    shutdown: impl Future<Output = ()>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Boxed {
+    serve_boxed(listener, router, config, Box::pin(shutdown))
+}
+
+/// A future boxed at the crate's edge: optimized builds share no generic code between crates,
+/// and an async body counts as generic, so unboxed, every caller would compile hyper's whole
+/// HTTP/1 and HTTP/2 server again.
+pub type Boxed = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn serve_boxed(
+    listener: TcpListener,
+    router: axum::Router,
+    config: Arc<rustls::ServerConfig>,
+    shutdown: Boxed,
+) -> Boxed {
+    Box::pin(accept_loop(listener, router, config, shutdown))
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: axum::Router,
+    config: Arc<rustls::ServerConfig>,
+    shutdown: Boxed,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use hyper_util::service::TowerToHyperService;
 
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    tokio::pin!(shutdown);
+    let mut shutdown = shutdown;
     loop {
         let accepted = tokio::select! {
             () = &mut shutdown => break,

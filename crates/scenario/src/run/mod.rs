@@ -36,7 +36,17 @@ use crate::format::Step;
 use crate::load::Loaded;
 use crate::report::{Outcome, ScenarioReport, StepReport};
 
-pub async fn run(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
+/// A future boxed at the crate's edge. Optimized builds do not share generic code between
+/// crates, and an async body counts as generic: unboxed, every crate that awaited `run` would
+/// compile the whole runner again (it was most of the binary crate's build).
+pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Runs one scenario to its end and reports it.
+pub fn run<'a>(loaded: &'a Loaded, options: &'a RunOptions) -> Boxed<'a, ScenarioReport> {
+    Box::pin(run_scenario(loaded, options))
+}
+
+async fn run_scenario(loaded: &Loaded, options: &RunOptions) -> ScenarioReport {
     let scenario = &loaded.scenario;
     let seed = seed_of(scenario);
     let mut report = ScenarioReport {
@@ -194,18 +204,25 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn start(loaded: &Loaded, options: &RunOptions) -> Result<Session, SessionError> {
-        let runner = Runner::start(loaded, options, seed_of(&loaded.scenario)).await?;
-        Ok(Session { runner })
+    pub fn start<'a>(
+        loaded: &'a Loaded,
+        options: &'a RunOptions,
+    ) -> Boxed<'a, Result<Session, SessionError>> {
+        Box::pin(async move {
+            let runner = Runner::start(loaded, options, seed_of(&loaded.scenario)).await?;
+            Ok(Session { runner })
+        })
     }
 
     /// Runs one step (and, unless it is an expectation, lets the queue settle).
-    pub async fn step(&mut self, step: &Step) -> Result<(), SessionError> {
-        self.runner.step(step).await?;
-        if !step.is_expectation() {
-            self.runner.settle().await.map_err(Halt::Failed)?;
-        }
-        Ok(())
+    pub fn step<'a>(&'a mut self, step: &'a Step) -> Boxed<'a, Result<(), SessionError>> {
+        Box::pin(async move {
+            self.runner.step(step).await?;
+            if !step.is_expectation() {
+                self.runner.settle().await.map_err(Halt::Failed)?;
+            }
+            Ok(())
+        })
     }
 
     pub fn asana(&self) -> Option<&FakeAsana> {
@@ -216,7 +233,7 @@ impl Session {
         &self.runner.onelogin
     }
 
-    pub async fn stop(self) {
-        self.runner.stop().await;
+    pub fn stop(self) -> Boxed<'static, ()> {
+        Box::pin(async move { self.runner.stop().await })
     }
 }
