@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::query::*;
 use super::render::*;
-use super::reply::{Id, ScimResult};
+use super::reply::{Id, ScimResult, json_reply};
 use super::request::*;
 use crate::config::{Config, Switch};
 use crate::http::Shared;
@@ -91,7 +91,7 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
                     .map(|u| user_resource(u, info, &cfg, &base))
                     .into_iter()
                     .collect();
-                return Ok(Json(page_of(found, query, &cfg, |r| r)).into_response());
+                return Ok(json_reply(&page_of(found, query, &cfg, |r| r)));
             }
             found.map(render).into_iter().collect()
         }
