@@ -5,30 +5,6 @@ use reqwest::StatusCode;
 
 use crate::helpers::World;
 
-impl World {
-    async fn page(&self, path: &str) -> String {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.onelogin.uri()))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
-    }
-
-    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.onelogin.uri()))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-}
-
 /// Snapshots show the pages as a person sees them; ports and tokens are masked.
 fn masked(world: &World, html: String) -> String {
     html.replace(&world.asana.uri(), "http://fake-asana")

@@ -130,6 +130,30 @@ impl World {
             .await
     }
 
+    /// A console page, which must answer 200.
+    pub async fn page(&self, path: &str) -> String {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.onelogin.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.unwrap()
+    }
+
+    /// A console form, posted as a browser would.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.onelogin.uri()))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         self.send(method, &format!("/__admin{path}"), None, body)
             .await

@@ -62,49 +62,27 @@ async fn the_console_adds_and_removes_an_app_and_resets_the_users() {
     let world = World::connected().await;
     let app = world.onelogin.asana_app_id();
     let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
-    let base = world.onelogin.uri();
-    let page = world
-        .client
-        .post(format!("{base}/admin/users/{ada}/apps"))
-        .form(&[("app", app.to_string())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let app_field = app.to_string();
+    let (status, page) = world
+        .submit(&format!("/admin/users/{ada}/apps"), &[("app", &app_field)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("directly"), "the Applications tab says how");
     assert!(page.contains("Provisioned"), "{page}");
-    let users = world
-        .client
-        .get(format!("{base}/admin/apps/{app}/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let users = world.page(&format!("/admin/apps/{app}/users")).await;
     assert!(users.contains("data-email=\"ada@acme.test\""));
     let before = world.onelogin.tasks().len();
-    let after_reset = world
-        .client
-        .post(format!("{base}/admin/apps/{app}/users/reset"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(after_reset.status(), StatusCode::OK);
+    let (status, _) = world
+        .submit(&format!("/admin/apps/{app}/users/reset"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let tasks = world.onelogin.tasks();
     assert_eq!(tasks.len(), before + 1, "one push per user who has the app");
     assert_eq!(tasks.last().unwrap().reason, "Apply to All > Reset");
-    let removed = world
-        .client
-        .post(format!("{base}/admin/users/{ada}/apps/{app}/remove"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (status, removed) = world
+        .submit(&format!("/admin/users/{ada}/apps/{app}/remove"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{removed}");
     assert!(!removed.contains("id=\"remove-app-"), "{removed}");
 }
 
