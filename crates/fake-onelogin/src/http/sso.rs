@@ -49,6 +49,15 @@ pub mod reason {
     pub const NOT_FOUND: &str = "not_found";
 }
 
+fn no_such_app() -> Response {
+    refusal_page(
+        StatusCode::NOT_FOUND,
+        reason::NOT_FOUND,
+        "Not found",
+        "There is no such app.",
+    )
+}
+
 fn refusal_page(status: StatusCode, reason: &str, title: &str, message: &str) -> Response {
     (
         status,
@@ -215,12 +224,7 @@ async fn portal(State(app): State<Shared>, headers: HeaderMap) -> Response {
 
 async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Response {
     let Ok(app_id) = app_id.parse::<u64>() else {
-        return refusal_page(
-            StatusCode::NOT_FOUND,
-            reason::NOT_FOUND,
-            "Not found",
-            "There is no such app.",
-        );
+        return no_such_app();
     };
     if let Err(e) = crate::idp::ensure_certificate(&app, app_id) {
         return sso_error(e);
@@ -295,21 +299,12 @@ fn sso_endpoint(
     params: SamlParams,
     binding: Binding,
 ) -> Response {
-    let Ok(app_id) = app_id.parse::<u64>() else {
-        return refusal_page(
-            StatusCode::NOT_FOUND,
-            reason::NOT_FOUND,
-            "Not found",
-            "There is no such app.",
-        );
-    };
-    let Some(expected_issuer) = app.store().app(app_id).map(|a| a.sso.audience.clone()) else {
-        return refusal_page(
-            StatusCode::NOT_FOUND,
-            reason::NOT_FOUND,
-            "Not found",
-            "There is no such app.",
-        );
+    let found = app_id
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| Some((id, app.store().app(id)?.sso.audience.clone())));
+    let Some((app_id, expected_issuer)) = found else {
+        return no_such_app();
     };
     let request = match params.saml_request.as_deref() {
         None => None,

@@ -57,37 +57,21 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
     let option = |value: &str, label: &str, on: bool| {
         format!("<option value=\"{value}\"{}>{label}</option>", selected(on))
     };
-    let algorithms = [
-        option(
-            "rsa-sha1",
-            "SHA-1",
-            a.sso.signature_algorithm == SignatureAlgorithm::RsaSha1,
-        ),
-        option(
-            "rsa-sha256",
-            "SHA-256",
-            a.sso.signature_algorithm == SignatureAlgorithm::RsaSha256,
-        ),
+    let algorithms: String = [
+        ("rsa-sha1", "SHA-1", SignatureAlgorithm::RsaSha1),
+        ("rsa-sha256", "SHA-256", SignatureAlgorithm::RsaSha256),
     ]
-    .concat();
-    let elements = [
-        option(
-            "assertion",
-            "Assertion",
-            a.sso.signature_element == SignatureElement::Assertion,
-        ),
-        option(
-            "response",
-            "Response",
-            a.sso.signature_element == SignatureElement::Response,
-        ),
-        option(
-            "both",
-            "Both",
-            a.sso.signature_element == SignatureElement::Both,
-        ),
+    .into_iter()
+    .map(|(value, label, it)| option(value, label, a.sso.signature_algorithm == it))
+    .collect();
+    let elements: String = [
+        ("assertion", "Assertion", SignatureElement::Assertion),
+        ("response", "Response", SignatureElement::Response),
+        ("both", "Both", SignatureElement::Both),
     ]
-    .concat();
+    .into_iter()
+    .map(|(value, label, it)| option(value, label, a.sso.signature_element == it))
+    .collect();
     let body = format!(
         "<dl id=\"sso-endpoints\"><dt>Issuer URL</dt><dd><code>{issuer}</code></dd>\
          <dt>SAML 2.0 Endpoint (HTTP)</dt><dd><code>{sso}</code></dd>\
