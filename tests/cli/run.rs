@@ -12,6 +12,16 @@ fn harness(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// `harness` for async tests, whose runtime also serves the fakes the binary talks to.
+async fn harness_async(args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .await
+        .expect("the binary runs")
+}
+
 #[test]
 fn the_library_passes_twice_with_identical_json() {
     let first = harness(&["run", "--format", "json"]);
@@ -102,24 +112,21 @@ async fn against_an_external_endpoint_admin_steps_are_skipped_not_passed() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(dir.path(), &[]).await;
     let (url, token) = (served.scim_url(), served.token());
-    let out = tokio::task::spawn_blocking(move || {
-        harness(&[
-            "run",
-            "scenarios/token-validation/valid-token-connects.yaml",
-            "scenarios/token-validation/deauthorized-token.yaml",
-            "scenarios/approval-gating/create-waits-for-approval.yaml",
-            "--jobs",
-            "1",
-            "--format",
-            "json",
-            "--asana-scim-url",
-            &url,
-            "--asana-token",
-            &token,
-        ])
-    })
-    .await
-    .unwrap();
+    let out = harness_async(&[
+        "run",
+        "scenarios/token-validation/valid-token-connects.yaml",
+        "scenarios/token-validation/deauthorized-token.yaml",
+        "scenarios/approval-gating/create-waits-for-approval.yaml",
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+        "--asana-scim-url",
+        &url,
+        "--asana-token",
+        &token,
+    ])
+    .await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -157,18 +164,15 @@ async fn against_an_external_endpoint_admin_steps_are_skipped_not_passed() {
 
     // A run in which every scenario was skipped checked nothing, and says so with exit 1.
     let (url, token) = (served.scim_url(), served.token());
-    let out = tokio::task::spawn_blocking(move || {
-        harness(&[
-            "run",
-            "scenarios/token-validation/deauthorized-token.yaml",
-            "--asana-scim-url",
-            &url,
-            "--asana-token",
-            &token,
-        ])
-    })
-    .await
-    .unwrap();
+    let out = harness_async(&[
+        "run",
+        "scenarios/token-validation/deauthorized-token.yaml",
+        "--asana-scim-url",
+        &url,
+        "--asana-token",
+        &token,
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was checked"));
     assert!(served.terminate().await.success());
@@ -179,18 +183,15 @@ async fn probe_matches_the_fake_and_reports_rfc_differences() {
     let dir = tempfile::tempdir().unwrap();
     let asana = Served::start(dir.path(), &[]).await;
     let (url, token) = (asana.scim_url(), asana.token());
-    let out = tokio::task::spawn_blocking(move || {
-        harness(&[
-            "probe",
-            "--scim-url",
-            &url,
-            "--token",
-            &token,
-            "--i-accept-side-effects",
-        ])
-    })
-    .await
-    .unwrap();
+    let out = harness_async(&[
+        "probe",
+        "--scim-url",
+        &url,
+        "--token",
+        &token,
+        "--i-accept-side-effects",
+    ])
+    .await;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("20 of 20 behaviours match"), "{text}");
@@ -198,11 +199,7 @@ async fn probe_matches_the_fake_and_reports_rfc_differences() {
     let dir = tempfile::tempdir().unwrap();
     let rfc = Served::start(dir.path(), &["--profile", "rfc"]).await;
     let (url, token) = (rfc.scim_url(), rfc.token());
-    let out = tokio::task::spawn_blocking(move || {
-        harness(&["probe", "--scim-url", &url, "--token", &token])
-    })
-    .await
-    .unwrap();
+    let out = harness_async(&["probe", "--scim-url", &url, "--token", &token]).await;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("NO (switch list_without_paging)"), "{text}");
@@ -259,35 +256,32 @@ async fn two_runs_in_a_row_against_an_independent_endpoint_with_a_domain() {
     let ca = served.credentials["tls_ca"].as_str().unwrap().to_owned();
     let mut summaries = Vec::new();
     for run_id in ["first", "second"] {
-        let (url, token, ca) = (served.scim_url(), served.token(), ca.clone());
-        let out = tokio::task::spawn_blocking(move || {
-            harness(&[
-                "run",
-                // What holds on any SCIM server: approvals gate, deletions supersede creates,
-                // a no-op sends nothing, tokens connect or do not. And one that cannot run.
-                "scenarios/approval-gating/create-denied.yaml",
-                "scenarios/approval-gating/pending-create-superseded-by-deletion.yaml",
-                "scenarios/attributes/no-change-sends-nothing.yaml",
-                "scenarios/rfc-profile/rfc-urns-create-anywhere.yaml",
-                "scenarios/token-validation/valid-token-connects.yaml",
-                "scenarios/token-validation/malformed-token.yaml",
-                "scenarios/token-validation/deauthorized-token.yaml",
-                "--format",
-                "json",
-                "--asana-scim-url",
-                &url,
-                "--asana-token",
-                &token,
-                "--ca-cert",
-                &ca,
-                "--domain",
-                "acme.test",
-                "--run-id",
-                run_id,
-            ])
-        })
-        .await
-        .unwrap();
+        let (url, token) = (served.scim_url(), served.token());
+        let out = harness_async(&[
+            "run",
+            // What holds on any SCIM server: approvals gate, deletions supersede creates,
+            // a no-op sends nothing, tokens connect or do not. And one that cannot run.
+            "scenarios/approval-gating/create-denied.yaml",
+            "scenarios/approval-gating/pending-create-superseded-by-deletion.yaml",
+            "scenarios/attributes/no-change-sends-nothing.yaml",
+            "scenarios/rfc-profile/rfc-urns-create-anywhere.yaml",
+            "scenarios/token-validation/valid-token-connects.yaml",
+            "scenarios/token-validation/malformed-token.yaml",
+            "scenarios/token-validation/deauthorized-token.yaml",
+            "--format",
+            "json",
+            "--asana-scim-url",
+            &url,
+            "--asana-token",
+            &token,
+            "--ca-cert",
+            &ca,
+            "--domain",
+            "acme.test",
+            "--run-id",
+            run_id,
+        ])
+        .await;
         let report: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
         assert_eq!(out.status.code(), Some(0), "{report:#}");
@@ -391,32 +385,31 @@ async fn compare_names_the_switches_behind_every_difference() {
     let asana = Served::start(dir.path(), &[]).await;
     let rfc_dir = tempfile::tempdir().unwrap();
     let rfc = Served::start(rfc_dir.path(), &["--profile", "rfc"]).await;
-    let compare = |url: String, token: String| {
-        tokio::task::spawn_blocking(move || {
-            harness(&[
-                "run",
-                "scenarios/token-validation",
-                "scenarios/approval-gating",
-                "scenarios/customer-cases/username-is-not-an-email.yaml",
-                "--compare",
-                "--format",
-                "json",
-                "--asana-scim-url",
-                &url,
-                "--asana-token",
-                &token,
-                "--domain",
-                "acme.test",
-            ])
-        })
+    let compare = |url: String, token: String| async move {
+        harness_async(&[
+            "run",
+            "scenarios/token-validation",
+            "scenarios/approval-gating",
+            "scenarios/customer-cases/username-is-not-an-email.yaml",
+            "--compare",
+            "--format",
+            "json",
+            "--asana-scim-url",
+            &url,
+            "--asana-token",
+            &token,
+            "--domain",
+            "acme.test",
+        ])
+        .await
     };
-    let same = compare(asana.scim_url(), asana.token()).await.unwrap();
+    let same = compare(asana.scim_url(), asana.token()).await;
     let same_report: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
     assert_eq!(same.status.code(), Some(0), "{same_report:#}");
     assert!(same_report["compared"].as_u64().unwrap() > 5);
     assert_eq!(same_report["differences"], serde_json::json!([]));
 
-    let differ = compare(rfc.scim_url(), rfc.token()).await.unwrap();
+    let differ = compare(rfc.scim_url(), rfc.token()).await;
     let report: serde_json::Value = serde_json::from_slice(&differ.stdout).unwrap();
     assert_eq!(differ.status.code(), Some(0), "{report:#}");
     let by_switch = report["by_switch"].as_object().unwrap();
