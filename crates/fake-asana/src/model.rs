@@ -120,6 +120,14 @@ impl SamlSettings {
     fn default_timeout() -> u32 {
         Self::MAX_TIMEOUT_HOURS
     }
+
+    /// The uploaded certificate, parsed. The store accepts only one that parses, so `None`
+    /// means none was uploaded.
+    pub fn parsed_certificate(&self) -> Option<harness_saml::Certificate> {
+        self.certificate
+            .as_deref()
+            .and_then(|pem| harness_saml::Certificate::from_pem(pem).ok())
+    }
 }
 
 impl Default for SamlSettings {

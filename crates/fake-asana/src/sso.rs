@@ -229,12 +229,7 @@ impl Sp {
                 "SAML is off for this organization; sign in with email and password",
             ));
         }
-        let certificates: Vec<Certificate> = settings
-            .certificate
-            .as_deref()
-            .and_then(|pem| Certificate::from_pem(pem).ok())
-            .into_iter()
-            .collect();
+        let certificates: Vec<Certificate> = settings.parsed_certificate().into_iter().collect();
         let acs = format!("{origin}{ACS_PATH}");
         let verified = verify_response(
             saml_response,

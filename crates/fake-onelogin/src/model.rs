@@ -166,6 +166,14 @@ pub struct IdpCertificate {
     pub created_at: Timestamp,
 }
 
+impl IdpCertificate {
+    /// The certificate, parsed: for its details and fingerprint, and for metadata. The store
+    /// holds only certificates the harness made, so `None` means a hand-edited state file.
+    pub fn parsed(&self) -> Option<harness_saml::Certificate> {
+        harness_saml::Certificate::from_pem(&self.certificate).ok()
+    }
+}
+
 /// The Asana app's Configuration, Provisioning and Parameters tabs (onelogin-facts §1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProvisioningConfig {

@@ -389,11 +389,7 @@ struct OrgQuery {
 /// The organization's SAML settings, with what an IdP needs to know about this SP.
 fn saml_json(app: &Shared, store: &Store, org: Gid) -> Value {
     let settings = store.saml_settings(org).cloned().unwrap_or_default();
-    let fingerprint = settings
-        .certificate
-        .as_deref()
-        .and_then(|pem| harness_saml::Certificate::from_pem(pem).ok())
-        .map(|c| c.sha1_fingerprint());
+    let fingerprint = settings.parsed_certificate().map(|c| c.sha1_fingerprint());
     let domain = store
         .organization(org)
         .and_then(|o| o.domains.first().cloned())

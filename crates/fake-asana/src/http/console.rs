@@ -305,9 +305,7 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
     ]
     .concat();
     let fingerprint = s
-        .certificate
-        .as_deref()
-        .and_then(|pem| harness_saml::Certificate::from_pem(pem).ok())
+        .parsed_certificate()
         .map(|c| {
             format!(
                 "<p>Certificate SHA-1 <code id=\"certificate-sha1\">{}</code></p>",

@@ -235,7 +235,7 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
         a.sso
             .certificates
             .iter()
-            .filter_map(|c| harness_saml::Certificate::from_pem(&c.certificate).ok())
+            .filter_map(crate::model::IdpCertificate::parsed)
             .collect()
     };
     let refs: Vec<&harness_saml::Certificate> = certs.iter().collect();

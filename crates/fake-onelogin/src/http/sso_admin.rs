@@ -46,7 +46,7 @@ pub(crate) fn sso_json(origin: &str, app: &App) -> Value {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let parsed = harness_saml::Certificate::from_pem(&c.certificate).ok();
+            let parsed = c.parsed();
             json!({
                 "id": c.id,
                 "in_use": i == 0,

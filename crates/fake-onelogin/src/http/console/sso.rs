@@ -32,7 +32,7 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let details = harness_saml::Certificate::from_pem(&c.certificate).ok();
+            let details = c.parsed();
             let remove = if i == 0 {
                 "<strong>In use</strong>".to_owned()
             } else {
@@ -164,7 +164,7 @@ pub(super) async fn certificate_details(
     let Some((a, c)) = certificate(&app, &id, &cert) else {
         return error(StatusCode::NOT_FOUND, "There is no such certificate.");
     };
-    let Ok(d) = harness_saml::Certificate::from_pem(&c.certificate) else {
+    let Some(d) = c.parsed() else {
         return error(StatusCode::CONFLICT, "The certificate cannot be read.");
     };
     let body = format!(
