@@ -22,6 +22,9 @@ pub struct Identities {
 /// The domains the library's organization is on when a scenario names none.
 const DEFAULT_ORG_DOMAINS: &[&str] = &["acme.test"];
 
+/// Letters and digits for run ids and file marks, without the look-alikes `l`, `o`, `0`, `1`.
+const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+
 impl Identities {
     pub fn new(domain: impl Into<String>, run_id: impl Into<String>) -> Self {
         Identities {
@@ -33,7 +36,6 @@ impl Identities {
     /// A fresh run id: eight lowercase letters and digits.
     pub fn new_run_id() -> String {
         use rand::Rng;
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
         let mut rng = rand::rng();
         (0..8)
             .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
@@ -43,7 +45,6 @@ impl Identities {
     /// The identities of one scenario of the run: the run id with a short mark of the file, so
     /// two scenarios of one run never share a person either (they may run at once).
     pub fn for_scenario(&self, path: &str) -> Identities {
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
         let mut h = harness_clock::stable_hash(path);
         let mark: String = (0..4)
             .map(|_| {
