@@ -126,9 +126,31 @@ impl Ca {
     /// A server configuration with a fresh certificate for `names` (DNS names or IP
     /// addresses), signed by this CA.
     pub fn server_config(&self, names: &[&str]) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        self.leaf_config(names, false)
+    }
+
+    /// Like [`server_config`](Self::server_config), but the certificate's validity ended on
+    /// 2000-01-02: a target whose certificate lapsed, which a client refuses whatever CA it
+    /// trusts. The window is fixed in the past, so the refusal does not depend on when it runs.
+    pub fn expired_server_config(
+        &self,
+        names: &[&str],
+    ) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        self.leaf_config(names, true)
+    }
+
+    fn leaf_config(
+        &self,
+        names: &[&str],
+        expired: bool,
+    ) -> Result<Arc<rustls::ServerConfig>, TlsError> {
         let key = KeyPair::generate().map_err(cert_error)?;
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
         let mut params = CertificateParams::new(names).map_err(cert_error)?;
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2000, 1, 2);
+        }
         params
             .distinguished_name
             .push(DnType::CommonName, "asana-harness fake");

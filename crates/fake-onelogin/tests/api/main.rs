@@ -10,4 +10,5 @@ mod console;
 mod policies;
 mod queue;
 mod sso;
+mod tls;
 mod workflows;
