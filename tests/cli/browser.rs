@@ -312,14 +312,16 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
         "Update needs no approval",
     )?;
 
-    // Users: give Grace the Asana role; the Applications tab says Pending.
+    // Users: assign Asana to Grace herself (her Applications tab, Add App, as the article's last
+    // step says); the tab says Pending, assigned directly.
     b.go(&format!("{onelogin}/admin/users")).await?;
     b.open("#users a[href='/admin/users/100003']").await?;
-    b.click("#role option").await?;
-    b.open("#add-role").await?;
+    b.click("#app option[value='100001']").await?;
+    b.open("#add-app").await?;
+    let applications = b.text("#applications").await?;
     expect(
-        b.text("#applications").await?.contains("Pending"),
-        "the create waits for approval",
+        applications.contains("Pending") && applications.contains("directly"),
+        &format!("the direct assignment waits for approval: {applications}"),
     )?;
 
     // Users > Provisioning: approve; the user is Provisioned.
