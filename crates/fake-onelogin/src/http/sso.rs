@@ -38,7 +38,7 @@ const PRODUCT: &str = "OneLogin";
 pub mod reason {
     /// The OneLogin login itself failed: unknown person, wrong password, status not Active.
     pub const CANNOT_LOG_IN: &str = "cannot_log_in";
-    /// The person does not have the app (through a role).
+    /// The person does not have the app (through a role or directly).
     pub const NO_APP_ACCESS: &str = "no_app_access";
     /// The AuthnRequest names another service provider.
     pub const UNKNOWN_SERVICE_PROVIDER: &str = "unknown_service_provider";
