@@ -131,6 +131,13 @@ impl AppState {
         guard
     }
 
+    /// The credential scope behind an access token, while the token is live: what both API
+    /// versions authorize by.
+    fn token_scope(&self, token: &str) -> Option<model::ApiScope> {
+        let grant = self.tokens.check(token, self.clock.now())?;
+        self.store().credential(&grant.client_id).map(|c| c.scope)
+    }
+
     /// Something may have become runnable.
     fn kick(&self) {
         self.work.notify_one();

@@ -1,10 +1,12 @@
 //! OneLogin's Events API, v1 (`GET /api/1/events`, onelogin-facts §2, S14): the event log with
 //! the usual filters (`event_type_id`, `user_id`, `since`, `until`) and cursor paging, in v1's
 //! envelope (`status`, `pagination`, `data`). `GET /api/1/events/types` lists the event types.
+//! v1 has its own authorization header and error bodies, so it has its own guard.
 
 use axum::Json;
-use axum::extract::{Extension, RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::{Extension, RawQuery, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -16,10 +18,53 @@ use crate::store::events::event_type;
 /// v1's page size.
 const PAGE: usize = 50;
 
-pub(super) fn router() -> axum::Router<Shared> {
+pub(super) fn router(state: Shared) -> axum::Router<Shared> {
     axum::Router::new()
         .route("/events", get(list_events))
         .route("/events/types", get(list_types))
+        .layer(middleware::from_fn_with_state(state, authenticate))
+}
+
+/// The access token in a v1 `Authorization` header: v1's documented `bearer:<token>` (S14), or
+/// `Bearer <token>`, which OneLogin's current SDKs send for every version (S9, S10, S13; that v1
+/// takes it is [I], and the Python SDK's events call needs it).
+fn v1_token(header: &str) -> Option<&str> {
+    let header = header.trim();
+    match header.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer:") => {
+            let token = header[7..].trim();
+            (!token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
+        }
+        _ => harness_html::bearer(header),
+    }
+}
+
+/// v1's guard (onelogin-facts §3.1, S14): a header in neither form is v1's 400 "Authorization
+/// Information is incorrect"; a token that is not live (unknown, revoked, expired on the harness
+/// clock) is its 401 "Authentication Failure", and so, the harness's choice, is no header at all.
+async fn authenticate(State(app): State<Shared>, mut request: Request, next: Next) -> Response {
+    let failure = || {
+        v1_error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Authentication Failure",
+        )
+    };
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return failure();
+    };
+    let Some(token) = value.to_str().ok().and_then(v1_token).map(str::to_owned) else {
+        return v1_error(
+            StatusCode::BAD_REQUEST,
+            "bad request",
+            "Authorization Information is incorrect",
+        );
+    };
+    let Some(scope) = app.token_scope(&token) else {
+        return failure();
+    };
+    request.extensions_mut().insert(scope);
+    next.run(request).await
 }
 
 /// v1's envelope for an error: `{"status":{"error":true,"code","type","message"}}` (S14).
@@ -136,4 +181,20 @@ async fn list_events(
             "next_link": next_link,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::v1_token;
+
+    #[test]
+    fn v1_takes_its_documented_header_and_the_sdks_bearer() {
+        assert_eq!(v1_token("bearer:abc"), Some("abc"));
+        assert_eq!(v1_token("Bearer:abc "), Some("abc"));
+        assert_eq!(v1_token("Bearer abc"), Some("abc"));
+        assert_eq!(v1_token("bearer:"), None);
+        assert_eq!(v1_token("bearer:a b"), None);
+        assert_eq!(v1_token("Basic abc"), None);
+        assert_eq!(v1_token("abc"), None);
+    }
 }

@@ -24,8 +24,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
-    let api_v1 =
-        events::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let api_v1 = events::router(state.clone());
     Router::new()
         .nest("/api/2", api)
         .nest("/api/1", api_v1)
@@ -219,10 +218,7 @@ async fn authenticate(State(app): State<Shared>, mut request: Request, next: Nex
         .and_then(|h| h.to_str().ok())
         .and_then(harness_html::bearer)
         .map(str::to_owned);
-    let scope = token.and_then(|t| {
-        let grant = app.tokens.check(&t, app.clock.now())?;
-        app.store().credential(&grant.client_id).map(|c| c.scope)
-    });
+    let scope = token.and_then(|t| app.token_scope(&t));
     let Some(scope) = scope else {
         return OlError::unauthorized().into_response();
     };

@@ -15,7 +15,9 @@ pub enum SsoRefusal {
     #[error("no user {0}")]
     NoUser(u64),
     /// OneLogin signs a user in to an app only if it is assigned to them (onelogin-facts §8).
-    #[error("{0} does not have access to {1}: the app is not given to them, directly or through a role")]
+    #[error(
+        "{0} does not have access to {1}: the app is not given to them, directly or through a role"
+    )]
     NoAccess(String, String),
     /// Only Active users can log in (onelogin-facts §3.2, status 1).
     #[error("{0} cannot log in: the account's status is {1}")]

@@ -98,11 +98,29 @@ impl World {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        let authorization = bearer.map(|t| format!("Bearer {t}"));
+        self.send_raw(method, path, authorization.as_deref(), body)
+            .await
+    }
+
+    /// A request with this `Authorization` header, as written (v1's `bearer:<token>`, or a
+    /// malformed one).
+    pub async fn send_with(&self, method: Method, path: &str, authorization: &str) -> Reply {
+        self.send_raw(method, path, Some(authorization), None).await
+    }
+
+    async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.onelogin.uri()));
-        if let Some(t) = bearer {
-            request = request.bearer_auth(t);
+        if let Some(a) = authorization {
+            request = request.header("authorization", a);
         }
         if let Some(b) = body {
             request = request.json(&b);

@@ -191,8 +191,42 @@ async fn events_record_assignments_and_provisioning_with_filters_and_paging() {
     assert_eq!(bad_filter.body["status"]["error"], true);
     let types = world.api(Method::GET, "/api/1/events/types", None).await;
     assert_eq!(types.body["data"].as_array().unwrap().len(), 8);
+
+    // v1's own header and error bodies (S14): `bearer:<token>` works as the SDKs' `Bearer`
+    // does; a malformed header is 400, a token that is not live 401, both in v1's envelope.
+    let documented = world
+        .send_with(
+            Method::GET,
+            "/api/1/events/types",
+            &format!("bearer:{}", world.token),
+        )
+        .await;
+    assert_eq!(documented.status, StatusCode::OK, "{}", documented.body);
+    let malformed = world
+        .send_with(
+            Method::GET,
+            "/api/1/events",
+            &format!("Token {}", world.token),
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        malformed.body["status"],
+        json!({"error": true, "code": 400, "type": "bad request", "message": "Authorization Information is incorrect"})
+    );
+    let unknown = world
+        .send_with(Method::GET, "/api/1/events", "bearer:not-a-token")
+        .await;
+    assert_eq!(
+        unknown.body["status"],
+        json!({"error": true, "code": 401, "type": "Unauthorized", "message": "Authentication Failure"})
+    );
     let anonymous = world.send(Method::GET, "/api/1/events", None, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.body["status"]["message"],
+        "Authentication Failure"
+    );
 }
 
 /// Import from Asana: matched by SCIM Username, only people who have the app are linked, the
