@@ -140,6 +140,13 @@ switches! {
     /// [I] asana-facts §1.5 (the alternative the fact sheet names).
     DuplicatePostReturnsExisting = "duplicate_post_returns_existing", asana: false;
 
+    /// `count` and `startIndex` on a list are ignored: every match comes back in one response,
+    /// as the current docs describe GET /Users ("full list"). Off in both profiles: the fact
+    /// sheet's inference is that Asana accepts and honours them.
+    /// [C] asana-facts §1.3 (DEVDOCS-SCIM: the paging parameters were removed from the docs);
+    /// honouring them is [I], and [C3] baton-asana still pages.
+    ListIgnoresPaging = "list_ignores_paging", asana: false;
+
     /// A user off the organization's domains is refused with 400 instead of becoming a guest.
     /// Off in both profiles. [I] asana-facts §5.2 (the alternative the fact sheet names).
     RejectOffDomainUsers = "reject_off_domain_users", asana: false;

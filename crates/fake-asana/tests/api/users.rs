@@ -386,6 +386,23 @@ async fn paging_with_start_index_and_count() {
         .map(|u| u["userName"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["u1@acme.test", "u2@acme.test"]);
+
+    // Asana's documented "full list": the paging parameters ignored, every user in one answer.
+    app.asana
+        .configure(|c| c.switches.set(fake_asana::Switch::ListIgnoresPaging, true));
+    let r = app
+        .scim(Method::GET, "/Users?startIndex=2&count=2", None)
+        .await;
+    assert_eq!(r.body["totalResults"], 5);
+    assert_eq!(r.body["Resources"].as_array().unwrap().len(), 5);
+    let r = app
+        .scim(
+            Method::GET,
+            "/Users?filter=userName+eq+%22u3@acme.test%22&count=0",
+            None,
+        )
+        .await;
+    assert_eq!(r.body["Resources"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -42,17 +42,43 @@ pub(super) fn page_of<T>(
     shape: impl Fn(T) -> T,
 ) -> ListResponse<T> {
     let total = matched.len();
-    let page = query.page(total);
+    let page = page(query, total, cfg);
     let resources = matched
         .into_iter()
         .skip(page.start)
         .take(page.len())
         .map(shape)
         .collect();
+    list_response(total, resources, query, cfg)
+}
+
+/// The slice of `total` matches a list answers: the page `query` asks for, or every match when
+/// Asana's "full list" is on (`list_ignores_paging`).
+pub(super) fn page(query: &ListQuery, total: usize, cfg: &Config) -> std::ops::Range<usize> {
+    if cfg.on(Switch::ListIgnoresPaging) {
+        0..total
+    } else {
+        query.page(total)
+    }
+}
+
+/// A list of `resources` out of `total` matches, with the paging fields when the profile shows
+/// them.
+pub(super) fn list_response<T>(
+    total: usize,
+    resources: Vec<T>,
+    query: &ListQuery,
+    cfg: &Config,
+) -> ListResponse<T> {
+    let start_index = if cfg.on(Switch::ListIgnoresPaging) {
+        1
+    } else {
+        query.start_index
+    };
     ListResponse {
         total_results: total,
         resources,
-        start_index: query.start_index,
+        start_index,
         paging: !cfg.on(Switch::ListWithoutPaging),
     }
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use harness_scim::names::{PATCH_OP_URN, USER_URN};
 use harness_scim::patch::PatchOptions;
-use harness_scim::{ListQuery, ListResponse, PatchRequest, ScimError, User};
+use harness_scim::{ListQuery, PatchRequest, ScimError, User};
 use serde_json::Value;
 
 use super::query::*;
@@ -103,17 +103,11 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
         (None, None) => {
             // No filter: render only the page asked for.
             let all: Vec<&UserRecord> = store.visible_users(org, &cfg).collect();
-            let page = query.page(all.len());
-            let resources = all[page]
+            let resources = all[page(query, all.len(), &cfg)]
                 .iter()
                 .map(|u| project(render(u), query))
                 .collect();
-            let list = ListResponse {
-                total_results: all.len(),
-                resources,
-                start_index: query.start_index,
-                paging: !cfg.on(Switch::ListWithoutPaging),
-            };
+            let list = list_response(all.len(), resources, query, &cfg);
             return Ok(Json(list).into_response());
         }
     };
