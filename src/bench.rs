@@ -10,7 +10,8 @@ use crate::BadInput;
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// Workloads to run (default: all): baseline, scim-read, scim-write, provision, scenarios,
-    /// startup. Throughput rows bring `baseline` along.
+    /// startup, sign-in. Throughput rows bring `baseline` along; `sign-in` is measured against
+    /// the RSA signing rate instead.
     #[arg(value_parser = parse_workload)]
     workloads: Vec<Workload>,
     /// Print JSON instead of a table.
