@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use harness_scenario::compare::{Difference, by_switch, compare};
+use harness_scenario::compare::{Difference, SideBySide, by_switch, compare, side_by_side};
 use harness_scenario::{Identities, Outcome, RunOptions, ScenarioReport, report};
 use serde_json::json;
 
@@ -40,6 +40,7 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
     let fake = run_side(&c, c.fake.clone()).await?;
     let external = run_side(&c, c.external.clone()).await?;
     let mut differences: Vec<Difference> = Vec::new();
+    let mut sequences: Vec<(&str, Vec<SideBySide>)> = Vec::new();
     let mut compared = 0;
     let mut not_compared = Vec::new();
     for (f, e) in fake.iter().zip(&external) {
@@ -52,7 +53,9 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
             continue;
         }
         compared += 1;
-        differences.extend(compare(&f.path, &f.exchanges, &e.exchanges));
+        let found = compare(&f.path, &f.exchanges, &e.exchanges);
+        sequences.push((&f.path, side_by_side(&f.exchanges, &e.exchanges, &found)));
+        differences.extend(found);
     }
     let counts = by_switch(&differences);
     let unexplained = counts.get("unexplained").copied().unwrap_or(0);
@@ -67,22 +70,18 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
             "not_compared": not_compared,
             "differences": differences,
             "by_switch": counts,
+            "side_by_side": sequences
+                .iter()
+                .map(|(scenario, lines)| json!({"scenario": scenario, "exchanges": lines}))
+                .collect::<Vec<_>>(),
             "fake": report::summarize(&fake),
             "external": report::summarize(&external),
         });
         println!("{}", serde_json::to_string_pretty(&body)?);
     } else {
         println!("The fake Asana beside {url}: {compared} scenarios compared\n");
-        for d in &differences {
-            println!(
-                "DIFF  {} #{}  {}  fake: {}  external: {}  — {}",
-                d.scenario,
-                d.exchange,
-                d.what,
-                d.fake.as_deref().unwrap_or("(none)"),
-                d.external.as_deref().unwrap_or("(none)"),
-                d.switch.unwrap_or("unexplained")
-            );
+        for (scenario, lines) in &sequences {
+            print_side_by_side(scenario, lines);
         }
         println!();
         if differences.is_empty() {
@@ -109,4 +108,47 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One scenario's sequences in two columns, each differing line marked with what differs and
+/// the switch that explains it; a scenario with no difference is one line.
+fn print_side_by_side(scenario: &str, lines: &[SideBySide]) {
+    if lines.iter().all(|l| l.differences.is_empty()) {
+        println!("SAME  {scenario}  ({} exchanges)", lines.len());
+        return;
+    }
+    println!("DIFF  {scenario}");
+    let column = |side: fn(&SideBySide) -> Option<&String>| {
+        lines
+            .iter()
+            .filter_map(|l| side(l).map(String::len))
+            .max()
+            .unwrap_or(0)
+            .max("(none)".len())
+    };
+    let width = column(|l| l.fake.as_ref());
+    let external_width = column(|l| l.external.as_ref());
+    println!("  {:>3}  {:<width$}  external", "#", "fake");
+    for l in lines {
+        let mut mark = String::new();
+        let mut by_switch: Vec<(&str, Vec<&str>)> = Vec::new();
+        for d in &l.differences {
+            match by_switch.iter_mut().find(|(s, _)| *s == d.switch) {
+                Some((_, whats)) => whats.push(&d.what),
+                None => by_switch.push((d.switch, vec![&d.what])),
+            }
+        }
+        for (i, (switch, whats)) in by_switch.iter().enumerate() {
+            mark.push_str(if i == 0 { "  ≠ " } else { "; " });
+            mark.push_str(&format!("{} — {switch}", whats.join(", ")));
+        }
+        let external = l.external.as_deref().unwrap_or("(none)");
+        let line = format!(
+            "  {:>3}  {:<width$}  {external:<external_width$}{mark}",
+            l.exchange,
+            l.fake.as_deref().unwrap_or("(none)"),
+        );
+        println!("{}", line.trim_end());
+    }
+    println!();
 }

@@ -462,6 +462,26 @@ async fn compare_names_the_switches_behind_every_difference() {
         assert!(d["switch"].is_string(), "{d}");
         assert!(d["fake"].is_string() || d["external"].is_string(), "{d}");
     }
+    // The two sequences side by side, for every compared scenario, each difference on the
+    // line where it is.
+    let sequences = report["side_by_side"].as_array().unwrap();
+    assert_eq!(sequences.len() as u64, report["compared"].as_u64().unwrap());
+    let marked: usize = sequences
+        .iter()
+        .flat_map(|s| s["exchanges"].as_array().unwrap())
+        .map(|line| line["differences"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(marked, report["differences"].as_array().unwrap().len());
+    let first = &report["differences"][0];
+    let line = sequences
+        .iter()
+        .find(|s| s["scenario"] == first["scenario"])
+        .map(|s| &s["exchanges"][first["exchange"].as_u64().unwrap() as usize - 1])
+        .unwrap();
+    assert_eq!(
+        (&line["fake"], &line["external"]),
+        (&first["fake"], &first["external"])
+    );
     assert!(asana.terminate().await.success());
     assert!(rfc.terminate().await.success());
 }

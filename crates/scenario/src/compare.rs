@@ -102,6 +102,50 @@ pub fn compare(
     out
 }
 
+/// One line of the two sequences side by side: the exchange on each side (absent past the end
+/// of the shorter one), and what differs there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SideBySide {
+    /// The exchange's place in the sequence, from 1.
+    pub exchange: usize,
+    pub fake: Option<String>,
+    pub external: Option<String>,
+    /// What differs at this place.
+    pub differences: Vec<LineDifference>,
+}
+
+/// What differs on one line of [`SideBySide`], and the switch that explains it (`unexplained`
+/// when none does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineDifference {
+    pub what: String,
+    pub switch: &'static str,
+}
+
+/// One scenario's two sequences side by side, with `differences` (from [`compare`]) on their
+/// lines. Lines after the sequences part ways are shown, but were not compared.
+pub fn side_by_side(
+    fake: &[ExchangeShape],
+    external: &[ExchangeShape],
+    differences: &[Difference],
+) -> Vec<SideBySide> {
+    (0..fake.len().max(external.len()))
+        .map(|i| SideBySide {
+            exchange: i + 1,
+            fake: fake.get(i).map(line),
+            external: external.get(i).map(line),
+            differences: differences
+                .iter()
+                .filter(|d| d.exchange == i + 1)
+                .map(|d| LineDifference {
+                    what: d.what.clone(),
+                    switch: d.switch.unwrap_or("unexplained"),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// A body's shape: the same keys, each leaf replaced by its type, each array by the merged
 /// shape of its elements.
 fn shape(value: &Value) -> Value {
@@ -254,6 +298,33 @@ mod tests {
             status: Some(status),
             body,
         }
+    }
+
+    #[test]
+    fn side_by_side_puts_each_difference_on_its_line() {
+        let fake = [
+            exchange("GET", "/Users", 200, json!({"Resources": []})),
+            exchange("POST", "/Users", 201, json!({"id": "[id]"})),
+        ];
+        let rfc = [exchange(
+            "GET",
+            "/Users",
+            200,
+            json!({"Resources": [], "startIndex": 1}),
+        )];
+        let d = compare("s", &fake, &rfc);
+        let rows = side_by_side(&fake, &rfc, &d);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].fake.as_deref(), Some("GET /Users 200"));
+        assert_eq!(
+            rows[0].differences,
+            [LineDifference {
+                what: "startIndex".into(),
+                switch: "list_without_paging"
+            }]
+        );
+        assert_eq!(rows[1].external, None);
+        assert_eq!(rows[1].differences.len(), 1, "the parting: {rows:?}");
     }
 
     #[test]
