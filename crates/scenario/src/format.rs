@@ -339,6 +339,7 @@ pub enum Step {
     ExpectUserApp(UserAppExpectation),
     ExpectExchanges(ExchangeExpectation),
     ExpectSignIn(sso::SignInExpectation),
+    ExpectSession(sso::SessionExpectation),
     ExpectEvent(EventExpectation),
 }
 

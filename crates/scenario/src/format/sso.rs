@@ -7,6 +7,8 @@
 //! - expect_sign_in: { user: ada, outcome: signed_in }
 //! - tamper_assertion: { user: ada, attack: wrap_assertion }
 //! - expect_sign_in: { user: ada, outcome: refused, reason: signature_wrapping }
+//! - advance_clock: 2h
+//! - expect_session: { user: ada, signed_in: false }
 //! ```
 
 use serde::{Deserialize, Deserializer};
@@ -134,6 +136,15 @@ pub struct SignInExpectation {
     pub by: Option<Side>,
     #[serde(default)]
     pub message_contains: Option<String>,
+}
+
+/// `expect_session`: whether the Asana session the person's last sign-in made is still good
+/// (the session timeout, on the harness clock, and deprovisioning end it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionExpectation {
+    pub user: String,
+    pub signed_in: bool,
 }
 
 /// What `tamper_assertion` does to a fresh assertion for the user before posting it.

@@ -70,6 +70,7 @@ impl Step {
             Step::TamperAssertion(_) => "tamper_assertion",
             Step::RotateIdpCertificate(_) => "rotate_idp_certificate",
             Step::ExpectSignIn(_) => "expect_sign_in",
+            Step::ExpectSession(_) => "expect_session",
             Step::ExpectEvent(_) => "expect_event",
         }
     }
@@ -85,6 +86,7 @@ impl Step {
             | Step::ExpectUserApp(_)
             | Step::ExpectExchanges(_)
             | Step::ExpectSignIn(_)
+            | Step::ExpectSession(_)
             | Step::ExpectEvent(_) => true,
             Step::CreateUser(_)
             | Step::UpdateUser(_)
@@ -152,6 +154,7 @@ impl Step {
             Step::SignIn(s) => r.users.push(&s.user),
             Step::TamperAssertion(t) => r.users.push(&t.user),
             Step::ExpectSignIn(e) => r.users.push(&e.user),
+            Step::ExpectSession(e) => r.users.push(&e.user),
             Step::ExpectEvent(e) => {
                 if let Some(u) = &e.user {
                     r.users.push(u);
@@ -239,6 +242,7 @@ impl Step {
             | Step::TamperAssertion(_)
             | Step::RotateIdpCertificate(_)
             | Step::ExpectSignIn(_)
+            | Step::ExpectSession(_)
             | Step::ExpectEvent(_) => None,
         }
     }

@@ -27,6 +27,9 @@ pub(super) struct SsoMemory {
     pub latest: BTreeMap<String, SignInRecord>,
     /// Per user reference: the latest `SAMLResponse` OneLogin gave them (for `replay`).
     pub responses: BTreeMap<String, String>,
+    /// Per user reference: the browser of their latest `sign_in`, with its cookies (for
+    /// `expect_session`).
+    pub browsers: BTreeMap<String, Browser>,
     /// A client that does not follow redirects, made once.
     client: Option<reqwest::Client>,
 }

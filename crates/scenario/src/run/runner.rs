@@ -392,6 +392,7 @@ impl Runner {
             Step::TamperAssertion(t) => self.tamper_assertion(t).await?,
             Step::RotateIdpCertificate(r) => self.rotate_idp_certificate(r).await?,
             Step::ExpectSignIn(e) => self.expect_sign_in(e)?,
+            Step::ExpectSession(e) => self.expect_session(e).await?,
             Step::ExpectEvent(e) => self.expect_event(e).await?,
         }
         Ok(())

@@ -12,8 +12,8 @@ use super::outcome::{Halt, fail, mismatch};
 use super::runner::Runner;
 use crate::format::Duration;
 use crate::format::sso::{
-    Attack, Rotate, SamlMode, Side, SignIn, SignInExpectation, SignInOutcome, SsoSettings, Tamper,
-    Via,
+    Attack, Rotate, SamlMode, SessionExpectation, Side, SignIn, SignInExpectation, SignInOutcome,
+    SsoSettings, Tamper, Via,
 };
 use crate::report::StepFailure;
 
@@ -164,7 +164,38 @@ impl Runner {
             }
         };
         self.sso.latest.insert(s.user.clone(), record);
+        self.sso.browsers.insert(s.user.clone(), browser);
         Ok(())
+    }
+
+    /// `expect_session`: the fake Asana's `/-/home`, asked with the cookies of the person's
+    /// last sign-in, says whether that session still holds, and for whom.
+    pub(super) async fn expect_session(&mut self, e: &SessionExpectation) -> Result<(), Halt> {
+        let home = format!("{}/-/home", self.asana("expect_session")?.uri());
+        let email = self.login_name(&e.user).await?;
+        let Some(browser) = self.sso.browsers.get_mut(&e.user) else {
+            return Err(fail(format!(
+                "{} has not signed in yet (use sign_in first)",
+                e.user
+            ))
+            .into());
+        };
+        let page = browser.go(Method::GET, &home, None, true).await?;
+        let reply: Value = serde_json::from_str(&page.body).unwrap_or(Value::Null);
+        let actual = match (&reply["signed_in"], reply["user"]["email"].as_str()) {
+            (Value::Bool(true), Some(who)) => format!("signed in as {who}"),
+            (Value::Bool(false), _) => "signed out".to_owned(),
+            _ => format!("HTTP {} {}", page.status, page.body),
+        };
+        let wanted = if e.signed_in {
+            format!("signed in as {email}")
+        } else {
+            "signed out".to_owned()
+        };
+        if actual.eq_ignore_ascii_case(&wanted) {
+            return Ok(());
+        }
+        Err(mismatch(format!("{}'s Asana session", e.user), wanted, actual).into())
     }
 
     /// Signs in to OneLogin with the documented password; a refusal is OneLogin's.
