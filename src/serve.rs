@@ -61,6 +61,11 @@ pub struct ServeArgs {
     /// system's temporary directory.
     #[arg(long, requires = "tls")]
     tls_ca: Option<PathBuf>,
+    /// Sign SAML with the key and certificate in this folder (`idp.key.pem`, `idp.cert.pem`;
+    /// `fixtures/saml` holds the scenarios' pair) instead of a key made at start, so an SP
+    /// configured once keeps trusting it. A restored `--state` keeps its own.
+    #[arg(long)]
+    idp_key: Option<PathBuf>,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -89,6 +94,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(token) = &args.admin_token {
         asana = asana.admin_token(token.clone());
         onelogin = onelogin.admin_token(token.clone());
+    }
+    if let Some(dir) = &args.idp_key {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map_err(|e| BadInput(format!("--idp-key: cannot read {}: {e}", path.display())))
+        };
+        onelogin = onelogin.idp_key(read("idp.key.pem")?, read("idp.cert.pem")?);
     }
     match saved {
         Some(saved) => {

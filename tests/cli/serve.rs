@@ -83,6 +83,54 @@ async fn a_bad_fixture_is_exit_2_with_the_file_named() {
     );
 }
 
+/// `--idp-key DIR`: OneLogin signs with that pair, so its metadata carries that certificate on
+/// every start; a folder without the pair, or with a key that is not one, is bad input.
+#[tokio::test]
+async fn serve_signs_with_a_given_idp_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/saml");
+    let served = Served::start(dir.path(), &["--idp-key", keys]).await;
+    let metadata_url = served.credentials["onelogin"]["metadata_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let metadata = harness_tls::client::new()
+        .get(&metadata_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pem = std::fs::read_to_string(format!("{keys}/idp.cert.pem")).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(metadata.contains(&body), "{metadata}");
+    assert!(served.terminate().await.success());
+
+    let empty = tempfile::tempdir().unwrap();
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("idp.key.pem"), "not a key").unwrap();
+    std::fs::write(broken.path().join("idp.cert.pem"), &pem).unwrap();
+    for (folder, says) in [(empty.path(), "idp.key.pem"), (broken.path(), "key")] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+            .args([
+                "serve",
+                "--asana-addr",
+                "127.0.0.1:0",
+                "--onelogin-addr",
+                "127.0.0.1:0",
+                "--idp-key",
+            ])
+            .arg(folder)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
 #[tokio::test]
 async fn a_taken_port_is_exit_2() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
