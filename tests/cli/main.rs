@@ -102,6 +102,24 @@ impl Served {
             .to_owned()
     }
 
+    /// Runs `serve` on free ports with `extra`, expecting it to refuse to start: its output.
+    pub async fn refused(extra: &[&std::ffi::OsStr]) -> std::process::Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+            .args([
+                "serve",
+                "--asana-addr",
+                "127.0.0.1:0",
+                "--onelogin-addr",
+                "127.0.0.1:0",
+            ])
+            .args(extra)
+            .output()
+            .await
+            .expect("the binary runs");
+        assert!(!out.status.success(), "serve started with {extra:?}");
+        out
+    }
+
     /// Sends SIGTERM and returns the exit status.
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().expect("running");

@@ -186,19 +186,7 @@ async fn a_corrupt_or_newer_state_file_is_refused_not_reset() {
         ),
     ] {
         std::fs::write(&state, content).unwrap();
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args([
-                "serve",
-                "--asana-addr",
-                "127.0.0.1:0",
-                "--onelogin-addr",
-                "127.0.0.1:0",
-                "--state",
-            ])
-            .arg(&state)
-            .output()
-            .await
-            .unwrap();
+        let out = Served::refused(&["--state".as_ref(), state.as_os_str()]).await;
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains(needle));
         assert_eq!(

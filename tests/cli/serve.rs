@@ -112,19 +112,7 @@ async fn serve_signs_with_a_given_idp_key() {
     std::fs::write(broken.path().join("idp.key.pem"), "not a key").unwrap();
     std::fs::write(broken.path().join("idp.cert.pem"), &pem).unwrap();
     for (folder, says) in [(empty.path(), "idp.key.pem"), (broken.path(), "key")] {
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args([
-                "serve",
-                "--asana-addr",
-                "127.0.0.1:0",
-                "--onelogin-addr",
-                "127.0.0.1:0",
-                "--idp-key",
-            ])
-            .arg(folder)
-            .output()
-            .await
-            .unwrap();
+        let out = Served::refused(&["--idp-key".as_ref(), folder.as_os_str()]).await;
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{stderr}");
