@@ -126,6 +126,18 @@ impl Browser {
 
 /// Both sides configured as the KB article says: OneLogin's SSO tab pointed at the fake
 /// Asana's ACS, Asana's Security tab given OneLogin's sign-in URL and certificate.
+/// `POST /__admin/apps/{id}/sso/assertion` for the Asana app: the form OneLogin would post.
+async fn assertion(world: &World, body: Value) -> crate::helpers::Reply {
+    let app = world.onelogin.asana_app_id();
+    world
+        .admin(
+            Method::POST,
+            &format!("/apps/{app}/sso/assertion"),
+            Some(body),
+        )
+        .await
+}
+
 async fn sso_world(mode: SamlMode) -> World {
     let world = World::connected().await;
     let acs = world.asana.acs_url();
@@ -254,20 +266,13 @@ async fn the_sso_tab_shows_endpoints_certificates_and_keeps_settings() {
 #[tokio::test]
 async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
     let world = sso_world(SamlMode::Required).await;
-    let app = world.onelogin.asana_app_id();
     let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
     let grace = world
         .create_user("grace@acme.test", "Grace", "Hopper")
         .await;
     world.assign(ada).await;
 
-    let r = world
-        .admin(
-            Method::POST,
-            &format!("/apps/{app}/sso/assertion"),
-            Some(json!({"user_id": ada, "relay_state": "/x"})),
-        )
-        .await;
+    let r = assertion(&world, json!({"user_id": ada, "relay_state": "/x"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["action"], world.asana.acs_url());
     assert_eq!(r.body["RelayState"], "/x");
@@ -280,13 +285,7 @@ async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
         "one minute before, on the harness clock"
     );
 
-    let r = world
-        .admin(
-            Method::POST,
-            &format!("/apps/{app}/sso/assertion"),
-            Some(json!({"user_id": grace})),
-        )
-        .await;
+    let r = assertion(&world, json!({"user_id": grace})).await;
     assert_eq!(r.status, 403);
     assert!(
         r.body["message"]
@@ -296,13 +295,7 @@ async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
         "{}",
         r.body
     );
-    let r = world
-        .admin(
-            Method::POST,
-            &format!("/apps/{app}/sso/assertion"),
-            Some(json!({"user": ada})),
-        )
-        .await;
+    let r = assertion(&world, json!({"user": ada})).await;
     assert_eq!(r.status, 400);
 
     // NameID from the Parameters tab: Username.
@@ -529,13 +522,6 @@ async fn the_name_id_can_be_any_mapped_attribute() {
         refused.to_string().contains("has no External ID"),
         "{refused}"
     );
-    let app = world.onelogin.asana_app_id();
-    let r = world
-        .admin(
-            Method::POST,
-            &format!("/apps/{app}/sso/assertion"),
-            Some(json!({"user_id": grace})),
-        )
-        .await;
+    let r = assertion(&world, json!({"user_id": grace})).await;
     assert_eq!(r.status, 403);
 }

@@ -277,15 +277,10 @@ async fn import_links_by_scim_username_and_lists_the_rest() {
         .await;
     assert_eq!(apps.body[0]["provisioning_state"], "provisioned");
     // The console's button says the same.
-    let page = world
-        .client
-        .post(format!("{}/admin/apps/{app}/import", world.onelogin.uri()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (status, page) = world
+        .submit(&format!("/admin/apps/{app}/import"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("Read 3 users from Asana: 0 linked, 1 already linked, 1 not matched"),
         "{page}"
