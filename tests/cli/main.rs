@@ -20,6 +20,15 @@ use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+/// `serve` with both fakes on free ports of loopback: how every test starts it.
+pub const SERVE_ON_FREE_PORTS: [&str; 5] = [
+    "serve",
+    "--asana-addr",
+    "127.0.0.1:0",
+    "--onelogin-addr",
+    "127.0.0.1:0",
+];
+
 /// A running `asana-harness serve`, stopped with SIGTERM when dropped.
 pub struct Served {
     pub child: Child,
@@ -33,14 +42,8 @@ impl Served {
     pub async fn start(dir: &Path, extra: &[&str]) -> Served {
         let creds = dir.join("credentials.json");
         let mut child = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args([
-                "serve",
-                "--asana-addr",
-                "127.0.0.1:0",
-                "--onelogin-addr",
-                "127.0.0.1:0",
-                "--credentials-out",
-            ])
+            .args(SERVE_ON_FREE_PORTS)
+            .arg("--credentials-out")
             .arg(&creds)
             .args(extra)
             .stdout(Stdio::piped())
@@ -105,13 +108,7 @@ impl Served {
     /// Runs `serve` on free ports with `extra`, expecting it to refuse to start: its output.
     pub async fn refused(extra: &[&std::ffi::OsStr]) -> std::process::Output {
         let out = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args([
-                "serve",
-                "--asana-addr",
-                "127.0.0.1:0",
-                "--onelogin-addr",
-                "127.0.0.1:0",
-            ])
+            .args(SERVE_ON_FREE_PORTS)
             .args(extra)
             .output()
             .await

@@ -12,16 +12,8 @@ async fn secrets_never_reach_logs_journals_or_error_messages() {
     let dir = tempfile::tempdir().unwrap();
     let creds = dir.path().join("credentials.json");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-        .args([
-            "serve",
-            "--asana-addr",
-            "127.0.0.1:0",
-            "--onelogin-addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--credentials-out",
-        ])
+        .args(crate::SERVE_ON_FREE_PORTS)
+        .args(["--log-format", "json", "--credentials-out"])
         .arg(&creds)
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
