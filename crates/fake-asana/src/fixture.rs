@@ -153,7 +153,9 @@ impl Fixture {
         let mut store = Store::new(seed);
         let mut accounts = Vec::new();
         for org in &self.organizations {
-            let gid = store.create_organization(&org.name, &org.domains, org.view_only_licenses);
+            let gid = store
+                .create_organization(&org.name, &org.domains, org.view_only_licenses)
+                .map_err(|e| bad(e.to_string()))?;
             for u in &org.users {
                 let user = User {
                     user_name: u.email.clone(),

@@ -1,26 +1,34 @@
 //! The service provider's memory between requests, and the ACS decision.
 //!
-//! What a real SP keeps and the fake keeps too: the AuthnRequests it sent (so InResponseTo can
-//! be checked and used once), the assertion IDs it consumed (until they expire: replay), the
-//! sessions it made, and a journal of every attempt. None of it is persisted: a restart signs
-//! everyone out, as a deploy of a real SP may.
+//! What a real SP keeps and the fake keeps too: the AuthnRequests it sent, each bound to the
+//! browser that started it (so InResponseTo can be checked and used once, by that browser), the
+//! assertion IDs it consumed (until they expire: replay), the sessions it made, and a journal
+//! of every attempt. None of it is persisted: a restart signs everyone out, as a deploy of a
+//! real SP may.
 //!
-//! Architecture invariant: the response is verified (`harness_saml::verify_response`) before
-//! anything in it is used; the organization is only *chosen* by the unverified NameID's domain,
-//! and then its own certificate decides.
+//! Architecture invariants: the response is verified (`harness_saml::verify_response`) before
+//! anything in it is used, the tenant included: the organization is chosen by the domain of
+//! the NameID the verifier located by structure, verified with that organization's
+//! certificate, and the verified NameID must be the one that chose it. The store's lock is
+//! taken only to look up and to decide, never around the XML and RSA work, which the caller
+//! runs off the async workers.
+
+mod pending;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLockReadGuard, RwLockWriteGuard};
 
 use harness_html::BoundedLog;
 use harness_saml::{AuthnRequest, Certificate, Expectations, Reason, Refusal, verify_response};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::config::{Config, Switch};
 use crate::model::{Gid, SamlMode};
 use crate::store::Store;
 use crate::store::saml::Admission;
+use pending::Pending;
+
+pub use pending::LIFETIME as PENDING_LIFETIME;
 
 /// Asana's SP entity id, the audience every IdP guide configures (asana-facts §8, [C3]).
 pub const ENTITY_ID: &str = "https://app.asana.com/";
@@ -31,10 +39,11 @@ pub const ACS_PATH: &str = "/-/saml/consume";
 pub const PASSWORD: &str = "harness-password";
 /// The session cookie.
 pub const COOKIE: &str = "asana_session";
+/// The cookie that names a browser, set when it starts a sign-in: an answer is accepted only
+/// from the browser that asked for it.
+pub const BROWSER_COOKIE: &str = "asana_browser";
 /// Clock tolerance: none, since both fakes read the one harness clock (a harness choice).
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::ZERO;
-/// The most AuthnRequests remembered at once; the oldest is forgotten first.
-const MAX_PENDING: usize = 10_000;
 
 /// One sign-in attempt, as `GET /__admin/sign-ins` lists it. Never the assertion's signature
 /// value, never a session cookie.
@@ -45,6 +54,9 @@ pub struct SignIn {
     /// `saml` or `password`.
     pub via: &'static str,
     pub name_id: Option<String>,
+    /// Whether `name_id` was read from a verified assertion; a refused response's is only what
+    /// it claimed.
+    pub name_id_verified: bool,
     pub issuer: Option<String>,
     /// `signed_in` or `refused`.
     pub outcome: &'static str,
@@ -72,6 +84,7 @@ impl SignIn {
             at,
             via,
             name_id,
+            name_id_verified: false,
             issuer,
             outcome: "refused",
             reason: None,
@@ -116,6 +129,27 @@ pub struct SignedIn {
     pub relay_state: Option<String>,
 }
 
+/// One posted answer, and what the ACS knows of the browser that posted it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub saml_response: &'a str,
+    /// The ACS URL it was posted to.
+    pub acs_url: &'a str,
+    /// The browser cookie, if the browser sent one.
+    pub browser: Option<&'a str>,
+    /// The browser's current session, ended by a new sign-in.
+    pub previous_session: Option<&'a str>,
+    /// The `saml_just_in_time` switch.
+    pub just_in_time: bool,
+    pub now: Timestamp,
+}
+
+/// How the SP reaches the store: briefly, to look up or to make one decision.
+pub trait StoreAccess {
+    fn read(&self) -> RwLockReadGuard<'_, Store>;
+    fn write(&self) -> RwLockWriteGuard<'_, Store>;
+}
+
 pub struct Sp {
     inner: Mutex<Inner>,
     log: BoundedLog<SignIn>,
@@ -123,12 +157,26 @@ pub struct Sp {
 
 #[derive(Default)]
 struct Inner {
-    /// AuthnRequest ID → (organization, RelayState, when it was sent), oldest first by `order`.
-    pending: HashMap<String, (Gid, Option<String>, u64)>,
-    issued: u64,
-    /// Consumed assertion ID → when it stops being valid anyway.
+    pending: Pending,
+    /// Consumed assertion ID → until when it could still be presented.
     used: HashMap<String, Timestamp>,
     sessions: HashMap<String, Session>,
+    /// Expired entries of `used` and `sessions` are let go in sweeps, at most this often.
+    next_sweep: Option<Timestamp>,
+}
+
+/// How often (on the harness clock) expired replay entries and sessions are swept.
+const SWEEP_EVERY: SignedDuration = SignedDuration::from_mins(1);
+
+impl Inner {
+    fn sweep(&mut self, now: Timestamp) {
+        if self.next_sweep.is_some_and(|at| now < at) {
+            return;
+        }
+        self.used.retain(|_, until| *until > now);
+        self.sessions.retain(|_, s| s.expires > now);
+        self.next_sweep = Some(now + SWEEP_EVERY);
+    }
 }
 
 impl Sp {
@@ -143,54 +191,41 @@ impl Sp {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A new AuthnRequest for `org`, remembered so its answer can be matched once.
+    /// A new AuthnRequest, started by `browser` and remembered so that its answer is
+    /// accepted once, from that browser. Refused when the RelayState is over 80 bytes or too
+    /// many sign-ins are in progress.
     pub fn authn_request(
         &self,
-        org: Gid,
         origin: &str,
         sign_in_url: &str,
         relay_state: Option<String>,
+        browser: &str,
         now: Timestamp,
-    ) -> AuthnRequest {
-        let mut inner = self.lock();
-        inner.issued += 1;
-        let n = inner.issued;
-        let id = format!(
-            "_asana{:016x}",
-            harness_clock::stable_hash(&format!("{origin}#{n}"))
-        );
-        if inner.pending.len() >= MAX_PENDING
-            && let Some(oldest) = inner
-                .pending
-                .iter()
-                .min_by_key(|(_, (_, _, order))| *order)
-                .map(|(k, _)| k.clone())
-        {
-            inner.pending.remove(&oldest);
-        }
-        inner.pending.insert(id.clone(), (org, relay_state, n));
-        AuthnRequest {
+    ) -> Result<AuthnRequest, Refusal> {
+        // An xs:ID (an NCName: it may not start with a digit) carrying 128 random bits.
+        let id = format!("_{}", random_hex());
+        self.lock()
+            .pending
+            .insert(id.clone(), browser, relay_state, now)?;
+        Ok(AuthnRequest {
             id,
             issuer: ENTITY_ID.into(),
             issue_instant: now,
             destination: Some(sign_in_url.into()),
             acs_url: Some(format!("{origin}{ACS_PATH}")),
-        }
+        })
     }
 
     /// The ACS: verifies the posted response, matches its NameID to a member, makes a
-    /// session. Every attempt is journaled.
+    /// session. Every attempt is journaled. CPU-heavy (XML, RSA): call it off the async
+    /// workers; it takes the store's lock only to look up and to decide.
     pub fn consume(
         &self,
-        store: &mut Store,
-        cfg: &Config,
-        origin: &str,
-        saml_response: &str,
-        now: Timestamp,
+        store: &impl StoreAccess,
+        answer: Answer<'_>,
     ) -> Result<SignedIn, Refusal> {
-        let peeked = harness_saml::peek(saml_response);
-        let mut entry = SignIn::attempt(now, "saml", peeked.name_id.clone(), peeked.issuer.clone());
-        let result = self.decide(store, cfg, origin, saml_response, now, &peeked, &mut entry);
+        let mut entry = SignIn::attempt(answer.now, "saml", None, None);
+        let result = self.decide(store, answer, &mut entry);
         let entry = match &result {
             Ok(s) => entry.signed_in(
                 s.session.user,
@@ -203,52 +238,49 @@ impl Sp {
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn decide(
         &self,
-        store: &mut Store,
-        cfg: &Config,
-        origin: &str,
-        saml_response: &str,
-        now: Timestamp,
-        peeked: &harness_saml::Unverified,
+        store: &impl StoreAccess,
+        answer: Answer<'_>,
         entry: &mut SignIn,
     ) -> Result<SignedIn, Refusal> {
-        // Choose the organization by the (unverified) NameID's domain; its certificate decides.
-        let org = peeked
-            .name_id
-            .as_deref()
-            .and_then(|n| n.rsplit_once('@'))
-            .and_then(|(_, domain)| store.org_by_domain(domain))
-            .or_else(|| store.default_org())
-            .ok_or_else(|| Refusal::new(Reason::SamlOff, "the fake has no organization"))?;
-        let settings = store.saml_settings(org).cloned().unwrap_or_default();
-        if settings.mode == SamlMode::Off {
-            return Err(Refusal::new(
-                Reason::SamlOff,
-                "SAML is off for this organization; sign in with email and password",
-            ));
-        }
-        let certificates: Vec<Certificate> = settings.parsed_certificate().into_iter().collect();
-        let acs = format!("{origin}{ACS_PATH}");
+        let now = answer.now;
+        let mut chosen = None;
         let verified = verify_response(
-            saml_response,
-            Expectations {
-                certificates: &certificates,
+            answer.saml_response,
+            &Expectations {
                 audience: ENTITY_ID,
-                acs_url: &acs,
+                acs_url: answer.acs_url,
                 now,
                 clock_skew: CLOCK_SKEW,
             },
+            |hint| {
+                entry.name_id = Some(hint.to_owned());
+                let (org, certificates, timeout) = trust_for(&store.read(), hint)?;
+                chosen = Some((org, hint.to_owned(), timeout));
+                Ok(certificates)
+            },
         )?;
+        let (org, hint, timeout_hours) = chosen.expect("the verifier asks whom to trust");
         entry.name_id = Some(verified.name_id.clone());
+        entry.name_id_verified = true;
         entry.issuer = Some(verified.issuer.clone());
         entry.in_response_to = verified.in_response_to.clone();
+        if verified.name_id != hint {
+            return Err(Refusal::new(
+                Reason::SignatureWrapping,
+                "the verified NameID is not the one that chose the organization",
+            ));
+        }
 
         let relay_state = {
             let mut inner = self.lock();
-            inner.used.retain(|_, until| *until > now);
-            if inner.used.contains_key(&verified.assertion_id) {
+            inner.sweep(now);
+            if inner
+                .used
+                .get(&verified.assertion_id)
+                .is_some_and(|until| *until > now)
+            {
                 return Err(Refusal::new(
                     Reason::Replayed,
                     format!("assertion {} was already used", verified.assertion_id),
@@ -257,33 +289,26 @@ impl Sp {
             let relay_state = match &verified.in_response_to {
                 // IdP-initiated: no request to match (PingOne documents it, asana-facts §8).
                 None => None,
-                Some(id) => match inner.pending.remove(id) {
-                    Some((_, relay, _)) => relay,
-                    None => {
-                        return Err(Refusal::new(
-                            Reason::UnknownRequest,
-                            format!("InResponseTo {id} is not a sign-in this SP started"),
-                        ));
-                    }
-                },
+                Some(id) => inner.pending.take(id, answer.browser, now)?.relay_state,
             };
-            let until = verified
-                .not_on_or_after
-                .unwrap_or(now + harness_saml::VALID_AFTER);
-            inner.used.insert(verified.assertion_id.clone(), until);
+            inner
+                .used
+                .insert(verified.assertion_id.clone(), verified.valid_until);
             relay_state
         };
 
-        let just_in_time = cfg.on(Switch::SamlJustInTime);
-        let (user, admission) = store.saml_member(org, &verified.name_id, now, just_in_time)?;
+        let (user, admission) =
+            store
+                .write()
+                .saml_member(org, &verified.name_id, now, answer.just_in_time)?;
         let session = Session {
             org,
             user,
             email: verified.name_id.clone(),
-            expires: now + SignedDuration::from_hours(i64::from(settings.session_timeout_hours)),
+            expires: now + SignedDuration::from_hours(i64::from(timeout_hours)),
             via: "saml",
         };
-        let session_id = self.open(session.clone());
+        let session_id = self.open(session.clone(), answer.previous_session, now);
         Ok(SignedIn {
             session_id,
             session,
@@ -298,6 +323,7 @@ impl Sp {
         store: &Store,
         email: &str,
         password: &str,
+        previous_session: Option<&str>,
         now: Timestamp,
     ) -> Result<SignedIn, Refusal> {
         let org = email
@@ -327,6 +353,7 @@ impl Sp {
             at: now,
             via: "password",
             name_id: Some(email.to_owned()),
+            name_id_verified: false,
             issuer: None,
             outcome: if result.is_ok() {
                 "signed_in"
@@ -345,7 +372,7 @@ impl Sp {
         self.log.push(entry);
         let session = result?;
         Ok(SignedIn {
-            session_id: self.open(session.clone()),
+            session_id: self.open(session.clone(), previous_session, now),
             session,
             admission: Admission::Member,
             relay_state: None,
@@ -358,10 +385,15 @@ impl Sp {
         self.log.push(|seq| SignIn { seq, ..entry });
     }
 
-    fn open(&self, session: Session) -> String {
-        let id: u128 = rand::random();
-        let id = format!("{id:032x}");
-        self.lock().sessions.insert(id.clone(), session);
+    /// A new session with a new id; the browser's previous session, if any, ends.
+    fn open(&self, session: Session, previous: Option<&str>, now: Timestamp) -> String {
+        let id = random_hex();
+        let mut inner = self.lock();
+        inner.sweep(now);
+        if let Some(previous) = previous {
+            inner.sessions.remove(previous);
+        }
+        inner.sessions.insert(id.clone(), session);
         id
     }
 
@@ -396,4 +428,30 @@ impl Sp {
         *self.lock() = Inner::default();
         self.log.clear();
     }
+}
+
+/// The organization a NameID's domain names (or the default one), its certificate, and its
+/// session timeout: whom to trust for this hint. Refused when SAML is off there.
+fn trust_for(store: &Store, hint: &str) -> Result<(Gid, Vec<Certificate>, u32), Refusal> {
+    let org = hint
+        .rsplit_once('@')
+        .and_then(|(_, domain)| store.org_by_domain(domain))
+        .or_else(|| store.default_org())
+        .ok_or_else(|| Refusal::new(Reason::SamlOff, "the fake has no organization"))?;
+    let settings = store.saml_settings(org).cloned().unwrap_or_default();
+    if settings.mode == SamlMode::Off {
+        return Err(Refusal::new(
+            Reason::SamlOff,
+            "SAML is off for this organization; sign in with email and password",
+        ));
+    }
+    let certificates = settings.parsed_certificate().into_iter().collect();
+    Ok((org, certificates, settings.session_timeout_hours))
+}
+
+/// 128 bits from the OS's CSPRNG, as 32 hex digits: request and session ids.
+pub fn random_hex() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS has a random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

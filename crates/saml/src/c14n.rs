@@ -8,7 +8,10 @@
 //!   attributes' prefixes), unless the nearest rendered ancestor already rendered the same one;
 //! - declarations sort by prefix (default first), attributes by namespace URI then local name;
 //! - empty elements are written as start and end tags; comments are dropped;
-//! - text escapes `&`, `<`, `>` and CR; attribute values escape `&`, `<`, `"`, TAB, LF and CR.
+//! - text escapes `&`, `<`, `>` and CR; attribute values escape `&`, `<`, `"`, TAB, LF and CR;
+//! - a prefix in the `InclusiveNamespaces PrefixList` (`#default` for the default namespace) is
+//!   rendered wherever it is in scope and not already rendered, as inclusive C14N would: that is
+//!   how a prefix used only inside a value (`xsi:type="xs:string"`) is kept under the signature.
 //!
 //! It is checked against an independent implementation (lxml's C14N, in the CI's Python suite).
 
@@ -17,114 +20,131 @@ use roxmltree::{Node, NodeId, NodeType};
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// The canonical form of `element`'s subtree, without `exclude` (and its subtree) if given.
-pub fn canonicalize(element: Node<'_, '_>, exclude: Option<NodeId>) -> String {
+/// `inclusive` is the `InclusiveNamespaces PrefixList`, with `#default` written as `""`.
+pub fn canonicalize(element: Node<'_, '_>, exclude: Option<NodeId>, inclusive: &[&str]) -> String {
     let mut out = String::with_capacity(element.range().len());
     // Namespaces the nearest rendered ancestor has in effect in the output: (prefix, uri).
     let rendered: Vec<(&str, &str)> = Vec::new();
-    write_element(&mut out, element, exclude, &rendered);
+    let c = Canonicalizer { exclude, inclusive };
+    c.write_element(&mut out, element, &rendered);
     out
 }
 
-fn write_element<'a>(
-    out: &mut String,
-    node: Node<'a, '_>,
+struct Canonicalizer<'p> {
     exclude: Option<NodeId>,
-    rendered: &[(&'a str, &'a str)],
-) {
-    let input = node.document().input_text();
-    let qname = element_qname(node);
-    let prefix = prefix_of(qname);
+    inclusive: &'p [&'p str],
+}
 
-    // Prefixes this element visibly utilizes: its own, and its prefixed attributes'.
-    let mut utilized: Vec<&str> = vec![prefix];
-    let mut attrs: Vec<(&str, &str, &str, &str)> = Vec::new(); // (ns uri, local, qname, value)
-    for attr in node.attributes() {
-        let aq = &input[attr.range_qname()];
-        let ap = prefix_of(aq);
-        if !ap.is_empty() && ap != "xml" {
-            utilized.push(ap);
-        }
-        attrs.push((
-            attr.namespace().unwrap_or(""),
-            attr.name(),
-            aq,
-            attr.value(),
-        ));
-    }
-    utilized.sort_unstable();
-    utilized.dedup();
+impl<'p> Canonicalizer<'p> {
+    fn write_element<'a>(
+        &self,
+        out: &mut String,
+        node: Node<'a, '_>,
+        rendered: &[(&'a str, &'a str)],
+    ) where
+        'p: 'a,
+    {
+        let input = node.document().input_text();
+        let qname = element_qname(node);
+        let prefix = prefix_of(qname);
 
-    let mut in_effect: Vec<(&'a str, &'a str)> = rendered.to_vec();
-    let mut declare: Vec<(&str, &str)> = Vec::new();
-    for p in utilized {
-        let uri = if p.is_empty() {
-            node.default_namespace().unwrap_or("")
-        } else {
-            node.lookup_namespace_uri(Some(p)).unwrap_or("")
-        };
-        if uri == XML_NS {
-            continue;
-        }
-        let already = in_effect.iter().find(|(q, _)| *q == p).map(|(_, u)| *u);
-        let needed = match already {
-            Some(u) => u != uri,
-            // An empty default namespace that no ancestor overrode needs no declaration.
-            None => !(p.is_empty() && uri.is_empty()),
-        };
-        if needed {
-            declare.push((p, uri));
-            in_effect.retain(|(q, _)| *q != p);
-            in_effect.push((p, uri));
-        }
-    }
-    declare.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-
-    out.push('<');
-    out.push_str(qname);
-    for (p, uri) in &declare {
-        if p.is_empty() {
-            out.push_str(" xmlns=\"");
-        } else {
-            out.push_str(" xmlns:");
-            out.push_str(p);
-            out.push_str("=\"");
-        }
-        escape_attr(out, uri);
-        out.push('"');
-    }
-    for (_, _, aq, value) in &attrs {
-        out.push(' ');
-        out.push_str(aq);
-        out.push_str("=\"");
-        escape_attr(out, value);
-        out.push('"');
-    }
-    out.push('>');
-    for child in node.children() {
-        if Some(child.id()) == exclude {
-            continue;
-        }
-        match child.node_type() {
-            NodeType::Element => write_element(out, child, exclude, &in_effect),
-            NodeType::Text => escape_text(out, child.text().unwrap_or("")),
-            NodeType::PI => {
-                if let Some(pi) = child.pi() {
-                    out.push_str("<?");
-                    out.push_str(pi.target);
-                    if let Some(value) = pi.value {
-                        out.push(' ');
-                        out.push_str(value);
-                    }
-                    out.push_str("?>");
-                }
+        // Prefixes this element visibly utilizes: its own, and its prefixed attributes'.
+        let mut utilized: Vec<&str> = vec![prefix];
+        let mut attrs: Vec<(&str, &str, &str, &str)> = Vec::new(); // (ns uri, local, qname, value)
+        for attr in node.attributes() {
+            let aq = &input[attr.range_qname()];
+            let ap = prefix_of(aq);
+            if !ap.is_empty() && ap != "xml" {
+                utilized.push(ap);
             }
-            NodeType::Comment | NodeType::Root => {}
+            attrs.push((
+                attr.namespace().unwrap_or(""),
+                attr.name(),
+                aq,
+                attr.value(),
+            ));
         }
+        // Inclusive prefixes count where they are in scope; the default namespace always is.
+        for &p in self.inclusive {
+            if p.is_empty() || node.lookup_namespace_uri(Some(p)).is_some() {
+                utilized.push(p);
+            }
+        }
+        utilized.sort_unstable();
+        utilized.dedup();
+
+        let mut in_effect: Vec<(&'a str, &'a str)> = rendered.to_vec();
+        let mut declare: Vec<(&str, &str)> = Vec::new();
+        for p in utilized {
+            let uri = if p.is_empty() {
+                node.default_namespace().unwrap_or("")
+            } else {
+                node.lookup_namespace_uri(Some(p)).unwrap_or("")
+            };
+            if uri == XML_NS {
+                continue;
+            }
+            let already = in_effect.iter().find(|(q, _)| *q == p).map(|(_, u)| *u);
+            let needed = match already {
+                Some(u) => u != uri,
+                // An empty default namespace that no ancestor overrode needs no declaration.
+                None => !(p.is_empty() && uri.is_empty()),
+            };
+            if needed {
+                declare.push((p, uri));
+                in_effect.retain(|(q, _)| *q != p);
+                in_effect.push((p, uri));
+            }
+        }
+        declare.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+
+        out.push('<');
+        out.push_str(qname);
+        for (p, uri) in &declare {
+            if p.is_empty() {
+                out.push_str(" xmlns=\"");
+            } else {
+                out.push_str(" xmlns:");
+                out.push_str(p);
+                out.push_str("=\"");
+            }
+            escape_attr(out, uri);
+            out.push('"');
+        }
+        for (_, _, aq, value) in &attrs {
+            out.push(' ');
+            out.push_str(aq);
+            out.push_str("=\"");
+            escape_attr(out, value);
+            out.push('"');
+        }
+        out.push('>');
+        for child in node.children() {
+            if Some(child.id()) == self.exclude {
+                continue;
+            }
+            match child.node_type() {
+                NodeType::Element => self.write_element(out, child, &in_effect),
+                NodeType::Text => escape_text(out, child.text().unwrap_or("")),
+                NodeType::PI => {
+                    if let Some(pi) = child.pi() {
+                        out.push_str("<?");
+                        out.push_str(pi.target);
+                        if let Some(value) = pi.value {
+                            out.push(' ');
+                            out.push_str(value);
+                        }
+                        out.push_str("?>");
+                    }
+                }
+                NodeType::Comment | NodeType::Root => {}
+            }
+        }
+        out.push_str("</");
+        out.push_str(qname);
+        out.push('>');
     }
-    out.push_str("</");
-    out.push_str(qname);
-    out.push('>');
 }
 
 /// The element's qualified name as written (`saml:Assertion`): roxmltree resolves prefixes but
@@ -181,7 +201,7 @@ mod tests {
                 .find(|n| n.is_element() && n.tag_name().name() == *name)
                 .unwrap();
         }
-        canonicalize(node, None)
+        canonicalize(node, None, &[])
     }
 
     #[test]
@@ -219,12 +239,32 @@ mod tests {
     }
 
     #[test]
+    fn renders_inclusive_prefixes_where_in_scope_and_not_yet_rendered() {
+        let xml = r#"<r xmlns:xs="urn:xs" xmlns:xsi="urn:xsi" xmlns:u="urn:u"><v xsi:type="xs:string">x</v><w/></r>"#;
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        let v = doc.descendants().find(|n| n.has_tag_name("v")).unwrap();
+        assert_eq!(
+            canonicalize(v, None, &[]),
+            r#"<v xmlns:xsi="urn:xsi" xsi:type="xs:string">x</v>"#
+        );
+        assert_eq!(
+            canonicalize(v, None, &["xs", "absent"]),
+            r#"<v xmlns:xs="urn:xs" xmlns:xsi="urn:xsi" xsi:type="xs:string">x</v>"#
+        );
+        // Rendered once, at the apex, not again below it.
+        assert_eq!(
+            canonicalize(doc.root_element(), None, &["xs"]),
+            r#"<r xmlns:xs="urn:xs"><v xmlns:xsi="urn:xsi" xsi:type="xs:string">x</v><w></w></r>"#
+        );
+    }
+
+    #[test]
     fn leaves_out_the_excluded_subtree() {
         let xml = r#"<r><a>1</a><s><x/></s><b>2</b></r>"#;
         let doc = roxmltree::Document::parse(xml).unwrap();
         let s = doc.descendants().find(|n| n.has_tag_name("s")).unwrap();
         assert_eq!(
-            canonicalize(doc.root_element(), Some(s.id())),
+            canonicalize(doc.root_element(), Some(s.id()), &[]),
             "<r><a>1</a><b>2</b></r>"
         );
     }

@@ -16,7 +16,7 @@ use getrandom::rand_core::UnwrapErr;
 use jiff::Timestamp;
 use rsa::pkcs1v15::{Signature as Pkcs1Signature, SigningKey as Pkcs1SigningKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
-use rsa::sha2::{Digest as _, Sha256};
+use rsa::sha2::{Digest as _, Sha256, Sha384, Sha512};
 use rsa::{PrivateKey, PublicKey};
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
@@ -141,6 +141,8 @@ impl SigningKey {
         let signed = match algorithm {
             SignatureAlgorithm::RsaSha1 => self.inner.key.pkcs1v15_sign::<sha1::Sha1>(data),
             SignatureAlgorithm::RsaSha256 => self.inner.key.pkcs1v15_sign::<Sha256>(data),
+            SignatureAlgorithm::RsaSha384 => self.inner.key.pkcs1v15_sign::<Sha384>(data),
+            SignatureAlgorithm::RsaSha512 => self.inner.key.pkcs1v15_sign::<Sha512>(data),
         };
         // Signing with a valid key and a supported digest cannot fail.
         signed.expect("PKCS#1 v1.5 signing with a checked RSA key")
@@ -254,6 +256,14 @@ impl Certificate {
             SignatureAlgorithm::RsaSha256 => self
                 .public
                 .pkcs1v15_verify::<Sha256>(data, signature)
+                .is_ok(),
+            SignatureAlgorithm::RsaSha384 => self
+                .public
+                .pkcs1v15_verify::<Sha384>(data, signature)
+                .is_ok(),
+            SignatureAlgorithm::RsaSha512 => self
+                .public
+                .pkcs1v15_verify::<Sha512>(data, signature)
                 .is_ok(),
         }
     }

@@ -4,10 +4,13 @@
 //! - [`SigningKey`], [`Certificate`]: RSA-2048 keys and self-signed certificates, made once or
 //!   read from PEM so that runs repeat.
 //! - [`build_response`]: a `<samlp:Response>` with one assertion, signed on the assertion, the
-//!   response or both (enveloped XML-DSig, exclusive C14N, RSA-SHA1 or RSA-SHA256).
-//! - [`verify_response`]: the service provider's checks. Invariant: no value is read from an
-//!   element no verified signature covers, and every time window is judged against the `now`
-//!   the caller passes (the harness clock), never the wall clock.
+//!   response or both (enveloped XML-DSig, exclusive C14N, RSA with SHA-1, SHA-256, SHA-384 or
+//!   SHA-512).
+//! - [`verify_response`]: the service provider's checks. Invariants: a document's cost is
+//!   bounded on its raw text before it is parsed (and it is parsed once); no value is read from
+//!   an element no verified signature covers, except the NameID handed to the caller, marked
+//!   unverified, to choose whose certificates to trust; every time window is judged against the
+//!   `now` the caller passes (the harness clock), never the wall clock.
 //! - [`idp_metadata`]: the IdP's metadata document.
 //! - [`AuthnRequest`]: SP-initiated sign-in over the Redirect and POST bindings.
 //! - [`Reason`]: one code per cause of refusal, shared by every layer that reports one.
@@ -16,6 +19,7 @@
 //! entities); canonicalization is this crate's own, checked in CI against lxml's.
 
 mod algorithm;
+mod bounds;
 mod c14n;
 mod key;
 mod metadata;
@@ -23,6 +27,8 @@ mod reason;
 mod request;
 mod response;
 mod sign;
+mod signature;
+mod tree;
 mod verify;
 mod xml;
 
@@ -30,6 +36,7 @@ mod xml;
 mod testkey;
 
 pub use algorithm::SignatureAlgorithm;
+pub use bounds::{Exceeded, Limits};
 pub use key::{Certificate, KeyError, SigningKey};
 pub use metadata::idp_metadata;
 pub use reason::{Reason, Refusal};
@@ -38,11 +45,12 @@ pub use response::{
     AssertionSpec, SignatureElement, Signing, VALID_AFTER, VALID_BEFORE, build_response,
     encode_response,
 };
-pub use verify::{Expectations, MAX_RESPONSE_BYTES, Unverified, Verified, peek, verify_response};
+pub use sign::{SignatureOptions, sign_element};
+pub use verify::{Expectations, MAX_RESPONSE_BYTES, Verified, verify_response};
 
 /// Exclusive canonical XML of the document's root element: for tools that check this crate's
 /// canonicalization against another implementation.
 pub fn canonicalize_document(xml: &str) -> Result<String, String> {
     let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
-    Ok(c14n::canonicalize(doc.root_element(), None))
+    Ok(c14n::canonicalize(doc.root_element(), None, &[]))
 }

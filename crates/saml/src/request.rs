@@ -109,6 +109,8 @@ impl AuthnRequest {
             return Err(RequestError("larger than 64 KiB".into()));
         }
         let xml = String::from_utf8(xml).map_err(|_| RequestError("not UTF-8".into()))?;
+        crate::bounds::check(&xml, &crate::bounds::Limits::REQUEST)
+            .map_err(|e| RequestError(format!("refused unread: {e}")))?;
         let options = ParsingOptions {
             allow_dtd: false,
             nodes_limit: 1_000,

@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::algorithm::SignatureAlgorithm;
 use crate::key::SigningKey;
-use crate::sign::sign_element;
+use crate::sign::{SignatureOptions, sign_element};
 use crate::xml::{
     ASSERTION, BEARER, NAMEID_EMAIL, NAMEID_UNSPECIFIED, PASSWORD_PROTECTED, PROTOCOL,
     STATUS_SUCCESS, escape, instant,
@@ -62,15 +62,23 @@ pub fn build_response(spec: &AssertionSpec, signing: Signing<'_>) -> String {
     let assertion_id = format!("A{}", spec.id);
     let xml = unsigned_response(spec, &response_id, &assertion_id);
     let xml = match signing.element {
-        SignatureElement::Assertion | SignatureElement::Both => {
-            sign_element(&xml, &assertion_id, signing.key, signing.algorithm)
-        }
+        SignatureElement::Assertion | SignatureElement::Both => sign_element(
+            &xml,
+            &assertion_id,
+            signing.key,
+            signing.algorithm,
+            SignatureOptions::default(),
+        ),
         SignatureElement::Response => xml,
     };
     match signing.element {
-        SignatureElement::Response | SignatureElement::Both => {
-            sign_element(&xml, &response_id, signing.key, signing.algorithm)
-        }
+        SignatureElement::Response | SignatureElement::Both => sign_element(
+            &xml,
+            &response_id,
+            signing.key,
+            signing.algorithm,
+            SignatureOptions::default(),
+        ),
         SignatureElement::Assertion => xml,
     }
 }

@@ -9,60 +9,116 @@ use crate::c14n::canonicalize;
 use crate::key::SigningKey;
 use crate::xml::{DSIG, ENVELOPED, EXC_C14N};
 
+/// What a signature declares beyond its algorithm: SAML signers declare enveloped-signature
+/// then exclusive C14N, and may name inclusive prefixes. Other lists exist to build the
+/// signatures a verifier must refuse.
+#[derive(Debug, Clone, Copy)]
+pub struct SignatureOptions<'a> {
+    /// The Reference's Transform algorithm URIs, in order. The digest is always computed as
+    /// the standard pair would (the enveloped element, exclusive C14N).
+    pub transforms: &'a [&'a str],
+    /// The exclusive C14N's `InclusiveNamespaces PrefixList`, on the content and SignedInfo.
+    pub inclusive_prefixes: &'a [&'a str],
+}
+
+impl Default for SignatureOptions<'_> {
+    fn default() -> Self {
+        SignatureOptions {
+            transforms: &[ENVELOPED, EXC_C14N],
+            inclusive_prefixes: &[],
+        }
+    }
+}
+
 /// Signs the element whose `ID` is `id` in `document`, and returns the document with the
-/// `<ds:Signature>` placed right after that element's `<Issuer>` (where SAML's schema puts it).
-/// `document` is XML the crate wrote: it has such an element and parses.
-pub(crate) fn sign_element(
+/// `<ds:Signature>` placed right after that element's `<Issuer>` (where SAML's schema puts it),
+/// or first inside it. For tests that craft their own responses; panics if `document` does not
+/// parse or has no element with that ID.
+pub fn sign_element(
     document: &str,
     id: &str,
     key: &SigningKey,
     algorithm: SignatureAlgorithm,
+    options: SignatureOptions<'_>,
 ) -> String {
     let doc = parse(document);
     let element = find_by_id(&doc, id).expect("the element to sign is in the document");
-    let digest = algorithm.digest(canonicalize(element, None).as_bytes());
+    let prefixes = options.inclusive_prefixes;
+    let digest = algorithm.digest(canonicalize(element, None, prefixes).as_bytes());
+    let inclusive = if prefixes.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<&str> = prefixes
+            .iter()
+            .map(|p| if p.is_empty() { "#default" } else { p })
+            .collect();
+        format!(
+            r#"<ec:InclusiveNamespaces xmlns:ec="{EXC_C14N}" PrefixList="{}"></ec:InclusiveNamespaces>"#,
+            list.join(" ")
+        )
+    };
+    let transforms: String = options
+        .transforms
+        .iter()
+        .map(|t| {
+            let params = if *t == EXC_C14N {
+                inclusive.as_str()
+            } else {
+                ""
+            };
+            format!(r#"<ds:Transform Algorithm="{t}">{params}</ds:Transform>"#)
+        })
+        .collect();
     let signed_info = format!(
         concat!(
             r#"<ds:SignedInfo xmlns:ds="{ds}">"#,
-            r#"<ds:CanonicalizationMethod Algorithm="{c14n}"></ds:CanonicalizationMethod>"#,
+            r#"<ds:CanonicalizationMethod Algorithm="{c14n}">{inclusive}</ds:CanonicalizationMethod>"#,
             r#"<ds:SignatureMethod Algorithm="{sig}"></ds:SignatureMethod>"#,
-            r##"<ds:Reference URI="#{id}"><ds:Transforms>"##,
-            r#"<ds:Transform Algorithm="{env}"></ds:Transform>"#,
-            r#"<ds:Transform Algorithm="{c14n}"></ds:Transform>"#,
+            r##"<ds:Reference URI="#{id}"><ds:Transforms>{transforms}"##,
             r#"</ds:Transforms><ds:DigestMethod Algorithm="{dig}"></ds:DigestMethod>"#,
             r#"<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>"#,
         ),
         ds = DSIG,
         c14n = EXC_C14N,
-        env = ENVELOPED,
+        inclusive = inclusive,
         sig = algorithm.uri(),
+        transforms = transforms,
         dig = algorithm.digest_uri(),
         id = id,
         digest = STANDARD.encode(digest),
     );
-    // Written canonical: one namespace, one attribute per element, no empty-element tags. The
-    // test `signed_info_is_written_canonical` keeps that true.
-    let value = STANDARD.encode(key.sign(algorithm, signed_info.as_bytes()));
+    const PLACEHOLDER: &str = "SIGNATURE-VALUE";
     let signature = format!(
         concat!(
             r#"<ds:Signature xmlns:ds="{ds}">{signed_info}"#,
-            "<ds:SignatureValue>{value}</ds:SignatureValue>",
+            "<ds:SignatureValue>{placeholder}</ds:SignatureValue>",
             "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate>",
             "</ds:X509Data></ds:KeyInfo></ds:Signature>",
         ),
         ds = DSIG,
         signed_info = signed_info.replacen(&format!(r#" xmlns:ds="{DSIG}""#), "", 1),
-        value = value,
+        placeholder = PLACEHOLDER,
         cert = key.certificate().base64(),
     );
     let at = element
         .children()
         .find(|n| n.is_element() && n.tag_name().name() == "Issuer")
         .map_or_else(|| start_tag_end(element), |issuer| issuer.range().end);
-    let mut out = String::with_capacity(document.len() + signature.len());
+    let mut out = String::with_capacity(document.len() + signature.len() + 512);
     out.push_str(&document[..at]);
     out.push_str(&signature);
     out.push_str(&document[at..]);
+    // The SignedInfo is canonicalized where it now stands, as a verifier will: inclusive
+    // prefixes render what is in scope there.
+    let placed = parse(&out);
+    let info = placed
+        .descendants()
+        .find(|n| n.has_tag_name((DSIG, "SignedInfo")) && n.range().start >= at)
+        .expect("the SignedInfo just placed");
+    let canonical_info = canonicalize(info, None, prefixes);
+    let value = STANDARD.encode(key.sign(algorithm, canonical_info.as_bytes()));
+    let slot = at + signature.find(PLACEHOLDER).expect("placed");
+    out.replace_range(slot..slot + PLACEHOLDER.len(), &value);
     out
 }
 
@@ -89,14 +145,20 @@ mod tests {
     #[test]
     fn signed_info_is_written_canonical() {
         let key = crate::testkey::key();
-        for algorithm in [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256] {
-            let signed = sign_element(r#"<r ID="a"><Issuer>i</Issuer></r>"#, "a", key, algorithm);
+        for algorithm in SignatureAlgorithm::ALL {
+            let signed = sign_element(
+                r#"<r ID="a"><Issuer>i</Issuer></r>"#,
+                "a",
+                key,
+                algorithm,
+                SignatureOptions::default(),
+            );
             let doc = Document::parse(&signed).unwrap();
             let si = doc
                 .descendants()
                 .find(|n| n.tag_name().name() == "SignedInfo")
                 .unwrap();
-            let canonical = canonicalize(si, None);
+            let canonical = canonicalize(si, None, &[]);
             let written = &signed[si.range()];
             assert_eq!(
                 canonical,

@@ -1,34 +1,38 @@
 //! What the service provider does with a posted `SAMLResponse`: trust nothing it has not
 //! verified, and read every value from the very element the signature covers.
 //!
-//! Order matters, and is the order a refusal is reported in: decode and parse (no DTD, bounded
-//! size), find exactly one assertion (more is signature wrapping), verify every signature that
-//! claims to cover it against the trusted certificates only (never the one in `KeyInfo`), then
-//! check status, destination, audience, recipient and the time window on the harness clock.
+//! Order matters, and is the order a refusal is reported in:
+//! 1. decode, bound the cost (size, then depth, elements, attributes and namespace declarations
+//!    counted on the raw text: `bounds`), and parse once, with no DTD;
+//! 2. find the one assertion by structure (the Response's only `Assertion` child; anything else
+//!    is signature wrapping) and, in it, the `Subject/NameID`: the caller's tenant hint, from
+//!    which it chooses the certificates to trust;
+//! 3. verify every signature that claims to cover the assertion, with those certificates only;
+//! 4. check the Web SSO profile (SAML profiles §4.1.4) on the verified elements: status,
+//!    destination, issuer, bearer confirmation, audience, authentication statement, and the
+//!    time windows on the caller's clock.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use jiff::{SignedDuration, Timestamp};
-use roxmltree::{Document, Node, NodeType, ParsingOptions};
+use roxmltree::{Document, Node, ParsingOptions};
 
-use crate::algorithm::SignatureAlgorithm;
-use crate::c14n::canonicalize;
+use crate::bounds::{self, Limits};
 use crate::key::Certificate;
 use crate::reason::{Reason, Refusal};
-use crate::xml::{
-    ASSERTION, BEARER, DSIG, ENVELOPED, EXC_C14N, PROTOCOL, STATUS_SUCCESS, parse_instant,
-};
+use crate::signature::{check_signature, signature_child};
+use crate::tree::{child, children, element_text, time_attr};
+use crate::xml::{ASSERTION, BEARER, DSIG, PROTOCOL, STATUS_SUCCESS};
 
 /// The largest `SAMLResponse` accepted, base64: real responses are a few kilobytes.
 pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
-/// The most XML nodes a response may have.
-const MAX_NODES: u32 = 5_000;
+/// The most XML nodes (elements, text, comments) a response may have: the element bound of
+/// `Limits::RESPONSE` with room for the text between them.
+const MAX_NODES: u32 = 10_000;
 
-/// What the service provider expects of a response.
+/// What the service provider expects of a response, besides whom it trusts.
 #[derive(Debug, Clone, Copy)]
 pub struct Expectations<'a> {
-    /// The certificates uploaded to the SP; a signature must verify with one of them.
-    pub certificates: &'a [Certificate],
     /// The SP's entity id.
     pub audience: &'a str,
     /// The ACS URL the response was posted to.
@@ -45,8 +49,10 @@ pub struct Verified {
     pub issuer: String,
     pub name_id: String,
     pub name_id_format: Option<String>,
+    /// From signed content only: the bearer confirmation, or a signed Response.
     pub in_response_to: Option<String>,
-    pub not_on_or_after: Option<Timestamp>,
+    /// The latest `NotOnOrAfter` the assertion carries: a replay cache keeps its ID until then.
+    pub valid_until: Timestamp,
     pub session_index: Option<String>,
     /// Which element the accepted signature was on: `assertion`, `response` or `both`.
     pub signed: &'static str,
@@ -54,37 +60,33 @@ pub struct Verified {
     pub certificate: String,
 }
 
-/// What can be read of a response before (or without) trusting it: for the journal only.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Unverified {
-    pub issuer: Option<String>,
-    pub name_id: Option<String>,
-}
-
 /// Decodes `saml_response` (the form field) and verifies it.
-pub fn verify_response(saml_response: &str, expect: Expectations<'_>) -> Result<Verified, Refusal> {
+///
+/// `trust` is called once, after the structure is checked and before any signature is, with
+/// the assertion's NameID as written: unverified, good only for choosing whose certificates
+/// to trust (the tenant). It returns those certificates, or a refusal. The NameID in
+/// [`Verified`] is read from the same element after verification.
+pub fn verify_response(
+    saml_response: &str,
+    expect: &Expectations<'_>,
+    trust: impl FnOnce(&str) -> Result<Vec<Certificate>, Refusal>,
+) -> Result<Verified, Refusal> {
     let xml = decode(saml_response)?;
-    verify_xml(&xml, expect)
-}
-
-/// Reads issuer and NameID without trusting them, so a refusal can still be journaled.
-pub fn peek(saml_response: &str) -> Unverified {
-    let Ok(xml) = decode(saml_response) else {
-        return Unverified::default();
-    };
-    let Ok(doc) = parse(&xml) else {
-        return Unverified::default();
-    };
-    let text_of = |name: &str| {
-        doc.descendants()
-            .find(|n| n.is_element() && n.tag_name().name() == name)
-            .and_then(|n| n.text())
-            .map(|t| t.trim().to_string())
-    };
-    Unverified {
-        issuer: text_of("Issuer"),
-        name_id: text_of("NameID"),
+    let doc = parse(&xml)?;
+    let found = locate(&doc)?;
+    let certificates = trust(&found.name_id)?;
+    let (signed, certificate) = check_signatures(&found, &certificates)?;
+    let verified = Profile {
+        found: &found,
+        expect,
+        response_signed: signed != "assertion",
     }
+    .check()?;
+    Ok(Verified {
+        signed,
+        certificate,
+        ..verified
+    })
 }
 
 fn decode(saml_response: &str) -> Result<String, Refusal> {
@@ -110,8 +112,23 @@ fn decode(saml_response: &str) -> Result<String, Refusal> {
             format!("SAMLResponse is not base64: {e}"),
         )
     })?;
-    String::from_utf8(bytes)
-        .map_err(|_| Refusal::new(Reason::Malformed, "SAMLResponse is not UTF-8 XML"))
+    let xml = String::from_utf8(bytes)
+        .map_err(|_| Refusal::new(Reason::Malformed, "SAMLResponse is not UTF-8 XML"))?;
+    bounds::check(&xml, &Limits::RESPONSE).map_err(|e| match e {
+        bounds::Exceeded::Dtd => dtd_refusal(),
+        e => Refusal::new(
+            Reason::TooComplex,
+            format!("the response is refused unread: {e}"),
+        ),
+    })?;
+    Ok(xml)
+}
+
+fn dtd_refusal() -> Refusal {
+    Refusal::new(
+        Reason::DtdForbidden,
+        "the response has a document type declaration; entities are never expanded",
+    )
 }
 
 fn parse(xml: &str) -> Result<Document<'_>, Refusal> {
@@ -121,12 +138,9 @@ fn parse(xml: &str) -> Result<Document<'_>, Refusal> {
         ..ParsingOptions::default()
     };
     Document::parse_with_options(xml, options).map_err(|e| match e {
-        roxmltree::Error::DtdDetected => Refusal::new(
-            Reason::DtdForbidden,
-            "the response has a document type declaration; entities are never expanded",
-        ),
+        roxmltree::Error::DtdDetected => dtd_refusal(),
         roxmltree::Error::NodesLimitReached => Refusal::new(
-            Reason::Malformed,
+            Reason::TooComplex,
             format!("the response has more than {MAX_NODES} XML nodes"),
         ),
         e => Refusal::new(
@@ -136,8 +150,20 @@ fn parse(xml: &str) -> Result<Document<'_>, Refusal> {
     })
 }
 
-pub(crate) fn verify_xml(xml: &str, expect: Expectations<'_>) -> Result<Verified, Refusal> {
-    let doc = parse(xml)?;
+/// The elements every later step reads, found by structure alone.
+struct Found<'a, 'i> {
+    response: Node<'a, 'i>,
+    assertion: Node<'a, 'i>,
+    subject: Node<'a, 'i>,
+    name_id_node: Node<'a, 'i>,
+    /// The NameID's text, trimmed: the tenant hint before verification, the person after.
+    name_id: String,
+}
+
+/// The Response, its one Assertion, and the Assertion's `Subject/NameID`. More than one
+/// assertion, one elsewhere, a duplicated ID or a signature anywhere but on these two is how
+/// signature wrapping smuggles an unsigned assertion past a signed one.
+fn locate<'a, 'i>(doc: &'a Document<'i>) -> Result<Found<'a, 'i>, Refusal> {
     let response = doc.root_element();
     if !response.has_tag_name((PROTOCOL, "Response")) {
         return Err(Refusal::new(
@@ -148,10 +174,7 @@ pub(crate) fn verify_xml(xml: &str, expect: Expectations<'_>) -> Result<Verified
             ),
         ));
     }
-
-    // Exactly one assertion, the Response's child; IDs unique. Anything else is how signature
-    // wrapping smuggles an unsigned assertion past a signed one.
-    let assertions: Vec<Node<'_, '_>> = doc
+    let assertions: Vec<Node<'a, 'i>> = doc
         .descendants()
         .filter(|n| n.has_tag_name((ASSERTION, "Assertion")))
         .collect();
@@ -208,49 +231,6 @@ pub(crate) fn verify_xml(xml: &str, expect: Expectations<'_>) -> Result<Verified
             "a signature sits somewhere other than on the Response or the Assertion",
         ));
     }
-
-    let on_response = signature_child(response)?;
-    let on_assertion = signature_child(assertion)?;
-    let mut certificate = None;
-    for (element, signature) in [(response, on_response), (assertion, on_assertion)] {
-        if let Some(signature) = signature {
-            certificate = Some(check_signature(element, signature, expect.certificates)?);
-        }
-    }
-    let signed = match (on_response.is_some(), on_assertion.is_some()) {
-        (true, true) => "both",
-        (true, false) => "response",
-        (false, true) => "assertion",
-        (false, false) => {
-            return Err(Refusal::new(
-                Reason::Unsigned,
-                "neither the Response nor the Assertion is signed",
-            ));
-        }
-    };
-    let certificate = certificate.unwrap_or_default();
-
-    // From here on, every value is read from the verified elements.
-    let status = child(response, PROTOCOL, "Status")
-        .and_then(|s| child(s, PROTOCOL, "StatusCode"))
-        .and_then(|c| c.attribute("Value"));
-    if status != Some(STATUS_SUCCESS) {
-        return Err(Refusal::new(
-            Reason::IdpError,
-            format!("the IdP answered {}", status.unwrap_or("no status")),
-        ));
-    }
-    if let Some(destination) = response.attribute("Destination")
-        && destination != expect.acs_url
-    {
-        return Err(Refusal::new(
-            Reason::WrongDestination,
-            format!("the response is for {destination}, not {}", expect.acs_url),
-        ));
-    }
-    let issuer = child(assertion, ASSERTION, "Issuer")
-        .map(|i| element_text(i).unwrap_or_default())
-        .unwrap_or_default();
     let subject = child(assertion, ASSERTION, "Subject")
         .ok_or_else(|| Refusal::new(Reason::Malformed, "the assertion has no Subject"))?;
     let name_id_node = child(subject, ASSERTION, "NameID")
@@ -265,257 +245,277 @@ pub(crate) fn verify_xml(xml: &str, expect: Expectations<'_>) -> Result<Verified
     if name_id.is_empty() {
         return Err(Refusal::new(Reason::Malformed, "the NameID is empty"));
     }
+    Ok(Found {
+        response,
+        assertion,
+        subject,
+        name_id_node,
+        name_id,
+    })
+}
 
-    // Bearer confirmation: Recipient is this ACS, the window has not passed.
-    let confirmation = subject
-        .children()
-        .filter(|n| n.has_tag_name((ASSERTION, "SubjectConfirmation")))
-        .find(|n| n.attribute("Method") == Some(BEARER))
-        .and_then(|c| child(c, ASSERTION, "SubjectConfirmationData"))
-        .ok_or_else(|| {
+/// Every signature on the Response or the Assertion must verify; at least one must exist.
+/// Returns where the signatures were, and the certificate that verified them.
+fn check_signatures(
+    found: &Found<'_, '_>,
+    trusted: &[Certificate],
+) -> Result<(&'static str, String), Refusal> {
+    let on_response = signature_child(found.response)?;
+    let on_assertion = signature_child(found.assertion)?;
+    let mut certificate = String::new();
+    for (element, signature) in [
+        (found.response, on_response),
+        (found.assertion, on_assertion),
+    ] {
+        if let Some(signature) = signature {
+            certificate = check_signature(element, signature, trusted)?;
+        }
+    }
+    let signed = match (on_response.is_some(), on_assertion.is_some()) {
+        (true, true) => "both",
+        (true, false) => "response",
+        (false, true) => "assertion",
+        (false, false) => {
+            return Err(Refusal::new(
+                Reason::Unsigned,
+                "neither the Response nor the Assertion is signed",
+            ));
+        }
+    };
+    Ok((signed, certificate))
+}
+
+/// The Web SSO profile's rules (SAML profiles §4.1.4.2-3, core §2), read from verified
+/// elements only.
+struct Profile<'f, 'a, 'i, 'e> {
+    found: &'f Found<'a, 'i>,
+    expect: &'f Expectations<'e>,
+    /// Whether a signature covers the Response itself (and so its attributes).
+    response_signed: bool,
+}
+
+impl Profile<'_, '_, '_, '_> {
+    fn check(&self) -> Result<Verified, Refusal> {
+        let (response, assertion) = (self.found.response, self.found.assertion);
+        let status = child(response, PROTOCOL, "Status")
+            .and_then(|s| child(s, PROTOCOL, "StatusCode"))
+            .and_then(|c| c.attribute("Value"));
+        if status != Some(STATUS_SUCCESS) {
+            return Err(Refusal::new(
+                Reason::IdpError,
+                format!("the IdP answered {}", status.unwrap_or("no status")),
+            ));
+        }
+        self.destination()?;
+        let issuer = child(assertion, ASSERTION, "Issuer")
+            .and_then(element_text)
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| {
+                Refusal::new(
+                    Reason::MissingIssuer,
+                    "the assertion names no Issuer (SAML core §2.3.3 requires one)",
+                )
+            })?;
+        let bearer = self.bearer()?;
+        self.conditions()?;
+        let authn = child(assertion, ASSERTION, "AuthnStatement").ok_or_else(|| {
             Refusal::new(
-                Reason::Malformed,
-                "the Subject has no bearer SubjectConfirmationData",
+                Reason::NoAuthnStatement,
+                "the assertion has no AuthnStatement; the Web SSO profile requires one",
             )
         })?;
-    match confirmation.attribute("Recipient") {
-        Some(r) if r == expect.acs_url => {}
-        other => {
-            return Err(Refusal::new(
+        let in_response_to = self.in_response_to(bearer.in_response_to)?;
+        Ok(Verified {
+            assertion_id: assertion.attribute("ID").unwrap_or_default().to_string(),
+            issuer,
+            name_id: self.found.name_id.clone(),
+            name_id_format: self
+                .found
+                .name_id_node
+                .attribute("Format")
+                .map(str::to_string),
+            in_response_to,
+            valid_until: self.latest_not_on_or_after()?,
+            session_index: authn.attribute("SessionIndex").map(str::to_string),
+            signed: "",
+            certificate: String::new(),
+        })
+    }
+
+    /// A Response that names a Destination names this ACS; a signed Response must name one
+    /// (SAML bindings §3.5.5.2).
+    fn destination(&self) -> Result<(), Refusal> {
+        let acs = self.expect.acs_url;
+        match self.found.response.attribute("Destination") {
+            Some(d) if d != acs => Err(Refusal::new(
                 Reason::WrongDestination,
+                format!("the response is for {d}, not {acs}"),
+            )),
+            None if self.response_signed => Err(Refusal::new(
+                Reason::WrongDestination,
+                format!("the signed Response names no Destination; it must name {acs}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The first bearer confirmation that holds: Recipient is this ACS, NotOnOrAfter is
+    /// present and not passed, NotBefore is absent. If none holds, why the first does not.
+    fn bearer(&self) -> Result<Bearer<'_>, Refusal> {
+        let mut first_refusal = None;
+        for confirmation in children(self.found.subject, ASSERTION, "SubjectConfirmation")
+            .filter(|c| c.attribute("Method") == Some(BEARER))
+        {
+            match self.bearer_holds(confirmation) {
+                Ok(bearer) => return Ok(bearer),
+                Err(refusal) => {
+                    first_refusal.get_or_insert(refusal);
+                }
+            }
+        }
+        Err(first_refusal.unwrap_or_else(|| {
+            Refusal::new(
+                Reason::BadSubjectConfirmation,
+                "the Subject has no bearer SubjectConfirmation",
+            )
+        }))
+    }
+
+    fn bearer_holds<'n>(&self, confirmation: Node<'n, '_>) -> Result<Bearer<'n>, Refusal> {
+        let bad = |m: &str| Refusal::new(Reason::BadSubjectConfirmation, m);
+        let data = child(confirmation, ASSERTION, "SubjectConfirmationData")
+            .ok_or_else(|| bad("the bearer confirmation has no SubjectConfirmationData"))?;
+        let acs = self.expect.acs_url;
+        match data.attribute("Recipient") {
+            Some(r) if r == acs => {}
+            other => {
+                return Err(Refusal::new(
+                    Reason::WrongDestination,
+                    format!(
+                        "the assertion's Recipient is {}, not {acs}",
+                        other.unwrap_or("missing")
+                    ),
+                ));
+            }
+        }
+        if data.attribute("NotBefore").is_some() {
+            return Err(bad(
+                "the bearer confirmation carries NotBefore, which the Web SSO profile forbids",
+            ));
+        }
+        let until = time_attr(data, "NotOnOrAfter")?.ok_or_else(|| {
+            bad("the bearer confirmation has no NotOnOrAfter; the Web SSO profile requires one")
+        })?;
+        self.not_passed(until)?;
+        Ok(Bearer {
+            in_response_to: data.attribute("InResponseTo"),
+        })
+    }
+
+    /// The Conditions' window, and every AudienceRestriction naming this SP (each must: SAML
+    /// core §2.5.1.4).
+    fn conditions(&self) -> Result<(), Refusal> {
+        let audience = self.expect.audience;
+        let no_audience = || {
+            Refusal::new(
+                Reason::WrongAudience,
+                format!("the assertion names no audience; it must name {audience}"),
+            )
+        };
+        let conditions =
+            child(self.found.assertion, ASSERTION, "Conditions").ok_or_else(no_audience)?;
+        if let Some(nb) = time_attr(conditions, "NotBefore")?
+            && self.expect.now + self.expect.clock_skew < nb
+        {
+            return Err(Refusal::new(
+                Reason::NotYetValid,
                 format!(
-                    "the assertion's Recipient is {}, not {}",
-                    other.unwrap_or("missing"),
-                    expect.acs_url
+                    "the assertion is valid from {nb}; it is {}",
+                    self.expect.now
                 ),
             ));
         }
+        if let Some(until) = time_attr(conditions, "NotOnOrAfter")? {
+            self.not_passed(until)?;
+        }
+        let mut restrictions = children(conditions, ASSERTION, "AudienceRestriction").peekable();
+        if restrictions.peek().is_none() {
+            return Err(no_audience());
+        }
+        for restriction in restrictions {
+            let named: Vec<String> = children(restriction, ASSERTION, "Audience")
+                .filter_map(element_text)
+                .map(|a| a.trim().to_string())
+                .collect();
+            if !named.iter().any(|a| a == audience) {
+                return Err(Refusal::new(
+                    Reason::WrongAudience,
+                    format!(
+                        "an AudienceRestriction names {}, not {audience}",
+                        if named.is_empty() {
+                            "no audience".to_string()
+                        } else {
+                            named.join(", ")
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
-    let confirmation_until = time_attr(confirmation, "NotOnOrAfter")?;
-    let conditions = child(assertion, ASSERTION, "Conditions");
-    let not_before = conditions
-        .map(|c| time_attr(c, "NotBefore"))
-        .transpose()?
-        .flatten();
-    let not_after = conditions
-        .map(|c| time_attr(c, "NotOnOrAfter"))
-        .transpose()?
-        .flatten();
-    if let Some(nb) = not_before
-        && expect.now + expect.clock_skew < nb
-    {
-        return Err(Refusal::new(
-            Reason::NotYetValid,
-            format!("the assertion is valid from {nb}; it is {}", expect.now),
-        ));
-    }
-    for until in [not_after, confirmation_until].into_iter().flatten() {
-        if expect.now - expect.clock_skew >= until {
+
+    fn not_passed(&self, until: Timestamp) -> Result<(), Refusal> {
+        if self.expect.now - self.expect.clock_skew >= until {
             return Err(Refusal::new(
                 Reason::Expired,
                 format!(
                     "the assertion was valid until {until}; it is {}",
-                    expect.now
+                    self.expect.now
                 ),
             ));
         }
-    }
-    let audiences: Vec<String> = conditions
-        .into_iter()
-        .flat_map(|c| {
-            c.children()
-                .filter(|n| n.has_tag_name((ASSERTION, "AudienceRestriction")))
-        })
-        .flat_map(|r| {
-            r.children()
-                .filter(|n| n.has_tag_name((ASSERTION, "Audience")))
-        })
-        .filter_map(element_text)
-        .map(|a| a.trim().to_string())
-        .collect();
-    if !audiences.is_empty() && !audiences.iter().any(|a| a == expect.audience) {
-        return Err(Refusal::new(
-            Reason::WrongAudience,
-            format!(
-                "the assertion is for {}, not {}",
-                audiences.join(", "),
-                expect.audience
-            ),
-        ));
-    }
-    if audiences.is_empty() {
-        return Err(Refusal::new(
-            Reason::WrongAudience,
-            format!(
-                "the assertion names no audience; it must name {}",
-                expect.audience
-            ),
-        ));
+        Ok(())
     }
 
-    let in_response_to = confirmation
-        .attribute("InResponseTo")
-        .or_else(|| response.attribute("InResponseTo"))
-        .map(str::to_string);
-    Ok(Verified {
-        assertion_id: assertion.attribute("ID").unwrap_or_default().to_string(),
-        issuer,
-        name_id,
-        name_id_format: name_id_node.attribute("Format").map(str::to_string),
-        in_response_to,
-        not_on_or_after: not_after.or(confirmation_until),
-        session_index: child(assertion, ASSERTION, "AuthnStatement")
-            .and_then(|s| s.attribute("SessionIndex"))
-            .map(str::to_string),
-        signed,
-        certificate,
-    })
-}
+    /// InResponseTo from signed content only. The bearer confirmation's is always signed (both
+    /// signatures cover the assertion); the Response's only when the Response is signed. Where
+    /// both carry one they must agree; one on an unsigned Response alone is refused, since the
+    /// profile puts it in the confirmation of every answer to a request.
+    fn in_response_to(&self, confirmation: Option<&str>) -> Result<Option<String>, Refusal> {
+        let on_response = self.found.response.attribute("InResponseTo");
+        match (confirmation, on_response) {
+            (Some(c), Some(r)) if c != r => Err(Refusal::new(
+                Reason::InResponseToMismatch,
+                format!("the Response answers {r} but the assertion answers {c}"),
+            )),
+            (None, Some(r)) if !self.response_signed => Err(Refusal::new(
+                Reason::InResponseToMismatch,
+                format!(
+                    "the Response answers {r}, which no signature covers, and the assertion answers no request"
+                ),
+            )),
+            (c, r) => Ok(c.or(r).map(str::to_string)),
+        }
+    }
 
-/// The element's one `<ds:Signature>` child; two is wrapping.
-fn signature_child<'a, 'i>(element: Node<'a, 'i>) -> Result<Option<Node<'a, 'i>>, Refusal> {
-    let mut found = element
-        .children()
-        .filter(|n| n.has_tag_name((DSIG, "Signature")));
-    let first = found.next();
-    if found.next().is_some() {
-        return Err(Refusal::new(
-            Reason::SignatureWrapping,
-            format!("<{}> carries two signatures", element.tag_name().name()),
-        ));
-    }
-    Ok(first)
-}
-
-/// Verifies `signature`, an enveloped signature that must reference `element` and nothing
-/// else, with one of `trusted`. Returns the fingerprint of the certificate that verified it.
-fn check_signature(
-    element: Node<'_, '_>,
-    signature: Node<'_, '_>,
-    trusted: &[Certificate],
-) -> Result<String, Refusal> {
-    let bad = |m: String| Refusal::new(Reason::BadSignature, m);
-    let signed_info = child(signature, DSIG, "SignedInfo")
-        .ok_or_else(|| bad("the signature has no SignedInfo".into()))?;
-    let c14n =
-        child(signed_info, DSIG, "CanonicalizationMethod").and_then(|m| m.attribute("Algorithm"));
-    if c14n != Some(EXC_C14N) {
-        return Err(bad(format!(
-            "canonicalization {} is not exclusive C14N",
-            c14n.unwrap_or("missing")
-        )));
-    }
-    let method = child(signed_info, DSIG, "SignatureMethod")
-        .and_then(|m| m.attribute("Algorithm"))
-        .and_then(SignatureAlgorithm::from_uri)
-        .ok_or_else(|| bad("the signature method is not RSA-SHA1 or RSA-SHA256".into()))?;
-    let references: Vec<_> = signed_info
-        .children()
-        .filter(|n| n.has_tag_name((DSIG, "Reference")))
-        .collect();
-    let [reference] = references.as_slice() else {
-        return Err(Refusal::new(
-            Reason::SignatureWrapping,
-            format!(
-                "the signature has {} references; exactly one is accepted",
-                references.len()
-            ),
-        ));
-    };
-    let id = element.attribute("ID").unwrap_or_default();
-    let uri = reference.attribute("URI").unwrap_or_default();
-    if id.is_empty() || uri.strip_prefix('#') != Some(id) {
-        return Err(Refusal::new(
-            Reason::SignatureWrapping,
-            format!(
-                "the signature on <{}> references {uri:?}, not its own ID",
-                element.tag_name().name()
-            ),
-        ));
-    }
-    if let Some(transforms) = child(*reference, DSIG, "Transforms") {
-        for t in transforms.children().filter(|n| n.is_element()) {
-            match t.attribute("Algorithm") {
-                Some(ENVELOPED) | Some(EXC_C14N) => {}
-                other => {
-                    return Err(bad(format!(
-                        "transform {} is not accepted",
-                        other.unwrap_or("missing")
-                    )));
-                }
+    /// The latest NotOnOrAfter anywhere in the assertion: its Conditions and every
+    /// SubjectConfirmationData.
+    fn latest_not_on_or_after(&self) -> Result<Timestamp, Refusal> {
+        let mut latest = self.expect.now;
+        for n in self.found.assertion.descendants().filter(|n| {
+            n.has_tag_name((ASSERTION, "Conditions"))
+                || n.has_tag_name((ASSERTION, "SubjectConfirmationData"))
+        }) {
+            if let Some(t) = time_attr(n, "NotOnOrAfter")? {
+                latest = latest.max(t);
             }
         }
-    }
-    let digest_method = child(*reference, DSIG, "DigestMethod")
-        .and_then(|m| m.attribute("Algorithm"))
-        .and_then(SignatureAlgorithm::from_digest_uri)
-        .ok_or_else(|| bad("the digest method is not SHA-1 or SHA-256".into()))?;
-    let digest_value = child(*reference, DSIG, "DigestValue")
-        .and_then(element_text)
-        .and_then(|v| decode_b64(&v))
-        .ok_or_else(|| bad("the digest value is missing or not base64".into()))?;
-    let actual = digest_method.digest(canonicalize(element, Some(signature.id())).as_bytes());
-    if actual != digest_value {
-        return Err(bad(format!(
-            "the <{}> was changed after it was signed (digest mismatch)",
-            element.tag_name().name()
-        )));
-    }
-    let value = child(signature, DSIG, "SignatureValue")
-        .and_then(element_text)
-        .and_then(|v| decode_b64(&v))
-        .ok_or_else(|| bad("the signature value is missing or not base64".into()))?;
-    let canonical_info = canonicalize(signed_info, None);
-    if let Some(cert) = trusted
-        .iter()
-        .find(|c| c.verify(method, canonical_info.as_bytes(), &value))
-    {
-        return Ok(cert.sha1_fingerprint());
-    }
-    let embedded = signature
-        .descendants()
-        .find(|n| n.has_tag_name((DSIG, "X509Certificate")))
-        .and_then(element_text)
-        .and_then(|b64| Certificate::from_base64(&b64).ok());
-    Err(bad(match embedded {
-        Some(c) if !trusted.contains(&c) => format!(
-            "signed by a certificate the SP does not have (SHA-1 {}); upload the IdP's current certificate",
-            c.sha1_fingerprint()
-        ),
-        _ if trusted.is_empty() => "the SP has no IdP certificate to check signatures with".into(),
-        _ => "the signature value does not verify with the SP's certificate".into(),
-    }))
-}
-
-fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Option<Node<'a, 'i>> {
-    node.children().find(|n| n.has_tag_name((ns, name)))
-}
-
-/// The element's text, if it is text only: a comment or child element makes it `None`.
-fn element_text(node: Node<'_, '_>) -> Option<String> {
-    let mut text = String::new();
-    for c in node.children() {
-        match c.node_type() {
-            NodeType::Text => text.push_str(c.text().unwrap_or("")),
-            _ => return None,
-        }
-    }
-    Some(text)
-}
-
-fn time_attr(node: Node<'_, '_>, name: &str) -> Result<Option<Timestamp>, Refusal> {
-    match node.attribute(name) {
-        None => Ok(None),
-        Some(v) => parse_instant(v).map(Some).ok_or_else(|| {
-            Refusal::new(
-                Reason::Malformed,
-                format!("{name}={v:?} is not an xs:dateTime"),
-            )
-        }),
+        Ok(latest + self.expect.clock_skew)
     }
 }
 
-fn decode_b64(v: &str) -> Option<Vec<u8>> {
-    let compact: String = v.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD.decode(compact).ok()
+/// The bearer confirmation that held.
+struct Bearer<'n> {
+    in_response_to: Option<&'n str>,
 }

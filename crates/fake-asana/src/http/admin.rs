@@ -271,7 +271,9 @@ async fn create_organization(State(app): State<Shared>, bytes: Bytes) -> AdminRe
         ));
     }
     let mut store = app.store_mut();
-    let gid = store.create_organization(&req.name, &req.domains, req.view_only_licenses);
+    let gid = store
+        .create_organization(&req.name, &req.domains, req.view_only_licenses)
+        .map_err(|e| AdminError::new(StatusCode::CONFLICT, e.to_string()))?;
     let org = store.organization(gid).expect("just created");
     Ok((StatusCode::CREATED, Json(organization_summary(org))).into_response())
 }

@@ -16,8 +16,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Shared;
+use crate::config::Switch;
 use crate::model::{Gid, SamlMode};
-use crate::sso::{ACS_PATH, COOKIE, SignedIn};
+use crate::sso::{
+    ACS_PATH, Answer, BROWSER_COOKIE, COOKIE, PENDING_LIFETIME, SignedIn, random_hex,
+};
 
 /// A posted SAMLResponse larger than this is refused unread (the verifier's own limit is lower).
 const ACS_BODY_LIMIT: usize = 1024 * 1024;
@@ -43,10 +46,11 @@ async fn start_for_domain(
     State(app): State<Shared>,
     Path(domain): Path<String>,
     Query(q): Query<LoginQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let org = app.store().org_by_domain(&domain);
     match org {
-        Some(org) => start(&app, org, q.relay_state),
+        Some(org) => start(&app, &headers, org, q.relay_state),
         None => login_form(
             StatusCode::NOT_FOUND,
             &format!("No Asana organization has the domain {domain}."),
@@ -56,7 +60,11 @@ async fn start_for_domain(
 
 /// `GET /-/login`: the login form, or, given an email (`?e=`) of an organization with SAML on,
 /// the redirect to its IdP.
-async fn login_page(State(app): State<Shared>, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(app): State<Shared>,
+    Query(q): Query<LoginQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(email) = q.e.filter(|e| !e.trim().is_empty()) else {
         return login_form(StatusCode::OK, "");
     };
@@ -67,14 +75,15 @@ async fn login_page(State(app): State<Shared>, Query(q): Query<LoginQuery>) -> R
             .and_then(|(_, d)| store.org_by_domain(d))
     };
     match org {
-        Some(org) => start(&app, org, q.relay_state),
+        Some(org) => start(&app, &headers, org, q.relay_state),
         // Off the organization's domains: a guest, who signs in with a password.
         None => login_form(StatusCode::OK, "Enter your password."),
     }
 }
 
-/// Redirects to the organization's IdP with a new AuthnRequest, or explains why not.
-fn start(app: &Shared, org: Gid, relay_state: Option<String>) -> Response {
+/// Redirects to the organization's IdP with a new AuthnRequest, bound to this browser (whose
+/// cookie is set here if it has none), or explains why not.
+fn start(app: &Shared, headers: &HeaderMap, org: Gid, relay_state: Option<String>) -> Response {
     let settings = app.store().saml_settings(org).cloned().unwrap_or_default();
     let Some(sign_in_url) = settings
         .sign_in_url
@@ -85,20 +94,30 @@ fn start(app: &Shared, org: Gid, relay_state: Option<String>) -> Response {
             "SAML is off for this organization: sign in with email and password.",
         );
     };
-    let request = app.sp.authn_request(
-        org,
+    let known = cookie(headers, BROWSER_COOKIE).filter(|b| is_token(b));
+    let browser = known.clone().unwrap_or_else(random_hex);
+    let request = match app.sp.authn_request(
         &app.origin,
         &sign_in_url,
         relay_state.clone(),
+        &browser,
         app.clock.now(),
-    );
+    ) {
+        Ok(request) => request,
+        Err(refusal) => return outcome(app, headers, Err(refusal)),
+    };
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.append_pair("SAMLRequest", &request.encode(Binding::Redirect));
     if let Some(relay) = &relay_state {
         query.append_pair("RelayState", relay);
     }
     let separator = if sign_in_url.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{sign_in_url}{separator}{}", query.finish())).into_response()
+    let mut response =
+        Redirect::to(&format!("{sign_in_url}{separator}{}", query.finish())).into_response();
+    if known.is_none() {
+        set_cookie(&mut response, &browser_cookie(app, &browser));
+    }
+    response
 }
 
 /// `POST /-/login`: email and password.
@@ -111,15 +130,22 @@ async fn password_sign_in(State(app): State<Shared>, headers: HeaderMap, body: B
             .unwrap_or_default()
     };
     let now = app.clock.now();
+    let previous = cookie(&headers, COOKIE);
     let result = {
         let store = app.store();
-        app.sp
-            .password(&store, &field("email"), &field("password"), now)
+        app.sp.password(
+            &store,
+            &field("email"),
+            &field("password"),
+            previous.as_deref(),
+            now,
+        )
     };
-    outcome(&headers, result)
+    outcome(&app, &headers, result)
 }
 
-/// The ACS.
+/// The ACS. The body is read within a bound; the verification runs on the CPU pool, off the
+/// async workers, so a costly response never stalls SCIM or the consoles.
 async fn consume(State(app): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let now = app.clock.now();
@@ -131,26 +157,45 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
                 format!("the posted form is larger than {ACS_BODY_LIMIT} bytes"),
             );
             app.sp.refuse_unread(&refusal, now);
-            return outcome(&parts.headers, Err(refusal));
+            return outcome(&app, &parts.headers, Err(refusal));
         }
     };
-    let mut saml_response = String::new();
-    for (k, v) in form_urlencoded::parse(&bytes) {
-        if k == "SAMLResponse" {
-            saml_response = v.into_owned();
-        }
-    }
-    let cfg = app.config();
-    let result = {
-        let mut store = app.store_mut();
-        app.sp
-            .consume(&mut store, &cfg, &app.origin, &saml_response, now)
-    };
-    outcome(&parts.headers, result)
+    let worker = app.clone();
+    let headers = parts.headers.clone();
+    let result = app
+        .cpu
+        .run(move || {
+            let saml_response = form_urlencoded::parse(&bytes)
+                .filter(|(k, _)| k == "SAMLResponse")
+                .last()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let browser = cookie(&headers, BROWSER_COOKIE);
+            let previous = cookie(&headers, COOKIE);
+            let acs_url = format!("{}{ACS_PATH}", worker.origin);
+            let answer = Answer {
+                saml_response: &saml_response,
+                acs_url: &acs_url,
+                browser: browser.as_deref(),
+                previous_session: previous.as_deref(),
+                just_in_time: worker.config().on(Switch::SamlJustInTime),
+                now,
+            };
+            worker.sp.consume(worker.as_ref(), answer)
+        })
+        .await
+        .unwrap_or_else(|| {
+            Err(Refusal::new(
+                Reason::Malformed,
+                "the response could not be checked",
+            ))
+        });
+    outcome(&app, &parts.headers, result)
 }
 
-/// The signed-in page, with its cookie; or the refusal, 403.
-fn outcome(headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
+/// The signed-in page, with its cookie; or the refusal: 400 for a start the SAML bindings
+/// forbid, 503 when too many sign-ins are in progress, 403 otherwise.
+fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
     let json = wants_json(headers);
     match result {
         Ok(signed_in) => {
@@ -190,19 +235,25 @@ fn outcome(headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
                 ))
                 .into_response()
             };
-            let cookie = format!(
-                "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
-                signed_in.session_id
+            let secure = if app.tls() { "; Secure" } else { "" };
+            set_cookie(
+                &mut response,
+                &format!(
+                    "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    signed_in.session_id
+                ),
             );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
             response
         }
         Err(refusal) => {
+            let status = match refusal.reason {
+                Reason::RelayStateTooLong => StatusCode::BAD_REQUEST,
+                Reason::TooManyPending => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::FORBIDDEN,
+            };
             if json {
                 return (
-                    StatusCode::FORBIDDEN,
+                    status,
                     axum::Json(json!({
                         "outcome": "refused",
                         "reason": refusal.reason.code(),
@@ -212,7 +263,7 @@ fn outcome(headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
                     .into_response();
             }
             (
-                StatusCode::FORBIDDEN,
+                status,
                 Html(page(
                     "Asana",
                     &[],
@@ -232,7 +283,7 @@ fn outcome(headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
 
 /// Who is signed in, by the session cookie.
 async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = cookie(&headers).and_then(|id| {
+    let session = cookie(&headers, COOKIE).and_then(|id| {
         let store = app.store();
         app.sp.session(&id, &store, app.clock.now())
     });
@@ -265,13 +316,14 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
 }
 
 async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if let Some(id) = cookie(&headers) {
+    if let Some(id) = cookie(&headers, COOKIE) {
         app.sp.sign_out(&id);
     }
     let mut response = Redirect::to("/-/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("asana_session=; Path=/; Max-Age=0"),
+    let secure = if app.tls() { "; Secure" } else { "" };
+    set_cookie(
+        &mut response,
+        &format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     );
     response
 }
@@ -306,10 +358,38 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn cookie(headers: &HeaderMap) -> Option<String> {
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     let values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    harness_html::cookie(values, COOKIE).map(str::to_owned)
+    harness_html::cookie(values, name).map(str::to_owned)
+}
+
+fn set_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// The browser cookie. The ACS is reached by a POST from the IdP's page, a cross-site request
+/// where the two are on different sites: over HTTPS the cookie says `SameSite=None; Secure` so
+/// it is sent; over plain HTTP (`None` needs `Secure`) it states no SameSite, and browsers'
+/// default lets a fresh cookie ride a top-level POST (and both fakes on one host are one site).
+fn browser_cookie(app: &Shared, browser: &str) -> String {
+    let same_site = if app.tls() {
+        "; SameSite=None; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; Max-Age={}{same_site}",
+        PENDING_LIFETIME.as_secs()
+    )
+}
+
+/// A cookie value this fake could have set: hex, 32 digits. Anything else is not trusted as a
+/// browser's name.
+fn is_token(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -30,6 +30,14 @@ use crate::model::*;
 use crate::token::TokenDigest;
 use org::Org;
 
+/// A domain another organization already holds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the domain {domain} already belongs to the organization {holder}")]
+pub struct DomainTaken {
+    pub domain: String,
+    pub holder: String,
+}
+
 /// Who a request acts as, resolved from its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Principal {
@@ -119,12 +127,30 @@ impl Store {
 
     // -- organizations -------------------------------------------------------------------------
 
-    pub fn create_organization(&mut self, name: &str, domains: &[String], view_only: bool) -> Gid {
+    /// A new organization. Refused when another organization already holds one of `domains`:
+    /// an Asana domain belongs to one organization, and sign-in chooses it by domain.
+    pub fn create_organization(
+        &mut self,
+        name: &str,
+        domains: &[String],
+        view_only: bool,
+    ) -> Result<Gid, DomainTaken> {
+        let mut lowered: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+        lowered.sort();
+        lowered.dedup();
+        for domain in &lowered {
+            if let Some(holder) = self.org_by_domain(domain) {
+                return Err(DomainTaken {
+                    domain: domain.clone(),
+                    holder: self.orgs[&holder].info.name.clone(),
+                });
+            }
+        }
         let gid = self.gid();
         let info = Organization {
             gid,
             name: name.to_owned(),
-            domains: domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
+            domains: lowered,
             view_only_licenses: view_only,
             users: Vec::new(),
             teams: Vec::new(),
@@ -133,7 +159,7 @@ impl Store {
             saml: SamlSettings::default(),
         };
         self.orgs.insert(gid, Org::new(info));
-        gid
+        Ok(gid)
     }
 
     pub fn organizations(&self) -> impl Iterator<Item = &Organization> {

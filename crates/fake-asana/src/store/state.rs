@@ -183,7 +183,9 @@ mod tests {
         let cfg = Config::new(Profile::Asana);
         let now = harness_clock::DEFAULT_EPOCH;
         let mut store = Store::new(Some(1));
-        let org = store.create_organization("Acme", &["acme.test".into()], false);
+        let org = store
+            .create_organization("Acme", &["acme.test".into()], false)
+            .unwrap();
         let (_, token) = store
             .create_service_account(org, "idp", Scope::Scim, now, None)
             .unwrap();

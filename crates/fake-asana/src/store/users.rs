@@ -248,7 +248,9 @@ mod tests {
         let now = harness_clock::DEFAULT_EPOCH;
         for size in [1_000usize, 1_000_000] {
             let mut store = Store::new(Some(1));
-            let org = store.create_organization("Acme", &["acme.test".into()], false);
+            let org = store
+                .create_organization("Acme", &["acme.test".into()], false)
+                .unwrap();
             for i in 0..size {
                 let user = User {
                     user_name: format!("user{i}@acme.test"),

@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod console;
 mod groups;
+mod hostile;
 mod limits_and_faults;
 mod rest;
 mod snapshots;

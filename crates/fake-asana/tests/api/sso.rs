@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
         "{}/../../fixtures/saml/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -22,7 +22,7 @@ fn fixture(name: &str) -> String {
     .unwrap()
 }
 
-fn key(name: &str) -> SigningKey {
+pub(crate) fn key(name: &str) -> SigningKey {
     SigningKey::from_pem(
         &fixture(&format!("{name}.key.pem")),
         &fixture(&format!("{name}.cert.pem")),
@@ -30,10 +30,10 @@ fn key(name: &str) -> SigningKey {
     .unwrap()
 }
 
-const IDP_SSO: &str = "http://127.0.0.1:9/trust/saml2/http-post/sso/1";
+pub(crate) const IDP_SSO: &str = "http://127.0.0.1:9/trust/saml2/http-post/sso/1";
 
 /// A fake Asana with SAML `mode` trusting the fixture IdP certificate.
-async fn app_with_saml(mode: &str) -> TestApp {
+pub(crate) async fn app_with_saml(mode: &str) -> TestApp {
     let app = TestApp::new().await;
     let r = app
         .admin(
@@ -47,11 +47,16 @@ async fn app_with_saml(mode: &str) -> TestApp {
 }
 
 /// A response for `name_id`, signed with the fixture IdP key, issued now.
-fn response(app: &TestApp, name_id: &str, in_response_to: Option<&str>, id: &str) -> String {
+pub(crate) fn response(
+    app: &TestApp,
+    name_id: &str,
+    in_response_to: Option<&str>,
+    id: &str,
+) -> String {
     response_with(app, name_id, in_response_to, id, &key("idp"))
 }
 
-fn response_with(
+pub(crate) fn response_with(
     app: &TestApp,
     name_id: &str,
     in_response_to: Option<&str>,
@@ -78,27 +83,36 @@ fn response_with(
     )
 }
 
-struct Posted {
-    status: StatusCode,
-    body: Value,
-    cookie: Option<String>,
+pub(crate) struct Posted {
+    pub status: StatusCode,
+    pub body: Value,
+    pub cookie: Option<String>,
 }
 
 /// Posts `SAMLResponse` (already base64) to the ACS as a browser form, asking for JSON.
-async fn post_acs(app: &TestApp, saml_response: &str) -> Posted {
+pub(crate) async fn post_acs(app: &TestApp, saml_response: &str) -> Posted {
+    post_acs_as(app, saml_response, None).await
+}
+
+/// The same, from a browser whose cookies are `cookie` (`name=value; ...`).
+pub(crate) async fn post_acs_as(
+    app: &TestApp,
+    saml_response: &str,
+    cookie: Option<&str>,
+) -> Posted {
     let form = form_urlencoded::Serializer::new(String::new())
         .append_pair("SAMLResponse", saml_response)
         .append_pair("RelayState", "/home")
         .finish();
-    let r = app
+    let mut request = app
         .client
         .post(app.asana.acs_url())
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(form)
-        .send()
-        .await
-        .unwrap();
+        .header("accept", "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let r = request.body(form).send().await.unwrap();
     let status = r.status();
     let cookie = r
         .headers()
@@ -114,7 +128,7 @@ async fn post_acs(app: &TestApp, saml_response: &str) -> Posted {
     }
 }
 
-async fn post_xml(app: &TestApp, xml: &str) -> Posted {
+pub(crate) async fn post_xml(app: &TestApp, xml: &str) -> Posted {
     post_acs(app, &encode_response(xml)).await
 }
 
@@ -129,7 +143,7 @@ async fn get_home(app: &TestApp, cookie: &str) -> reqwest::Response {
         .unwrap()
 }
 
-fn reason(p: &Posted) -> &str {
+pub(crate) fn reason(p: &Posted) -> &str {
     assert_eq!(p.status, 403, "{}", p.body);
     p.body["reason"].as_str().unwrap()
 }
@@ -356,6 +370,9 @@ async fn sp_initiated_sign_in_sends_a_request_it_remembers_once() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+    let browser = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(browser.starts_with("asana_browser="), "{browser}");
+    let browser = browser.split(';').next().unwrap().to_owned();
     let location = r.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with(IDP_SSO), "{location}");
     let query = location.split_once('?').unwrap().1;
@@ -370,13 +387,17 @@ async fn sp_initiated_sign_in_sends_a_request_it_remembers_once() {
         Some(app.asana.acs_url().as_str())
     );
 
+    // A random xs:ID: `_` and 128 bits in hex.
+    assert_eq!(request.id.len(), 33, "{}", request.id);
+    assert!(request.id.starts_with('_'));
     let answer = response(&app, "ada@acme.test", Some(&request.id), "_s1");
-    let ok = post_xml(&app, &answer).await;
+    let ok = post_acs_as(&app, &encode_response(&answer), Some(&browser)).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.body["relay_state"], "/project/1");
     // A second answer to the same request is not accepted.
     let again = response(&app, "ada@acme.test", Some(&request.id), "_s2");
-    assert_eq!(reason(&post_xml(&app, &again).await), "unknown_request");
+    let again = post_acs_as(&app, &encode_response(&again), Some(&browser)).await;
+    assert_eq!(reason(&again), "unknown_request");
 
     // With SAML off, the same start shows the password form instead.
     app.admin(Method::PUT, "/saml", Some(json!({"mode": "off"})))
