@@ -48,9 +48,10 @@ pub use response::{
 pub use sign::{SignatureOptions, sign_element};
 pub use verify::{Expectations, MAX_RESPONSE_BYTES, Verified, verify_response};
 
-/// Exclusive canonical XML of the document's root element: for tools that check this crate's
-/// canonicalization against another implementation.
-pub fn canonicalize_document(xml: &str) -> Result<String, String> {
+/// Exclusive canonical XML of the document's root element, with the given inclusive prefixes
+/// (`""` for `#default`): for tools that check this crate's canonicalization against another
+/// implementation.
+pub fn canonicalize_document(xml: &str, inclusive: &[&str]) -> Result<String, String> {
     let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
-    Ok(c14n::canonicalize(doc.root_element(), None, &[]))
+    Ok(c14n::canonicalize(doc.root_element(), None, inclusive))
 }

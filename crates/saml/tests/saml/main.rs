@@ -420,9 +420,48 @@ fn canonicalization_matches_lxml() {
         "<r xmlns:x=\"urn:x\"><s xmlns=\"urn:s\"><t xmlns=\"\"><u xmlns=\"urn:s\"/></t></s>é &#x1F600;</r>".to_string(),
     ];
     for doc in docs {
-        let ours = harness_saml::canonicalize_document(&doc).unwrap();
+        let ours = harness_saml::canonicalize_document(&doc, &[]).unwrap();
         let theirs = independent::run(&["c14n"], &doc);
         assert_eq!(ours, theirs, "for {doc}");
+    }
+    // With inclusive prefixes: in scope and used only in a value, in scope and unused, absent.
+    let doc = r#"<r xmlns:xs="urn:xs" xmlns:u="urn:u" xmlns:p="urn:p"><p:v xmlns:xsi="urn:xsi" xsi:type="xs:string">x</p:v><w xmlns:xs="urn:other"/></r>"#;
+    for prefixes in [&["xs"][..], &["xs", "u"], &["absent"], &["p", "xs"]] {
+        let ours = harness_saml::canonicalize_document(doc, prefixes).unwrap();
+        let mut args = vec!["c14n"];
+        args.extend_from_slice(prefixes);
+        let theirs = independent::run(&args, doc);
+        assert_eq!(ours, theirs, "with {prefixes:?}");
+    }
+}
+
+#[test]
+fn signxml_responses_in_every_sha2_length_and_with_inclusive_prefixes_verify() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/saml/");
+    let trusted = [key("independent").certificate().clone()];
+    for (algorithm, typed) in [("sha384", ""), ("sha512", ""), ("sha256", "typed")] {
+        let b64 = independent::run(
+            &[
+                "sign",
+                &format!("{dir}independent.key.pem"),
+                &format!("{dir}independent.cert.pem"),
+                ACS,
+                AUDIENCE,
+                "grace@acme.test",
+                "2026-01-01T09:00:00Z",
+                "https://idp.example/metadata",
+                algorithm,
+                typed,
+            ],
+            "",
+        );
+        let xml = String::from_utf8(STANDARD.decode(b64.trim()).unwrap()).unwrap();
+        if typed == "typed" {
+            assert!(xml.contains("PrefixList=\"xs\""), "{xml}");
+        }
+        let ok = verify_with(b64.trim(), now(), &trusted)
+            .unwrap_or_else(|r| panic!("{algorithm} {typed}: {r}"));
+        assert_eq!(ok.name_id, "grace@acme.test");
     }
 }
 
