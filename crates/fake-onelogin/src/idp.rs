@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use rand::Rng;
 
 use crate::AppState;
-use crate::model::{IdpCertificate, SignatureAlgorithm, SignatureElement};
+use crate::model::{IdpCertificate, SignatureElement};
 use crate::sso::{PostForm, SsoError, issuer, lock};
 use crate::store::sso::SsoRefusal;
 
@@ -101,10 +101,7 @@ pub fn assertion(
         &spec,
         Signing {
             key: &key,
-            algorithm: match sso.signature_algorithm {
-                SignatureAlgorithm::RsaSha1 => harness_saml::SignatureAlgorithm::RsaSha1,
-                SignatureAlgorithm::RsaSha256 => harness_saml::SignatureAlgorithm::RsaSha256,
-            },
+            algorithm: sso.signature_algorithm.saml(),
             element: match sso.signature_element {
                 SignatureElement::Assertion => harness_saml::SignatureElement::Assertion,
                 SignatureElement::Response => harness_saml::SignatureElement::Response,

@@ -57,13 +57,10 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
     let option = |value: &str, label: &str, on: bool| {
         format!("<option value=\"{value}\"{}>{label}</option>", selected(on))
     };
-    let algorithms: String = [
-        ("rsa-sha1", "SHA-1", SignatureAlgorithm::RsaSha1),
-        ("rsa-sha256", "SHA-256", SignatureAlgorithm::RsaSha256),
-    ]
-    .into_iter()
-    .map(|(value, label, it)| option(value, label, a.sso.signature_algorithm == it))
-    .collect();
+    let algorithms: String = SignatureAlgorithm::CHOICES
+        .into_iter()
+        .map(|(value, label, it)| option(value, label, a.sso.signature_algorithm == it))
+        .collect();
     let elements: String = [
         ("assertion", "Assertion", SignatureElement::Assertion),
         ("response", "Response", SignatureElement::Response),
@@ -110,10 +107,10 @@ pub(super) async fn save_sso(
     if let Some(audience) = text(&f, "audience") {
         next.audience = audience;
     }
-    next.signature_algorithm = match f.get("signature_algorithm").map(String::as_str) {
-        Some("rsa-sha256") => SignatureAlgorithm::RsaSha256,
-        _ => SignatureAlgorithm::RsaSha1,
-    };
+    next.signature_algorithm = SignatureAlgorithm::CHOICES
+        .into_iter()
+        .find(|(value, _, _)| f.get("signature_algorithm").map(String::as_str) == Some(*value))
+        .map_or(SignatureAlgorithm::RsaSha1, |(_, _, it)| it);
     next.signature_element = match f.get("signature_element").map(String::as_str) {
         Some("response") => SignatureElement::Response,
         Some("both") => SignatureElement::Both,
