@@ -229,7 +229,7 @@ impl FakeAsanaBuilder {
             faults: faults::Faults::new(self.seed),
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
-            cpu: http::CpuPool::for_this_machine(),
+            cpu: harness_html::CpuPool::for_this_machine(),
             origin: format!(
                 "{}://{addr}",
                 if self.tls.is_some() { "https" } else { "http" }

@@ -114,6 +114,8 @@ pub(crate) struct AppState {
     origin: String,
     /// Signing keys in memory and people's OneLogin sessions.
     idp: sso::Idp,
+    /// Where RSA key generation and signing run: never on the async workers.
+    cpu: harness_html::CpuPool,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -416,6 +418,7 @@ impl FakeOneLoginBuilder {
                 if self.tls.is_some() { "https" } else { "http" }
             ),
             idp: sso::Idp::default(),
+            cpu: harness_html::CpuPool::for_this_machine(),
         });
         let router = http::router(app.clone());
         let (tx, rx) = oneshot::channel::<()>();

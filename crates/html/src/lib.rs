@@ -1,12 +1,14 @@
 //! What both fakes' admin sides share. Server-rendered HTML for the admin consoles (escaping and
 //! one page frame: no templates and no JavaScript build; pages are strings, forms post, and every
 //! control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work from
-//! the keyboard), the Bearer parser and admin token check, the bounded request log, and HAR
-//! output for the journals.
+//! the keyboard), the Bearer parser and admin token check, the bounded request log, HAR output
+//! for the journals, and the pool that keeps XML and RSA work off the async workers.
 
+mod cpu;
 pub mod har;
 mod log;
 
+pub use cpu::CpuPool;
 pub use log::BoundedLog;
 
 /// The token of an `Authorization: Bearer <token>` header: the scheme in any case, the token

@@ -50,33 +50,7 @@ pub(crate) struct AppState {
     /// When set, `/__admin` and `/admin` require it (`serve` off loopback).
     pub admin_token: Option<String>,
     /// Where SAML's XML and RSA work runs: never on the async workers that serve SCIM.
-    pub cpu: CpuPool,
-}
-
-/// A bounded pool for CPU-heavy work: tokio's blocking threads, at most `permits` at once, so
-/// that a flood of expensive requests queues (asynchronously) instead of taking every core
-/// from the async workers that serve the other endpoints.
-pub(crate) struct CpuPool {
-    permits: tokio::sync::Semaphore,
-}
-
-impl CpuPool {
-    /// One fewer than the machine's cores (at least one): a core stays free for everything else.
-    pub fn for_this_machine() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        CpuPool {
-            permits: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
-        }
-    }
-
-    /// Runs `work` on a blocking thread once a permit is free; `None` if it panicked.
-    pub async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Option<T> {
-        let _permit = self.permits.acquire().await.ok()?;
-        tokio::task::spawn_blocking(work).await.ok()
-    }
+    pub cpu: harness_html::CpuPool,
 }
 
 impl crate::sso::StoreAccess for AppState {

@@ -226,8 +226,16 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
     let Ok(app_id) = app_id.parse::<u64>() else {
         return no_such_app();
     };
-    if let Err(e) = crate::idp::ensure_certificate(&app, app_id) {
-        return sso_error(e);
+    // The app's first key may be made here: on the CPU pool.
+    let worker = app.clone();
+    match app
+        .cpu
+        .run(move || crate::idp::ensure_certificate(&worker, app_id))
+        .await
+    {
+        Some(Ok(())) => {}
+        Some(Err(e)) => return sso_error(e),
+        None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
     let certs: Vec<harness_saml::Certificate> = {
         let store = app.store();
@@ -267,7 +275,7 @@ async fn sso_redirect_binding(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = parse_params(query.as_deref().unwrap_or("").as_bytes());
-    sso_endpoint(&app, &app_id, &headers, params, Binding::Redirect)
+    off_workers(app, app_id, headers, params, Binding::Redirect).await
 }
 
 async fn sso_post_binding(
@@ -276,7 +284,23 @@ async fn sso_post_binding(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    sso_endpoint(&app, &app_id, &headers, parse_params(&body), Binding::Post)
+    off_workers(app, app_id, headers, parse_params(&body), Binding::Post).await
+}
+
+/// The SSO endpoint on the CPU pool: it reads an AuthnRequest, may make the app's first key,
+/// and signs, none of which may stall the async workers.
+async fn off_workers(
+    app: Shared,
+    app_id: String,
+    headers: HeaderMap,
+    params: SamlParams,
+    binding: Binding,
+) -> Response {
+    let worker = app.clone();
+    app.cpu
+        .run(move || sso_endpoint(&worker, &app_id, &headers, params, binding))
+        .await
+        .unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 fn parse_params(bytes: &[u8]) -> SamlParams {
