@@ -1,6 +1,7 @@
-//! A bounded pool for CPU-heavy work (XML, RSA): tokio's blocking threads, at most `permits`
-//! jobs at once, so that a flood of expensive requests queues asynchronously instead of taking
-//! every core from the async workers that serve the other endpoints.
+//! A bounded pool for CPU-heavy work (XML, RSA): tokio's blocking threads, at most one job per
+//! core at once. The async workers that serve every other endpoint are never occupied by such
+//! work: the OS shares the cores between the pool's threads and them, so a flood of expensive
+//! requests queues (asynchronously, at the pool) while SCIM and the consoles keep answering.
 
 use tokio::sync::Semaphore;
 
@@ -9,11 +10,11 @@ pub struct CpuPool {
 }
 
 impl CpuPool {
-    /// One fewer job than the machine's cores (at least one): a core stays free for the rest.
+    /// One job per core of this machine.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         CpuPool {
-            permits: Semaphore::new(cores.saturating_sub(1).max(1)),
+            permits: Semaphore::new(cores),
         }
     }
 

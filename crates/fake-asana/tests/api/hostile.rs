@@ -130,6 +130,9 @@ async fn anonymous_starts_cannot_evict_a_pending_sign_in() {
             .iter()
             .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::SERVICE_UNAVAILABLE)
     );
+    let (status, body) = start(&app, "/a/acme.test").await.err().unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["reason"], "too_many_pending", "{body}");
 
     let genuine = response(&app, "ada@acme.test", Some(&victim.request_id), "_v1");
     let ok = post_acs_as(&app, &encode_response(&genuine), Some(&victim.cookie)).await;
@@ -138,6 +141,18 @@ async fn anonymous_starts_cannot_evict_a_pending_sign_in() {
     // Once the anonymous requests expire (ten minutes on the harness clock), starts work again.
     app.clock.advance(Duration::from_secs(10 * 60));
     assert!(start(&app, "/a/acme.test").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_sign_in_left_waiting_ten_minutes_has_expired() {
+    let app = app_with_saml("required").await;
+    app.create_user("ada@acme.test", "Ada Lovelace").await;
+    let started = start(&app, "/a/acme.test").await.unwrap();
+    app.clock.advance(Duration::from_secs(10 * 60));
+    // A fresh, valid answer, too late for the request it answers.
+    let late = response(&app, "ada@acme.test", Some(&started.request_id), "_late");
+    let refused = post_acs_as(&app, &encode_response(&late), Some(&started.cookie)).await;
+    assert_eq!(reason(&refused), "request_expired", "{}", refused.body);
 }
 
 #[tokio::test]
