@@ -100,7 +100,9 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/api/1.0", api)
         .nest(
             "/__admin",
-            admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            admin::router()
+                .layer(middleware::from_fn(require_json))
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .merge(sso::router())
         .nest(
@@ -130,6 +132,19 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
             );
             return response;
         }
+    }
+    next.run(request).await
+}
+
+/// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a
+/// developer visits cannot send that header cross-site, so they cannot change the fake.
+async fn require_json(request: Request, next: Next) -> Response {
+    let content_type = request.headers().get(header::CONTENT_TYPE);
+    if !harness_html::admin_request_allowed(request.method(), content_type) {
+        return admin_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            harness_html::JSON_REQUIRED,
+        );
     }
     next.run(request).await
 }
