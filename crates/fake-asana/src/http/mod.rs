@@ -107,7 +107,8 @@ pub(crate) fn router(state: Shared) -> Router {
         .merge(sso::router())
         .nest(
             "/admin",
-            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            console::router(&state)
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)

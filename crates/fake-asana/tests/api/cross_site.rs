@@ -1,9 +1,10 @@
 //! What a web page the developer visits could send to the fake on loopback, refused: admin
-//! writes not declared JSON.
+//! writes not declared JSON, console posts without the browser's CSRF token.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::console::csrf_field;
 use crate::helpers::TestApp;
 
 /// A text/plain post, a form post and a post without a `Content-Type` (none of which needs a
@@ -94,4 +95,93 @@ async fn admin_writes_must_be_declared_json() {
         )
         .await;
     assert!(reset.status.is_success(), "{}", reset.status);
+}
+
+/// A console post is refused (403, and nothing changes) unless its `csrf` field is the token of
+/// the browser's cookie: missing, wrong, or without the cookie.
+#[tokio::test]
+async fn console_posts_need_the_browsers_csrf_token() {
+    let app = TestApp::new().await;
+    let accounts = |app: &TestApp| app.asana.state().organizations[0].service_accounts.len();
+    let before = accounts(&app);
+    let (cookie, token) = app.console_session().await;
+    let other = format!("{:032x}", u128::from_str_radix(&token, 16).unwrap() ^ 1);
+    let url = format!("{}/admin/service-accounts", app.asana.uri());
+    let attempts = [
+        (None, vec![("scope", "full")]),
+        (Some(cookie.as_str()), vec![("scope", "full")]),
+        (
+            Some(&cookie),
+            vec![("scope", "full"), ("csrf", other.as_str())],
+        ),
+        (Some(&cookie), vec![("scope", "full"), ("csrf", "")]),
+        (None, vec![("scope", "full"), ("csrf", &token)]),
+    ];
+    for (cookie, form) in attempts {
+        let mut request = app.client.post(&url).form(&form);
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{cookie:?} {form:?}");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("form has expired") && page.contains("Reload the page"),
+            "{page}"
+        );
+    }
+    assert_eq!(accounts(&app), before, "nothing was created");
+
+    let added = app
+        .client
+        .post(&url)
+        .header("cookie", &cookie)
+        .form(&[("scope", "full"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::OK);
+    assert!(added.text().await.unwrap().contains("<dialog open"));
+    assert_eq!(accounts(&app), before + 1);
+}
+
+/// The token comes in an `HttpOnly; SameSite=Strict` cookie, set once per browser, and every
+/// post form of every page carries it.
+#[tokio::test]
+async fn every_console_form_carries_the_token() {
+    let app = TestApp::new().await;
+    let first = app
+        .client
+        .get(format!("{}/admin/members", app.asana.uri()))
+        .send()
+        .await
+        .unwrap();
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Strict"),
+        "{cookie}"
+    );
+    let jar = cookie.split(';').next().unwrap().to_owned();
+    let token = jar.strip_prefix("harness_csrf=").unwrap().to_owned();
+    assert_eq!(token.len(), 32, "128 bits");
+    for path in [
+        "/admin/service-accounts",
+        "/admin/members",
+        "/admin/teams",
+        "/admin/security",
+    ] {
+        let r = app
+            .client
+            .get(format!("{}{path}", app.asana.uri()))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers().get("set-cookie").is_none(), "kept: {path}");
+        let html = r.text().await.unwrap();
+        let forms = html.matches("method=\"post\"").count();
+        let field = format!(r#"<input type="hidden" name="csrf" value="{token}">"#);
+        assert_eq!(html.matches(&field).count(), forms, "{path}");
+        assert_eq!(csrf_field(&html).is_some(), forms > 0, "{path}");
+    }
 }

@@ -38,7 +38,8 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .nest(
             "/admin",
-            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            console::router(&state)
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .merge(sso::router())
         .fallback(|| async { OlError::not_found() })

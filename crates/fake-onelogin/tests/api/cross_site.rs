@@ -1,10 +1,10 @@
 //! What a web page the developer visits could send to the fake on loopback, refused: admin
-//! writes not declared JSON.
+//! writes not declared JSON, console posts without the browser's CSRF token.
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::World;
+use crate::helpers::{World, csrf_field};
 
 /// A request straight to the fake, with this `Content-Type` (or none) and body.
 async fn raw(
@@ -106,4 +106,127 @@ async fn admin_writes_must_be_declared_json() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, _) = raw(&world, Method::GET, "/__admin/provisioning/tasks", None, "").await;
     assert_eq!(status, StatusCode::OK, "reads need no header");
+}
+
+/// A console post is refused (403, and nothing changes) unless its `csrf` field is the token of
+/// the browser's cookie; the login form, which is not the console, needs none.
+#[tokio::test]
+async fn console_posts_need_the_browsers_csrf_token() {
+    let world = World::new().await;
+    let (cookie, token) = world.console_session().await;
+    let other = format!("{:032x}", u128::from_str_radix(&token, 16).unwrap() ^ 1);
+    let url = format!("{}/admin/users", world.onelogin.uri());
+    let user = [
+        ("firstname", "Mallory"),
+        ("lastname", "Example"),
+        ("email", "mallory@acme.test"),
+    ];
+    fn with<'a>(user: &[(&'a str, &'a str)], csrf: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+        let mut form = user.to_vec();
+        form.extend(csrf.map(|t| ("csrf", t)));
+        form
+    }
+    let right = with(&user, Some(&token));
+    for (cookie, form) in [
+        (None, with(&user, None)),
+        (Some(cookie.as_str()), with(&user, None)),
+        (Some(cookie.as_str()), with(&user, Some(&other))),
+        (Some(cookie.as_str()), with(&user, Some(""))),
+        (None, right.clone()),
+    ] {
+        let mut request = world.client.post(&url).form(&form);
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{cookie:?} {form:?}");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("form has expired") && page.contains("Reload the page"),
+            "{page}"
+        );
+    }
+    assert!(world.onelogin.user_by_email("mallory@acme.test").is_none());
+
+    let r = world
+        .client
+        .post(&url)
+        .header("cookie", &cookie)
+        .form(&right)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(world.onelogin.user_by_email("mallory@acme.test").is_some());
+
+    // The login form posts without a token, as a person's first visit must.
+    let login = world
+        .client
+        .get(format!("{}/login", world.onelogin.uri()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csrf_field(&login).is_none(),
+        "the login form is not the console"
+    );
+    let r = harness_tls::client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/login", world.onelogin.uri()))
+        .form(&[
+            ("username", "mallory@acme.test"),
+            ("password", fake_onelogin::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in");
+    assert_eq!(r.headers()["location"], "/portal");
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("onelogin_session=")
+    );
+}
+
+/// Every post form of every console page carries the browser's token.
+#[tokio::test]
+async fn every_console_form_carries_the_token() {
+    let world = World::connected().await;
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    let app = world.onelogin.asana_app_id();
+    let (cookie, token) = world.console_session().await;
+    let field = format!(r#"<input type="hidden" name="csrf" value="{token}">"#);
+    for path in [
+        "/admin/apps".to_owned(),
+        format!("/admin/apps/{app}/configuration"),
+        format!("/admin/apps/{app}/provisioning"),
+        format!("/admin/apps/{app}/parameters"),
+        format!("/admin/apps/{app}/sso"),
+        format!("/admin/apps/{app}/users"),
+        "/admin/users".to_owned(),
+        format!("/admin/users/{ada}"),
+        "/admin/provisioning".to_owned(),
+        "/admin/roles".to_owned(),
+        "/admin/events".to_owned(),
+    ] {
+        let r = world
+            .client
+            .get(format!("{}{path}", world.onelogin.uri()))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        let forms = html.matches("method=\"post\"").count();
+        assert_eq!(html.matches(&field).count(), forms, "{path}");
+    }
 }
