@@ -51,7 +51,7 @@ use tokio::task::JoinHandle;
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
     Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, SignatureAlgorithm,
-    SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
+    SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus, default_asana_config,
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
@@ -177,6 +177,7 @@ pub struct FakeOneLoginBuilder {
     tls: Option<Arc<rustls::ServerConfig>>,
     /// A CA (PEM) the provisioner trusts besides the system's, for HTTPS targets.
     ca_certificate: Option<String>,
+    allowed_hosts: Vec<String>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -195,6 +196,7 @@ impl Default for FakeOneLoginBuilder {
             idp_key: None,
             tls: None,
             ca_certificate: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -280,6 +282,15 @@ impl FakeOneLoginBuilder {
 
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.journal_capacity = capacity;
+        self
+    }
+
+    /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
+    /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
+    /// also its address and the machine's name: a guard against DNS rebinding
+    /// (`harness_html::host`).
+    pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
     }
 
@@ -417,7 +428,8 @@ impl FakeOneLoginBuilder {
             ),
             idp: sso::Idp::default(),
         });
-        let router = http::router(app.clone());
+        let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
+        let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);
         let (tx, rx) = oneshot::channel::<()>();
         let tls = self.tls;
         let task = tokio::spawn(async move {
@@ -442,28 +454,6 @@ impl FakeOneLoginBuilder {
             task: Some(task),
             worker: None,
         })
-    }
-}
-
-/// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
-/// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
-/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
-pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
-    ProvisioningConfig {
-        scim_base_url: scim_base_url.to_owned(),
-        token: None,
-        api_status: ApiStatus::Disabled,
-        api_error: None,
-        enabled: false,
-        require_approval: Approvals::default(),
-        on_delete: OnDelete::Delete,
-        on_suspend: OnSuspend::Suspend,
-        parameters: Parameters {
-            name_id: Mapping::Email,
-            scim_username: Mapping::Email,
-        },
-        connector: Connector::Asana,
-        schema_urns: SchemaUrns::Onelogin,
     }
 }
 

@@ -202,6 +202,28 @@ pub struct ProvisioningConfig {
     pub schema_urns: SchemaUrns,
 }
 
+/// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
+/// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
+/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
+pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
+    ProvisioningConfig {
+        scim_base_url: scim_base_url.to_owned(),
+        token: None,
+        api_status: ApiStatus::Disabled,
+        api_error: None,
+        enabled: false,
+        require_approval: Approvals::default(),
+        on_delete: OnDelete::Delete,
+        on_suspend: OnSuspend::Suspend,
+        parameters: Parameters {
+            name_id: Mapping::Email,
+            scim_username: Mapping::Email,
+        },
+        connector: Connector::Asana,
+        schema_urns: SchemaUrns::Onelogin,
+    }
+}
+
 pub use harness_provisioner::SchemaUrns;
 
 /// The OneLogin app that provisions Asana, and so what it can do.

@@ -124,6 +124,12 @@ async fn check(
     }
 }
 
+/// Whether `name` can be allowed: a name or address, with or without a port, as a `Host`
+/// header would carry it.
+pub fn is_host_name(name: &str) -> bool {
+    host_of(name).is_some()
+}
+
 /// The host part of a `Host` value, or `None` when it is not one: a name or IPv4 address with
 /// an optional numeric port, or a bracketed IPv6 address with one.
 fn host_of(value: &str) -> Option<&str> {

@@ -375,6 +375,19 @@ pub(crate) fn scim_error(e: &ScimError) -> Response {
     (status, axum::Json(e.to_json())).into_response()
 }
 
+/// A request addressed to a name the fake does not answer (`harness_html::host`): 421, in the
+/// format of the API its path belongs to.
+pub(crate) fn misdirected(path: &str, message: String) -> Response {
+    let status = StatusCode::MISDIRECTED_REQUEST;
+    if path.starts_with("/api/1.0/scim") {
+        scim_error(&ScimError::new(status.as_u16(), None, &message))
+    } else if path.starts_with("/api/") {
+        rest_error(status, &message)
+    } else {
+        admin_error(status, message)
+    }
+}
+
 pub(crate) fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(json!({"error": message.into()}))).into_response()
 }

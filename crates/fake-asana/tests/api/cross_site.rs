@@ -1,8 +1,11 @@
 //! What a web page the developer visits could send to the fake on loopback, refused: admin
-//! writes not declared JSON, console posts without the browser's CSRF token.
+//! writes not declared JSON, console posts without the browser's CSRF token, and requests
+//! addressed to a name that is not the fake's (DNS rebinding).
 
+use fake_asana::FakeAsana;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::console::csrf_field;
 use crate::helpers::TestApp;
@@ -184,4 +187,101 @@ async fn every_console_form_carries_the_token() {
         assert_eq!(html.matches(&field).count(), forms, "{path}");
         assert_eq!(csrf_field(&html).is_some(), forms > 0, "{path}");
     }
+}
+
+/// `GET path` with this `Host` header: the status and the body as JSON (or a string).
+async fn with_host(app: &TestApp, path: &str, host: &str) -> (StatusCode, Value) {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.asana.uri()))
+        .header("host", host)
+        .bearer_auth(&app.sa.token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(json!(text)))
+}
+
+/// A page whose own name was pointed at 127.0.0.1 still sends `Host: evil.example`: refused on
+/// every API, in that API's format, naming the Host and `--allow-host`; loopback names pass.
+#[tokio::test]
+async fn only_loopback_names_reach_a_fake_on_loopback() {
+    let app = TestApp::new().await;
+    let port = app.asana.address().port();
+    for (path, message) in [
+        ("/__admin/state", "/error"),
+        ("/api/1.0/scim/Users", "/detail"),
+        ("/api/1.0/users/me", "/errors/0/message"),
+        ("/admin/service-accounts", "/error"),
+        ("/a/acme.test", "/error"),
+    ] {
+        for host in ["evil.example", &format!("evil.example:{port}"), "10.0.0.1"] {
+            let (status, body) = with_host(&app, path, host).await;
+            assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{path} {host}");
+            let text = body.pointer(message).and_then(Value::as_str).unwrap_or("");
+            assert!(
+                text.contains(&format!("{host:?}")) && text.contains("--allow-host"),
+                "{path} {host}: {body}"
+            );
+        }
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("console.localhost:{port}"),
+        "localhost".to_owned(),
+    ] {
+        let (status, body) = with_host(&app, "/__admin/config", &host).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+        let (status, _) = with_host(&app, "/api/1.0/scim/Users", &host).await;
+        assert_eq!(status, StatusCode::OK, "{host}");
+    }
+    // A refused request changed nothing.
+    let refused = app
+        .client
+        .post(format!("{}/__admin/service-accounts", app.asana.uri()))
+        .header("host", "evil.example")
+        .json(&json!({"name": "Mallory", "scope": "full"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(app.asana.state().organizations[0].service_accounts.len(), 1);
+}
+
+/// HTTP/1.0 without a `Host` header is answered: a rebinding browser always sends one.
+#[tokio::test]
+async fn a_request_without_host_is_answered() {
+    let app = TestApp::new().await;
+    let mut stream = tokio::net::TcpStream::connect(app.asana.address())
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /__admin/config HTTP/1.0\r\n\r\n")
+        .await
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.0 200"), "{reply}");
+}
+
+/// Names given to the builder are answered too (a CI service, a compose service).
+#[tokio::test]
+async fn names_given_to_the_builder_are_answered() {
+    let app = TestApp::with(FakeAsana::builder().allow_hosts(["ci-asana", "Compose-Asana."])).await;
+    let port = app.asana.address().port();
+    for host in [
+        format!("ci-asana:{port}"),
+        "CI-ASANA".to_owned(),
+        format!("compose-asana:{port}"),
+        format!("localhost:{port}"),
+    ] {
+        let (status, _) = with_host(&app, "/api/1.0/scim/Users", &host).await;
+        assert_eq!(status, StatusCode::OK, "{host}");
+    }
+    let (status, _) = with_host(&app, "/api/1.0/scim/Users", "ci-asana.evil.example").await;
+    assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
 }

@@ -47,6 +47,17 @@ pub(crate) fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
+/// A request addressed to a name the fake does not answer (`harness_html::host`): 421 in
+/// OneLogin's shape, whatever the path.
+pub(crate) fn misdirected(_path: &str, message: String) -> Response {
+    OlError::new(
+        StatusCode::MISDIRECTED_REQUEST,
+        "MisdirectedRequestError",
+        message,
+    )
+    .into_response()
+}
+
 /// An error in OneLogin's v2 shape.
 #[derive(Debug)]
 pub(crate) struct OlError {

@@ -1,5 +1,6 @@
 //! What a web page the developer visits could send to the fake on loopback, refused: admin
-//! writes not declared JSON, console posts without the browser's CSRF token.
+//! writes not declared JSON, console posts without the browser's CSRF token, and requests
+//! addressed to a name that is not the fake's (DNS rebinding).
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -228,5 +229,75 @@ async fn every_console_form_carries_the_token() {
         let html = r.text().await.unwrap();
         let forms = html.matches("method=\"post\"").count();
         assert_eq!(html.matches(&field).count(), forms, "{path}");
+    }
+}
+
+/// `GET path` with this `Host` header (and the API token): the status and the body.
+async fn with_host(world: &World, path: &str, host: &str) -> (StatusCode, String) {
+    let r = world
+        .client
+        .get(format!("{}{path}", world.onelogin.uri()))
+        .header("host", host)
+        .bearer_auth(&world.token)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// A page whose own name was pointed at 127.0.0.1 still sends `Host: evil.example`: refused
+/// everywhere in OneLogin's error shape, naming the Host and `--allow-host`; loopback names
+/// pass, and so do names given to the builder.
+#[tokio::test]
+async fn only_loopback_names_and_given_ones_reach_the_fake() {
+    let world = World::new().await;
+    let port = world.onelogin.address().port();
+    let app = world.onelogin.asana_app_id();
+    for path in [
+        "/__admin/provisioning/tasks".to_owned(),
+        "/api/2/users".to_owned(),
+        "/admin/users".to_owned(),
+        "/login".to_owned(),
+        format!("/saml/metadata/{app}"),
+    ] {
+        for host in ["evil.example".to_owned(), format!("evil.example:{port}")] {
+            let (status, body) = with_host(&world, &path, &host).await;
+            assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{path} {host}");
+            let body: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["name"], "MisdirectedRequestError");
+            let message = body["message"].as_str().unwrap();
+            assert!(
+                message.contains(&format!("{host:?}")) && message.contains("--allow-host"),
+                "{message}"
+            );
+        }
+        for host in [
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ] {
+            let (status, body) = with_host(&world, &path, &host).await;
+            assert_eq!(status, StatusCode::OK, "{path} {host}: {body}");
+        }
+    }
+
+    let named = fake_onelogin::FakeOneLogin::builder()
+        .allow_hosts(["ci-onelogin"])
+        .start()
+        .await;
+    let port = named.address().port();
+    for (host, expected) in [
+        (format!("ci-onelogin:{port}"), StatusCode::OK),
+        (format!("localhost:{port}"), StatusCode::OK),
+        (format!("ci-asana:{port}"), StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        let r = world
+            .client
+            .get(format!("{}/login", named.uri()))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected, "{host}");
     }
 }
