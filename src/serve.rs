@@ -232,7 +232,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "client_secret": creds.client_secret,
             "asana_app_id": onelogin.asana_app_id(),
             "sso_url": onelogin.sso_url(),
-            "metadata_url": onelogin.issuer(),
+            "metadata_url": onelogin.metadata_url(),
         },
         "tls_ca": ca_path.as_ref().map(|p| p.display().to_string()),
     });
@@ -328,7 +328,7 @@ fn print_banner(
     println!(
         "  SAML:                   {} (metadata {}); people sign in at {}/login with the password {}",
         onelogin.sso_url(),
-        onelogin.issuer(),
+        onelogin.metadata_url(),
         onelogin.uri(),
         fake_onelogin::PASSWORD
     );

@@ -28,6 +28,7 @@
 
 pub mod directory;
 pub mod model;
+pub mod tools;
 
 mod engine;
 mod http;
@@ -49,26 +50,15 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 pub use model::{
-    ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
-    Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, SignatureAlgorithm,
-    SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus, default_asana_config,
+    ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
+    OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
+    SignatureAlgorithm, SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
+    default_asana_config,
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
 pub use store::sso::SsoRefusal;
 pub use store::{StoreError, UserChanges};
-
-/// Hooks for tools that exercise the fake's parsers directly (the fuzz targets), kept apart
-/// from the API a test uses.
-pub mod tools {
-    /// Parses a `POST|PUT /api/2/users` body exactly as the API does; for fuzzing and tools.
-    /// Errors are the API's messages (`email must be a string`, ...).
-    pub fn parse_user_body(bytes: &[u8]) -> Result<crate::UserChanges, String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("Malformed JSON: {e}"))?;
-        crate::http::api::user_changes(&value).map_err(|e| e.to_string())
-    }
-}
 
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
@@ -178,6 +168,7 @@ pub struct FakeOneLoginBuilder {
     /// A CA (PEM) the provisioner trusts besides the system's, for HTTPS targets.
     ca_certificate: Option<String>,
     allowed_hosts: Vec<String>,
+    issuer_form: Option<IssuerForm>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -197,6 +188,7 @@ impl Default for FakeOneLoginBuilder {
             tls: None,
             ca_certificate: None,
             allowed_hosts: Vec::new(),
+            issuer_form: None,
         }
     }
 }
@@ -264,6 +256,12 @@ impl FakeOneLoginBuilder {
         certificate_pem: impl Into<String>,
     ) -> Self {
         self.idp_key = Some((private_key_pem.into(), certificate_pem.into()));
+        self
+    }
+
+    /// The Asana app's Issuer: OneLogin's own (the default) or the fake's local URL.
+    pub fn issuer_form(mut self, form: IssuerForm) -> Self {
+        self.issuer_form = Some(form);
         self
     }
 
@@ -374,6 +372,12 @@ impl FakeOneLoginBuilder {
                     .add_certificate(asana_app_id, cert, key, now)
                     .map_err(|e| StartError::IdpKey(e.to_string()))?;
             }
+        }
+        if let Some(form) = self.issuer_form {
+            let mut sso = store.app(asana_app_id).expect("made above").sso.clone();
+            sso.issuer_form = form;
+            let set = store.set_sso(asana_app_id, sso, now);
+            set.map_err(|e| StartError::State(e.to_string()))?;
         }
         let credentials = match self.credential {
             Some(fixed) => {
@@ -604,8 +608,8 @@ impl FakeOneLogin {
             .clone()
     }
 
-    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and
-    /// element); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
+    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and element,
+    /// issuer form); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
     pub fn configure_sso(&self, change: impl FnOnce(&mut SsoConfig)) -> Result<(), StoreError> {
         let mut next = self.sso();
         change(&mut next);
@@ -643,9 +647,15 @@ impl FakeOneLogin {
         sso::sso_url(&self.app.origin, self.asana_app_id)
     }
 
-    /// The Asana app's issuer, which is also its metadata URL.
+    /// The Asana app's Issuer: `https://app.onelogin.com/saml/metadata/<app id>`, or in the
+    /// `local` form its metadata URL.
     pub fn issuer(&self) -> String {
-        sso::issuer(&self.app.origin, self.asana_app_id)
+        sso::issuer(self.sso().issuer_form, &self.app.origin, self.asana_app_id)
+    }
+
+    /// Where the fake serves the Asana app's IdP metadata.
+    pub fn metadata_url(&self) -> String {
+        sso::metadata_url(&self.app.origin, self.asana_app_id)
     }
 
     /// The form the SSO endpoint would post to sign `user_id` in to Asana.

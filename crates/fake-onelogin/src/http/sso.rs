@@ -240,18 +240,16 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
     if let Err(e) = crate::idp::ensure_certificate(&app, app_id) {
         return sso_error(e);
     }
-    let certs: Vec<harness_saml::Certificate> = {
+    let (form, certs): (_, Vec<harness_saml::Certificate>) = {
         let store = app.store();
         let a = store.app(app_id).expect("ensured");
-        a.sso
-            .certificates
-            .iter()
-            .filter_map(crate::model::IdpCertificate::parsed)
-            .collect()
+        let certs = a.sso.certificates.iter();
+        let certs = certs.filter_map(crate::model::IdpCertificate::parsed);
+        (a.sso.issuer_form, certs.collect())
     };
     let refs: Vec<&harness_saml::Certificate> = certs.iter().collect();
     let xml = harness_saml::idp_metadata(
-        &sso::issuer(&app.origin, app_id),
+        &sso::issuer(form, &app.origin, app_id),
         &sso::sso_url(&app.origin, app_id),
         &sso::slo_url(&app.origin, app_id),
         &refs,
