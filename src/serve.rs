@@ -61,6 +61,16 @@ pub struct ServeArgs {
     /// system's temporary directory.
     #[arg(long, requires = "tls")]
     tls_ca: Option<PathBuf>,
+    /// Also answer requests addressed (`Host`) to this name, such as a CI or compose service
+    /// name; repeatable. Both fakes answer only loopback names otherwise (and, listening beyond
+    /// loopback, the address and the machine's name): a guard against DNS rebinding.
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "ASANA_HARNESS_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
     /// Sign SAML with the key and certificate in this folder (`idp.key.pem`, `idp.cert.pem`;
     /// `fixtures/saml` holds the scenarios' pair) instead of a key made at start, so an SP
     /// configured once keeps trusting it. A restored `--state` keeps its own.
@@ -95,6 +105,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         asana = asana.admin_token(token.clone());
         onelogin = onelogin.admin_token(token.clone());
     }
+    if let Some(bad) = args
+        .allow_hosts
+        .iter()
+        .find(|n| !harness_html::host::is_host_name(n))
+    {
+        return Err(BadInput(format!(
+            "--allow-host {bad:?} is not a host name (a name or address, optionally with a port)"
+        ))
+        .into());
+    }
+    asana = asana.allow_hosts(args.allow_hosts.iter().cloned());
+    onelogin = onelogin.allow_hosts(args.allow_hosts.iter().cloned());
     if let Some(dir) = &args.idp_key {
         let read = |name: &str| {
             let path = dir.join(name);
@@ -210,7 +232,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "client_secret": creds.client_secret,
             "asana_app_id": onelogin.asana_app_id(),
             "sso_url": onelogin.sso_url(),
-            "metadata_url": onelogin.issuer(),
+            "metadata_url": onelogin.metadata_url(),
         },
         "tls_ca": ca_path.as_ref().map(|p| p.display().to_string()),
     });
@@ -306,7 +328,7 @@ fn print_banner(
     println!(
         "  SAML:                   {} (metadata {}); people sign in at {}/login with the password {}",
         onelogin.sso_url(),
-        onelogin.issuer(),
+        onelogin.metadata_url(),
         onelogin.uri(),
         fake_onelogin::PASSWORD
     );

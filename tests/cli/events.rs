@@ -1,7 +1,9 @@
 //! OneLogin's official Python SDK reads the fake's Events API unchanged, against `serve`: the
 //! Enable, a direct assignment, and the provisioning it caused are there.
 
-use crate::Served;
+use reqwest::Method;
+
+use crate::{Served, admin};
 
 #[tokio::test]
 async fn the_official_python_sdk_reads_events() {
@@ -16,21 +18,30 @@ async fn the_official_python_sdk_reads_events() {
         .send()
         .await
         .unwrap());
-    ok(client
-        .post(format!("{onelogin}/__admin/apps/100001/enable"))
-        .send()
-        .await
-        .unwrap());
-    ok(client
-        .post(format!("{onelogin}/__admin/users/100002/apps/100001"))
-        .send()
-        .await
-        .unwrap());
-    ok(client
-        .post(format!("{onelogin}/__admin/provisioning/run"))
-        .send()
-        .await
-        .unwrap());
+    ok(admin(
+        &client,
+        Method::POST,
+        format!("{onelogin}/__admin/apps/100001/enable"),
+    )
+    .send()
+    .await
+    .unwrap());
+    ok(admin(
+        &client,
+        Method::POST,
+        format!("{onelogin}/__admin/users/100002/apps/100001"),
+    )
+    .send()
+    .await
+    .unwrap());
+    ok(admin(
+        &client,
+        Method::POST,
+        format!("{onelogin}/__admin/provisioning/run"),
+    )
+    .send()
+    .await
+    .unwrap());
 
     let root = env!("CARGO_MANIFEST_DIR");
     let python = std::env::var("SAML_PYTHON")

@@ -102,11 +102,14 @@ async fn both_journals_answer_as_har() {
         .send()
         .await
         .unwrap();
-    client
-        .post(format!("{onelogin}/__admin/apps/100001/enable"))
-        .send()
-        .await
-        .unwrap();
+    crate::admin(
+        &client,
+        reqwest::Method::POST,
+        format!("{onelogin}/__admin/apps/100001/enable"),
+    )
+    .send()
+    .await
+    .unwrap();
     let mut files = Vec::new();
     for (name, url) in [
         ("asana", format!("{asana}/__admin/requests?format=har")),

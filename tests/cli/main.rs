@@ -29,6 +29,18 @@ pub const SERVE_ON_FREE_PORTS: [&str; 5] = [
     "127.0.0.1:0",
 ];
 
+/// A request to either fake's admin API, declared JSON even without a body: both refuse a
+/// write that is not (a page on another site cannot send that header).
+pub fn admin(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: impl reqwest::IntoUrl,
+) -> reqwest::RequestBuilder {
+    client
+        .request(method, url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+}
+
 /// A running `asana-harness serve`, stopped with SIGTERM when dropped.
 pub struct Served {
     pub child: Child,

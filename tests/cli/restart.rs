@@ -12,7 +12,11 @@ async fn call(
     bearer: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut r = client.request(method, url);
+    let mut r = if url.contains("/__admin/") {
+        crate::admin(client, method, url)
+    } else {
+        client.request(method, url)
+    };
     if let Some(t) = bearer {
         r = r.bearer_auth(t);
     }

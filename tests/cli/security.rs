@@ -1,5 +1,6 @@
 //! Secrets stay secret: tokens and client secrets never reach logs, journals or error messages;
-//! and the admin side is not exposed off loopback without a token.
+//! the admin side is not exposed off loopback without a token; and both fakes answer only the
+//! names (`Host`) they are reached by, `--allow-host` adding some.
 
 use std::process::Stdio;
 
@@ -231,4 +232,50 @@ async fn off_loopback_the_admin_side_needs_a_token_and_then_requires_it() {
         "the APIs themselves keep their own auth"
     );
     assert!(served.terminate().await.success());
+}
+
+/// `serve --allow-host ci-asana`: a name a CI job or compose file uses reaches both fakes, as
+/// loopback names do; any other name is refused with 421, naming the flag. A name that cannot
+/// be one is exit 2, from the flag or from `ASANA_HARNESS_ALLOW_HOSTS`.
+#[tokio::test]
+async fn serve_answers_the_allowed_host_names_and_no_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = crate::Served::start(dir.path(), &["--allow-host", "ci-asana"]).await;
+    let client = harness_tls::client::new();
+    for origin in [served.asana_origin(), served.onelogin_origin()] {
+        let port = origin.rsplit(':').next().unwrap().to_owned();
+        for (host, expected) in [
+            (format!("ci-asana:{port}"), 200),
+            ("ci-asana".to_owned(), 200),
+            (format!("localhost:{port}"), 200),
+            (format!("127.0.0.1:{port}"), 200),
+            (format!("evil.example:{port}"), 421),
+            (format!("ci-onelogin:{port}"), 421),
+        ] {
+            let r = client
+                .get(format!("{origin}/__admin/requests"))
+                .header("host", &host)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), expected, "{origin} {host}");
+            if expected == 421 {
+                let body = r.text().await.unwrap();
+                assert!(body.contains("--allow-host"), "{body}");
+            }
+        }
+    }
+    assert!(served.terminate().await.success());
+
+    let out = crate::Served::refused(&["--allow-host".as_ref(), "ci asana/x".as_ref()]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-host"));
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args(crate::SERVE_ON_FREE_PORTS)
+        .env("ASANA_HARNESS_ALLOW_HOSTS", "ci-asana,evil@example")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evil@example"));
 }

@@ -89,6 +89,7 @@ pub struct FakeAsanaBuilder {
     journal_capacity: usize,
     admin_token: Option<String>,
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +117,7 @@ impl Default for FakeAsanaBuilder {
             admin_token: None,
             journal_capacity: journal::DEFAULT_CAPACITY,
             tls: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -173,6 +175,15 @@ impl FakeAsanaBuilder {
 
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.journal_capacity = capacity.max(1);
+        self
+    }
+
+    /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
+    /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
+    /// also its address and the machine's name: a guard against DNS rebinding
+    /// (`harness_html::host`).
+    pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
     }
 
@@ -238,7 +249,8 @@ impl FakeAsanaBuilder {
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
         });
-        let router = http::router(app.clone());
+        let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
+        let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);
         let (tx, rx) = oneshot::channel::<()>();
         let tls = self.tls;
         let task = tokio::spawn(async move {

@@ -87,7 +87,7 @@ pub fn assertion(
         format!("_{:032x}", rng.random::<u128>())
     };
     let spec = AssertionSpec {
-        issuer: issuer(&app.origin, app_id),
+        issuer: issuer(sso.issuer_form, &app.origin, app_id),
         name_id: subject.name_id,
         audience: sso.audience,
         acs_url: subject.acs_url.clone(),

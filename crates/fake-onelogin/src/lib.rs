@@ -28,6 +28,7 @@
 
 pub mod directory;
 pub mod model;
+pub mod tools;
 
 mod engine;
 mod http;
@@ -49,26 +50,15 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 pub use model::{
-    ApiScope, ApiStatus, App, Approvals, Connector, Mapping, OnDelete, OnSuspend, OneLoginUser,
-    Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns, SignatureAlgorithm,
-    SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
+    ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
+    OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
+    SignatureAlgorithm, SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
+    default_asana_config,
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
 pub use store::sso::SsoRefusal;
 pub use store::{StoreError, UserChanges};
-
-/// Hooks for tools that exercise the fake's parsers directly (the fuzz targets), kept apart
-/// from the API a test uses.
-pub mod tools {
-    /// Parses a `POST|PUT /api/2/users` body exactly as the API does; for fuzzing and tools.
-    /// Errors are the API's messages (`email must be a string`, ...).
-    pub fn parse_user_body(bytes: &[u8]) -> Result<crate::UserChanges, String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("Malformed JSON: {e}"))?;
-        crate::http::api::user_changes(&value).map_err(|e| e.to_string())
-    }
-}
 
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
@@ -179,6 +169,8 @@ pub struct FakeOneLoginBuilder {
     tls: Option<Arc<rustls::ServerConfig>>,
     /// A CA (PEM) the provisioner trusts besides the system's, for HTTPS targets.
     ca_certificate: Option<String>,
+    allowed_hosts: Vec<String>,
+    issuer_form: Option<IssuerForm>,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -197,6 +189,8 @@ impl Default for FakeOneLoginBuilder {
             idp_key: None,
             tls: None,
             ca_certificate: None,
+            allowed_hosts: Vec::new(),
+            issuer_form: None,
         }
     }
 }
@@ -267,6 +261,12 @@ impl FakeOneLoginBuilder {
         self
     }
 
+    /// The Asana app's Issuer: OneLogin's own (the default) or the fake's local URL.
+    pub fn issuer_form(mut self, form: IssuerForm) -> Self {
+        self.issuer_form = Some(form);
+        self
+    }
+
     /// Serves HTTPS with this configuration (see `harness_tls::Ca::server_config`).
     pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
         self.tls = Some(config);
@@ -282,6 +282,15 @@ impl FakeOneLoginBuilder {
 
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.journal_capacity = capacity;
+        self
+    }
+
+    /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
+    /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
+    /// also its address and the machine's name: a guard against DNS rebinding
+    /// (`harness_html::host`).
+    pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
     }
 
@@ -366,6 +375,12 @@ impl FakeOneLoginBuilder {
                     .map_err(|e| StartError::IdpKey(e.to_string()))?;
             }
         }
+        if let Some(form) = self.issuer_form {
+            let mut sso = store.app(asana_app_id).expect("made above").sso.clone();
+            sso.issuer_form = form;
+            let set = store.set_sso(asana_app_id, sso, now);
+            set.map_err(|e| StartError::State(e.to_string()))?;
+        }
         let credentials = match self.credential {
             Some(fixed) => {
                 if store.credential(&fixed.client_id).is_none() {
@@ -420,7 +435,8 @@ impl FakeOneLoginBuilder {
             idp: sso::Idp::default(),
             cpu: harness_html::CpuPool::for_this_machine(),
         });
-        let router = http::router(app.clone());
+        let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
+        let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);
         let (tx, rx) = oneshot::channel::<()>();
         let tls = self.tls;
         let task = tokio::spawn(async move {
@@ -445,28 +461,6 @@ impl FakeOneLoginBuilder {
             task: Some(task),
             worker: None,
         })
-    }
-}
-
-/// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
-/// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
-/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
-pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
-    ProvisioningConfig {
-        scim_base_url: scim_base_url.to_owned(),
-        token: None,
-        api_status: ApiStatus::Disabled,
-        api_error: None,
-        enabled: false,
-        require_approval: Approvals::default(),
-        on_delete: OnDelete::Delete,
-        on_suspend: OnSuspend::Suspend,
-        parameters: Parameters {
-            name_id: Mapping::Email,
-            scim_username: Mapping::Email,
-        },
-        connector: Connector::Asana,
-        schema_urns: SchemaUrns::Onelogin,
     }
 }
 
@@ -617,8 +611,8 @@ impl FakeOneLogin {
             .clone()
     }
 
-    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and
-    /// element); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
+    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and element,
+    /// issuer form); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
     pub fn configure_sso(&self, change: impl FnOnce(&mut SsoConfig)) -> Result<(), StoreError> {
         let mut next = self.sso();
         change(&mut next);
@@ -656,9 +650,15 @@ impl FakeOneLogin {
         sso::sso_url(&self.app.origin, self.asana_app_id)
     }
 
-    /// The Asana app's issuer, which is also its metadata URL.
+    /// The Asana app's Issuer: `https://app.onelogin.com/saml/metadata/<app id>`, or in the
+    /// `local` form its metadata URL.
     pub fn issuer(&self) -> String {
-        sso::issuer(&self.app.origin, self.asana_app_id)
+        sso::issuer(self.sso().issuer_form, &self.app.origin, self.asana_app_id)
+    }
+
+    /// Where the fake serves the Asana app's IdP metadata.
+    pub fn metadata_url(&self) -> String {
+        sso::metadata_url(&self.app.origin, self.asana_app_id)
     }
 
     /// The form the SSO endpoint would post to sign `user_id` in to Asana.

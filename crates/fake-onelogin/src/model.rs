@@ -106,10 +106,25 @@ pub struct SsoConfig {
     pub signature_algorithm: SignatureAlgorithm,
     #[serde(default)]
     pub signature_element: SignatureElement,
+    /// Which Issuer (entity id) the IdP names itself by, in responses and metadata.
+    #[serde(default)]
+    pub issuer_form: IssuerForm,
     /// Signing certificates, the one in use first. A rotation puts a new one first and keeps
     /// the old one listed until it is removed, as OneLogin's certificate list does.
     #[serde(default)]
     pub certificates: Vec<IdpCertificate>,
+}
+
+/// The IdP's Issuer. OneLogin's is `https://app.onelogin.com/saml/metadata/<app id>` whatever
+/// the account's subdomain: a name, never fetched (onelogin-facts §8, [C3]). The harness's
+/// choice for tests that want the name to resolve: `local`, the fake's own
+/// `{origin}/saml/metadata/<app id>`, where its metadata is served in either form.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssuerForm {
+    #[default]
+    Onelogin,
+    Local,
 }
 
 impl SsoConfig {
@@ -127,6 +142,7 @@ impl Default for SsoConfig {
             audience: Self::asana_entity_id(),
             signature_algorithm: SignatureAlgorithm::default(),
             signature_element: SignatureElement::default(),
+            issuer_form: IssuerForm::default(),
             certificates: Vec::new(),
         }
     }
@@ -224,6 +240,28 @@ pub struct ProvisioningConfig {
     /// The schema URNs the app's SCIM template names.
     #[serde(default)]
     pub schema_urns: SchemaUrns,
+}
+
+/// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
+/// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
+/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
+pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
+    ProvisioningConfig {
+        scim_base_url: scim_base_url.to_owned(),
+        token: None,
+        api_status: ApiStatus::Disabled,
+        api_error: None,
+        enabled: false,
+        require_approval: Approvals::default(),
+        on_delete: OnDelete::Delete,
+        on_suspend: OnSuspend::Suspend,
+        parameters: Parameters {
+            name_id: Mapping::Email,
+            scim_username: Mapping::Email,
+        },
+        connector: Connector::Asana,
+        schema_urns: SchemaUrns::Onelogin,
+    }
 }
 
 pub use harness_provisioner::SchemaUrns;

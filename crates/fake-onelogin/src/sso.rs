@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use harness_saml::SigningKey;
 use jiff::Timestamp;
 
+use crate::model::IssuerForm;
 use crate::store::StoreError;
 use crate::store::sso::SsoRefusal;
 
@@ -112,8 +113,20 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Issuer (entity id) `…/saml/metadata/<app id>`, as OneLogin's shape (onelogin-facts §8).
-pub fn issuer(origin: &str, app: u64) -> String {
+/// OneLogin's Issuer for every account: a name, never fetched (onelogin-facts §8, [C3]).
+const ONELOGIN_ISSUER_BASE: &str = "https://app.onelogin.com";
+
+/// Issuer (entity id) `https://app.onelogin.com/saml/metadata/<app id>`, OneLogin's own, or in
+/// the `local` form the fake's metadata URL.
+pub fn issuer(form: IssuerForm, origin: &str, app: u64) -> String {
+    match form {
+        IssuerForm::Onelogin => format!("{ONELOGIN_ISSUER_BASE}/saml/metadata/{app}"),
+        IssuerForm::Local => metadata_url(origin, app),
+    }
+}
+
+/// Where the fake serves the app's metadata, `…/saml/metadata/<app id>`.
+pub fn metadata_url(origin: &str, app: u64) -> String {
     format!("{origin}/saml/metadata/{app}")
 }
 

@@ -2,14 +2,36 @@
 //! one page frame: no templates and no JavaScript build; pages are strings, forms post, and every
 //! control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work from
 //! the keyboard), the Bearer parser and admin token check, the bounded request log, HAR output
-//! for the journals, and the pool that keeps XML and RSA work off the async workers.
+//! for the journals, and the pool that keeps XML and RSA work off the async workers. And what
+//! keeps a web page the developer visits from driving the fakes: JSON-only admin writes (here),
+//! the consoles' CSRF tokens ([`csrf`]) and the `Host` guard against DNS rebinding ([`host`]).
 
 mod cpu;
+pub mod csrf;
 pub mod har;
+pub mod host;
 mod log;
+
+use axum::http::{HeaderValue, Method};
 
 pub use cpu::CpuPool;
 pub use log::BoundedLog;
+
+/// Why an admin write without `Content-Type: application/json` is refused (415).
+pub const JSON_REQUIRED: &str = "an admin request that changes the harness must carry `Content-Type: application/json`, even with no body: a web page on another site can make a browser send a form or text/plain anywhere, but never JSON without a CORS preflight (which the fakes never grant), so the header keeps the pages a developer visits from changing the harness";
+
+/// Whether an admin request may go on as sent: reads (GET, HEAD, OPTIONS) always, anything
+/// else only when declared `application/json` (parameters such as `; charset=utf-8` allowed).
+/// One rule for both fakes' `/__admin`; each answers a refusal in its own error format.
+pub fn admin_request_allowed(method: &Method, content_type: Option<&HeaderValue>) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
 
 /// The token of an `Authorization: Bearer <token>` header: the scheme in any case, the token
 /// without surrounding spaces; a token with whitespace inside is no token. One parser for every
@@ -150,6 +172,24 @@ mod tests {
         assert_eq!(cookie(headers, "theme"), Some("dark"));
         assert_eq!(cookie(headers, "missing"), None);
         assert_eq!(cookie(["asana_session"], "asana_session"), None);
+    }
+
+    #[test]
+    fn admin_writes_must_be_declared_json() {
+        let json = HeaderValue::from_static("application/json");
+        let with_charset = HeaderValue::from_static("Application/JSON ; charset=utf-8");
+        let text = HeaderValue::from_static("text/plain");
+        let form = HeaderValue::from_static("application/x-www-form-urlencoded");
+        let scim = HeaderValue::from_static("application/scim+json");
+        assert!(admin_request_allowed(&Method::POST, Some(&json)));
+        assert!(admin_request_allowed(&Method::PUT, Some(&with_charset)));
+        assert!(!admin_request_allowed(&Method::POST, Some(&text)));
+        assert!(!admin_request_allowed(&Method::POST, Some(&form)));
+        assert!(!admin_request_allowed(&Method::DELETE, Some(&scim)));
+        assert!(!admin_request_allowed(&Method::POST, None));
+        assert!(admin_request_allowed(&Method::GET, None));
+        assert!(admin_request_allowed(&Method::HEAD, Some(&text)));
+        assert!(admin_request_allowed(&Method::OPTIONS, None));
     }
 
     #[test]

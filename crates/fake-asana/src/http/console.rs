@@ -25,7 +25,14 @@ const NAV: &[(&str, &str)] = &[
     ("/admin/security", "Security"),
 ];
 
-pub(super) fn router() -> Router<Shared> {
+/// The console's pages and actions. Every post must carry the browser's CSRF token, which
+/// every post form of every page carries (`harness_html::csrf`).
+pub(super) fn router(app: &Shared) -> Router<Shared> {
+    let csrf = harness_html::csrf::Csrf {
+        secure: app.origin.starts_with("https://"),
+        product: "Asana",
+        nav: NAV,
+    };
     Router::new()
         .route(
             "/",
@@ -44,6 +51,10 @@ pub(super) fn router() -> Router<Shared> {
         .route("/teams", get(teams))
         .route("/security", get(security).post(save_security))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
+        .layer(axum::middleware::from_fn_with_state(
+            csrf,
+            harness_html::csrf::protect,
+        ))
 }
 
 fn product(org: &Organization) -> String {

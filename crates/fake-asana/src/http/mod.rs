@@ -117,12 +117,15 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/api/1.0", api)
         .nest(
             "/__admin",
-            admin::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            admin::router()
+                .layer(middleware::from_fn(require_json))
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .merge(sso::router())
         .nest(
             "/admin",
-            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            console::router(&state)
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)
@@ -147,6 +150,19 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
             );
             return response;
         }
+    }
+    next.run(request).await
+}
+
+/// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a
+/// developer visits cannot send that header cross-site, so they cannot change the fake.
+async fn require_json(request: Request, next: Next) -> Response {
+    let content_type = request.headers().get(header::CONTENT_TYPE);
+    if !harness_html::admin_request_allowed(request.method(), content_type) {
+        return admin_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            harness_html::JSON_REQUIRED,
+        );
     }
     next.run(request).await
 }
@@ -374,6 +390,19 @@ fn phrase(seed: &str) -> String {
 pub(crate) fn scim_error(e: &ScimError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     (status, axum::Json(e.to_json())).into_response()
+}
+
+/// A request addressed to a name the fake does not answer (`harness_html::host`): 421, in the
+/// format of the API its path belongs to.
+pub(crate) fn misdirected(path: &str, message: String) -> Response {
+    let status = StatusCode::MISDIRECTED_REQUEST;
+    if path.starts_with("/api/1.0/scim") {
+        scim_error(&ScimError::new(status.as_u16(), None, &message))
+    } else if path.starts_with("/api/") {
+        rest_error(status, &message)
+    } else {
+        admin_error(status, message)
+    }
 }
 
 pub(crate) fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {

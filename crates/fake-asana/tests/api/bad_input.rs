@@ -158,8 +158,15 @@ async fn bad_admin_bodies_are_400_with_a_reason() {
         ),
         (Method::PUT, "/state", br#"{"organizations": 5}"#.to_vec()),
     ] {
+        let admin = format!("/__admin{path}");
         let r = app
-            .raw(method.clone(), &format!("/__admin{path}"), None, Some(body))
+            .send(
+                method.clone(),
+                &admin,
+                None,
+                Some("application/json"),
+                Some(body),
+            )
             .await;
         assert_eq!(
             r.status,

@@ -7,7 +7,9 @@ use serde_json::json;
 use crate::helpers::{TestApp, id_of};
 
 impl TestApp {
-    async fn page(&self, path: &str) -> String {
+    /// A console page, which must answer 200, its CSRF token written `[csrf]`: a fresh browser
+    /// gets a new one each time.
+    pub async fn page(&self, path: &str) -> String {
         let r = self
             .client
             .get(format!("{}{path}", self.asana.uri()))
@@ -15,17 +17,48 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
+        let html = r.text().await.unwrap();
+        match csrf_field(&html) {
+            Some(token) => html.replace(&token, "[csrf]"),
+            None => html,
+        }
     }
 
-    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    /// What a browser holds once it has loaded a console page: the CSRF cookie and the token
+    /// the page's forms carry.
+    pub async fn console_session(&self) -> (String, String) {
+        let r = self
+            .client
+            .get(format!("{}/admin/service-accounts", self.asana.uri()))
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let token = csrf_field(&r.text().await.unwrap()).expect("the page's forms carry a token");
+        (cookie, token)
+    }
+
+    /// A console form, posted as a browser would: after loading a page, with its cookie and the
+    /// token its forms carry.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let (cookie, token) = self.console_session().await;
+        let mut fields = form.to_vec();
+        fields.push(("csrf", &token));
         self.client
             .post(format!("{}{path}", self.asana.uri()))
-            .form(form)
+            .header("cookie", cookie)
+            .form(&fields)
             .send()
             .await
             .unwrap()
     }
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_field(html: &str) -> Option<String> {
+    let rest = html.split(r#"name="csrf" value=""#).nth(1)?;
+    Some(rest.split('"').next()?.to_owned())
 }
 
 #[tokio::test]
@@ -54,9 +87,10 @@ async fn service_accounts_tab_adds_names_and_deletes() {
         dialog.contains("<dialog open"),
         "the token is shown in the Edit dialog"
     );
+    let csrf = csrf_field(&dialog).expect("the dialog's form carries the token");
     insta::assert_snapshot!(
         "console_service_account_added",
-        dialog.replace(&token, "[token]")
+        dialog.replace(&token, "[token]").replace(&csrf, "[csrf]")
     );
     let full = app.rest_as(&token, Method::GET, "/users/me", None).await;
     assert_eq!(

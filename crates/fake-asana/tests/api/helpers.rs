@@ -48,12 +48,26 @@ impl TestApp {
         }
     }
 
-    /// A request with any method, path (relative to the server root), token and raw body.
+    /// A request with any method, path (relative to the server root), token and raw body, sent
+    /// as SCIM clients send bodies (`application/scim+json`).
     pub async fn raw(
         &self,
         method: Method,
         path: &str,
         token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let content_type = body.is_some().then_some("application/scim+json");
+        self.send(method, path, token, content_type, body).await
+    }
+
+    /// A request with this `Content-Type` (or none), whatever the body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Reply {
         let mut request = self
@@ -62,10 +76,11 @@ impl TestApp {
         if let Some(t) = token {
             request = request.bearer_auth(t);
         }
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
         if let Some(b) = body {
-            request = request
-                .header("content-type", "application/scim+json")
-                .body(b);
+            request = request.body(b);
         }
         let response = request.send().await.expect("the fake answers");
         let status = response.status();
@@ -114,9 +129,11 @@ impl TestApp {
             .await
     }
 
+    /// The admin API, declared JSON even without a body, as it requires of every write.
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let body = body.map(|b| serde_json::to_vec(&b).unwrap());
-        self.raw(method, &format!("/__admin{path}"), None, body)
+        let path = format!("/__admin{path}");
+        self.send(method, &path, None, Some("application/json"), body)
             .await
     }
 

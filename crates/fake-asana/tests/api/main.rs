@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod concurrency;
 mod console;
+mod cross_site;
 mod groups;
 mod hostile;
 mod limits_and_faults;

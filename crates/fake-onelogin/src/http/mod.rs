@@ -33,16 +33,29 @@ pub(crate) fn router(state: Shared) -> Router {
             "/__admin",
             sso_admin::router()
                 .merge(admin::router())
+                .layer(middleware::from_fn(require_json))
                 .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .nest(
             "/admin",
-            console::router().layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+            console::router(&state)
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
         )
         .merge(sso::router())
         .fallback(|| async { OlError::not_found() })
         .layer(middleware::from_fn(limit_body))
         .with_state(state)
+}
+
+/// A request addressed to a name the fake does not answer (`harness_html::host`): 421 in
+/// OneLogin's shape, whatever the path.
+pub(crate) fn misdirected(_path: &str, message: String) -> Response {
+    OlError::new(
+        StatusCode::MISDIRECTED_REQUEST,
+        "MisdirectedRequestError",
+        message,
+    )
+    .into_response()
 }
 
 /// An error in OneLogin's v2 shape.
@@ -188,6 +201,21 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
             );
             return response;
         }
+    }
+    next.run(request).await
+}
+
+/// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a
+/// developer visits cannot send that header cross-site, so they cannot change the fake.
+async fn require_json(request: Request, next: Next) -> Response {
+    let content_type = request.headers().get(header::CONTENT_TYPE);
+    if !harness_html::admin_request_allowed(request.method(), content_type) {
+        return OlError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaTypeError",
+            harness_html::JSON_REQUIRED,
+        )
+        .into_response();
     }
     next.run(request).await
 }

@@ -6,7 +6,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -75,14 +75,14 @@ fn refusal_page(status: StatusCode, reason: &str, title: &str, message: &str) ->
         .into_response()
 }
 
-#[derive(Deserialize, Default)]
-struct LoginQuery {
-    #[serde(rename = "return")]
-    return_to: Option<String>,
-}
-
-async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
-    Html(login_page(q.return_to.as_deref().unwrap_or("/portal"), ""))
+/// The login form; `return` is where a login sends the person, checked as the login checks it
+/// (the query is read leniently: a malformed one is no `return`, never an error).
+async fn login_form(RawQuery(query): RawQuery) -> Html<String> {
+    let return_to = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "return")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Html(login_page(safe_return(&return_to), ""))
 }
 
 fn login_page(return_to: &str, message: &str) -> String {
@@ -114,13 +114,20 @@ fn login_page(return_to: &str, message: &str) -> String {
     )
 }
 
-/// Only paths on this host: a login never sends anyone elsewhere.
+/// The longest `return` a login follows: OneLogin's own (an AuthnRequest carried back) is far
+/// shorter, and anything longer might not fit in a `Location` header.
+const RETURN_LIMIT: usize = 8 * 1024;
+
+/// Where a login sends the person: only a path on this host, anything else the portal.
+/// Browsers read `\` as `/` and drop tabs and newlines from URLs, so `/\evil.example` or
+/// `/<tab>/evil.example` would leave the host: a `return` is visible ASCII with no `\`, starts
+/// with exactly one `/`, and fits in a header. Every value this returns is a valid `Location`.
 fn safe_return(r: &str) -> &str {
-    if r.starts_with('/') && !r.starts_with("//") {
-        r
-    } else {
-        "/portal"
-    }
+    let same_origin = r.starts_with('/')
+        && !r.starts_with("//")
+        && r.len() <= RETURN_LIMIT
+        && r.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if same_origin { r } else { "/portal" }
 }
 
 async fn login(State(app): State<Shared>, body: Bytes) -> Response {
@@ -132,8 +139,12 @@ async fn login(State(app): State<Shared>, body: Bytes) -> Response {
             .unwrap_or_default()
     };
     let who = field("username");
-    let return_to = field("return");
-    let return_to = safe_return(&return_to);
+    // Untrimmed: a `return` with a newline or tab at either end is refused, not repaired.
+    let return_to = form
+        .iter()
+        .find(|(k, _)| k == "return")
+        .map_or("", |(_, v)| v.as_str());
+    let return_to = safe_return(return_to);
     let user = {
         let store = app.store();
         store
@@ -237,18 +248,16 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
         Some(Err(e)) => return sso_error(e),
         None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-    let certs: Vec<harness_saml::Certificate> = {
+    let (form, certs): (_, Vec<harness_saml::Certificate>) = {
         let store = app.store();
         let a = store.app(app_id).expect("ensured");
-        a.sso
-            .certificates
-            .iter()
-            .filter_map(crate::model::IdpCertificate::parsed)
-            .collect()
+        let certs = a.sso.certificates.iter();
+        let certs = certs.filter_map(crate::model::IdpCertificate::parsed);
+        (a.sso.issuer_form, certs.collect())
     };
     let refs: Vec<&harness_saml::Certificate> = certs.iter().collect();
     let xml = harness_saml::idp_metadata(
-        &sso::issuer(&app.origin, app_id),
+        &sso::issuer(form, &app.origin, app_id),
         &sso::sso_url(&app.origin, app_id),
         &sso::slo_url(&app.origin, app_id),
         &refs,

@@ -61,10 +61,11 @@ pub(crate) fn sso_json(origin: &str, app: &App) -> Value {
         })
         .collect();
     json!({
-        "issuer": sso::issuer(origin, app.id),
+        "issuer": sso::issuer(app.sso.issuer_form, origin, app.id),
+        "issuer_form": app.sso.issuer_form,
         "sso_endpoint": sso::sso_url(origin, app.id),
         "slo_endpoint": sso::slo_url(origin, app.id),
-        "metadata_url": sso::issuer(origin, app.id),
+        "metadata_url": sso::metadata_url(origin, app.id),
         "acs_url": app.sso.acs_url,
         "audience": app.sso.audience,
         "signature_algorithm": app.sso.signature_algorithm,
@@ -85,7 +86,8 @@ async fn get_sso(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     Ok(Json(current(&app, id)?).into_response())
 }
 
-/// A partial `PUT`: `acs_url`, `audience`, `signature_algorithm`, `signature_element`.
+/// A partial `PUT`: `acs_url`, `audience`, `signature_algorithm`, `signature_element`,
+/// `issuer_form`.
 async fn put_sso(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminResult {
     let body = json_body(&body)?;
     let obj = body
@@ -96,6 +98,7 @@ async fn put_sso(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminRes
         "audience",
         "signature_algorithm",
         "signature_element",
+        "issuer_form",
     ];
     if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
         return Err(OlError::field(

@@ -122,6 +122,10 @@ impl World {
         if let Some(a) = authorization {
             request = request.header("authorization", a);
         }
+        if path.starts_with("/__admin") {
+            // The admin API refuses a write not declared JSON, even one without a body.
+            request = request.header("content-type", "application/json");
+        }
         if let Some(b) = body {
             request = request.json(&b);
         }
@@ -148,7 +152,8 @@ impl World {
             .await
     }
 
-    /// A console page, which must answer 200.
+    /// A console page, which must answer 200, its CSRF token written `[csrf]`: a fresh browser
+    /// gets a new one each time.
     pub async fn page(&self, path: &str) -> String {
         let r = self
             .client
@@ -157,19 +162,44 @@ impl World {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
+        let html = r.text().await.unwrap();
+        match csrf_field(&html) {
+            Some(token) => html.replace(&token, "[csrf]"),
+            None => html,
+        }
     }
 
-    /// A console form, posted as a browser would.
-    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    /// What a browser holds once it has loaded a console page: the CSRF cookie and the token
+    /// the page's forms carry.
+    pub async fn console_session(&self) -> (String, String) {
         let r = self
             .client
-            .post(format!("{}{path}", self.onelogin.uri()))
-            .form(form)
+            .get(format!("{}/admin/users", self.onelogin.uri()))
             .send()
             .await
             .unwrap();
-        (r.status(), r.text().await.unwrap())
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let token = csrf_field(&r.text().await.unwrap()).expect("the page's forms carry a token");
+        (cookie, token)
+    }
+
+    /// A console form, posted as a browser would: after loading a page, with its cookie and the
+    /// token its forms carry. The page that comes back has the token written `[csrf]`.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let (cookie, token) = self.console_session().await;
+        let mut fields = form.to_vec();
+        fields.push(("csrf", &token));
+        let r = self
+            .client
+            .post(format!("{}{path}", self.onelogin.uri()))
+            .header("cookie", cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.text().await.unwrap().replace(&token, "[csrf]"))
     }
 
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
@@ -289,6 +319,12 @@ impl World {
             .map(|e| format!("{} {}", e.method, e.uri.split('?').next().unwrap()))
             .collect()
     }
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_field(html: &str) -> Option<String> {
+    let rest = html.split(r#"name="csrf" value=""#).nth(1)?;
+    Some(rest.split('"').next()?.to_owned())
 }
 
 pub async fn access_token(client: &reqwest::Client, base: &str, id: &str, secret: &str) -> String {

@@ -7,6 +7,8 @@ mod api;
 mod approvals;
 mod connector;
 mod console;
+mod cross_site;
+mod login;
 mod policies;
 mod queue;
 mod sso;

@@ -166,7 +166,16 @@ async fn the_sso_tab_shows_endpoints_certificates_and_keeps_settings() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let origin = world.onelogin.uri();
-    assert_eq!(r.body["issuer"], format!("{origin}/saml/metadata/{app}"));
+    assert_eq!(
+        r.body["issuer"],
+        format!("https://app.onelogin.com/saml/metadata/{app}"),
+        "OneLogin's own Issuer, whatever the host"
+    );
+    assert_eq!(r.body["issuer_form"], "onelogin");
+    assert_eq!(
+        r.body["metadata_url"],
+        format!("{origin}/saml/metadata/{app}")
+    );
     assert_eq!(
         r.body["sso_endpoint"],
         format!("{origin}/trust/saml2/http-post/sso/{app}")
@@ -258,7 +267,12 @@ async fn the_sso_tab_shows_endpoints_certificates_and_keeps_settings() {
         .unwrap();
     assert_eq!(metadata.status(), 200);
     let xml = metadata.text().await.unwrap();
-    assert!(xml.contains(&format!("entityID=\"{origin}/saml/metadata/{app}\"")));
+    assert!(xml.contains(&format!(
+        "entityID=\"https://app.onelogin.com/saml/metadata/{app}\""
+    )));
+    assert!(xml.contains(&format!(
+        "Location=\"{origin}/trust/saml2/http-post/sso/{app}\""
+    )));
     assert!(xml.contains("SingleLogoutService"));
     assert_eq!(xml.matches("<ds:X509Certificate>").count(), 1);
 }
@@ -306,6 +320,101 @@ async fn the_assertion_endpoint_signs_only_people_who_have_the_app() {
     let xml = decoded(&form.saml_response);
     assert!(xml.contains(">ada</saml:NameID>"));
     assert!(xml.contains("nameid-format:unspecified"));
+}
+
+/// The Issuer in responses and metadata is OneLogin's (`https://app.onelogin.com/...`) while
+/// every URL is the fake's; the `local` form, a harness setting on the SSO tab and the builder,
+/// names the fake's metadata URL instead.
+#[tokio::test]
+async fn the_issuer_is_onelogins_unless_the_local_form_is_chosen() {
+    let world = sso_world(SamlMode::Required).await;
+    let app = world.onelogin.asana_app_id();
+    let origin = world.onelogin.uri();
+    let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
+    world.assign(ada).await;
+    world.onelogin.run_provisioning().await;
+    let issuer_of = |xml: &str| -> Vec<String> {
+        xml.split("Issuer>")
+            .skip(1)
+            .step_by(2)
+            .map(|rest| rest.split('<').next().unwrap().to_owned())
+            .collect()
+    };
+    let metadata = || async {
+        world
+            .client
+            .get(world.onelogin.metadata_url())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+
+    let onelogin = format!("https://app.onelogin.com/saml/metadata/{app}");
+    assert_eq!(world.onelogin.issuer(), onelogin);
+    assert_eq!(
+        world.onelogin.metadata_url(),
+        format!("{origin}/saml/metadata/{app}")
+    );
+    let r = assertion(&world, json!({"user_id": ada})).await;
+    let xml = decoded(r.body["SAMLResponse"].as_str().unwrap());
+    assert_eq!(
+        issuer_of(&xml),
+        [onelogin.clone(), onelogin.clone()],
+        "{xml}"
+    );
+    assert!(
+        metadata()
+            .await
+            .contains(&format!("entityID=\"{onelogin}\""))
+    );
+
+    let local = format!("{origin}/saml/metadata/{app}");
+    let r = world
+        .admin(
+            Method::PUT,
+            &format!("/apps/{app}/sso"),
+            Some(json!({"issuer_form": "local"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["issuer"], local);
+    assert_eq!(r.body["issuer_form"], "local");
+    let r = assertion(&world, json!({"user_id": ada})).await;
+    let xml = decoded(r.body["SAMLResponse"].as_str().unwrap());
+    assert_eq!(issuer_of(&xml), [local.clone(), local.clone()], "{xml}");
+    assert!(metadata().await.contains(&format!("entityID=\"{local}\"")));
+    // Asana checks no Issuer: either form signs Ada in.
+    let page = world
+        .client
+        .post(world.asana.acs_url())
+        .header("accept", "application/json")
+        .form(&[("SAMLResponse", r.body["SAMLResponse"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
+
+    let r = world
+        .admin(
+            Method::PUT,
+            &format!("/apps/{app}/sso"),
+            Some(json!({"issuer_form": "example"})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    let built = fake_onelogin::FakeOneLogin::builder()
+        .issuer_form(fake_onelogin::IssuerForm::Local)
+        .start()
+        .await;
+    let id = built.asana_app_id();
+    assert_eq!(
+        built.issuer(),
+        format!("{}/saml/metadata/{id}", built.uri())
+    );
 }
 
 /// The KB article end to end: provisioned, Ada signs in to OneLogin, clicks Asana (SP- and

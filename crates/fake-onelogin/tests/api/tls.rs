@@ -35,6 +35,7 @@ async fn enable(asana: &FakeAsana, trust: Option<&Ca>) -> Value {
     assert!(r.status().is_success());
     client
         .post(format!("{admin}/enable"))
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap()

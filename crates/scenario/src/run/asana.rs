@@ -53,9 +53,7 @@ impl Runner {
         what: &str,
     ) -> Result<Value, Halt> {
         let uri = self.asana(what)?.uri();
-        let mut request = self
-            .client
-            .request(method.clone(), format!("{uri}/__admin{path}"));
+        let mut request = self.admin_request(method.clone(), &format!("{uri}/__admin{path}"));
         if let Some(b) = &body {
             request = request.json(b);
         }

@@ -74,9 +74,12 @@ impl Runner {
         path: &str,
         body: Option<&Value>,
     ) -> Result<reqwest::Response, StepFailure> {
-        let mut request = self
-            .client
-            .request(method.clone(), format!("{}{path}", self.onelogin.uri()));
+        let url = format!("{}{path}", self.onelogin.uri());
+        let mut request = if path.starts_with("/__admin") {
+            self.admin_request(method.clone(), &url)
+        } else {
+            self.client.request(method.clone(), url)
+        };
         if path.starts_with("/api/") {
             request = request.bearer_auth(&self.token);
         }

@@ -136,6 +136,15 @@ impl Runner {
         Ok(runner)
     }
 
+    /// A request to either fake's admin API (`url` in full). Declared JSON even without a
+    /// body: both fakes refuse an admin write that is not, since a page on another site cannot
+    /// send that header.
+    pub(super) fn admin_request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+    }
+
     pub(super) async fn apply_given(&mut self, given: &Given) -> Result<(), Halt> {
         for sa in &given.asana.service_accounts {
             let binding = match &self.external {
@@ -313,8 +322,10 @@ impl Runner {
                 let uri = self.asana("deauthorize_service_account")?.uri();
                 let id = self.account_id(&a.account)?;
                 let response = self
-                    .client
-                    .delete(format!("{uri}/__admin/service-accounts/{id}"))
+                    .admin_request(
+                        Method::DELETE,
+                        &format!("{uri}/__admin/service-accounts/{id}"),
+                    )
                     .send()
                     .await
                     .map_err(|e| fail(e.to_string()))?;

@@ -36,7 +36,14 @@ use users::{
     unsuspend, user, users,
 };
 
-pub(super) fn router() -> Router<Shared> {
+/// The console's pages and actions. Every post must carry the browser's CSRF token, which
+/// every post form of every page carries (`harness_html::csrf`).
+pub(super) fn router(app: &Shared) -> Router<Shared> {
+    let csrf = harness_html::csrf::Csrf {
+        secure: app.origin.starts_with("https://"),
+        product: page::PRODUCT,
+        nav: page::NAV,
+    };
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin/apps") }))
         .route("/apps", get(apps))
@@ -91,4 +98,8 @@ pub(super) fn router() -> Router<Shared> {
         .route("/events", get(events::events))
         .route("/roles/{id}/apps", post(set_role_apps))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "There is no console page here.") })
+        .layer(axum::middleware::from_fn_with_state(
+            csrf,
+            harness_html::csrf::protect,
+        ))
 }

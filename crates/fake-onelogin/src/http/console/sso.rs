@@ -73,7 +73,7 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
         "<dl id=\"sso-endpoints\"><dt>Issuer URL</dt><dd><code>{issuer}</code></dd>\
          <dt>SAML 2.0 Endpoint (HTTP)</dt><dd><code>{sso}</code></dd>\
          <dt>SLO Endpoint (HTTP)</dt><dd><code>{slo}</code></dd></dl>\
-         <p><a href=\"{issuer}\">More Actions › SAML Metadata</a></p>\
+         <p><a href=\"{metadata}\">More Actions › SAML Metadata</a></p>\
          <h2>X.509 Certificate</h2><table id=\"certificates\"><thead><tr><th>Subject</th><th>SHA-1 fingerprint</th><th>Created</th><th></th><th></th></tr></thead><tbody>{certs}</tbody></table>\
          <form method=\"post\" action=\"/admin/apps/{id}/sso/rotate\"><button type=\"submit\" id=\"rotate\">Rotate certificate</button></form>\
          <form method=\"post\" action=\"/admin/apps/{id}/sso\"><fieldset><legend>Service provider</legend>\
@@ -83,7 +83,8 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
          <p><label for=\"signature_element\">SAML signature element</label> <select id=\"signature_element\" name=\"signature_element\">{elements}</select></p>\
          <button type=\"submit\" id=\"save-sso\">Save</button></fieldset></form>\
          <p>The NameID is set on the Parameters tab.</p>",
-        issuer = escape(&sso::issuer(origin, a.id)),
+        issuer = escape(&sso::issuer(a.sso.issuer_form, origin, a.id)),
+        metadata = escape(&sso::metadata_url(origin, a.id)),
         sso = escape(&sso::sso_url(origin, a.id)),
         slo = escape(&sso::slo_url(origin, a.id)),
         id = a.id,

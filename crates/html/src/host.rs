@@ -1,0 +1,244 @@
+//! The guard against DNS rebinding: a fake answers only requests addressed (`Host`) to a name
+//! it knows.
+//!
+//! A page on `evil.example` can point its own name at 127.0.0.1 once the browser has loaded it,
+//! and then read and write the fakes as if they were its own origin. The browser still sends
+//! `Host: evil.example`, so a fake that answers only the names clients really use is out of
+//! reach. Bound to loopback, those are loopback names and addresses; bound beyond it, also the
+//! address itself, the machine's name, and any IP literal when bound to every address (a
+//! rebinding page always has a name of its own, never an IP). Names that clients use besides
+//! (a CI service, a compose service) are added with `serve --allow-host`.
+//!
+//! A request without `Host` (HTTP/1.0) is answered: a browser always sends one.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+
+/// The `Host` values a fake answers, ports aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHosts {
+    bound: SocketAddr,
+    /// Lower case, without a trailing dot: `--allow-host` names, and off loopback the
+    /// machine's name.
+    names: Vec<String>,
+    /// Bound to every address: any IP literal reaches it.
+    any_ip: bool,
+}
+
+/// How a fake says no, in its own error format: the request's path (to pick the API's format)
+/// and the message.
+pub type Refusal = fn(path: &str, message: String) -> Response;
+
+impl AllowedHosts {
+    /// The hosts a fake bound to `bound` answers, with `names` besides.
+    pub fn for_listener<S: AsRef<str>>(
+        bound: SocketAddr,
+        names: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let mut names: Vec<String> = names
+            .into_iter()
+            .filter_map(|n| host_of(n.as_ref()).map(normalize))
+            .collect();
+        let ip = bound.ip();
+        if !ip.is_loopback() {
+            names.extend(machine_name());
+        }
+        names.sort();
+        names.dedup();
+        AllowedHosts {
+            bound,
+            names,
+            any_ip: ip.is_unspecified(),
+        }
+    }
+
+    /// Whether a request with this `Host` value (`name`, `name:port`, `[v6]:port`) is answered.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some(name) = host_of(host) else {
+            return false;
+        };
+        let name = normalize(name);
+        if name == "localhost" || name.ends_with(".localhost") {
+            return true;
+        }
+        if let Some(ip) = ip_literal(&name) {
+            let loopback = ip.is_loopback()
+                || matches!(ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
+            return loopback || self.any_ip || ip == self.bound.ip();
+        }
+        self.names.contains(&name)
+    }
+
+    /// What is accepted, in words, for the refusal.
+    fn describe(&self) -> String {
+        let mut accepted = vec!["localhost, *.localhost, 127.x.x.x and [::1]".to_owned()];
+        let ip = self.bound.ip();
+        if self.any_ip {
+            accepted.push("any IP address".to_owned());
+        } else if !ip.is_loopback() {
+            accepted.push(match ip {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            });
+        }
+        accepted.extend(self.names.iter().cloned());
+        accepted.join(", ")
+    }
+}
+
+/// `router`, answering only requests whose `Host` the list allows; others get 421 Misdirected
+/// Request in the fake's own error format.
+pub fn guard(router: Router, allowed: AllowedHosts, refuse: Refusal) -> Router {
+    router.layer(middleware::from_fn_with_state(
+        Arc::new((allowed, refuse)),
+        check,
+    ))
+}
+
+async fn check(
+    State(guard): State<Arc<(AllowedHosts, Refusal)>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (allowed, refuse) = &*guard;
+    // HTTP/2 carries the authority in the URI rather than in `Host`.
+    let host = match request.headers().get(header::HOST) {
+        Some(value) => Some(String::from_utf8_lossy(value.as_bytes()).into_owned()),
+        None => request.uri().authority().map(|a| a.as_str().to_owned()),
+    };
+    match host {
+        Some(host) if !allowed.allows(&host) => {
+            let message = format!(
+                "Host {host:?} is refused: this fake answers only requests addressed to {} (a guard against DNS rebinding). To reach it by another name, start it with `serve --allow-host NAME` (or the builder's `allow_hosts`).",
+                allowed.describe()
+            );
+            refuse(request.uri().path(), message)
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether `name` can be allowed: a name or address, with or without a port, as a `Host`
+/// header would carry it.
+pub fn is_host_name(name: &str) -> bool {
+    host_of(name).is_some()
+}
+
+/// The host part of a `Host` value, or `None` when it is not one: a name or IPv4 address with
+/// an optional numeric port, or a bracketed IPv6 address with one.
+fn host_of(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        let (inside, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        inside.parse::<Ipv6Addr>().ok()?;
+        (&value[..inside.len() + 2], port)
+    } else {
+        match value.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (value, None),
+        }
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let name_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_'));
+    (port_ok && name_ok).then_some(host)
+}
+
+fn normalize(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+fn ip_literal(name: &str) -> Option<IpAddr> {
+    if let Some(v6) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        return v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    name.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// The machine's name, where the system says it without a call into C: clients on other
+/// machines often use it.
+fn machine_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|n| normalize(n.trim()))
+        .filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(addr: &str, names: &[&str]) -> AllowedHosts {
+        AllowedHosts::for_listener(addr.parse().unwrap(), names.iter().copied())
+    }
+
+    #[test]
+    fn on_loopback_only_loopback_names_and_the_given_ones() {
+        let hosts = on("127.0.0.1:7480", &["ci-asana", "Compose.Local."]);
+        for ok in [
+            "localhost",
+            "localhost:7480",
+            "LOCALHOST.:1",
+            "app.localhost:7480",
+            "127.0.0.1",
+            "127.0.0.1:7480",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:7480",
+            "[::ffff:127.0.0.1]:7480",
+            "ci-asana",
+            "ci-asana:7480",
+            "compose.local",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:7480",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "10.0.0.5:7480",
+            "0.0.0.0:7480",
+            "[::2]:7480",
+            "[::1",
+            "::1",
+            "localhost:",
+            "localhost:x",
+            "evil@localhost",
+            "localhost/x",
+            "",
+            "ci-asana.evil.example",
+        ] {
+            assert!(!hosts.allows(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn beyond_loopback_the_bound_address_too() {
+        let hosts = on("10.1.2.3:7480", &[]);
+        assert!(hosts.allows("10.1.2.3:7480"));
+        assert!(hosts.allows("localhost:7480"));
+        assert!(!hosts.allows("10.1.2.4:7480"));
+        assert!(!hosts.allows("evil.example:7480"));
+        let everywhere = on("0.0.0.0:7480", &["ci-asana"]);
+        assert!(everywhere.allows("10.1.2.4:7480"));
+        assert!(everywhere.allows("[fe80::1]:7480"));
+        assert!(everywhere.allows("ci-asana:7480"));
+        assert!(!everywhere.allows("evil.example:7480"));
+        assert!(everywhere.describe().contains("any IP address"));
+    }
+}
