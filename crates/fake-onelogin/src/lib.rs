@@ -102,10 +102,8 @@ pub(crate) struct AppState {
     initial: State,
     /// `http://host:port`: the base of the IdP's issuer and endpoints.
     origin: String,
-    /// Signing keys in memory and people's OneLogin sessions.
+    /// Signing keys in memory, people's OneLogin sessions, and the pool signing runs on.
     idp: sso::Idp,
-    /// Where RSA key generation and signing run: never on the async workers.
-    cpu: harness_html::CpuPool,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -433,7 +431,6 @@ impl FakeOneLoginBuilder {
                 if self.tls.is_some() { "https" } else { "http" }
             ),
             idp: sso::Idp::default(),
-            cpu: harness_html::CpuPool::for_this_machine(),
         });
         let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
         let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);

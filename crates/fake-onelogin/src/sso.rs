@@ -80,6 +80,8 @@ pub struct Idp {
     /// more than the signature.
     pub(crate) keys: Mutex<HashMap<(u64, u64), SigningKey>>,
     sessions: Mutex<HashMap<String, LoginSession>>,
+    /// Where reading AuthnRequests, making keys and signing run: never on the async workers.
+    pub(crate) cpu: harness_html::CpuPool,
 }
 
 impl Idp {

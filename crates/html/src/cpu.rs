@@ -27,3 +27,9 @@ impl CpuPool {
         tokio::task::spawn_blocking(work).await.ok()
     }
 }
+
+impl Default for CpuPool {
+    fn default() -> Self {
+        Self::for_this_machine()
+    }
+}

@@ -240,6 +240,7 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
     // The app's first key may be made here: on the CPU pool.
     let worker = app.clone();
     match app
+        .idp
         .cpu
         .run(move || crate::idp::ensure_certificate(&worker, app_id))
         .await
@@ -306,7 +307,8 @@ async fn off_workers(
     binding: Binding,
 ) -> Response {
     let worker = app.clone();
-    app.cpu
+    app.idp
+        .cpu
         .run(move || sso_endpoint(&worker, &app_id, &headers, params, binding))
         .await
         .unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
