@@ -435,31 +435,38 @@ fn canonicalization_matches_lxml() {
     }
 }
 
+/// A `SAMLResponse` (base64) for grace@acme.test that signxml signs with the `independent` key;
+/// `extra` is `[ALGORITHM [typed]]` (see `independent.py`).
+fn signed_by_signxml(extra: &[&str]) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/saml/");
+    let (key, cert) = (
+        format!("{dir}independent.key.pem"),
+        format!("{dir}independent.cert.pem"),
+    );
+    let mut args = vec![
+        "sign",
+        &key,
+        &cert,
+        ACS,
+        AUDIENCE,
+        "grace@acme.test",
+        "2026-01-01T09:00:00Z",
+        "https://idp.example/metadata",
+    ];
+    args.extend_from_slice(extra);
+    independent::run(&args, "").trim().to_owned()
+}
+
 #[test]
 fn signxml_responses_in_every_sha2_length_and_with_inclusive_prefixes_verify() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/saml/");
     let trusted = [key("independent").certificate().clone()];
     for (algorithm, typed) in [("sha384", ""), ("sha512", ""), ("sha256", "typed")] {
-        let b64 = independent::run(
-            &[
-                "sign",
-                &format!("{dir}independent.key.pem"),
-                &format!("{dir}independent.cert.pem"),
-                ACS,
-                AUDIENCE,
-                "grace@acme.test",
-                "2026-01-01T09:00:00Z",
-                "https://idp.example/metadata",
-                algorithm,
-                typed,
-            ],
-            "",
-        );
-        let xml = String::from_utf8(STANDARD.decode(b64.trim()).unwrap()).unwrap();
+        let b64 = signed_by_signxml(&[algorithm, typed]);
+        let xml = String::from_utf8(STANDARD.decode(&b64).unwrap()).unwrap();
         if typed == "typed" {
             assert!(xml.contains("PrefixList=\"xs\""), "{xml}");
         }
-        let ok = verify_with(b64.trim(), now(), &trusted)
+        let ok = verify_with(&b64, now(), &trusted)
             .unwrap_or_else(|r| panic!("{algorithm} {typed}: {r}"));
         assert_eq!(ok.name_id, "grace@acme.test");
     }
@@ -467,20 +474,7 @@ fn signxml_responses_in_every_sha2_length_and_with_inclusive_prefixes_verify() {
 
 #[test]
 fn a_response_signed_by_signxml_verifies_with_its_certificate_only() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/saml/");
-    let b64 = independent::run(
-        &[
-            "sign",
-            &format!("{dir}independent.key.pem"),
-            &format!("{dir}independent.cert.pem"),
-            ACS,
-            AUDIENCE,
-            "grace@acme.test",
-            "2026-01-01T09:00:00Z",
-            "https://idp.example/metadata",
-        ],
-        "",
-    );
+    let b64 = signed_by_signxml(&[]);
     let independent = key("independent").certificate().clone();
     let expect = |certs: &[Certificate]| verify_with(b64.trim(), now(), certs);
     let ok = expect(std::slice::from_ref(&independent)).expect("signxml's response verifies");

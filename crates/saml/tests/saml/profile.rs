@@ -45,6 +45,13 @@ fn assertion_only(edit: impl Fn(&str) -> String) -> String {
     resigned(edit, &[ASSERTION_ID])
 }
 
+/// `edit` applied to the assertion's part of the document only (from its start tag on).
+fn in_assertion(xml: &str, edit: impl Fn(&str) -> String) -> String {
+    let at = xml.find("<saml:Assertion").unwrap();
+    let (head, tail) = xml.split_at(at);
+    format!("{head}{}", edit(tail))
+}
+
 #[test]
 fn the_unedited_resigned_response_verifies() {
     // The control for every test below: only each test's edit can refuse.
@@ -54,18 +61,15 @@ fn the_unedited_resigned_response_verifies() {
 
 #[test]
 fn the_assertion_must_name_its_issuer() {
+    // The assertion's Issuer goes; the Response's stays.
     let xml = assertion_only(|x| {
-        // The assertion's Issuer is the second; the Response's stays.
-        let at = x.find("<saml:Assertion").unwrap();
-        let (head, tail) = x.split_at(at);
-        format!(
-            "{head}{}",
-            tail.replacen(
+        in_assertion(x, |a| {
+            a.replacen(
                 "<saml:Issuer>https://app.onelogin.com/saml/metadata/1</saml:Issuer>",
                 "",
-                1
+                1,
             )
-        )
+        })
     });
     assert_eq!(reason(&xml), Reason::MissingIssuer);
 }
@@ -209,21 +213,11 @@ fn in_response_to_is_read_from_signed_content_only() {
         signed_assertion.replacen(r#"InResponseTo="_req1""#, r#"InResponseTo="_victims""#, 1);
     assert_eq!(reason(&swapped), Reason::InResponseToMismatch);
     // An unsigned Response naming a request the (signed) assertion does not answer.
-    let unsolicited = assertion_only(|x| {
-        let at = x.find("<saml:Assertion").unwrap();
-        let (head, tail) = x.split_at(at);
-        format!("{head}{}", tail.replace(r#" InResponseTo="_req1""#, ""))
-    });
+    let answers_nothing = |x: &str| in_assertion(x, |a| a.replace(r#" InResponseTo="_req1""#, ""));
+    let unsolicited = assertion_only(answers_nothing);
     assert_eq!(reason(&unsolicited), Reason::InResponseToMismatch);
     // The same with the Response signed: its InResponseTo is signed content.
-    let response_signed = resigned(
-        |x| {
-            let at = x.find("<saml:Assertion").unwrap();
-            let (head, tail) = x.split_at(at);
-            format!("{head}{}", tail.replace(r#" InResponseTo="_req1""#, ""))
-        },
-        &[RESPONSE_ID],
-    );
+    let response_signed = resigned(answers_nothing, &[RESPONSE_ID]);
     let ok = super::check(&response_signed).unwrap();
     assert_eq!(ok.in_response_to.as_deref(), Some("_req1"));
 }
