@@ -22,17 +22,36 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The canonical form of `element`'s subtree, without `exclude` (and its subtree) if given.
 /// `inclusive` is the `InclusiveNamespaces PrefixList`, with `#default` written as `""`.
 pub fn canonicalize(element: Node<'_, '_>, exclude: Option<NodeId>, inclusive: &[&str]) -> String {
-    let mut out = String::with_capacity(element.range().len());
+    canonicalize_within(element, exclude, inclusive, usize::MAX)
+        .expect("no limit on what the crate signs")
+}
+
+/// The same, given up (`None`) as soon as the output passes `limit` bytes. Exclusive C14N
+/// repeats a namespace declaration on every child that uses it when their parent does not, so
+/// a small document can canonicalize to hundreds of megabytes (one long namespace URI, two
+/// thousand children): a verifier bounds the output as it bounds the input.
+pub fn canonicalize_within(
+    element: Node<'_, '_>,
+    exclude: Option<NodeId>,
+    inclusive: &[&str],
+    limit: usize,
+) -> Option<String> {
+    let mut out = String::with_capacity(element.range().len().min(limit));
     // Namespaces the nearest rendered ancestor has in effect in the output: (prefix, uri).
     let rendered: Vec<(&str, &str)> = Vec::new();
-    let c = Canonicalizer { exclude, inclusive };
+    let c = Canonicalizer {
+        exclude,
+        inclusive,
+        limit,
+    };
     c.write_element(&mut out, element, &rendered);
-    out
+    (out.len() <= limit).then_some(out)
 }
 
 struct Canonicalizer<'p> {
     exclude: Option<NodeId>,
     inclusive: &'p [&'p str],
+    limit: usize,
 }
 
 impl<'p> Canonicalizer<'p> {
@@ -44,6 +63,9 @@ impl<'p> Canonicalizer<'p> {
     ) where
         'p: 'a,
     {
+        if out.len() > self.limit {
+            return;
+        }
         let input = node.document().input_text();
         let qname = element_qname(node);
         let prefix = prefix_of(qname);

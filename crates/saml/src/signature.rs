@@ -6,7 +6,7 @@
 use roxmltree::Node;
 
 use crate::algorithm::SignatureAlgorithm;
-use crate::c14n::canonicalize;
+use crate::c14n::canonicalize_within;
 use crate::key::Certificate;
 use crate::reason::{Reason, Refusal};
 use crate::tree::{child, decode_b64, element_text};
@@ -15,6 +15,10 @@ use crate::xml::{DSIG, ENVELOPED, EXC_C14N};
 /// The most prefixes an `InclusiveNamespaces PrefixList` may name: each is looked up at every
 /// element, and a real list names one or two.
 const MAX_INCLUSIVE_PREFIXES: usize = 16;
+/// The most bytes a canonical form may have. A real one is about the size of its source, and
+/// the source is at most 192 KiB (a 256 KiB `SAMLResponse`); exclusive C14N can multiply a
+/// crafted one a thousandfold.
+const MAX_CANONICAL_BYTES: usize = 1024 * 1024;
 
 /// The element's one `<ds:Signature>` child; two is wrapping.
 pub(crate) fn signature_child<'a, 'i>(
@@ -91,25 +95,49 @@ pub(crate) fn check_signature(
         .and_then(element_text)
         .and_then(|v| decode_b64(&v))
         .ok_or_else(|| bad("the digest value is missing or not base64".into()))?;
-    let content = canonicalize(element, Some(signature.id()), &content_prefixes);
+    let value = child(signature, DSIG, "SignatureValue")
+        .and_then(element_text)
+        .and_then(|v| decode_b64(&v))
+        .ok_or_else(|| bad("the signature value is missing or not base64".into()))?;
+    // The signature over SignedInfo first: it is one RSA operation on a small element, and
+    // without the trusted key nothing past it is worth any work.
+    let canonical_info = bounded(canonicalize_within(
+        signed_info,
+        None,
+        &info_prefixes,
+        MAX_CANONICAL_BYTES,
+    ))?;
+    let Some(cert) = trusted
+        .iter()
+        .find(|c| c.verify(method, canonical_info.as_bytes(), &value))
+    else {
+        return Err(bad(untrusted_reason(signature, trusted)));
+    };
+    let content = bounded(canonicalize_within(
+        element,
+        Some(signature.id()),
+        &content_prefixes,
+        MAX_CANONICAL_BYTES,
+    ))?;
     if digest_method.digest(content.as_bytes()) != digest_value {
         return Err(bad(format!(
             "the <{}> was changed after it was signed (digest mismatch)",
             element.tag_name().name()
         )));
     }
-    let value = child(signature, DSIG, "SignatureValue")
-        .and_then(element_text)
-        .and_then(|v| decode_b64(&v))
-        .ok_or_else(|| bad("the signature value is missing or not base64".into()))?;
-    let canonical_info = canonicalize(signed_info, None, &info_prefixes);
-    if let Some(cert) = trusted
-        .iter()
-        .find(|c| c.verify(method, canonical_info.as_bytes(), &value))
-    {
-        return Ok(cert.sha1_fingerprint());
-    }
-    Err(bad(untrusted_reason(signature, trusted)))
+    Ok(cert.sha1_fingerprint())
+}
+
+/// A canonical form within the bound, or the refusal that says it was not.
+fn bounded(canonical: Option<String>) -> Result<String, Refusal> {
+    canonical.ok_or_else(|| {
+        Refusal::new(
+            Reason::TooComplex,
+            format!(
+                "the signed content's canonical form is over {MAX_CANONICAL_BYTES} bytes (namespace declarations repeated on every element)"
+            ),
+        )
+    })
 }
 
 /// The Reference's transforms must be exactly enveloped-signature, then exclusive C14N: any

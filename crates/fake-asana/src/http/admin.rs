@@ -436,10 +436,24 @@ struct SamlChange {
     session_timeout_hours: Option<u32>,
 }
 
-async fn put_saml(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
+/// `PUT /__admin/saml[?organization=]`: the organization by the query or the body's
+/// `organization`, which must agree when both are given.
+async fn put_saml(
+    State(app): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<OrgQuery>,
+    bytes: Bytes,
+) -> AdminResult {
     let change: SamlChange = body(&bytes)?;
+    let chosen = match (q.organization, change.organization) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(bad_request(format!(
+                "the query names organization {a} and the body {b}"
+            )));
+        }
+        (a, b) => a.or(b),
+    };
     let mut store = app.store_mut();
-    let org = organization_or_default(&store, change.organization)?;
+    let org = organization_or_default(&store, chosen)?;
     let current = store.saml_settings(org).cloned().unwrap_or_default();
     let clearable = |new: Option<String>, old: Option<String>| match new {
         Some(v) if v.trim().is_empty() => None,

@@ -145,3 +145,47 @@ fn the_largest_response_within_every_bound_is_still_quick() {
     assert_eq!(refusal.reason, Reason::Malformed, "{}", refusal.message);
     assert!(took < BOUND, "{took:?}");
 }
+
+/// An attribute that declares a prefix with a very long namespace URI, and children that use it:
+/// exclusive C14N writes the declaration again on every child.
+fn amplifier(children: usize) -> String {
+    let uri = format!("urn:{}", "u".repeat(150_000));
+    format!(
+        r#"<saml:AttributeStatement><saml:Attribute Name="x" xmlns:p="{uri}">{}</saml:Attribute></saml:AttributeStatement>"#,
+        "<p:v/>".repeat(children)
+    )
+}
+
+#[test]
+fn canonicalization_cannot_be_amplified() {
+    // Inside a genuinely signed assertion (its SignedInfo and signature value intact, as a
+    // person with the app could replay them): the digest's canonical form is bounded.
+    let good = signed(SignatureElement::Assertion, SignatureAlgorithm::RsaSha256);
+    let padded = good.replacen(
+        "</saml:Assertion>",
+        &format!("{}</saml:Assertion>", amplifier(1_900)),
+        1,
+    );
+    assert!(padded.len() < MAX_XML, "{}", padded.len());
+    let started = Instant::now();
+    let refusal = verify_with(
+        &STANDARD.encode(&padded),
+        now(),
+        &[super::key("idp").certificate().clone()],
+    )
+    .unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(refusal.reason, Reason::TooComplex, "{}", refusal.message);
+    assert!(took < BOUND, "{took:?}");
+    // With a made-up signature it never gets that far: SignedInfo is checked first.
+    let forged = padded.replacen("<ds:SignatureValue>", "<ds:SignatureValue>AAAA", 1);
+    let started = Instant::now();
+    let refusal = verify_with(
+        &STANDARD.encode(&forged),
+        now(),
+        &[super::key("idp").certificate().clone()],
+    )
+    .unwrap_err();
+    assert_eq!(refusal.reason, Reason::BadSignature, "{}", refusal.message);
+    assert!(started.elapsed() < BOUND);
+}
