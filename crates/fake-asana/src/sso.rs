@@ -161,6 +161,8 @@ struct Inner {
     /// Consumed assertion ID → until when it could still be presented.
     used: HashMap<String, Timestamp>,
     sessions: HashMap<String, Session>,
+    /// Each browser's (its `asana_browser` cookie) current session.
+    session_of_browser: HashMap<String, String>,
     /// Expired entries of `used` and `sessions` are let go in sweeps, at most this often.
     next_sweep: Option<Timestamp>,
 }
@@ -175,6 +177,9 @@ impl Inner {
         }
         self.used.retain(|_, until| *until > now);
         self.sessions.retain(|_, s| s.expires > now);
+        let sessions = &self.sessions;
+        self.session_of_browser
+            .retain(|_, id| sessions.contains_key(id));
         self.next_sweep = Some(now + SWEEP_EVERY);
     }
 }
@@ -308,7 +313,12 @@ impl Sp {
             expires: now + SignedDuration::from_hours(i64::from(timeout_hours)),
             via: "saml",
         };
-        let session_id = self.open(session.clone(), answer.previous_session, now);
+        let session_id = self.open(
+            session.clone(),
+            answer.previous_session,
+            answer.browser,
+            now,
+        );
         Ok(SignedIn {
             session_id,
             session,
@@ -324,6 +334,7 @@ impl Sp {
         email: &str,
         password: &str,
         previous_session: Option<&str>,
+        browser: Option<&str>,
         now: Timestamp,
     ) -> Result<SignedIn, Refusal> {
         let org = email
@@ -372,7 +383,7 @@ impl Sp {
         self.log.push(entry);
         let session = result?;
         Ok(SignedIn {
-            session_id: self.open(session.clone(), previous_session, now),
+            session_id: self.open(session.clone(), previous_session, browser, now),
             session,
             admission: Admission::Member,
             relay_state: None,
@@ -385,13 +396,27 @@ impl Sp {
         self.log.push(|seq| SignIn { seq, ..entry });
     }
 
-    /// A new session with a new id; the browser's previous session, if any, ends.
-    fn open(&self, session: Session, previous: Option<&str>, now: Timestamp) -> String {
+    /// A new session with a new id; the browser's previous session ends, whether the browser
+    /// sent its cookie (`previous`) or is known by its `asana_browser` cookie.
+    fn open(
+        &self,
+        session: Session,
+        previous: Option<&str>,
+        browser: Option<&str>,
+        now: Timestamp,
+    ) -> String {
         let id = random_hex();
         let mut inner = self.lock();
         inner.sweep(now);
         if let Some(previous) = previous {
             inner.sessions.remove(previous);
+        }
+        if let Some(browser) = browser
+            && let Some(before) = inner
+                .session_of_browser
+                .insert(browser.to_owned(), id.clone())
+        {
+            inner.sessions.remove(&before);
         }
         inner.sessions.insert(id.clone(), session);
         id

@@ -5,7 +5,10 @@
 //! (`HttpOnly; SameSite=Strict`), every POST form of every console page carries the same token
 //! as the hidden field `csrf`, and a post whose field is not the cookie's token is refused with
 //! 403 before any handler runs. Another site can make a browser send the cookie but cannot read
-//! it, nor the page, so it cannot write the field.
+//! it, nor the page, so it cannot write the field. Cookies are not kept apart by port, so a page
+//! served elsewhere on the same host could plant a cookie of its choosing and post the same
+//! value: a token is therefore a random nonce with a MAC under a key this process made at
+//! start, and a cookie the fakes did not issue is no token.
 //!
 //! One middleware for both consoles: it adds the field to every `<form method="post">` of the
 //! HTML a console answers, so no handler knows about tokens and no form can forget one.
@@ -25,8 +28,34 @@ pub const COOKIE: &str = "harness_csrf";
 pub const FIELD: &str = "csrf";
 /// Console forms are small; this bounds what is read before the token is checked.
 const FORM_LIMIT: usize = 1024 * 1024;
-/// 128 random bits, as hex.
-const TOKEN_LEN: usize = 32;
+/// 128 random bits and a 128-bit MAC of them, as hex.
+const TOKEN_LEN: usize = 64;
+const NONCE_HEX: usize = 32;
+
+/// The key tokens are MACed with: made once per process.
+static KEY: std::sync::LazyLock<[u8; 32]> = std::sync::LazyLock::new(rand::random);
+
+/// The MAC of a nonce (its hex), as hex: the first 128 bits of HMAC-SHA-256.
+fn mac(nonce: &str) -> String {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&*KEY).expect("any key length");
+    m.update(nonce.as_bytes());
+    m.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `token` is one this process issued.
+fn issued(token: &str) -> bool {
+    token.len() == TOKEN_LEN
+        && token.bytes().all(|b| b.is_ascii_hexdigit())
+        && bool::from(
+            mac(&token[..NONCE_HEX])
+                .as_bytes()
+                .ct_eq(&token.as_bytes()[NONCE_HEX..]),
+        )
+}
 
 /// What the guard needs to know about one console.
 #[derive(Debug, Clone, Copy)]
@@ -80,14 +109,14 @@ impl Csrf {
     }
 }
 
-/// The browser's token, if its cookie holds one this guard could have made.
+/// The browser's token, if its cookie holds one this process issued.
 fn token_in(headers: &HeaderMap) -> Option<String> {
     let values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
     crate::cookie(values, COOKIE)
-        .filter(|t| t.len() == TOKEN_LEN && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|t| issued(t))
         .map(str::to_owned)
 }
 
@@ -106,7 +135,9 @@ fn field_matches(form: &Bytes, token: Option<&str>) -> bool {
 
 fn new_token() -> String {
     // `rand`'s thread generator is a CSPRNG seeded from the operating system.
-    format!("{:032x}", rand::random::<u128>())
+    let nonce = format!("{:032x}", rand::random::<u128>());
+    let mac = mac(&nonce);
+    nonce + &mac
 }
 
 /// Puts the token in every post form of an HTML response, and sets the cookie when the browser
@@ -237,7 +268,8 @@ mod tests {
             .next()
             .unwrap()
             .to_owned();
-        assert_eq!(token.len(), 32);
+        assert_eq!(token.len(), 64);
+        assert!(issued(&token));
         let html = text(response).await;
         let field = format!(r#"<input type="hidden" name="csrf" value="{token}">"#);
         assert_eq!(html.matches(&field).count(), 2, "{html}");
@@ -258,16 +290,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_post_needs_the_cookies_token_in_the_form() {
-        let token = "0123456789abcdef0123456789abcdef";
+        let token = new_token();
         let cookie = format!("harness_csrf={token}");
+        let mut other = new_token();
+        other.replace_range(..1, if other.starts_with('0') { "1" } else { "0" });
+        // A pair a page elsewhere on the host could plant: well-formed, but not issued here.
+        let planted = format!("{}{}", "a".repeat(32), "b".repeat(32));
+        let planted_cookie = format!("harness_csrf={planted}");
         let cases = [
             (None, format!("a=1&csrf={token}")),
             (Some(cookie.as_str()), "a=1".to_owned()),
-            (
-                Some(cookie.as_str()),
-                "a=1&csrf=0123456789abcdef0123456789abcdee".to_owned(),
-            ),
+            (Some(cookie.as_str()), format!("a=1&csrf={other}")),
             (Some("harness_csrf=short"), "a=1&csrf=short".to_owned()),
+            (Some(planted_cookie.as_str()), format!("a=1&csrf={planted}")),
         ];
         for (cookie, body) in cases {
             let response = console().oneshot(post(cookie, &body)).await.unwrap();

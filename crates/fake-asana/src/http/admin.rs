@@ -273,7 +273,13 @@ async fn create_organization(State(app): State<Shared>, bytes: Bytes) -> AdminRe
     let mut store = app.store_mut();
     let gid = store
         .create_organization(&req.name, &req.domains, req.view_only_licenses)
-        .map_err(|e| AdminError::new(StatusCode::CONFLICT, e.to_string()))?;
+        .map_err(|e| {
+            let status = match e {
+                crate::store::DomainError::Taken { .. } => StatusCode::CONFLICT,
+                crate::store::DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
+            };
+            AdminError::new(status, e.to_string())
+        })?;
     let org = store.organization(gid).expect("just created");
     Ok((StatusCode::CREATED, Json(organization_summary(org))).into_response())
 }

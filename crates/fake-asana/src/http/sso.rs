@@ -131,6 +131,7 @@ async fn password_sign_in(State(app): State<Shared>, headers: HeaderMap, body: B
     };
     let now = app.clock.now();
     let previous = cookie(&headers, COOKIE);
+    let browser = cookie(&headers, BROWSER_COOKIE);
     let result = {
         let store = app.store();
         app.sp.password(
@@ -138,6 +139,7 @@ async fn password_sign_in(State(app): State<Shared>, headers: HeaderMap, body: B
             &field("email"),
             &field("password"),
             previous.as_deref(),
+            browser.as_deref(),
             now,
         )
     };

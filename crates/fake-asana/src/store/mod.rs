@@ -30,12 +30,26 @@ use crate::model::*;
 use crate::token::TokenDigest;
 use org::Org;
 
-/// A domain another organization already holds.
+/// Why an organization's domains were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the domain {domain} already belongs to the organization {holder}")]
-pub struct DomainTaken {
-    pub domain: String,
-    pub holder: String,
+pub enum DomainError {
+    /// Another organization already holds it.
+    #[error("the domain {domain} already belongs to the organization {holder}")]
+    Taken { domain: String, holder: String },
+    #[error("{0:?} is not a domain name")]
+    Invalid(String),
+}
+
+/// A domain as the store keeps it: lower case, without surrounding spaces or a trailing dot
+/// (`ACME.test.` is `acme.test`), or `None` if it is no domain name.
+fn normalize_domain(domain: &str) -> Option<String> {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !d.is_empty()
+        && !d.starts_with('.')
+        && !d.contains("..")
+        && d.chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    valid.then_some(d)
 }
 
 /// Who a request acts as, resolved from its token.
@@ -134,13 +148,16 @@ impl Store {
         name: &str,
         domains: &[String],
         view_only: bool,
-    ) -> Result<Gid, DomainTaken> {
-        let mut lowered: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+    ) -> Result<Gid, DomainError> {
+        let mut lowered = domains
+            .iter()
+            .map(|d| normalize_domain(d).ok_or_else(|| DomainError::Invalid(d.clone())))
+            .collect::<Result<Vec<String>, DomainError>>()?;
         lowered.sort();
         lowered.dedup();
         for domain in &lowered {
             if let Some(holder) = self.org_by_domain(domain) {
-                return Err(DomainTaken {
+                return Err(DomainError::Taken {
                     domain: domain.clone(),
                     holder: self.orgs[&holder].info.name.clone(),
                 });

@@ -184,6 +184,25 @@ async fn the_organization_comes_from_the_verified_name_id_not_a_decoy() {
         )
         .await;
     assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    // Nor under another spelling of the same name.
+    for alias in [" acme.test", "acme.test.", "Acme.Test."] {
+        let r = app
+            .admin(
+                Method::POST,
+                "/organizations",
+                Some(json!({"name": "Alias", "domains": [alias]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{alias:?}: {}", r.body);
+    }
+    let junk = app
+        .admin(
+            Method::POST,
+            "/organizations",
+            Some(json!({"name": "Junk", "domains": ["not a domain"]})),
+        )
+        .await;
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.body);
     let evil = app
         .admin(
             Method::POST,
@@ -265,6 +284,13 @@ async fn every_sign_in_makes_a_new_session_and_ends_the_browsers_previous_one() 
     assert_ne!(first, second);
     assert_eq!(home(&app, &first).await, StatusCode::UNAUTHORIZED);
     assert_eq!(home(&app, &second).await, StatusCode::OK);
+    // A browser known by its asana_browser cookie ends its previous session even when it does
+    // not send the session cookie along.
+    let browser = format!("asana_browser={}", "ab".repeat(16));
+    let (third, _) = password_sign_in(&app, "ada@acme.test", Some(&browser)).await;
+    let (fourth, _) = password_sign_in(&app, "ada@acme.test", Some(&browser)).await;
+    assert_eq!(home(&app, &third).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(home(&app, &fourth).await, StatusCode::OK);
 }
 
 #[tokio::test]

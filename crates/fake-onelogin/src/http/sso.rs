@@ -173,8 +173,13 @@ async fn login(State(app): State<Shared>, body: Bytes) -> Response {
     }
     let session = app.idp.open_session(id, app.clock.now());
     let mut response = Redirect::to(return_to).into_response();
+    let secure = if app.origin.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax"
+        "{COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax{secure}"
     )) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }

@@ -1,6 +1,6 @@
 //! Enable against an HTTPS target, as OneLogin reports it: a certificate that chains to a
 //! trusted CA connects; an untrusted or an expired one fails the connection test with the TLS
-//! reason, and nothing is provisioned.
+//! reason, and nothing is provisioned. And over HTTPS the login session cookie is `Secure`.
 
 use fake_asana::{FakeAsana, Scope};
 use fake_onelogin::FakeOneLogin;
@@ -75,4 +75,38 @@ async fn enable_over_https_connects_only_to_a_valid_trusted_certificate() {
         reason.contains("invalid peer certificate: certificate expired"),
         "{reason}"
     );
+}
+
+#[tokio::test]
+async fn the_login_session_cookie_is_secure_over_https() {
+    let ca = Ca::generate().unwrap();
+    let directory = fake_onelogin::directory::Directory::parse(
+        "users:\n  - { email: ada@acme.test, firstname: Ada, lastname: Lovelace }\n",
+        "test",
+    )
+    .unwrap();
+    let onelogin = FakeOneLogin::builder()
+        .tls(ca.server_config(&["127.0.0.1"]).unwrap())
+        .directory(directory)
+        .start()
+        .await;
+    let client = harness_tls::client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{}/login", onelogin.uri()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "username=ada%40acme.test&password={}&return=%2Fportal",
+            fake_onelogin::PASSWORD
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("onelogin_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }
