@@ -6,6 +6,7 @@
 mod bench;
 mod compare;
 mod explore;
+mod health;
 mod probe;
 mod run;
 mod serve;
@@ -38,6 +39,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Measure throughput and latency of the fakes against a same-stack baseline.
     Bench(bench::BenchArgs),
+    /// Ask each fake whether it is up (`GET /__admin/health`): exit 0 all healthy, 1 not.
+    Health(health::HealthArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
             Command::Probe(args) => probe::run(args).await,
             Command::Explore(args) => explore::run(args),
             Command::Bench(args) => bench::run(args).await,
+            Command::Health(args) => health::run(args).await,
         }
     });
     match result {

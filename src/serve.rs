@@ -397,7 +397,12 @@ fn init_logging(format: &str) {
         _ => Targets::new().with_default(tracing::Level::INFO),
     };
     let registry = tracing_subscriber::registry().with(filter);
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Colour codes only for a person at a terminal: a redirected log (a file, a container's
+    // log collector) gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = if format == "json" {
         registry.with(layer.json()).try_init()
     } else {

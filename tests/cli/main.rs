@@ -6,6 +6,7 @@ mod compliance;
 mod docs;
 mod events;
 mod har;
+mod health;
 mod layout;
 mod readme;
 mod restart;

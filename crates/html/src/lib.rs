@@ -9,6 +9,7 @@
 mod cpu;
 pub mod csrf;
 pub mod har;
+pub mod health;
 pub mod host;
 mod log;
 

@@ -113,8 +113,11 @@ pub(crate) fn router(state: Shared) -> Router {
             state.clone(),
             api_middleware,
         ));
+    harness_html::health::mark_start();
     Router::new()
         .nest("/api/1.0", api)
+        // Outside the admin guard: a health probe needs no token.
+        .route("/__admin/health", axum::routing::get(health))
         .nest(
             "/__admin",
             admin::router()
@@ -129,6 +132,18 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)
+}
+
+/// `GET /__admin/health`.
+async fn health(State(app): State<Shared>) -> axum::Json<Value> {
+    let profile = app.config().profile;
+    axum::Json(harness_html::health::health(
+        "fake-asana",
+        Some(match profile {
+            crate::config::Profile::Asana => "asana",
+            crate::config::Profile::Rfc => "rfc",
+        }),
+    ))
 }
 
 /// The admin side (API and console) when an admin token is set: Bearer for scripts, Basic for
