@@ -1,6 +1,7 @@
 //! Readiness and health: `GET /__admin/health` on both fakes answers without the admin token and
 //! says nothing secret; `asana-harness health` probes it (exit 0 healthy, 1 not); a log that
-//! is not a terminal carries no colour codes.
+//! is not a terminal carries no colour codes; a system without CA roots still serves, and says
+//! what that means.
 
 use std::process::Stdio;
 
@@ -70,10 +71,11 @@ async fn both_fakes_answer_health_without_the_admin_token_and_the_command_probes
     served.terminate().await;
 }
 
-#[tokio::test]
-async fn a_log_that_is_not_a_terminal_has_no_colour_codes() {
+/// `serve` on free ports with `env`, until ready, then stopped with SIGTERM: its log.
+async fn serve_and_stop(env: &[(&str, &str)]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
         .args(SERVE_ON_FREE_PORTS)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -94,10 +96,31 @@ async fn a_log_that_is_not_a_terminal_has_no_colour_codes() {
             .success()
     );
     let out = child.wait_with_output().await.unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}", out.status);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn a_log_that_is_not_a_terminal_has_no_colour_codes() {
+    let log = serve_and_stop(&[]).await;
     assert!(log.contains("shutting down"), "{log}");
     assert!(
         !log.contains('\u{1b}'),
         "colour codes in a redirected log: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_ca_roots_serve_starts_and_says_what_https_can_reach() {
+    // What a minimal image without a CA bundle looks like to the TLS stack.
+    let log = serve_and_stop(&[
+        ("SSL_CERT_FILE", "/nonexistent/ca.pem"),
+        ("SSL_CERT_DIR", "/nonexistent"),
+    ])
+    .await;
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(
+        log.contains("no CA certificates could be loaded") && log.contains("--ca-cert"),
+        "{log}"
     );
 }

@@ -14,11 +14,38 @@ pub fn install_provider() {
     });
 }
 
-/// A reqwest client builder with the harness's TLS provider installed.
+/// A reqwest client builder with the harness's TLS provider installed. On a system whose CA
+/// roots cannot be loaded (a minimal container without a bundle, `SSL_CERT_FILE` pointing
+/// nowhere) the builder trusts only the roots its caller adds (`--ca-cert`, a test's CA), and
+/// says so once in the log: plain HTTP and those targets work, and any other HTTPS target fails
+/// its handshake with the TLS reason, instead of every client failing to build.
 #[allow(clippy::disallowed_methods)] // the one place allowed to call it
 pub fn builder() -> reqwest::ClientBuilder {
     install_provider();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    if system_roots_load() {
+        builder
+    } else {
+        builder.tls_certs_only(Vec::new())
+    }
+}
+
+/// Whether this system's CA roots load, asked once per process.
+#[allow(clippy::disallowed_methods)] // the probe is a plain client build, never used
+fn system_roots_load() -> bool {
+    static LOADS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LOADS.get_or_init(|| match reqwest::Client::builder().build() {
+        Ok(_) => true,
+        Err(e) => {
+            let reason = std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string());
+            tracing::warn!(
+                "no CA certificates could be loaded from this system ({reason}): HTTPS reaches only \
+                 servers whose CA is given (--ca-cert); install a CA bundle (Debian's \
+                 ca-certificates) or point SSL_CERT_FILE at one"
+            );
+            false
+        }
+    })
 }
 
 /// A reqwest client with defaults: build one and clone it.
