@@ -23,12 +23,14 @@ mod bounds;
 mod c14n;
 mod key;
 mod metadata;
+mod profile;
 mod reason;
 mod request;
 mod response;
 mod sign;
 mod signature;
 mod tree;
+mod verified;
 mod verify;
 mod xml;
 
