@@ -175,41 +175,30 @@ async fn a_relay_state_over_80_bytes_is_refused_at_the_start() {
 #[tokio::test]
 async fn the_organization_comes_from_the_verified_name_id_not_a_decoy() {
     let app = app_with_saml("required").await;
-    // Asana's domains belong to one organization.
-    let taken = app
-        .admin(
-            Method::POST,
-            "/organizations",
-            Some(json!({"name": "Copycat", "domains": ["ACME.test"]})),
-        )
-        .await;
-    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
-    // Nor under another spelling of the same name.
-    for alias in [" acme.test", "acme.test.", "Acme.Test."] {
-        let r = app
-            .admin(
+    let create = |name: &'static str, domain: &'static str| {
+        let app = &app;
+        async move {
+            app.admin(
                 Method::POST,
                 "/organizations",
-                Some(json!({"name": "Alias", "domains": [alias]})),
+                Some(json!({"name": name, "domains": [domain]})),
             )
-            .await;
-        assert_eq!(r.status, StatusCode::CONFLICT, "{alias:?}: {}", r.body);
+            .await
+        }
+    };
+    // Asana's domains belong to one organization, under any spelling of the name; junk is no
+    // domain at all.
+    for (domain, status) in [
+        ("ACME.test", StatusCode::CONFLICT),
+        (" acme.test", StatusCode::CONFLICT),
+        ("acme.test.", StatusCode::CONFLICT),
+        ("Acme.Test.", StatusCode::CONFLICT),
+        ("not a domain", StatusCode::BAD_REQUEST),
+    ] {
+        let r = create("Copycat", domain).await;
+        assert_eq!(r.status, status, "{domain:?}: {}", r.body);
     }
-    let junk = app
-        .admin(
-            Method::POST,
-            "/organizations",
-            Some(json!({"name": "Junk", "domains": ["not a domain"]})),
-        )
-        .await;
-    assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.body);
-    let evil = app
-        .admin(
-            Method::POST,
-            "/organizations",
-            Some(json!({"name": "Evil", "domains": ["evil.test"]})),
-        )
-        .await;
+    let evil = create("Evil", "evil.test").await;
     assert_eq!(evil.status, StatusCode::CREATED, "{}", evil.body);
     let evil_id: u64 = evil.body["id"].as_str().unwrap().parse().unwrap();
     let r = app
