@@ -9,6 +9,7 @@ mod explore;
 mod health;
 mod probe;
 mod run;
+mod secrets;
 mod serve;
 mod state;
 

@@ -12,19 +12,17 @@ use fake_onelogin::directory::Directory;
 use serde_json::json;
 
 use crate::BadInput;
+use crate::secrets::{DEMO_TOKEN, SecretArgs, Secrets};
 use crate::state::Saved;
+
+/// How long requests in flight may take to finish once asked to stop. Docker and Podman kill a
+/// container 10 s after SIGTERM; the harness promises to be gone within 5.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The demo organization, built in so that `serve` works from any directory.
 const DEMO_FIXTURE: &str = include_str!("../fixtures/demo.yaml");
 /// The demo's OneLogin people and roles.
 const DEMO_DIRECTORY: &str = include_str!("../fixtures/demo-onelogin.yaml");
-/// The demo service account's fixed token (see fixtures/demo.yaml).
-const DEMO_TOKEN: &str = "2/1200000000000101/1200000000000102:0123456789abcdef0123456789abcdef";
-
-/// The OneLogin API credential `serve` starts with: fixed so that documented commands work as
-/// written. Demo secrets for servers on your own machine.
-const DEMO_CLIENT_ID: &str = "demo-client-id";
-const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -43,13 +41,12 @@ pub struct ServeArgs {
     /// Keep both fakes' data in this file: restored on start, saved as it changes.
     #[arg(long)]
     state: Option<PathBuf>,
-    /// Write the URLs and secrets as JSON here before announcing readiness.
-    #[arg(long)]
+    /// Write the URLs and secrets as JSON here before announcing readiness. Needed beyond
+    /// loopback, where the secrets are minted at start and printed nowhere else.
+    #[arg(long, env = "ASANA_HARNESS_CREDENTIALS_OUT")]
     credentials_out: Option<PathBuf>,
-    /// Require this token on both fakes' admin API and console (Bearer, or Basic with it as the
-    /// password). Needed to listen anywhere but loopback.
-    #[arg(long, env = "ASANA_HARNESS_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
+    #[command(flatten)]
+    secrets: SecretArgs,
     /// `text` (default) or `json` logs on stderr; filter with RUST_LOG.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -84,14 +81,19 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(&args.log_format);
-    // The admin side can mint tokens and rewrite everything: off loopback it needs a token.
-    for addr in [args.asana_addr, args.onelogin_addr] {
-        if !addr.ip().is_loopback() && args.admin_token.is_none() {
-            return Err(BadInput(format!(
-                "refusing to serve the admin API on {addr}, which is not loopback, without --admin-token"
-            ))
-            .into());
-        }
+    // Beyond loopback no fixed demo secret is served: each is given or minted, and minted ones
+    // reach people only through the credentials file.
+    let secrets = Secrets::decide(&args.secrets, [args.asana_addr, args.onelogin_addr])?;
+    if secrets.minted && args.credentials_out.is_none() {
+        return Err(BadInput(
+            "serving beyond loopback mints fresh secrets (the admin token, the service account's \
+             token, OneLogin's client secret) and prints none of them: give --credentials-out FILE \
+             to receive them, or set ASANA_HARNESS_ADMIN_TOKEN, \
+             ASANA_HARNESS_SERVICE_ACCOUNT_TOKEN, ASANA_HARNESS_ONELOGIN_CLIENT_ID and \
+             ASANA_HARNESS_ONELOGIN_CLIENT_SECRET"
+                .to_owned(),
+        )
+        .into());
     }
     let saved = match &args.state {
         Some(path) => crate::state::load(path)?,
@@ -100,8 +102,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let restored = saved.is_some();
     let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
     let mut asana = FakeAsana::builder().profile(args.profile);
-    let mut onelogin = FakeOneLogin::builder().api_credential(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-    if let Some(token) = &args.admin_token {
+    let mut onelogin =
+        FakeOneLogin::builder().api_credential(&secrets.client_id, &secrets.client_secret);
+    if let Some(token) = &secrets.admin_token {
         asana = asana.admin_token(token.clone());
         onelogin = onelogin.admin_token(token.clone());
     }
@@ -131,11 +134,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             onelogin = onelogin.state(saved.onelogin);
         }
         None => {
-            let fixture = match &args.fixture {
+            let mut fixture = match &args.fixture {
                 Some(path) => Fixture::load(path).map_err(|e| BadInput(e.to_string()))?,
                 None => Fixture::parse(DEMO_FIXTURE, "the built-in demo")
                     .context("the built-in demo fixture")?,
             };
+            secrets.apply_to(&mut fixture, args.fixture.is_none());
             asana = asana.fixture(fixture);
             if args.fixture.is_none() {
                 let directory = Directory::parse(DEMO_DIRECTORY, "the built-in demo")
@@ -168,7 +172,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let asana = asana
+    let mut asana = asana
         .bind(args.asana_addr)
         .await
         .map_err(|e| BadInput(e.to_string()))?;
@@ -206,10 +210,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     onelogin.prepare_idp_key();
     onelogin.spawn_worker();
 
-    // The fixture's first service account is the one to use, or the demo's when a restored state
-    // still has it; otherwise a new one.
+    // The fixture's first service account is the one to use; after a restore, the token given
+    // or the demo's when the state still accepts it; otherwise a new one.
+    if secrets.exposed && asana.accepts_token(DEMO_TOKEN) {
+        return Err(BadInput(
+            "this state accepts the demo service account's fixed token, which is never served \
+             beyond loopback: rotate it (POST /__admin/service-accounts/{id}/rotate) on loopback \
+             first, or start from a fresh state"
+                .to_owned(),
+        )
+        .into());
+    }
     let token = match asana.seeded_service_accounts().first() {
         Some(sa) => sa.token.clone(),
+        None if restored
+            && secrets
+                .service_account_token
+                .as_deref()
+                .is_some_and(|t| asana.accepts_token(t)) =>
+        {
+            secrets.service_account_token.clone().unwrap_or_default()
+        }
+        None if restored && secrets.service_account_token.is_some() => {
+            return Err(BadInput(
+                "the restored state has no service account with the token given \
+                 (ASANA_HARNESS_SERVICE_ACCOUNT_TOKEN or --service-account-token)"
+                    .to_owned(),
+            )
+            .into());
+        }
         None if restored && asana.accepts_token(DEMO_TOKEN) => DEMO_TOKEN.to_owned(),
         None => {
             asana
@@ -235,6 +264,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "metadata_url": onelogin.metadata_url(),
         },
         "tls_ca": ca_path.as_ref().map(|p| p.display().to_string()),
+        "admin_token": secrets.admin_token,
     });
     if let Some(path) = &args.state {
         save(path, &asana, &onelogin);
@@ -243,12 +273,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         write_atomically(path, &serde_json::to_vec_pretty(&credentials)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    // Beyond loopback the banner names where the secrets are instead of printing them.
+    let shown_token = match (&args.credentials_out, secrets.exposed) {
+        (Some(path), true) => format!("(in {})", path.display()),
+        (None, true) => "(as given)".to_owned(),
+        (_, false) => token.clone(),
+    };
     print_banner(
         &args,
         restored,
         &asana,
         &onelogin,
-        &token,
+        &shown_token,
+        !secrets.exposed,
         ca_path.as_deref(),
     );
 
@@ -268,14 +305,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     tracing::info!("shutting down");
-    let (scim_url, asana_state, onelogin_state) =
-        (asana.scim_url(), asana.state(), onelogin.state());
-    onelogin.shutdown().await;
-    asana.shutdown().await;
-    if let Some(path) = &args.state {
-        crate::state::save(path, &Saved::new(scim_url, asana_state, onelogin_state))
-            .with_context(|| format!("saving {}", path.display()))?;
+    // Requests in flight get a grace period, then are cut: a container engine kills what has
+    // not stopped some seconds after SIGTERM, and the state must be saved before that.
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        tokio::join!(onelogin.stop(), asana.stop())
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            grace_seconds = SHUTDOWN_GRACE.as_secs(),
+            "requests still in flight after the grace period; stopping anyway"
+        );
     }
+    if let Some(path) = &args.state {
+        crate::state::save(
+            path,
+            &Saved::new(asana.scim_url(), asana.state(), onelogin.state()),
+        )
+        .with_context(|| format!("saving {}", path.display()))?;
+    }
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -285,6 +334,7 @@ fn print_banner(
     asana: &FakeAsana,
     onelogin: &FakeOneLogin,
     token: &str,
+    reveal: bool,
     ca_path: Option<&Path>,
 ) {
     let profile = match args.profile {
@@ -318,12 +368,20 @@ fn print_banner(
     );
     println!("OneLogin");
     println!("  Admin console:          {}/admin", onelogin.uri());
-    println!(
-        "  API:                    {}  (client credentials {} / {})",
-        onelogin.uri(),
-        creds.client_id,
-        creds.client_secret
-    );
+    if reveal {
+        println!(
+            "  API:                    {}  (client credentials {} / {})",
+            onelogin.uri(),
+            creds.client_id,
+            creds.client_secret
+        );
+    } else {
+        println!(
+            "  API:                    {}  (client credentials {})",
+            onelogin.uri(),
+            token
+        );
+    }
     println!("  Admin API:              {}/__admin", onelogin.uri());
     println!(
         "  SAML:                   {} (metadata {}); people sign in at {}/login with the password {}",

@@ -3,6 +3,7 @@
 mod bench;
 mod browser;
 mod compliance;
+mod container;
 mod docs;
 mod events;
 mod har;
@@ -53,12 +54,22 @@ impl Served {
     /// Starts `serve` on a free port and waits until it says it is ready: readiness is an event
     /// on stdout, never a sleep.
     pub async fn start(dir: &Path, extra: &[&str]) -> Served {
+        Served::start_with(dir, SERVE_ON_FREE_PORTS[1..].iter().chain(extra), &[]).await
+    }
+
+    /// `serve` with these flags (which name both addresses) and environment variables.
+    pub async fn start_with<S: AsRef<std::ffi::OsStr>>(
+        dir: &Path,
+        args: impl IntoIterator<Item = S>,
+        env: &[(&str, &str)],
+    ) -> Served {
         let creds = dir.join("credentials.json");
         let mut child = Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-            .args(SERVE_ON_FREE_PORTS)
+            .arg("serve")
             .arg("--credentials-out")
             .arg(&creds)
-            .args(extra)
+            .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)

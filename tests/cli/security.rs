@@ -164,22 +164,104 @@ async fn secrets_never_reach_logs_journals_or_error_messages() {
     }
 }
 
+/// Beyond loopback no fixed demo secret is served: without `--credentials-out` (where minted
+/// secrets go) serve refuses to start; with it, the admin token, the service account's token and
+/// the OneLogin credential are minted, written there, and printed nowhere; the environment's
+/// are taken as given.
 #[tokio::test]
-async fn off_loopback_the_admin_side_needs_a_token_and_then_requires_it() {
+async fn beyond_loopback_the_secrets_are_minted_or_given_never_the_demo_ones() {
+    let exposed = [
+        "--asana-addr",
+        "0.0.0.0:0",
+        "--onelogin-addr",
+        "127.0.0.1:0",
+    ];
     let refused = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
-        .args([
-            "serve",
-            "--asana-addr",
-            "0.0.0.0:0",
-            "--onelogin-addr",
-            "127.0.0.1:0",
-        ])
+        .arg("serve")
+        .args(exposed)
+        .env_remove("ASANA_HARNESS_CREDENTIALS_OUT")
         .output()
         .await
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--admin-token"));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("--credentials-out") && said.contains("ASANA_HARNESS_ADMIN_TOKEN"),
+        "{said}"
+    );
 
+    let dir = tempfile::tempdir().unwrap();
+    let served = crate::Served::start_with(dir.path(), exposed, &[]).await;
+    let creds = &served.credentials;
+    let minted = [
+        creds["admin_token"].as_str().unwrap(),
+        creds["asana"]["service_account_token"].as_str().unwrap(),
+        creds["onelogin"]["client_secret"].as_str().unwrap(),
+    ];
+    assert_ne!(minted[1], ASANA_TOKEN);
+    assert_ne!(minted[2], "demo-client-secret");
+    assert_ne!(creds["onelogin"]["client_id"], "demo-client-id");
+    for secret in minted {
+        assert!(secret.len() >= 32, "{secret} is 128 bits or more");
+        assert!(
+            !served.banner.contains(secret),
+            "a minted secret is printed"
+        );
+    }
+    let client = harness_tls::client::new();
+    let asana = served.asana_origin();
+    let demo = client
+        .get(format!("{asana}/api/1.0/scim/Users"))
+        .bearer_auth(ASANA_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demo.status(), 401, "the demo token is not served");
+    let admin = client
+        .get(format!("{asana}/__admin/state"))
+        .bearer_auth(minted[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.status(),
+        200,
+        "the minted admin token opens the admin API"
+    );
+    assert!(served.terminate().await.success());
+
+    // Given through the environment: used as given.
+    let dir = tempfile::tempdir().unwrap();
+    let given = [
+        ("ASANA_HARNESS_ADMIN_TOKEN", "ci-admin-token"),
+        (
+            "ASANA_HARNESS_SERVICE_ACCOUNT_TOKEN",
+            "2/1/2:ci-service-account-token",
+        ),
+        ("ASANA_HARNESS_ONELOGIN_CLIENT_ID", "ci-client"),
+        ("ASANA_HARNESS_ONELOGIN_CLIENT_SECRET", "ci-client-secret"),
+    ];
+    let served = crate::Served::start_with(dir.path(), exposed, &given).await;
+    assert_eq!(served.credentials["admin_token"], "ci-admin-token");
+    assert_eq!(served.token(), "2/1/2:ci-service-account-token");
+    assert_eq!(served.credentials["onelogin"]["client_id"], "ci-client");
+    assert_eq!(
+        served.credentials["onelogin"]["client_secret"],
+        "ci-client-secret"
+    );
+    let scim = client
+        .get(format!("{}/Users", served.scim_url()))
+        .bearer_auth(served.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scim.status(), 200);
+    assert!(served.terminate().await.success());
+}
+
+/// `--admin-token` on loopback: both fakes' admin sides and consoles require it.
+#[tokio::test]
+async fn an_admin_token_is_then_required() {
     let dir = tempfile::tempdir().unwrap();
     let served = crate::Served::start(dir.path(), &["--admin-token", "let-me-in"]).await;
     let asana = served.asana_origin();

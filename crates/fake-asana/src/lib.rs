@@ -241,10 +241,7 @@ impl FakeAsanaBuilder {
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
             cpu: harness_html::CpuPool::for_this_machine(),
-            origin: format!(
-                "{}://{addr}",
-                if self.tls.is_some() { "https" } else { "http" }
-            ),
+            origin: harness_html::host::origin(self.tls.is_some(), addr),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
@@ -426,6 +423,12 @@ impl FakeAsana {
 
     /// Stops the server and waits for open connections to finish.
     pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    /// Stops the server, then waits for requests in flight: the caller bounds the wait (`serve`
+    /// on SIGTERM) and can still read the state afterwards.
+    pub async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

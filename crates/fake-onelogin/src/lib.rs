@@ -36,6 +36,7 @@ mod idp;
 mod oauth;
 mod outbound;
 mod sso;
+mod start_error;
 mod store;
 
 use std::net::SocketAddr;
@@ -57,6 +58,7 @@ pub use model::{
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
+pub use start_error::StartError;
 pub use store::sso::SsoRefusal;
 pub use store::{StoreError, UserChanges};
 
@@ -64,24 +66,6 @@ pub use store::{StoreError, UserChanges};
 pub const ACCOUNT_ID: u64 = 80_010;
 /// The Asana connector's id in OneLogin's catalog (the value is the harness's).
 pub const ASANA_CONNECTOR_ID: u64 = 60_866;
-/// Why a fake OneLogin could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot bind {addr}: {source}")]
-    Bind {
-        addr: String,
-        source: std::io::Error,
-    },
-    #[error("cannot restore the saved OneLogin state: {0}")]
-    State(String),
-    #[error("the OneLogin directory does not fit together: {0}")]
-    Directory(String),
-    #[error("the IdP signing key cannot be used: {0}")]
-    IdpKey(String),
-    #[error("the CA certificate cannot be used: {0}")]
-    Certificate(String),
-}
-
 pub(crate) struct AppState {
     store: RwLock<store::Store>,
     clock: Clock,
@@ -426,10 +410,7 @@ impl FakeOneLoginBuilder {
             progress: tokio::sync::watch::channel(0).0,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
-            origin: format!(
-                "{}://{addr}",
-                if self.tls.is_some() { "https" } else { "http" }
-            ),
+            origin: harness_html::host::origin(self.tls.is_some(), addr),
             idp: sso::Idp::default(),
         });
         let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
@@ -676,25 +657,30 @@ impl FakeOneLogin {
     }
 
     pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    /// Stops the worker and the server, then waits for requests in flight: the caller bounds
+    /// the wait (`serve` on SIGTERM) and can still read the state afterwards.
+    pub async fn stop(&mut self) {
+        self.signal_stop();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn signal_stop(&mut self) {
         if let Some(w) = self.worker.take() {
             w.abort();
         }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
         }
     }
 }
 
 impl Drop for FakeOneLogin {
     fn drop(&mut self) {
-        if let Some(w) = self.worker.take() {
-            w.abort();
-        }
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.signal_stop();
     }
 }

@@ -20,6 +20,24 @@ use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
+/// The origin a fake bound to `bound` names in its URLs (SCIM base, ACS, issuer). Bound to every
+/// address, that is loopback: `http://0.0.0.0:7480` is an address to listen on, not one a
+/// browser or a client can be sent to, and inside a container or on the host of a published
+/// port, loopback reaches the fake.
+pub fn origin(tls: bool, bound: SocketAddr) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    let shown = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), bound.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), bound.port())
+        }
+        _ => bound,
+    };
+    format!("{scheme}://{shown}")
+}
+
 /// The `Host` values a fake answers, ports aside.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowedHosts {

@@ -7,6 +7,10 @@
 //!   official Python SDK.
 //!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
 //!   OneLogin's HTTPS-only SDK.
+//! - `image [--dev | --binary PATH] [--tag TAG]`: builds the container image `asana-harness:dev`
+//!   from a binary built here, with podman or docker, whichever answers (`image.rs`).
+//! - `start-time [--runs N]`: from `run` of the image to the first green scenario
+//!   (`start_time.rs`), for PERFORMANCE.md.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
 //! - `build-time [--dry-run]`: the cold release build of the harness beside a minimal axum +
 //!   tokio server's, their ratio, and an incremental rebuild (`build_time.rs`).
@@ -17,6 +21,8 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, bail};
 
 mod build_time;
+mod image;
+mod start_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
 const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
@@ -26,10 +32,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("scim2-venv") => scim2_venv().map(|bin| println!("{}", bin.display())),
+        Some("image") => image::Options::parse(&args[1..])
+            .and_then(|options| image::build(&root(), &options).map(|_| ())),
+        Some("start-time") => start_time::run(&root(), &args[1..]),
         Some("build-time") => build_time::run(&root(), args.iter().any(|a| a == "--dry-run")),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [CARGO TEST ARGS...] | cargo xtask scim2-venv | cargo xtask build-time [--dry-run]"
+                "usage: cargo xtask test [CARGO TEST ARGS...] | cargo xtask image [--dev | --binary PATH] [--tag TAG] | cargo xtask start-time [--runs N] | cargo xtask scim2-venv | cargo xtask build-time [--dry-run]"
             );
             return ExitCode::from(2);
         }
@@ -100,8 +109,27 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
 fn test(extra: &[String]) -> anyhow::Result<()> {
     let scim2 = scim2_venv()?;
     let npm = npm_modules()?;
+    // The image the container test runs, from the dev binary the other tests use. Without an
+    // engine the container test fails and says why.
+    let image = image::Options {
+        binary: image::Binary::Dev,
+        tag: image::DEFAULT_TAG.to_owned(),
+    };
+    let engine = match image::build(&root(), &image) {
+        Ok(engine) => Some(engine),
+        Err(e) => {
+            eprintln!("xtask: no image to test: {e:#}");
+            None
+        }
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    run(Command::new(cargo)
+    let mut command = Command::new(cargo);
+    if let Some(engine) = engine {
+        command
+            .env("ASANA_HARNESS_IMAGE", &image.tag)
+            .env("ASANA_HARNESS_ENGINE", &engine.program);
+    }
+    run(command
         .current_dir(root())
         .args(["test", "--workspace", "--locked"])
         .args(extra)
