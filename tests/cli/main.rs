@@ -15,6 +15,7 @@ mod run;
 mod security;
 mod serve;
 mod tls;
+mod workflows;
 
 use std::path::Path;
 use std::process::Stdio;

