@@ -78,8 +78,13 @@ class Harness:
             headers["Authorization"] = f"Bearer {self.admin_token}"
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(origin + path, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read()
+        except urllib.error.HTTPError as refused:
+            # The fake's own error body says why; keep it in the failure.
+            detail = refused.read().decode(errors="replace")
+            raise AssertionError(f"{method} {path}: {refused.code} {detail}") from None
         return json.loads(text) if text else None
 
     def cli(self, *args: str, reads: Path | None = None) -> subprocess.CompletedProcess:

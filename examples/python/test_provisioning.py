@@ -101,7 +101,8 @@ def test_a_person_given_asana_in_onelogin_appears_in_asana(harness, asana_app, a
         harness.admin(harness.onelogin_origin, "POST", "/__admin/provisioning/run")
 
         [app] = [
-            app for app in onelogin.UsersV2Api(client).get_user_apps2(person.id)
+            app
+            for app in onelogin.UsersV2Api(client).get_user_apps2(person.id)
             if app.id == asana_app
         ]
         assert app.provisioning_enabled is True
