@@ -9,12 +9,14 @@ mod events;
 mod har;
 mod health;
 mod layout;
+mod python_example;
 mod readme;
 mod restart;
 mod run;
 mod security;
 mod serve;
 mod tls;
+mod workflows;
 
 use std::path::Path;
 use std::process::Stdio;

