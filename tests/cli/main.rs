@@ -8,6 +8,7 @@ mod events;
 mod har;
 mod health;
 mod layout;
+mod openapi;
 mod readme;
 mod restart;
 mod run;

@@ -19,7 +19,13 @@ use anyhow::{Context, bail};
 mod build_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
+const PYTHON_PACKAGES: [&str; 5] = [
+    "scim2-cli==0.6.0",
+    "signxml==5.2.0",
+    "onelogin==4.0.1",
+    "openapi-spec-validator==0.9.0",
+    "jsonschema==4.26.0",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,7 +72,7 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     run(Command::new(venv.join("bin").join("pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
         .args(PYTHON_PACKAGES))
-    .context("installing the SCIM compliance suite, signxml and the OneLogin SDK")?;
+    .context("installing the SCIM compliance suite, signxml, the OneLogin SDK and the OpenAPI validators")?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }
