@@ -2,6 +2,7 @@
 the errors of its own (bad input, unknown ids, conflicts). `check.py` checks every answer."""
 
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 
