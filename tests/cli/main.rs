@@ -9,6 +9,7 @@ mod events;
 mod har;
 mod health;
 mod layout;
+mod openapi;
 mod python_example;
 mod readme;
 mod restart;

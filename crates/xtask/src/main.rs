@@ -26,7 +26,13 @@ mod image;
 mod start_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
+const PYTHON_PACKAGES: [&str; 5] = [
+    "scim2-cli==0.6.0",
+    "signxml==5.2.0",
+    "onelogin==4.0.1",
+    "openapi-spec-validator==0.9.0",
+    "jsonschema==4.26.0",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -88,7 +94,7 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
         .args(PYTHON_PACKAGES)
         .arg("--requirement")
         .arg(&requirements))
-    .context("installing the SCIM compliance suite, signxml, the OneLogin SDK and the Python example's requirements")?;
+    .context("installing the SCIM compliance suite, signxml, the OneLogin SDK, the OpenAPI validators and the Python example's requirements")?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }

@@ -2,7 +2,7 @@
 //! faults and the request journal. JSON in and out; errors are `{"error": "..."}`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -58,6 +58,37 @@ pub(super) fn router() -> Router<Shared> {
         })
 }
 
+/// The OpenAPI 3.1 document of this API, the file committed under `docs/openapi/`, served
+/// as it is (a test checks that the document and the routes agree).
+const OPENAPI: &str = include_str!("../../../../docs/openapi/fake-asana.json");
+
+/// `GET /__admin/health` and `GET /__admin/openapi.json`: what may be asked without the admin
+/// token.
+pub(super) fn open_router() -> Router<Shared> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .method_not_allowed_fallback(|| async {
+            AdminError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this method is not allowed on this admin endpoint",
+            )
+        })
+}
+
+async fn health(State(app): State<Shared>) -> Json<Value> {
+    let profile = serde_json::to_value(app.config().profile).unwrap_or_default();
+    Json(harness_html::health::health("fake-asana", profile.as_str()))
+}
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
 type AdminResult = Result<Response, AdminError>;
 
 /// An error of the admin API, rendered as `{"error": "..."}` in one place.
@@ -89,6 +120,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .await
             .map(|Path(s)| Id(s))
             .map_err(|e| AdminError::new(StatusCode::NOT_FOUND, format!("no such resource: {e}")))
+    }
+}
+
+/// The query of an admin path; one that does not parse is a 400 in the admin format.
+struct AdminQuery<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AdminQuery<T> {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| AdminQuery(q))
+            .map_err(|e| bad_request(e.body_text()))
     }
 }
 
@@ -205,6 +253,9 @@ async fn rename_service_account(
 ) -> AdminResult {
     let gid = parse_gid(&id)?;
     let req: Rename = body(&bytes)?;
+    if req.name.trim().is_empty() {
+        return Err(bad_request("a service account needs a name"));
+    }
     app.store_mut()
         .rename_service_account(gid, &req.name)
         .map_err(|e| AdminError::new(StatusCode::NOT_FOUND, e))?;
@@ -353,7 +404,7 @@ struct JournalQuery {
 
 async fn list_requests(
     State(app): State<Shared>,
-    axum::extract::Query(q): axum::extract::Query<JournalQuery>,
+    AdminQuery(q): AdminQuery<JournalQuery>,
 ) -> AdminResult {
     let entries = app.journal.entries();
     match q.format.as_deref() {
@@ -417,10 +468,7 @@ fn saml_json(app: &Shared, store: &Store, org: Gid) -> Value {
     })
 }
 
-async fn get_saml(
-    State(app): State<Shared>,
-    axum::extract::Query(q): axum::extract::Query<OrgQuery>,
-) -> AdminResult {
+async fn get_saml(State(app): State<Shared>, AdminQuery(q): AdminQuery<OrgQuery>) -> AdminResult {
     let store = app.store();
     let org = organization_or_default(&store, q.organization)?;
     Ok(Json(saml_json(&app, &store, org)).into_response())
@@ -446,7 +494,7 @@ struct SamlChange {
 /// `organization`, which must agree when both are given.
 async fn put_saml(
     State(app): State<Shared>,
-    axum::extract::Query(q): axum::extract::Query<OrgQuery>,
+    AdminQuery(q): AdminQuery<OrgQuery>,
     bytes: Bytes,
 ) -> AdminResult {
     let change: SamlChange = body(&bytes)?;

@@ -30,6 +30,10 @@ use crate::token::TokenDigest;
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Admin request bodies above this are refused with 413: a whole `PUT /__admin/state` fits
+/// (the limit axum applied before it was stated here).
+pub const ADMIN_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// Everything a request handler can reach.
 pub(crate) struct AppState {
     pub store: RwLock<Store>,
@@ -116,13 +120,15 @@ pub(crate) fn router(state: Shared) -> Router {
     harness_html::health::mark_start();
     Router::new()
         .nest("/api/1.0", api)
-        // Outside the admin guard: a health probe needs no token.
-        .route("/__admin/health", axum::routing::get(health))
         .nest(
             "/__admin",
             admin::router()
                 .layer(middleware::from_fn(require_json))
-                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+                .layer(middleware::from_fn(limit_admin_body))
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin))
+                // Outside the guard: a health probe and a client generator need no token,
+                // and neither answer holds anything secret.
+                .merge(admin::open_router()),
         )
         .merge(sso::router())
         .nest(
@@ -132,12 +138,6 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "No matching route for request") })
         .with_state(state)
-}
-
-/// `GET /__admin/health`.
-async fn health(State(app): State<Shared>) -> axum::Json<Value> {
-    let profile = serde_json::to_value(app.config().profile).unwrap_or_default();
-    axum::Json(harness_html::health::health("fake-asana", profile.as_str()))
 }
 
 /// The admin side (API and console) when an admin token is set: Bearer for scripts, Basic for
@@ -161,6 +161,22 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
         }
     }
     next.run(request).await
+}
+
+/// An admin request body over [`ADMIN_BODY_LIMIT`] is refused with 413 in the admin format
+/// before any handler reads it (axum's own refusal would be plain text).
+async fn limit_admin_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, ADMIN_BODY_LIMIT).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => admin_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than the {ADMIN_BODY_LIMIT} byte limit"),
+        ),
+    }
 }
 
 /// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a

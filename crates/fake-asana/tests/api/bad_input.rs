@@ -302,3 +302,77 @@ fn generated_requests_never_get_a_500() {
     let alive = rt.block_on(app.scim(Method::GET, "/Users", None));
     assert_eq!(alive.status, StatusCode::OK);
 }
+
+/// Whatever is wrong with an admin request (a query that does not parse, a body too large, a
+/// method the open endpoints do not take, an empty name), the answer is the admin API's
+/// `{"error": ...}`, never axum's plain text: clients generated from the OpenAPI document read
+/// every error the same way.
+#[tokio::test]
+async fn bad_admin_requests_answer_in_the_admin_format() {
+    let app = TestApp::new().await;
+    let is_admin_error = |r: &crate::helpers::Reply, status: StatusCode| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert!(r.body["error"].is_string(), "{}", r.body);
+        assert_eq!(r.body.as_object().map(|o| o.len()), Some(1), "{}", r.body);
+    };
+    let r = app.admin(Method::GET, "/saml?organization=abc", None).await;
+    is_admin_error(&r, StatusCode::BAD_REQUEST);
+    assert!(r.body["error"].as_str().unwrap().contains("organization"));
+    let r = app
+        .admin(Method::GET, "/requests?format=har&format=json", None)
+        .await;
+    is_admin_error(&r, StatusCode::BAD_REQUEST);
+    let big = vec![b' '; 3 * 1024 * 1024];
+    let r = app
+        .send(
+            Method::PUT,
+            "/__admin/state",
+            None,
+            Some("application/json"),
+            Some(big),
+        )
+        .await;
+    is_admin_error(&r, StatusCode::PAYLOAD_TOO_LARGE);
+    for path in ["/health", "/openapi.json"] {
+        let r = app.admin(Method::POST, path, None).await;
+        is_admin_error(&r, StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let created = app
+        .admin(
+            Method::POST,
+            "/service-accounts",
+            Some(json!({"name": "ci"})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap();
+    let r = app
+        .admin(
+            Method::PATCH,
+            &format!("/service-accounts/{id}"),
+            Some(json!({"name": " "})),
+        )
+        .await;
+    is_admin_error(&r, StatusCode::BAD_REQUEST);
+}
+
+/// The OpenAPI document is served as committed, without a token, as JSON.
+#[tokio::test]
+async fn the_openapi_document_is_served_as_committed() {
+    let app = TestApp::with(FakeAsana::builder().admin_token("s3cret")).await;
+    let r = app
+        .send(Method::GET, "/__admin/openapi.json", None, None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "application/json");
+    let committed: Value =
+        serde_json::from_str(include_str!("../../../../docs/openapi/fake-asana.json")).unwrap();
+    assert_eq!(r.body, committed);
+    let r = app
+        .send(Method::GET, "/__admin/state", None, None, None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the rest still needs it"
+    );
+}

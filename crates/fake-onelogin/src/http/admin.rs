@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{Id, OlError, json_body};
+use super::{Id, IdPair, OlError, json_body};
 use crate::Shared;
 use crate::model::{ApiScope, ProvisioningConfig, State as Snapshot, Task, TaskStatus};
 use crate::store::Store;
@@ -310,20 +310,8 @@ async fn clear_requests(State(app): State<Shared>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// The `{id}` and `{app}` of `/users/{id}/apps/{app}`.
-fn pair(raw: (String, String)) -> Result<(u64, u64), OlError> {
-    match (raw.0.parse(), raw.1.parse()) {
-        (Ok(user), Ok(app)) => Ok((user, app)),
-        _ => Err(OlError::not_found()),
-    }
-}
-
 /// The user's Applications tab: give them the app directly, besides any role.
-async fn assign_app(
-    State(app): State<Shared>,
-    axum::extract::Path(raw): axum::extract::Path<(String, String)>,
-) -> AdminResult {
-    let (user, app_id) = pair(raw)?;
+async fn assign_app(State(app): State<Shared>, IdPair(user, app_id): IdPair) -> AdminResult {
     let now = app.clock.now();
     let added = app.store_mut().assign_app(user, app_id, now)?;
     app.kick();
@@ -339,11 +327,7 @@ async fn assign_app(
         .into_response())
 }
 
-async fn unassign_app(
-    State(app): State<Shared>,
-    axum::extract::Path(raw): axum::extract::Path<(String, String)>,
-) -> AdminResult {
-    let (user, app_id) = pair(raw)?;
+async fn unassign_app(State(app): State<Shared>, IdPair(user, app_id): IdPair) -> AdminResult {
     let now = app.clock.now();
     let removed = app.store_mut().unassign_app(user, app_id, now)?;
     app.kick();

@@ -27,13 +27,6 @@ pub(crate) fn router(state: Shared) -> Router {
     let api_v1 = events::router(state.clone());
     harness_html::health::mark_start();
     Router::new()
-        // Outside the admin guard: a health probe needs no token.
-        .route(
-            "/__admin/health",
-            axum::routing::get(|| async {
-                axum::Json(harness_html::health::health("fake-onelogin", None))
-            }),
-        )
         .nest("/api/2", api)
         .nest("/api/1", api_v1)
         .nest("/auth/oauth2", oauth::router())
@@ -41,8 +34,12 @@ pub(crate) fn router(state: Shared) -> Router {
             "/__admin",
             sso_admin::router()
                 .merge(admin::router())
+                .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
                 .layer(middleware::from_fn(require_json))
-                .layer(middleware::from_fn_with_state(state.clone(), guard_admin)),
+                .layer(middleware::from_fn_with_state(state.clone(), guard_admin))
+                // Outside the guard: a health probe and a client generator need no token,
+                // and neither answer holds anything secret.
+                .merge(open_admin_router()),
         )
         .nest(
             "/admin",
@@ -53,6 +50,29 @@ pub(crate) fn router(state: Shared) -> Router {
         .fallback(|| async { OlError::not_found() })
         .layer(middleware::from_fn(limit_body))
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of `/__admin`, the file committed under `docs/openapi/`, served as
+/// it is (a test checks that the document and the routes agree).
+const OPENAPI: &str = include_str!("../../../../docs/openapi/fake-onelogin.json");
+
+/// `GET /__admin/health` and `GET /__admin/openapi.json`: what may be asked without the admin
+/// token.
+fn open_admin_router() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/health",
+            axum::routing::get(|| async {
+                axum::Json(harness_html::health::health("fake-onelogin", None))
+            }),
+        )
+        .route(
+            "/openapi.json",
+            axum::routing::get(|| async {
+                ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+            }),
+        )
+        .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
 }
 
 /// A request addressed to a name the fake does not answer (`harness_html::host`): 421 in
@@ -183,6 +203,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .await
             .map_err(|_| OlError::not_found())?;
         raw.parse().map(Id).map_err(|_| OlError::not_found())
+    }
+}
+
+/// The two numeric ids of a path such as `/users/{id}/apps/{app}`; anything else names no
+/// resource.
+pub(crate) struct IdPair(pub u64, pub u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPair {
+    type Rejection = OlError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| OlError::not_found())?;
+        match (a.parse(), b.parse()) {
+            (Ok(a), Ok(b)) => Ok(IdPair(a, b)),
+            _ => Err(OlError::not_found()),
+        }
     }
 }
 

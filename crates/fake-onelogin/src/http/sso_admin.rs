@@ -2,7 +2,7 @@
 //! form for tests and scripts that do not drive a browser. Errors in OneLogin's shape.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Id, OlError, json_body};
+use super::{Id, IdPair, OlError, json_body};
 use crate::Shared;
 use crate::model::{App, SsoConfig};
 use crate::sso::{self, SsoError};
@@ -81,7 +81,17 @@ fn current(app: &Shared, id: u64) -> Result<Value, OlError> {
     Ok(sso_json(&app.origin, a))
 }
 
+/// An unknown app is a 404 before the identity provider is asked anything (which would
+/// refuse it as a sign-in).
+fn exists(app: &Shared, id: u64) -> Result<(), OlError> {
+    app.store()
+        .app(id)
+        .map(|_| ())
+        .ok_or_else(OlError::not_found)
+}
+
 async fn get_sso(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    exists(&app, id)?;
     crate::idp::ensure_certificate(&app, id)?;
     Ok(Json(current(&app, id)?).into_response())
 }
@@ -122,17 +132,12 @@ async fn put_sso(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminRes
 }
 
 async fn rotate(State(app): State<Shared>, Id(id): Id) -> AdminResult {
+    exists(&app, id)?;
     crate::idp::rotate(&app, id, None)?;
     Ok((StatusCode::CREATED, Json(current(&app, id)?)).into_response())
 }
 
-async fn remove_certificate(
-    State(app): State<Shared>,
-    Path((id, cert)): Path<(String, String)>,
-) -> AdminResult {
-    let (Ok(id), Ok(cert)) = (id.parse::<u64>(), cert.parse::<u64>()) else {
-        return Err(OlError::not_found());
-    };
+async fn remove_certificate(State(app): State<Shared>, IdPair(id, cert): IdPair) -> AdminResult {
     app.store_mut().remove_certificate(id, cert)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -151,6 +156,7 @@ struct AssertionRequest {
 async fn assertion(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminResult {
     let request: AssertionRequest = serde_json::from_value(json_body(&body)?)
         .map_err(|e| OlError::bad_request(format!("invalid request: {e}")))?;
+    exists(&app, id)?;
     let form = crate::idp::assertion(
         &app,
         id,

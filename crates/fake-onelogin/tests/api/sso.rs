@@ -634,3 +634,48 @@ async fn the_name_id_can_be_any_mapped_attribute() {
     let r = assertion(&world, json!({"user_id": grace})).await;
     assert_eq!(r.status, 403);
 }
+
+/// Bad input on the admin API answers in OneLogin's shape, never axum's plain text: an id that
+/// is not UTF-8 in a two-id path, an unknown app on the SSO endpoints (a 404, not a sign-in
+/// refusal), a method the open endpoints do not take. And the OpenAPI document is served as
+/// committed.
+#[tokio::test]
+async fn bad_admin_requests_answer_in_onelogins_shape() {
+    let w = World::new().await;
+    let app = w.onelogin.asana_app_id();
+    let is_error = |r: &crate::helpers::Reply, status: StatusCode| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert_eq!(r.body["statusCode"], status.as_u16(), "{}", r.body);
+        assert!(r.body["name"].is_string() && r.body["message"].is_string());
+    };
+    for (method, path) in [
+        (Method::POST, format!("/users/%ff/apps/{app}")),
+        (Method::DELETE, format!("/apps/{app}/sso/certificates/%ff")),
+        (Method::GET, "/apps/999/sso".to_owned()),
+        (Method::POST, "/apps/999/sso/certificates/rotate".to_owned()),
+    ] {
+        let r = w.admin(method, &path, None).await;
+        is_error(&r, StatusCode::NOT_FOUND);
+    }
+    let r = w
+        .admin(
+            Method::POST,
+            "/apps/999/sso/assertion",
+            Some(json!({"user_id": 1})),
+        )
+        .await;
+    is_error(&r, StatusCode::NOT_FOUND);
+    for path in ["/health", "/openapi.json"] {
+        let r = w.admin(Method::POST, path, None).await;
+        is_error(&r, StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let r = w
+        .admin(Method::PATCH, &format!("/apps/{app}/sso"), None)
+        .await;
+    is_error(&r, StatusCode::METHOD_NOT_ALLOWED);
+    let r = w.admin(Method::GET, "/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let committed: Value =
+        serde_json::from_str(include_str!("../../../../docs/openapi/fake-onelogin.json")).unwrap();
+    assert_eq!(r.body, committed);
+}
