@@ -11,6 +11,7 @@ mod layout;
 mod readme;
 mod restart;
 mod run;
+mod schema;
 mod security;
 mod serve;
 mod tls;

@@ -3,8 +3,9 @@
 //! - `test`: installs the third-party checkers (PyPI, pinned) into a virtualenv under `target/`,
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
-//!   lxml), the independent SAML signer, verifier and canonicalizer, and `onelogin`, OneLogin's
-//!   official Python SDK.
+//!   lxml), the independent SAML signer, verifier and canonicalizer, `onelogin`, OneLogin's
+//!   official Python SDK, and `check-jsonschema`, an independent JSON Schema validator for the
+//!   scenario and fixture files.
 //!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
 //!   OneLogin's HTTPS-only SDK.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
@@ -19,7 +20,12 @@ use anyhow::{Context, bail};
 mod build_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 3] = ["scim2-cli==0.6.0", "signxml==5.2.0", "onelogin==4.0.1"];
+const PYTHON_PACKAGES: [&str; 4] = [
+    "scim2-cli==0.6.0",
+    "signxml==5.2.0",
+    "onelogin==4.0.1",
+    "check-jsonschema==0.39.0",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,7 +72,9 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     run(Command::new(venv.join("bin").join("pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
         .args(PYTHON_PACKAGES))
-    .context("installing the SCIM compliance suite, signxml and the OneLogin SDK")?;
+    .context(
+        "installing the SCIM compliance suite, signxml, the OneLogin SDK and check-jsonschema",
+    )?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }
