@@ -147,8 +147,45 @@ fn schema_for<T: JsonSchema>() -> Schema {
         .into_root_schema_for::<T>();
     if let Some(map) = schema.as_object_mut() {
         map.values_mut().for_each(drop_null_defaults);
+        if let Some(Value::Object(definitions)) = map.get_mut("definitions") {
+            definitions.values_mut().for_each(describe_variant_keys);
+        }
     }
     schema
+}
+
+/// An externally tagged variant (`- sign_in: {...}`) is an object with one key, and its doc
+/// comment lands on that object; editors show the key's own schema when completing or hovering
+/// the key, which is the payload type's. Each key gets its variant's description, so `sign_in`
+/// explains the step rather than the struct it takes.
+fn describe_variant_keys(definition: &mut Value) {
+    let Some(Value::Array(variants)) = definition.get_mut("oneOf") else {
+        return;
+    };
+    for variant in variants {
+        let Some(description) = variant.get("description").cloned() else {
+            continue;
+        };
+        let Some(Value::Object(properties)) = variant.get_mut("properties") else {
+            continue;
+        };
+        if properties.len() != 1 {
+            continue;
+        }
+        for key in properties.values_mut() {
+            let Value::Object(fields) = key else {
+                continue;
+            };
+            // Draft 7 ignores a `$ref`'s siblings, so a reference moves under `allOf`.
+            if let Some(reference) = fields.remove("$ref") {
+                fields.insert(
+                    "allOf".into(),
+                    Value::Array(vec![serde_json::json!({ "$ref": reference })]),
+                );
+            }
+            fields.insert("description".into(), description.clone());
+        }
+    }
 }
 
 /// `"default": null` is what serde's `default` gives an `Option`, but it reads as "null is
@@ -261,7 +298,8 @@ mod tests {
         assert!(steps.len() > 40, "{} steps", steps.len());
         for step in steps {
             let name = step["required"][0].as_str().expect("a step is named");
-            if step.get("description").is_none() {
+            // On the key too: what an editor shows when completing or hovering it.
+            if step["properties"][name].get("description").is_none() {
                 missing.push(format!("step {name}"));
             }
         }
