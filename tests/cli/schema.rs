@@ -1,7 +1,10 @@
 //! The JSON Schemas of scenario and fixture files: the committed ones are what `schema` prints,
 //! every file names its schema in its first line, an independent validator (`check-jsonschema`)
 //! accepts the whole library, and the deliberately broken files in `tests/schema/broken` fail
-//! both that validator and the harness's own loader, each for the reason it states.
+//! both that validator and the harness's own loader, each for the reason it states. The YAML
+//! language server editors run (`tests/schema/editor.js`) reads the modelines as an editor does:
+//! it completes step names with their descriptions, finds nothing wrong in the library, and
+//! underlines each broken file where it says.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -183,5 +186,106 @@ fn each_broken_file_fails_the_validator_and_the_loader_for_its_reason() {
                 .collect();
             assert_eq!(places, [at], "{name}: {report:#}");
         }
+    }
+}
+
+/// `node tests/schema/editor.js ARGS`, with the language server from `cargo xtask test`.
+fn editor(args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let modules = std::env::var_os("NPM_MODULES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/npm/node_modules"));
+    assert!(
+        modules.join("yaml-language-server").exists(),
+        "yaml-language-server is not installed: run `cargo xtask test`"
+    );
+    let mut child = Command::new("node")
+        .current_dir(root())
+        .arg("tests/schema/editor.js")
+        .args(args)
+        .env("NPM_MODULES_DIR", &modules)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn an_editor_underlines_each_broken_file_where_it_says_and_nothing_in_the_library() {
+    let library: Vec<PathBuf> = library().into_keys().collect();
+    let broken = yaml_files("tests/schema/broken");
+    let files: Vec<&str> = library
+        .iter()
+        .chain(&broken)
+        .map(|f| f.to_str().unwrap())
+        .collect();
+    let mut args = vec!["diagnose"];
+    args.extend(&files);
+    let mut seen = 0;
+    for line in editor(&args, "").lines() {
+        let report: serde_json::Value = serde_json::from_str(line).unwrap();
+        let file = Path::new(report["file"].as_str().unwrap());
+        let mut lines: Vec<u64> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d[0].as_u64().unwrap())
+            .collect();
+        lines.sort();
+        lines.dedup();
+        let expected: Vec<u64> = if file.starts_with("tests/schema/broken") {
+            let text = std::fs::read_to_string(root().join(file)).unwrap();
+            stated(file, &text, "# an editor underlines line:")
+                .split(',')
+                .map(|n| n.trim().parse().unwrap())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        assert_eq!(lines, expected, "{}: {report}", file.display());
+        seen += 1;
+    }
+    assert_eq!(seen, files.len());
+}
+
+#[test]
+fn an_editor_completes_step_names_with_their_descriptions() {
+    let schema = FileKind::Scenario.schema().to_value();
+    let steps = schema["definitions"]["Step"]["oneOf"].as_array().unwrap();
+    let text = format!(
+        "{}\nname: new\nsteps:\n  - \n",
+        FileKind::Scenario.modeline(Path::new("scenarios/sso/new.yaml"))
+    );
+    // Line 4, after `  - `: where a person starts typing a step.
+    let items: Vec<(String, String)> = serde_json::from_str(&editor(
+        &["complete", "scenarios/sso/new.yaml", "4", "4"],
+        &text,
+    ))
+    .unwrap();
+    for step in steps {
+        let name = step["required"][0].as_str().unwrap();
+        let offered = items.iter().find(|(label, _)| label == name);
+        let Some((_, documentation)) = offered else {
+            panic!("{name} is not offered: {items:?}");
+        };
+        assert_eq!(
+            documentation,
+            step["description"].as_str().unwrap(),
+            "{name}"
+        );
     }
 }

@@ -6,8 +6,8 @@
 //!   lxml), the independent SAML signer, verifier and canonicalizer, `onelogin`, OneLogin's
 //!   official Python SDK, and `check-jsonschema`, an independent JSON Schema validator for the
 //!   scenario and fixture files.
-//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, and `@onelogin/sdk`,
-//!   OneLogin's HTTPS-only SDK.
+//!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, `@onelogin/sdk`,
+//!   OneLogin's HTTPS-only SDK, and `yaml-language-server`, what editors check YAML with.
 //! - `scim2-venv`: only the Python install step; prints the `scim2` path.
 //! - `build-time [--dry-run]`: the cold release build of the harness beside a minimal axum +
 //!   tokio server's, their ratio, and an incremental rebuild (`build_time.rs`).
@@ -79,9 +79,15 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// The npm checkers, pinned like the Python ones: the independent HAR reader, and OneLogin's
-/// own SDK, an HTTPS-only client (it forces https) for `serve --tls`.
-const NPM_PACKAGES: [&str; 2] = ["har-validator@5.1.5", "@onelogin/sdk@1.0.9"];
+/// The npm checkers, pinned like the Python ones: the independent HAR reader, OneLogin's own
+/// SDK, an HTTPS-only client (it forces https) for `serve --tls`, and the YAML language server
+/// editors run, to check what an editor shows for scenario files. (Its 2.x wants a newer Node
+/// than Debian's; 1.25 reads the same draft 7 schemas.)
+const NPM_PACKAGES: [&str; 3] = [
+    "har-validator@5.1.5",
+    "@onelogin/sdk@1.0.9",
+    "yaml-language-server@1.25.0",
+];
 
 /// Installs the npm checkers into `target/npm`, unless they are already there; returns its
 /// `node_modules`.
@@ -99,7 +105,7 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
         .arg(&prefix)
         .args(NPM_PACKAGES))
     .context(
-        "installing har-validator and @onelogin/sdk with npm (is Node.js with npm installed?)",
+        "installing har-validator, @onelogin/sdk and yaml-language-server with npm (is Node.js with npm installed?)",
     )?;
     std::fs::write(&marker, pins)?;
     Ok(modules)
