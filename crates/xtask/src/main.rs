@@ -63,8 +63,12 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     let bin = venv.join("bin").join("scim2");
     let marker = venv.join(".installed");
     let pins = PYTHON_PACKAGES.join(" ");
-    if bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
+    let ours = belongs_here(&venv);
+    if ours && bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
         return Ok(bin);
+    }
+    if venv.exists() && !ours {
+        std::fs::remove_dir_all(&venv).context("removing a virtualenv made elsewhere")?;
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     run(Command::new(&python).args(["-m", "venv"]).arg(&venv))
@@ -77,6 +81,18 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     )?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
+}
+
+/// Whether the virtualenv was made at this path. A virtualenv cannot move: its scripts name the
+/// interpreter by its absolute path, so one copied with a `target/` from another checkout would
+/// install into, and run from, that checkout's.
+fn belongs_here(venv: &Path) -> bool {
+    let interpreter = format!("#!{}", venv.join("bin").join("python").display());
+    std::fs::read_to_string(venv.join("bin").join("pip")).is_ok_and(|pip| {
+        pip.lines()
+            .next()
+            .is_some_and(|l| l.starts_with(&interpreter))
+    })
 }
 
 /// The npm checkers, pinned like the Python ones: the independent HAR reader, OneLogin's own
@@ -133,4 +149,27 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
         bail!("{command:?} failed with {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_virtualenv_copied_from_elsewhere_is_not_ours() {
+        let dir = root().join("target").join("xtask-test-venv");
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let elsewhere = "#!/elsewhere/target/scim2-venv/bin/python3\n";
+        std::fs::write(bin.join("pip"), elsewhere).unwrap();
+        assert!(!belongs_here(&dir));
+        let here = format!("#!{}3\n", bin.join("python").display());
+        std::fs::write(bin.join("pip"), here).unwrap();
+        assert!(belongs_here(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            !belongs_here(&dir),
+            "no virtualenv at all is not ours either"
+        );
+    }
 }
