@@ -9,6 +9,7 @@ mod explore;
 mod health;
 mod probe;
 mod run;
+mod schema;
 mod secrets;
 mod serve;
 mod state;
@@ -42,6 +43,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Ask each fake whether it is up (`GET /__admin/health`): exit 0 all healthy, 1 not.
     Health(health::HealthArgs),
+    /// Print the JSON Schema of scenario or fixture files, for editors and validators.
+    Schema(schema::SchemaArgs),
 }
 
 /// A failure that is the user's input, not the harness: exit 2.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
             Command::Explore(args) => explore::run(args),
             Command::Bench(args) => bench::run(args).await,
             Command::Health(args) => health::run(args).await,
+            Command::Schema(args) => schema::run(args),
         }
     });
     match result {

@@ -14,6 +14,7 @@ mod python_example;
 mod readme;
 mod restart;
 mod run;
+mod schema;
 mod security;
 mod serve;
 mod tls;

@@ -61,7 +61,7 @@ fn a_failing_scenario_is_exit_1_with_the_place_and_junit() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("wrong.yaml:14:5: step 4 `expect_task`"),
+        text.contains("wrong.yaml:15:5: step 4 `expect_task`"),
         "{text}"
     );
     assert!(

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! switches {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, asana: $asana:literal; )*) => {
         /// A named fidelity switch. See the module documentation.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum Switch {
             $( $(#[$doc])* $variant, )*
@@ -165,7 +165,9 @@ switches! {
 pub struct ConfigError(String);
 
 /// A named set of switch values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// Every switch at Asana's value.

@@ -17,40 +17,53 @@ use std::path::Path;
 
 use harness_scim::{EnterpriseUser, MultiValue, Name, User};
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::model::{Gid, Scope};
 use crate::store::Store;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
+    /// The organizations; a scenario's expectations look at the first.
     pub organizations: Vec<OrganizationFixture>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationFixture {
+    /// The organization's name.
     pub name: String,
+    /// Its email domains: a user on another domain is a guest. A domain belongs to one
+    /// organization.
     pub domains: Vec<String>,
+    /// Whether the organization has view-only licenses, which makes SCIM `userType` visible.
     #[serde(default)]
     pub view_only_licenses: bool,
+    /// Its members.
     #[serde(default)]
     pub users: Vec<UserFixture>,
+    /// Its teams.
     #[serde(default)]
     pub teams: Vec<TeamFixture>,
+    /// Its service accounts.
     #[serde(default)]
     pub service_accounts: Vec<ServiceAccountFixture>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserFixture {
+    /// The member's email, which is their SCIM `userName`.
     pub email: String,
+    /// Full name, as Asana shows it.
     #[serde(default)]
     pub name: Option<String>,
+    /// Job title.
     #[serde(default)]
     pub title: Option<String>,
+    /// Department.
     #[serde(default)]
     pub department: Option<String>,
     /// Starts out deprovisioned, as a user removed before the story begins.
@@ -58,19 +71,22 @@ pub struct UserFixture {
     pub deprovisioned: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamFixture {
+    /// The team's name.
     pub name: String,
     /// Emails or gids of existing users.
     #[serde(default)]
     pub members: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountFixture {
+    /// The name Asana's console shows.
     pub name: String,
+    /// `scim` (User provisioning only, the default) or `full` (SCIM and the REST API).
     #[serde(default = "scim")]
     pub scope: Scope,
     /// A fixed token (a customer's, or a stable one for docs); minted when absent.

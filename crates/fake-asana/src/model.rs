@@ -52,7 +52,7 @@ impl<'de> Deserialize<'de> for Gid {
 }
 
 /// What a service account may call (asana-facts §2, [C3] ENTRA / HC-SA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// "Scoped permissions → User provisioning (SCIM)": SCIM only, no REST.
@@ -142,7 +142,9 @@ impl Default for SamlSettings {
 }
 
 /// "Members must log in via SAML" (required), SAML or password (optional), or no SAML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SamlMode {
     #[default]
@@ -213,7 +215,7 @@ pub struct Deprovision {
     pub tasks_project: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeprovisionVia {
     ScimDelete,

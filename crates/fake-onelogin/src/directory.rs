@@ -10,6 +10,7 @@
 //! ```
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::store::{Store, UserChanges};
@@ -19,48 +20,65 @@ use crate::store::{Store, UserChanges};
 #[error("{0}")]
 pub struct DirectoryError(String);
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
+    /// OneLogin users.
     #[serde(default)]
     pub users: Vec<DirectoryUser>,
+    /// OneLogin roles, after the users (their members are named by email).
     #[serde(default)]
     pub roles: Vec<DirectoryRole>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryUser {
     /// The name a scenario's steps use for the user; the fake itself ignores it.
     #[serde(rename = "as", default)]
     pub alias: Option<String>,
+    /// The user's email.
     pub email: String,
     /// Default: the email's local part.
     #[serde(default)]
     pub username: Option<String>,
+    /// First name.
     #[serde(default)]
     pub firstname: String,
+    /// Last name.
     #[serde(default)]
     pub lastname: String,
+    /// Job title.
     #[serde(default)]
     pub title: Option<String>,
+    /// Department.
     #[serde(default)]
     pub department: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryRole {
+    /// The role's name in OneLogin.
     pub name: String,
     /// The name a scenario's steps use for the role (default: `name`); the fake ignores it.
     #[serde(rename = "as", default)]
     pub alias: Option<String>,
     /// `asana` is the only app.
     #[serde(default)]
+    #[schemars(schema_with = "asana_only")]
     pub apps: Vec<String>,
     /// Members' emails.
     #[serde(default)]
     pub users: Vec<String>,
+}
+
+/// The apps a role may grant: loading refuses any other name, so the schema does too.
+fn asana_only(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": { "type": "string", "enum": ["asana"] },
+    })
 }
 
 impl Directory {

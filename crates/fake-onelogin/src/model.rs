@@ -151,7 +151,9 @@ impl Default for SsoConfig {
 /// "SAML Signature Algorithm": SHA-1, SHA-256 and the longer SHA-2 digests. Older connectors
 /// default to SHA-1 (onelogin-facts §8, [C]: vendor guides tell admins to switch to SHA-256);
 /// that the Asana connector is one of them is the harness's reading.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum SignatureAlgorithm {
     #[default]
     #[serde(rename = "rsa-sha1")]
@@ -185,7 +187,9 @@ impl SignatureAlgorithm {
 }
 
 /// "SAML signature element" ([C] for custom connectors; a setting here, [I] onelogin-facts §8).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureElement {
     #[default]
@@ -267,7 +271,9 @@ pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
 pub use harness_provisioner::SchemaUrns;
 
 /// The OneLogin app that provisions Asana, and so what it can do.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Connector {
     /// OneLogin's Asana connector. With OneLogin, Asana supports create, import and deactivate
@@ -293,7 +299,7 @@ impl Connector {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiStatus {
     Disabled,
@@ -313,7 +319,7 @@ pub struct Approvals {
     pub delete: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDelete {
     Delete,
@@ -321,7 +327,7 @@ pub enum OnDelete {
     DoNothing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnSuspend {
     Suspend,
@@ -338,7 +344,7 @@ pub struct Parameters {
 }
 
 /// Which OneLogin attribute a parameter takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mapping {
     Email,
@@ -371,7 +377,7 @@ impl Mapping {
 /// `provisioning_state` of a user's app on `GET /api/2/users/{id}/apps`: from the open task, or
 /// what the target holds. OneLogin documents only "unknown" ([I] onelogin-facts §2); the other
 /// values are the harness's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProvisioningState {
     Pending,
@@ -425,7 +431,7 @@ pub struct Task {
     pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskAction {
     Create,
@@ -438,7 +444,7 @@ pub enum TaskAction {
     Delete,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Pending,

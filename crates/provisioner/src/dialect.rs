@@ -1,5 +1,6 @@
 //! OneLogin's SCIM wire dialect: bodies and URLs exactly as its connector sends them.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -17,7 +18,7 @@ pub struct UserPayload {
 
 /// The schema URNs a user body names, and the key its enterprise attributes go under: what the
 /// app's SCIM JSON template says (onelogin-facts §1.3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SchemaUrns {
     /// `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`: what real

@@ -14,8 +14,9 @@
 //!   ([`Identities`]).
 //! - `transcript`: redaction for HTTP transcripts.
 //! - [`explore`]: whole-system exploration against a reference model.
+//! - [`schema`]: the JSON Schemas of scenario and fixture files, derived from the format's types.
 //!
-//! The file format, the report and exploration are public; loading and running are reached
+//! The file format, its schema, the report and exploration are public; loading and running are reached
 //! through the functions re-exported here.
 //!
 //! Architecture invariant: a scenario's result depends only on its file. Every clock is manual,
@@ -28,6 +29,7 @@ mod identity;
 mod load;
 pub mod report;
 mod run;
+pub mod schema;
 mod transcript;
 
 pub use identity::Identities;

