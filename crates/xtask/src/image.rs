@@ -188,7 +188,7 @@ fn host_triple() -> anyhow::Result<String> {
         .context("rustc -vV names no host")
 }
 
-/// A static, stripped release build for the host's target. The explicit `--target` keeps the
+/// A static release build for the host's target (stripped when staged). The explicit `--target` keeps the
 /// static flag off build scripts and proc macros, which must stay dynamic.
 fn release_binary(root: &Path) -> anyhow::Result<PathBuf> {
     let triple = host_triple()?;
@@ -200,8 +200,7 @@ fn release_binary(root: &Path) -> anyhow::Result<PathBuf> {
             .arg("--config")
             .arg(format!(
                 "target.{triple}.rustflags=[\"-C\", \"target-feature=+crt-static\"]"
-            ))
-            .args(["--config", "profile.release.strip=true"]),
+            )),
     )
     .context("building the static release binary")?;
     Ok(target_dir(root)
@@ -231,7 +230,7 @@ fn stage_context(stage: &Path, binary: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(stage.join("data"))?;
     let bin = root.join("usr/local/bin/asana-harness");
     copy(binary, &bin)?;
-    // A dev binary carries line tables; the image needs none of them.
+    // Symbols and a dev binary's line tables: the image needs none of them.
     let _ = Command::new("strip").arg(&bin).status();
     for lib in shared_libraries(binary)? {
         copy(&lib, &root.join(lib.strip_prefix("/").unwrap_or(&lib)))?;
