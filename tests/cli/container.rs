@@ -360,3 +360,61 @@ async fn the_image_serves_the_library_as_non_root_keeps_state_and_stops_on_sigte
         "the pending approval survived the restart: {tasks}"
     );
 }
+
+/// The ways the README offers to run the image (the compose file, the GitHub Actions example,
+/// the README's own commands) use the ports, the mount and the secrets' names the image and the
+/// check above use, so a copied example starts what CI tested.
+#[test]
+fn the_examples_use_the_images_ports_paths_and_secret_names() {
+    let read = |path: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+    };
+    let containerfile = read("Containerfile");
+    for needed in [
+        "EXPOSE 7480 7481",
+        "USER 65532:65532",
+        "\"0.0.0.0:7480\"",
+        "\"0.0.0.0:7481\"",
+        "\"/data/state.json\"",
+        "ASANA_HARNESS_CREDENTIALS_OUT=/data/credentials.json",
+        "CMD [\"/usr/local/bin/asana-harness\", \"health\"]",
+    ] {
+        assert!(
+            containerfile.contains(needed),
+            "the Containerfile: {needed}"
+        );
+    }
+    let compose = read("examples/compose.yaml");
+    let actions = read("examples/github-actions/harness-service.yml");
+    let readme = read("README.md");
+    for (what, text) in [("compose", &compose), ("README", &readme)] {
+        for needed in [
+            "7480:7480",
+            "7481:7481",
+            "harness-data:/data",
+            "asana-harness:dev",
+        ] {
+            assert!(text.contains(needed), "{what}: {needed}");
+        }
+    }
+    assert!(actions.contains("\"7480:7480\", \"7481:7481\""));
+    for name in [
+        "ASANA_HARNESS_ADMIN_TOKEN",
+        "ASANA_HARNESS_SERVICE_ACCOUNT_TOKEN",
+        "ASANA_HARNESS_ONELOGIN_CLIENT_ID",
+        "ASANA_HARNESS_ONELOGIN_CLIENT_SECRET",
+    ] {
+        for (what, text) in [
+            ("compose", &compose),
+            ("actions", &actions),
+            ("README", &readme),
+        ] {
+            assert!(text.contains(name), "{what} names {name}");
+        }
+    }
+    let podman_flags = PODMAN_RUN_FLAGS.join(" ");
+    assert!(
+        readme.replace('\n', " ").contains(&podman_flags),
+        "the README gives podman's flags as the check uses them: {podman_flags}"
+    );
+}

@@ -12,10 +12,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every workflow file, sorted.
+/// Every workflow file, sorted: the repository's own and the example a team copies.
 fn workflows() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
-        .expect(".github/workflows exists")
+    let mut files: Vec<PathBuf> = [".github/workflows", "examples/github-actions"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).expect("the workflow folders exist"))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
         .collect();
