@@ -147,3 +147,33 @@ async fn unknown_flags_and_profiles_are_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// A request still arriving when SIGTERM comes (a client sending its body slowly) does not hold
+/// the process: it is given a grace period, then cut, the state is saved, and the process is
+/// gone within the 5 s a container engine is promised.
+#[tokio::test]
+async fn sigterm_with_a_request_in_flight_still_stops_within_five_seconds_and_saves() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let served = Served::start(dir.path(), &["--state", state.to_str().unwrap()]).await;
+    std::fs::remove_file(&state).unwrap();
+    let origin = served.asana_origin();
+    let addr = origin.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(
+        format!(
+            "POST /api/1.0/scim/Users HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/scim+json\r\nContent-Length: 1000\r\n\r\n{{\"userName\":",
+            served.token()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    slow.flush().await.unwrap();
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(5), served.terminate()).await;
+    let status = stopped.expect("serve stops within 5 s of SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(state.exists(), "the state is saved on the way out");
+}
