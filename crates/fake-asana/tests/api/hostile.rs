@@ -334,6 +334,16 @@ async fn scim_lookups_stay_quick_while_the_acs_is_under_attack() {
     // What the ACS is flooded with: the costliest response within every bound (it must be
     // parsed, canonicalized and its signature checked), and floods refused unread.
     let costly = costly_response(&app);
+    let filter = "/Users?filter=userName%20eq%20%22ada%40acme.test%22";
+    // The same lookups with no attack first: on a loaded machine the bound grows with them, so
+    // the test catches lookups that wait for the ACS's work, not a busy CI neighbour.
+    let mut quiet = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        assert_eq!(app.scim(Method::GET, filter, None).await.status, 200);
+        quiet.push(started.elapsed());
+    }
+    let bound = Duration::from_millis(50).max(p99(quiet) * 10);
     let flood = {
         let mut root =
             String::from(r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol""#);
@@ -368,7 +378,6 @@ async fn scim_lookups_stay_quick_while_the_acs_is_under_attack() {
     }
     // Measured while the flood goes on: at least 200 lookups, and until 40 hostile posts have
     // been answered (bounded, should the ACS stall).
-    let filter = "/Users?filter=userName%20eq%20%22ada%40acme.test%22";
     let mut samples = Vec::new();
     while samples.len() < 200 || (posted.load(Ordering::Relaxed) < 40 && samples.len() < 20_000) {
         let started = Instant::now();
@@ -385,8 +394,8 @@ async fn scim_lookups_stay_quick_while_the_acs_is_under_attack() {
     assert!(posted >= 40, "only {posted} hostile posts were answered");
     let p99 = p99(samples);
     assert!(
-        p99 < Duration::from_millis(50),
-        "SCIM p99 {p99:?} under attack"
+        p99 < bound,
+        "SCIM p99 {p99:?} under attack (bound {bound:?})"
     );
 }
 
