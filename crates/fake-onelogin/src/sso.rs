@@ -141,3 +141,22 @@ pub fn sso_url(origin: &str, app: u64) -> String {
 pub fn slo_url(origin: &str, app: u64) -> String {
     format!("{origin}/trust/saml2/http-redirect/slo/{app}")
 }
+
+/// The Asana app's identity provider addresses, as its SSO tab shows them.
+impl crate::FakeOneLogin {
+    /// The Asana app's SAML 2.0 endpoint (SP-initiated and IdP-initiated sign-in).
+    pub fn sso_url(&self) -> String {
+        sso_url(&self.app.origin, self.asana_app_id)
+    }
+
+    /// The Asana app's Issuer: `https://app.onelogin.com/saml/metadata/<app id>`, or in the
+    /// `local` form its metadata URL.
+    pub fn issuer(&self) -> String {
+        issuer(self.sso().issuer_form, &self.app.origin, self.asana_app_id)
+    }
+
+    /// Where the fake serves the Asana app's IdP metadata.
+    pub fn metadata_url(&self) -> String {
+        metadata_url(&self.app.origin, self.asana_app_id)
+    }
+}
