@@ -13,6 +13,7 @@ mod restart;
 mod run;
 mod security;
 mod serve;
+mod soak;
 mod tls;
 
 use std::path::Path;

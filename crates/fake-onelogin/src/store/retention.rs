@@ -22,9 +22,11 @@ use crate::model::TaskStatus;
 /// How long finished tasks and events are kept, and how many at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// Kept at least this long after they finished (or, for a task, stopped being the newest).
+    /// Kept until they are older than this, counted from when they finished (or, for a task,
+    /// stopped being the newest).
     pub max_age: SignedDuration,
-    /// Kept at most this many finished tasks, and this many events.
+    /// Kept at most this many finished tasks, and this many events (at least one of each: what
+    /// just happened is always there to read).
     pub max_count: usize,
 }
 
@@ -116,7 +118,7 @@ impl Store {
     pub(super) fn sweep_events(&mut self, now: Timestamp) {
         let Retention { max_age, max_count } = self.retention;
         while let Some(front) = self.events.front() {
-            if self.events.len() <= max_count && front.created_at + max_age > now {
+            if self.events.len() <= max_count.max(1) && front.created_at + max_age >= now {
                 break;
             }
             self.events.pop_front();
@@ -169,7 +171,7 @@ impl Store {
     pub(super) fn sweep_tasks(&mut self, now: Timestamp) {
         let Retention { max_age, max_count } = self.retention;
         while let Some(&(at, id)) = self.history.entries.front() {
-            if self.history.entries.len() <= max_count && at + max_age > now {
+            if self.history.entries.len() <= max_count.max(1) && at + max_age >= now {
                 break;
             }
             self.history.entries.pop_front();
