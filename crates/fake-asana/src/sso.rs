@@ -27,6 +27,7 @@ use crate::model::{Gid, SamlMode};
 use crate::store::Store;
 use crate::store::saml::Admission;
 use pending::Pending;
+pub use sessions::Session;
 use sessions::{Consumed, Sessions};
 
 pub use pending::LIFETIME as PENDING_LIFETIME;
@@ -110,16 +111,6 @@ impl SignIn {
         self.message.clone_from(&refusal.message);
         self
     }
-}
-
-/// A signed-in person.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub org: Gid,
-    pub user: Gid,
-    pub email: String,
-    pub expires: Timestamp,
-    pub via: &'static str,
 }
 
 /// The outcome of a successful sign-in.

@@ -57,8 +57,9 @@ pub use model::{
 };
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
+pub use store::retention::Retention;
 pub use store::sso::SsoRefusal;
-pub use store::{Retention, StoreError, UserChanges};
+pub use store::{StoreError, UserChanges};
 
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
@@ -178,7 +179,7 @@ pub struct FakeOneLoginBuilder {
     ca_certificate: Option<String>,
     allowed_hosts: Vec<String>,
     issuer_form: Option<IssuerForm>,
-    retention: store::Retention,
+    retention: Retention,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -199,7 +200,7 @@ impl Default for FakeOneLoginBuilder {
             ca_certificate: None,
             allowed_hosts: Vec::new(),
             issuer_form: None,
-            retention: store::Retention::default(),
+            retention: Retention::default(),
         }
     }
 }

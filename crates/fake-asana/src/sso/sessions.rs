@@ -12,7 +12,17 @@ use std::collections::{BinaryHeap, HashMap};
 
 use jiff::Timestamp;
 
-use super::Session;
+use crate::model::Gid;
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub org: Gid,
+    pub user: Gid,
+    pub email: String,
+    pub expires: Timestamp,
+    pub via: &'static str,
+}
 
 /// The most sessions kept at once (the harness's choice; Asana documents none).
 pub const MAX_SESSIONS: usize = 10_000;
@@ -151,8 +161,8 @@ mod tests {
 
     fn session(expires: Timestamp) -> Session {
         Session {
-            org: crate::model::Gid(1),
-            user: crate::model::Gid(2),
+            org: Gid(1),
+            user: Gid(2),
             email: "a@acme.test".into(),
             expires,
             via: "saml",

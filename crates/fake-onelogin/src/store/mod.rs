@@ -18,7 +18,7 @@ pub(crate) mod events;
 pub(crate) mod import;
 mod queue;
 mod reconcile;
-mod retention;
+pub(crate) mod retention;
 pub(crate) mod sso;
 mod state;
 
@@ -27,7 +27,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use jiff::Timestamp;
 
 use crate::model::*;
-pub use retention::Retention;
 
 /// Why a store call was refused; the HTTP layer renders it in OneLogin's shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,7 +91,7 @@ pub struct Store {
     event_seq: u64,
     /// Finished tasks no longer the newest of their user and app, in the order they became so.
     history: retention::History,
-    retention: Retention,
+    retention: retention::Retention,
     next_id: u64,
 }
 
@@ -115,7 +114,7 @@ impl Store {
             events: VecDeque::new(),
             event_seq: 0,
             history: retention::History::default(),
-            retention: Retention::default(),
+            retention: retention::Retention::default(),
             next_id: FIRST_ID,
         }
     }
