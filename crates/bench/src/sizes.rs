@@ -46,7 +46,7 @@ impl Sizes {
             sign_in_people: 1_000,
             rounds: 3,
             soak_people: 2_000,
-            soak_warmup: 2,
+            soak_warmup: 3,
             soak_retention: None,
         }
     }
