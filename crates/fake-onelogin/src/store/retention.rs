@@ -290,4 +290,49 @@ mod tests {
         assert!(store.last_task(kept, app).is_some());
         assert!(store.link(kept, app).is_some());
     }
+
+    /// A saved state holds only what was kept, and a restore rebuilds the history queue from
+    /// it, so the limits keep holding after a restart.
+    #[test]
+    fn a_restored_state_keeps_its_history_bounded() {
+        let (mut store, _, role) = store(Retention::days(7, 1_000));
+        for i in 0..10 {
+            let id = person(&mut store, role, i, t0());
+            run_all(&mut store, t0());
+            store.delete_user(id, t0()).expect("deleted");
+            run_all(&mut store, t0());
+        }
+        let saved = store.snapshot();
+        assert_eq!(saved.tasks.len(), 20, "a create and a delete each");
+        assert!(saved.links.is_empty(), "the people are gone");
+        let mut restored = Store::restore(saved).expect("restores");
+        assert_eq!(restored.history_len(), 20);
+        let later = t0() + SignedDuration::from_hours(1);
+        restored.set_retention(Retention::days(7, 4), later);
+        assert_eq!(restored.tasks().count(), 4);
+        restored.sweep(later + Retention::DEFAULT_MAX_AGE + SignedDuration::from_secs(1));
+        assert_eq!(restored.tasks().count(), 0, "past the age, all of it goes");
+    }
+
+    /// A failed task can still be retried, so it stays even when its user is gone.
+    #[test]
+    fn a_failed_newest_task_stays_until_it_is_dealt_with() {
+        let (mut store, app, role) = store(Retention::days(7, 1));
+        let id = person(&mut store, role, 1, t0());
+        run_all(&mut store, t0());
+        store.delete_user(id, t0()).expect("deleted");
+        let (task, _) = store.claim_next(t0()).expect("the delete");
+        store.complete(task.id, Err(("target down".into(), false)), 1, t0());
+        let later = t0() + Retention::DEFAULT_MAX_AGE * 2;
+        store.sweep(later);
+        assert_eq!(
+            store.task(task.id).map(|t| t.status),
+            Some(TaskStatus::Failed)
+        );
+        assert!(store.link(id, app).is_some(), "Asana still has the user");
+        store.retry(task.id, later).expect("retried");
+        run_all(&mut store, later);
+        store.sweep(later);
+        assert!(store.link(id, app).is_none(), "done: the link went with it");
+    }
 }
