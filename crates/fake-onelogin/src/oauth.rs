@@ -18,6 +18,10 @@ use crate::model::{ApiCredential, ApiScope};
 
 /// Ten hours, as OneLogin's tokens live.
 pub const TOKEN_LIFETIME_SECS: i64 = 36_000;
+/// The most live access tokens kept; beyond them the oldest stops working (the harness's
+/// choice: OneLogin documents no such limit, and a script that fetches a token per call would
+/// otherwise fill ten hours' worth).
+pub const MAX_TOKENS: usize = 10_000;
 
 pub fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes())
@@ -72,7 +76,7 @@ impl Tokens {
             by_expiry,
         } = &mut *inner;
         while let Some((at, _)) = by_expiry.front() {
-            if *at > now {
+            if *at > now && by_digest.len() < MAX_TOKENS {
                 break;
             }
             if let Some((at, digest)) = by_expiry.pop_front()
@@ -274,5 +278,20 @@ mod tests {
         assert!(inner.by_expiry.len() <= 66, "{}", inner.by_expiry.len());
         drop(inner);
         assert!(tokens.check(&live, later).is_some());
+    }
+
+    #[test]
+    fn beyond_the_cap_the_oldest_token_stops_working() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let tokens = Tokens::default();
+        let t0 = harness_clock::DEFAULT_EPOCH;
+        let (first, _) = tokens.issue(&mut rng, "cid", t0);
+        let (second, _) = tokens.issue(&mut rng, "cid", t0);
+        for _ in 0..MAX_TOKENS - 1 {
+            tokens.issue(&mut rng, "cid", t0);
+        }
+        assert!(tokens.check(&first, t0).is_none());
+        assert!(tokens.check(&second, t0).is_some());
+        assert_eq!(tokens.inner.lock().unwrap().by_digest.len(), MAX_TOKENS);
     }
 }
