@@ -107,6 +107,12 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
     if let Some(count) = sizes.soak_retention {
         command.args(["--retention-count", &count.to_string()]);
     }
+    // glibc gives busy threads arenas of their own, each creeping up to its own high-water mark
+    // over minutes of churn: two arenas measure the harness's data, not that (PERFORMANCE.md,
+    // Soak). A setting in the environment wins, to compare.
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        command.env("MALLOC_ARENA_MAX", "2");
+    }
     let mut child = command
         .env_remove("ASANA_HARNESS_ADMIN_TOKEN")
         .env_remove("ASANA_HARNESS_RETENTION_COUNT")
