@@ -9,9 +9,10 @@ use crate::BadInput;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Workloads to run (default: all): baseline, scim-read, scim-write, provision, scenarios,
-    /// startup, sign-in. Throughput rows bring `baseline` along; `sign-in` is measured against
-    /// the RSA signing rate instead.
+    /// Workloads to run (default: all but soak): baseline, scim-read, scim-write, provision,
+    /// scenarios, startup, sign-in, soak. Throughput rows bring `baseline` along; `sign-in` is
+    /// measured against the RSA signing rate instead; `soak` reads a served process's memory
+    /// after a warm-up and after ten times more traffic.
     #[arg(value_parser = parse_workload)]
     workloads: Vec<Workload>,
     /// Print JSON instead of a table.
@@ -35,6 +36,15 @@ pub struct BenchArgs {
     /// OneLogin users `provision` gives the Asana app.
     #[arg(long)]
     provision: Option<usize>,
+    /// People `soak` creates, changes and deletes in each cycle.
+    #[arg(long)]
+    soak_people: Option<usize>,
+    /// Cycles of `soak`'s warm-up; ten times as many follow it.
+    #[arg(long)]
+    soak_warmup: Option<usize>,
+    /// `--retention-count` of the harness `soak` serves (default: serve's own).
+    #[arg(long)]
+    soak_retention: Option<usize>,
     /// The scenario library `scenarios` runs.
     #[arg(long, default_value = "scenarios")]
     scenarios: PathBuf,
@@ -60,6 +70,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     set(&mut sizes.connections, args.connections);
     set(&mut sizes.writes, args.writes);
     set(&mut sizes.provision, args.provision);
+    set(&mut sizes.soak_people, args.soak_people);
+    set(&mut sizes.soak_warmup, args.soak_warmup);
+    if args.soak_retention.is_some() {
+        sizes.soak_retention = args.soak_retention;
+    }
     let workloads = if args.workloads.is_empty() {
         Workload::ALL.to_vec()
     } else {

@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// configured once keeps trusting it. A restored `--state` keeps its own.
     #[arg(long)]
     idp_key: Option<PathBuf>,
+    /// Days the fake OneLogin keeps finished provisioning tasks and events (default 7).
+    #[arg(long, env = "ASANA_HARNESS_RETENTION_DAYS", default_value_t = 7)]
+    retention_days: u32,
+    /// The most finished provisioning tasks, and events, the fake OneLogin keeps (default 10000).
+    #[arg(long, env = "ASANA_HARNESS_RETENTION_COUNT", default_value_t = 10_000)]
+    retention_count: usize,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -102,8 +108,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let restored = saved.is_some();
     let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
     let mut asana = FakeAsana::builder().profile(args.profile);
-    let mut onelogin =
-        FakeOneLogin::builder().api_credential(&secrets.client_id, &secrets.client_secret);
+    let mut onelogin = FakeOneLogin::builder()
+        .api_credential(&secrets.client_id, &secrets.client_secret)
+        .retention(fake_onelogin::Retention::days(
+            args.retention_days,
+            args.retention_count,
+        ));
     if let Some(token) = &secrets.admin_token {
         asana = asana.admin_token(token.clone());
         onelogin = onelogin.admin_token(token.clone());

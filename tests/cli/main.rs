@@ -17,6 +17,7 @@ mod run;
 mod schema;
 mod security;
 mod serve;
+mod soak;
 mod tls;
 mod workflows;
 

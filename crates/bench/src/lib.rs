@@ -9,6 +9,7 @@
 mod load;
 mod signin;
 mod sizes;
+mod soak;
 mod workloads;
 
 use std::path::PathBuf;
@@ -31,9 +32,11 @@ pub enum Workload {
     Scenarios,
     Startup,
     SignIn,
+    Soak,
 }
 
 impl Workload {
+    /// What a bare `bench` runs: every workload but `soak`, which is asked for by name.
     pub const ALL: [Workload; 7] = [
         Workload::Baseline,
         Workload::ScimRead,
@@ -42,6 +45,17 @@ impl Workload {
         Workload::Scenarios,
         Workload::Startup,
         Workload::SignIn,
+    ];
+    /// Every workload, in the order they run.
+    pub const EVERY: [Workload; 8] = [
+        Workload::Baseline,
+        Workload::ScimRead,
+        Workload::ScimWrite,
+        Workload::Provision,
+        Workload::Scenarios,
+        Workload::Startup,
+        Workload::SignIn,
+        Workload::Soak,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +67,7 @@ impl Workload {
             Workload::Scenarios => "scenarios",
             Workload::Startup => "startup",
             Workload::SignIn => "sign-in",
+            Workload::Soak => "soak",
         }
     }
 }
@@ -61,11 +76,11 @@ impl std::str::FromStr for Workload {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Workload::ALL
+        Workload::EVERY
             .into_iter()
             .find(|w| w.name() == s)
             .ok_or_else(|| {
-                let names: Vec<_> = Workload::ALL.iter().map(|w| w.name()).collect();
+                let names: Vec<_> = Workload::EVERY.iter().map(|w| w.name()).collect();
                 format!("unknown workload {s:?}; one of {}", names.join(", "))
             })
     }
@@ -76,7 +91,7 @@ pub struct Options {
     pub sizes: Sizes,
     /// The scenario library `scenarios` runs.
     pub scenarios: PathBuf,
-    /// The `asana-harness` executable `startup` starts.
+    /// The `asana-harness` executable `startup` and `soak` start.
     pub executable: Option<PathBuf>,
 }
 
@@ -124,7 +139,7 @@ impl Report {
                 opt(r.p99_ms, 3),
                 opt(r.bytes_per_user, 0),
                 opt(r.payload_per_user, 0),
-                opt(r.resident_bytes.map(|b| b as f64 / 1024.0 / 1024.0), 0),
+                opt(r.resident_bytes.map(|b| b as f64 / 1024.0 / 1024.0), 1),
                 r.errors
             );
         }
@@ -167,7 +182,7 @@ async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Repo
         None
     };
     let mut rows = Vec::new();
-    for &w in Workload::ALL.iter().filter(|w| workloads.contains(w)) {
+    for &w in Workload::EVERY.iter().filter(|w| workloads.contains(w)) {
         let mut new_rows = match w {
             Workload::Baseline => Vec::new(),
             Workload::ScimRead => {
@@ -184,6 +199,10 @@ async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Repo
             Workload::SignIn => vec![signin::bench_sign_in(&client, sizes).await?],
             Workload::Startup => match &options.executable {
                 Some(exe) => vec![bench_startup(exe, sizes.starts).await?],
+                None => Vec::new(),
+            },
+            Workload::Soak => match &options.executable {
+                Some(exe) => soak::bench_soak(&client, exe, sizes).await?,
                 None => Vec::new(),
             },
         };

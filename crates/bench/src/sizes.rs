@@ -23,6 +23,13 @@ pub struct Sizes {
     pub sign_in_people: usize,
     /// Runs of each read workload; the best counts, since noise only ever slows a run down.
     pub rounds: usize,
+    /// People `soak` creates, changes and deletes in each cycle, and the cycles of its warm-up
+    /// (ten times as many follow it).
+    pub soak_people: usize,
+    pub soak_warmup: usize,
+    /// `serve --retention-count` for `soak`'s served process (default: serve's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soak_retention: Option<usize>,
 }
 
 impl Sizes {
@@ -38,6 +45,9 @@ impl Sizes {
             sign_ins: 5_000,
             sign_in_people: 1_000,
             rounds: 3,
+            soak_people: 2_000,
+            soak_warmup: 3,
+            soak_retention: None,
         }
     }
 
@@ -53,6 +63,9 @@ impl Sizes {
             sign_ins: 20,
             sign_in_people: 5,
             rounds: 1,
+            soak_people: 10,
+            soak_warmup: 1,
+            soak_retention: Some(20),
         }
     }
 }

@@ -12,12 +12,9 @@ use serde_json::{Value, json};
 use crate::load::{Baseline, Job, Load, contains, drive, interleaved, timed, warm};
 use crate::sizes::{Row, Sizes};
 
-/// Resident memory in bytes, where the platform tells.
+/// This process's resident memory in bytes, where the platform tells.
 fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    crate::soak::resident_bytes_of(std::process::id())
 }
 
 fn organization(users: usize) -> Fixture {

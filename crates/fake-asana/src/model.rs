@@ -153,6 +153,9 @@ pub enum SamlMode {
     Required,
 }
 
+/// The most history events a user keeps (the harness's choice).
+pub const MAX_USER_EVENTS: usize = 100;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRecord {
     pub gid: Gid,
@@ -188,6 +191,17 @@ impl UserRecord {
 
     pub fn is_active(&self) -> bool {
         self.deprovisioned.is_none() && self.scim.active.unwrap_or(true)
+    }
+
+    /// Adds to the user's history, keeping the newest [`MAX_USER_EVENTS`]: a person
+    /// deprovisioned and provisioned again every day of a long-lived sandbox would otherwise
+    /// grow their record without end.
+    pub fn record(&mut self, event: UserEvent) {
+        if self.events.len() >= MAX_USER_EVENTS {
+            let over = self.events.len() + 1 - MAX_USER_EVENTS;
+            self.events.drain(..over);
+        }
+        self.events.push(event);
     }
 
     pub fn display_name(&self) -> &str {

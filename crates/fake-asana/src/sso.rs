@@ -14,8 +14,8 @@
 //! runs off the async workers.
 
 mod pending;
+mod sessions;
 
-use std::collections::HashMap;
 use std::sync::{Mutex, RwLockReadGuard, RwLockWriteGuard};
 
 use harness_html::BoundedLog;
@@ -27,8 +27,11 @@ use crate::model::{Gid, SamlMode};
 use crate::store::Store;
 use crate::store::saml::Admission;
 use pending::Pending;
+pub use sessions::Session;
+use sessions::{Consumed, Sessions};
 
 pub use pending::LIFETIME as PENDING_LIFETIME;
+pub use sessions::MAX_SESSIONS;
 
 /// Asana's SP entity id, the audience every IdP guide configures (asana-facts §8, [C3]).
 pub const ENTITY_ID: &str = "https://app.asana.com/";
@@ -110,16 +113,6 @@ impl SignIn {
     }
 }
 
-/// A signed-in person.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub org: Gid,
-    pub user: Gid,
-    pub email: String,
-    pub expires: Timestamp,
-    pub via: &'static str,
-}
-
 /// The outcome of a successful sign-in.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -158,30 +151,8 @@ pub struct Sp {
 #[derive(Default)]
 struct Inner {
     pending: Pending,
-    /// Consumed assertion ID → until when it could still be presented.
-    used: HashMap<String, Timestamp>,
-    sessions: HashMap<String, Session>,
-    /// Each browser's (its `asana_browser` cookie) current session.
-    session_of_browser: HashMap<String, String>,
-    /// Expired entries of `used` and `sessions` are let go in sweeps, at most this often.
-    next_sweep: Option<Timestamp>,
-}
-
-/// How often (on the harness clock) expired replay entries and sessions are swept.
-const SWEEP_EVERY: SignedDuration = SignedDuration::from_mins(1);
-
-impl Inner {
-    fn sweep(&mut self, now: Timestamp) {
-        if self.next_sweep.is_some_and(|at| now < at) {
-            return;
-        }
-        self.used.retain(|_, until| *until > now);
-        self.sessions.retain(|_, s| s.expires > now);
-        let sessions = &self.sessions;
-        self.session_of_browser
-            .retain(|_, id| sessions.contains_key(id));
-        self.next_sweep = Some(now + SWEEP_EVERY);
-    }
+    used: Consumed,
+    sessions: Sessions,
 }
 
 impl Sp {
@@ -280,12 +251,7 @@ impl Sp {
 
         let relay_state = {
             let mut inner = self.lock();
-            inner.sweep(now);
-            if inner
-                .used
-                .get(&verified.assertion_id)
-                .is_some_and(|until| *until > now)
-            {
+            if inner.used.contains(&verified.assertion_id, now) {
                 return Err(Refusal::new(
                     Reason::Replayed,
                     format!("assertion {} was already used", verified.assertion_id),
@@ -298,7 +264,7 @@ impl Sp {
             };
             inner
                 .used
-                .insert(verified.assertion_id.clone(), verified.valid_until);
+                .insert(verified.assertion_id.clone(), verified.valid_until, now);
             relay_state
         };
 
@@ -407,24 +373,17 @@ impl Sp {
     ) -> String {
         let id = random_hex();
         let mut inner = self.lock();
-        inner.sweep(now);
         if let Some(previous) = previous {
             inner.sessions.remove(previous);
         }
-        if let Some(browser) = browser
-            && let Some(before) = inner
-                .session_of_browser
-                .insert(browser.to_owned(), id.clone())
-        {
-            inner.sessions.remove(&before);
-        }
-        inner.sessions.insert(id.clone(), session);
+        inner.sessions.insert(id.clone(), session, browser, now);
         id
     }
 
     /// The session behind a cookie, if it has not expired and its user may still sign in.
     pub fn session(&self, id: &str, store: &Store, now: Timestamp) -> Option<Session> {
         let mut inner = self.lock();
+        inner.sessions.expire(now);
         let session = inner.sessions.get(id)?.clone();
         let user_ok = store
             .user(session.org, session.user)

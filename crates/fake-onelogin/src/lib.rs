@@ -59,6 +59,7 @@ pub use model::{
 pub use outbound::{OutboundExchange, TaskRun};
 pub use sso::{PASSWORD, PostForm, SsoError};
 pub use start_error::StartError;
+pub use store::retention::Retention;
 pub use store::sso::SsoRefusal;
 pub use store::{StoreError, UserChanges};
 
@@ -112,6 +113,15 @@ impl AppState {
         self.store().credential(&grant.client_id).map(|c| c.scope)
     }
 
+    /// Lets go of what the retention no longer keeps before a list is read, so that a log
+    /// nobody wrote to for days shows its age (checked under the read lock first).
+    fn sweep(&self) {
+        let now = self.clock.now();
+        if self.store().sweep_due(now) {
+            self.store_mut().sweep(now);
+        }
+    }
+
     /// Something may have become runnable.
     fn kick(&self) {
         self.work.notify_one();
@@ -153,6 +163,7 @@ pub struct FakeOneLoginBuilder {
     ca_certificate: Option<String>,
     allowed_hosts: Vec<String>,
     issuer_form: Option<IssuerForm>,
+    retention: Retention,
 }
 
 impl Default for FakeOneLoginBuilder {
@@ -173,6 +184,7 @@ impl Default for FakeOneLoginBuilder {
             ca_certificate: None,
             allowed_hosts: Vec::new(),
             issuer_form: None,
+            retention: Retention::default(),
         }
     }
 }
@@ -313,12 +325,11 @@ impl FakeOneLoginBuilder {
         let now = clock.now();
         let (mut store, asana_app_id) = match self.state {
             Some(state) => {
-                let store = store::Store::restore(state).map_err(StartError::State)?;
+                let mut store = store::Store::restore(state).map_err(StartError::State)?;
                 let id = store
                     .apps()
                     .find(|a| a.connector_id == ASANA_CONNECTOR_ID)
                     .map(|a| a.id);
-                let mut store = store;
                 let id = id.unwrap_or_else(|| {
                     store.add_app(
                         "Asana",
@@ -345,6 +356,7 @@ impl FakeOneLoginBuilder {
                 (store, id)
             }
         };
+        store.set_retention(self.retention, now);
         if let Some((key, cert)) = self.idp_key {
             harness_saml::SigningKey::from_pem(&key, &cert)
                 .map_err(|e| StartError::IdpKey(e.to_string()))?;
@@ -539,9 +551,8 @@ impl FakeOneLogin {
         self.app.kick();
     }
 
-    /// Waits until no task is approved or in progress: the worker has caught up. Waits on the
-    /// worker's progress, never on a timer; without a worker (or a concurrent
-    /// [`run_provisioning`](Self::run_provisioning)) runnable tasks would wait forever.
+    /// Waits, on the worker's progress and never on a timer, until no task is approved or in
+    /// progress; without a worker (or a [`run_provisioning`](Self::run_provisioning)), forever.
     pub async fn settled(&self) {
         let mut progress = self.app.progress.subscribe();
         loop {
@@ -621,22 +632,6 @@ impl FakeOneLogin {
     /// Makes a new signing certificate and puts it in use; the old one stays listed.
     pub fn rotate_idp_certificate(&self) -> u64 {
         idp::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
-    }
-
-    /// The Asana app's SAML 2.0 endpoint (SP-initiated and IdP-initiated sign-in).
-    pub fn sso_url(&self) -> String {
-        sso::sso_url(&self.app.origin, self.asana_app_id)
-    }
-
-    /// The Asana app's Issuer: `https://app.onelogin.com/saml/metadata/<app id>`, or in the
-    /// `local` form its metadata URL.
-    pub fn issuer(&self) -> String {
-        sso::issuer(self.sso().issuer_form, &self.app.origin, self.asana_app_id)
-    }
-
-    /// Where the fake serves the Asana app's IdP metadata.
-    pub fn metadata_url(&self) -> String {
-        sso::metadata_url(&self.app.origin, self.asana_app_id)
     }
 
     /// The form the SSO endpoint would post to sign `user_id` in to Asana.

@@ -5,7 +5,7 @@
 //! answers an access token that lives 36,000 s on the harness clock. Secrets and tokens are kept
 //! only as SHA-256 digests.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
@@ -18,6 +18,10 @@ use crate::model::{ApiCredential, ApiScope};
 
 /// Ten hours, as OneLogin's tokens live.
 pub const TOKEN_LIFETIME_SECS: i64 = 36_000;
+/// The most live access tokens kept; beyond them the oldest stops working (the harness's
+/// choice: OneLogin documents no such limit, and a script that fetches a token per call would
+/// otherwise fill ten hours' worth).
+pub const MAX_TOKENS: usize = 10_000;
 
 pub fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes())
@@ -43,7 +47,17 @@ pub fn random_hex(rng: &mut StdRng, bytes: usize) -> String {
 /// Issued access tokens, by digest.
 #[derive(Default)]
 pub struct Tokens {
-    inner: Mutex<HashMap<String, Grant>>,
+    inner: Mutex<Grants>,
+}
+
+/// The live grants, and every grant's expiry in the order they were issued, which is the order
+/// they expire in (one lifetime for all): expired grants go from the front as new ones come,
+/// so an issue never scans the table. A revoked grant's entry waits until it comes up, or until
+/// the queue, grown to twice the table, is compacted.
+#[derive(Default)]
+struct Grants {
+    by_digest: HashMap<String, Grant>,
+    by_expiry: VecDeque<(Timestamp, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,15 +71,32 @@ impl Tokens {
         let token = random_hex(rng, 32);
         let expires_at = now + SignedDuration::from_secs(TOKEN_LIFETIME_SECS);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        // Expired grants go when new ones come, so the map stays as small as the live set.
-        inner.retain(|_, g| g.expires_at > now);
-        inner.insert(
-            sha256_hex(&token),
+        let Grants {
+            by_digest,
+            by_expiry,
+        } = &mut *inner;
+        while let Some((at, _)) = by_expiry.front() {
+            if *at > now && by_digest.len() < MAX_TOKENS {
+                break;
+            }
+            if let Some((at, digest)) = by_expiry.pop_front()
+                && by_digest.get(&digest).is_some_and(|g| g.expires_at == at)
+            {
+                by_digest.remove(&digest);
+            }
+        }
+        let digest = sha256_hex(&token);
+        by_expiry.push_back((expires_at, digest.clone()));
+        by_digest.insert(
+            digest,
             Grant {
                 client_id: client_id.to_owned(),
                 expires_at,
             },
         );
+        if by_expiry.len() > 2 * by_digest.len() + 64 {
+            by_expiry.retain(|(_, d)| by_digest.contains_key(d));
+        }
         (token, expires_at)
     }
 
@@ -73,6 +104,7 @@ impl Tokens {
     pub fn check(&self, token: &str, now: Timestamp) -> Option<Grant> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner
+            .by_digest
             .get(&sha256_hex(token))
             .filter(|g| g.expires_at > now)
             .cloned()
@@ -82,12 +114,13 @@ impl Tokens {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .by_digest
             .remove(&sha256_hex(token))
             .is_some()
     }
 
     pub fn clear(&self) {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = Grants::default();
     }
 }
 
@@ -225,5 +258,40 @@ mod tests {
         );
         assert!(tokens.check(&token, expires).is_none());
         assert!(tokens.check("other", t0).is_none());
+    }
+
+    /// A client that fetches a token per call keeps only the live ones in memory, and revoked
+    /// ones do not pile up in the expiry queue.
+    #[test]
+    fn expired_and_revoked_tokens_do_not_pile_up() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let tokens = Tokens::default();
+        let t0 = harness_clock::DEFAULT_EPOCH;
+        for _ in 0..1_000 {
+            let (token, _) = tokens.issue(&mut rng, "cid", t0);
+            assert!(tokens.revoke(&token));
+        }
+        let later = t0 + SignedDuration::from_secs(TOKEN_LIFETIME_SECS);
+        let (live, _) = tokens.issue(&mut rng, "cid", later);
+        let inner = tokens.inner.lock().unwrap();
+        assert_eq!(inner.by_digest.len(), 1);
+        assert!(inner.by_expiry.len() <= 66, "{}", inner.by_expiry.len());
+        drop(inner);
+        assert!(tokens.check(&live, later).is_some());
+    }
+
+    #[test]
+    fn beyond_the_cap_the_oldest_token_stops_working() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let tokens = Tokens::default();
+        let t0 = harness_clock::DEFAULT_EPOCH;
+        let (first, _) = tokens.issue(&mut rng, "cid", t0);
+        let (second, _) = tokens.issue(&mut rng, "cid", t0);
+        for _ in 0..MAX_TOKENS - 1 {
+            tokens.issue(&mut rng, "cid", t0);
+        }
+        assert!(tokens.check(&first, t0).is_none());
+        assert!(tokens.check(&second, t0).is_some());
+        assert_eq!(tokens.inner.lock().unwrap().by_digest.len(), MAX_TOKENS);
     }
 }

@@ -2,11 +2,11 @@
 //! sessions, the issuer and endpoint URLs, and the auto-posting form every sign-in ends in.
 //! Making keys and assertions is `crate::idp`'s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use harness_saml::SigningKey;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::model::IssuerForm;
 use crate::store::StoreError;
@@ -74,12 +74,46 @@ pub struct LoginSession {
     pub since: Timestamp,
 }
 
+/// How long a OneLogin sign-in lasts, and how many are kept at once (the harness's choices;
+/// OneLogin's session timeout is an account setting): the oldest goes first.
+pub const LOGIN_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
+pub const MAX_LOGIN_SESSIONS: usize = 10_000;
+
+/// People signed in, and every session's id in the order they were made, which is the order
+/// they expire in: sessions leave from the front, so a sign-in never scans the table.
+#[derive(Default)]
+struct LoginSessions {
+    by_id: HashMap<String, LoginSession>,
+    order: VecDeque<(Timestamp, String)>,
+}
+
+impl LoginSessions {
+    fn open(&mut self, id: String, user: u64, now: Timestamp) {
+        while let Some((since, _)) = self.order.front() {
+            if *since + LOGIN_LIFETIME > now && self.by_id.len() < MAX_LOGIN_SESSIONS {
+                break;
+            }
+            if let Some((since, old)) = self.order.pop_front()
+                && self.by_id.get(&old).is_some_and(|s| s.since == since)
+            {
+                self.by_id.remove(&old);
+            }
+        }
+        self.order.push_back((now, id.clone()));
+        self.by_id.insert(id, LoginSession { user, since: now });
+        if self.order.len() > 2 * self.by_id.len() + 64 {
+            let by_id = &self.by_id;
+            self.order.retain(|(_, id)| by_id.contains_key(id));
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Idp {
     /// (app, certificate id) → the parsed key: parsing a PEM key on every sign-in would cost
     /// more than the signature.
     pub(crate) keys: Mutex<HashMap<(u64, u64), SigningKey>>,
-    sessions: Mutex<HashMap<String, LoginSession>>,
+    sessions: Mutex<LoginSessions>,
     /// Where reading AuthnRequests, making keys and signing run: never on the async workers.
     pub(crate) cpu: harness_html::CpuPool,
 }
@@ -87,21 +121,24 @@ pub struct Idp {
 impl Idp {
     pub fn open_session(&self, user: u64, now: Timestamp) -> String {
         let id = format!("{:032x}", rand::random::<u128>());
-        lock(&self.sessions).insert(id.clone(), LoginSession { user, since: now });
+        lock(&self.sessions).open(id.clone(), user, now);
         id
     }
 
-    pub fn session(&self, id: &str) -> Option<LoginSession> {
-        lock(&self.sessions).get(id).copied()
+    /// The session behind a cookie, while it lasts.
+    pub fn session(&self, id: &str, now: Timestamp) -> Option<LoginSession> {
+        let sessions = lock(&self.sessions);
+        let session = sessions.by_id.get(id).copied()?;
+        (session.since + LOGIN_LIFETIME > now).then_some(session)
     }
 
     pub fn close_session(&self, id: &str) {
-        lock(&self.sessions).remove(id);
+        lock(&self.sessions).by_id.remove(id);
     }
 
     /// Signs everyone out and forgets the parsed keys (`POST /__admin/reset`).
     pub fn reset(&self) {
-        lock(&self.sessions).clear();
+        *lock(&self.sessions) = LoginSessions::default();
         self.forget_keys();
     }
 
@@ -140,4 +177,59 @@ pub fn sso_url(origin: &str, app: u64) -> String {
 /// SLO Endpoint (HTTP) `…/trust/saml2/http-redirect/slo/<app id>`.
 pub fn slo_url(origin: &str, app: u64) -> String {
     format!("{origin}/trust/saml2/http-redirect/slo/{app}")
+}
+
+/// The Asana app's identity provider addresses, as its SSO tab shows them.
+impl crate::FakeOneLogin {
+    /// The Asana app's SAML 2.0 endpoint (SP-initiated and IdP-initiated sign-in).
+    pub fn sso_url(&self) -> String {
+        sso_url(&self.app.origin, self.asana_app_id)
+    }
+
+    /// The Asana app's Issuer: `https://app.onelogin.com/saml/metadata/<app id>`, or in the
+    /// `local` form its metadata URL.
+    pub fn issuer(&self) -> String {
+        issuer(self.sso().issuer_form, &self.app.origin, self.asana_app_id)
+    }
+
+    /// Where the fake serves the Asana app's IdP metadata.
+    pub fn metadata_url(&self) -> String {
+        metadata_url(&self.app.origin, self.asana_app_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sign-ins last a day and the table is capped: a person signing in every minute for
+    /// months leaves the live sessions behind, not every one they ever had.
+    #[test]
+    fn login_sessions_expire_and_are_capped() {
+        let idp = Idp::default();
+        let t0 = harness_clock::DEFAULT_EPOCH;
+        let first = idp.open_session(1, t0);
+        assert!(idp.session(&first, t0).is_some());
+        assert!(idp.session(&first, t0 + LOGIN_LIFETIME).is_none());
+        for i in 0..MAX_LOGIN_SESSIONS + 10 {
+            idp.open_session(2, t0 + SignedDuration::from_secs(i as i64));
+        }
+        let sessions = lock(&idp.sessions);
+        assert_eq!(sessions.by_id.len(), MAX_LOGIN_SESSIONS);
+        assert!(
+            !sessions.by_id.contains_key(&first),
+            "the oldest went first"
+        );
+        drop(sessions);
+        for _ in 0..1_000 {
+            let id = idp.open_session(2, t0);
+            idp.close_session(&id);
+        }
+        let sessions = lock(&idp.sessions);
+        assert!(sessions.order.len() <= 2 * sessions.by_id.len() + 64);
+        drop(sessions);
+        let later = t0 + LOGIN_LIFETIME * 2;
+        idp.open_session(3, later);
+        assert_eq!(lock(&idp.sessions).by_id.len(), 1, "the expired ones went");
+    }
 }

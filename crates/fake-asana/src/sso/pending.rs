@@ -34,6 +34,11 @@ pub struct Pending {
     by_id: HashMap<String, Request>,
     /// Each browser's request IDs, oldest first.
     by_browser: HashMap<String, VecDeque<String>>,
+    /// Every request's expiry and ID, in the order they were made, which is the order they
+    /// expire in (one lifetime for all): expired requests go from the front as new ones come,
+    /// so a start never scans the table. Requests answered early stay here until they come up
+    /// or the queue, grown to twice the table, is compacted.
+    by_expiry: VecDeque<(Timestamp, String)>,
 }
 
 impl Pending {
@@ -65,9 +70,7 @@ impl Pending {
                 self.by_id.remove(&oldest);
             }
         }
-        if self.by_id.len() >= TOTAL {
-            self.purge(now);
-        }
+        self.purge(now);
         if self.by_id.len() >= TOTAL {
             return Err(Refusal::new(
                 Reason::TooManyPending,
@@ -78,6 +81,7 @@ impl Pending {
             .entry(browser.to_owned())
             .or_default()
             .push_back(id.clone());
+        self.by_expiry.push_back((now + LIFETIME, id.clone()));
         self.by_id.insert(
             id,
             Request {
@@ -86,6 +90,10 @@ impl Pending {
                 expires: now + LIFETIME,
             },
         );
+        if self.by_expiry.len() > 2 * self.by_id.len() + 64 {
+            let by_id = &self.by_id;
+            self.by_expiry.retain(|(_, id)| by_id.contains_key(id));
+        }
         Ok(())
     }
 
@@ -138,13 +146,19 @@ impl Pending {
         Some(request)
     }
 
+    /// Lets go of the requests expired by `now`, oldest first.
     fn purge(&mut self, now: Timestamp) {
-        self.by_id.retain(|_, r| r.expires > now);
-        let by_id = &self.by_id;
-        self.by_browser.retain(|_, ids| {
-            ids.retain(|id| by_id.contains_key(id));
-            !ids.is_empty()
-        });
+        while let Some((expires, _)) = self.by_expiry.front() {
+            if *expires > now {
+                break;
+            }
+            let Some((expires, id)) = self.by_expiry.pop_front() else {
+                break;
+            };
+            if self.by_id.get(&id).is_some_and(|r| r.expires == expires) {
+                self.remove(&id);
+            }
+        }
     }
 }
 
@@ -214,6 +228,25 @@ mod tests {
         // Once the others expire, starts are taken again.
         p.insert("_later".into(), "anon", None, t0() + LIFETIME)
             .unwrap();
+    }
+
+    #[test]
+    fn expired_and_answered_requests_do_not_pile_up() {
+        let mut p = Pending::default();
+        for i in 0..5_000 {
+            let id = format!("_{i}");
+            p.insert(id.clone(), &format!("b{i}"), None, t0()).unwrap();
+            p.take(&id, Some(&format!("b{i}")), t0()).unwrap();
+        }
+        assert_eq!(p.len(), 0);
+        assert!(p.by_expiry.len() <= 64, "{}", p.by_expiry.len());
+        for i in 0..100 {
+            p.insert(format!("_late{i}"), "b", None, t0()).unwrap();
+        }
+        p.insert("_next".into(), "c", None, t0() + LIFETIME)
+            .unwrap();
+        assert_eq!(p.len(), 1, "the expired ones went as the next came");
+        assert!(!p.by_browser.contains_key("b"));
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Org {
                 now.strftime("%Y-%m-%d")
             ),
         }));
-        user.events.push(UserEvent {
+        user.record(UserEvent {
             at: now,
             event: "user_deprovisioned".into(),
             actor: actor.to_owned(),

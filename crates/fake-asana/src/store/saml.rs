@@ -147,7 +147,7 @@ impl Store {
         record.scim.active = Some(true);
         record.deprovisioned = None;
         record.updated_at = now;
-        record.events.push(UserEvent {
+        record.record(UserEvent {
             at: now,
             event: "user_reprovisioned".into(),
             actor: "saml_sign_in".into(),

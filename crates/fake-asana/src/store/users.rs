@@ -76,7 +76,7 @@ impl Store {
                 record.scim = user;
                 record.deprovisioned = None;
                 record.updated_at = now;
-                record.events.push(UserEvent {
+                record.record(UserEvent {
                     at: now,
                     event: "user_reprovisioned".into(),
                     actor: actor.into(),

@@ -696,3 +696,31 @@ async fn the_indexed_lookup_answers_what_a_get_by_id_answers() {
         }
     }
 }
+
+/// A person deprovisioned and provisioned again, cycle after cycle, keeps only the newest
+/// history events: the record does not grow with the cycles.
+#[tokio::test]
+async fn a_users_history_keeps_the_newest_events_only() {
+    let app = TestApp::new().await;
+    let id = id_of(&app.create_user("ada@acme.test", "Ada Lovelace").await);
+    let cycles = fake_asana::MAX_USER_EVENTS;
+    for _ in 0..cycles {
+        let gone = app
+            .scim(Method::DELETE, &format!("/Users/{id}"), None)
+            .await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT);
+        let back = app
+            .scim(
+                Method::POST,
+                "/Users",
+                Some(user_body("ada@acme.test", "Ada Lovelace")),
+            )
+            .await;
+        assert_eq!(back.status, StatusCode::CREATED, "{}", back.body);
+        assert_eq!(id_of(&back.body), id, "the same user, re-added");
+    }
+    let events = app.asana.user("ada@acme.test").unwrap().events;
+    assert_eq!(events.len(), fake_asana::MAX_USER_EVENTS);
+    assert_eq!(events.last().unwrap().event, "user_reprovisioned");
+    assert_eq!(events[events.len() - 2].event, "user_deprovisioned");
+}

@@ -173,6 +173,7 @@ fn task_filter(query: &Option<String>) -> Result<impl Fn(&Task) -> bool, OlError
 
 async fn list_tasks(State(app): State<Shared>, RawQuery(q): RawQuery) -> AdminResult {
     let keep = task_filter(&q)?;
+    app.sweep();
     let store = app.store();
     let tasks: Vec<&Task> = store.tasks().filter(|t| keep(t)).collect();
     Ok(axum::Json(serde_json::to_value(tasks).expect("serializes")).into_response())
@@ -261,14 +262,17 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
     let body = json_body(&body)?;
     let snapshot: Snapshot = serde_json::from_value(body)
         .map_err(|e| OlError::bad_request(format!("invalid state: {e}")))?;
-    let store = Store::restore(snapshot).map_err(|e| {
+    let mut store = Store::restore(snapshot).map_err(|e| {
         OlError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "UnprocessableEntityError",
             e,
         )
     })?;
-    *app.store_mut() = store;
+    let mut current = app.store_mut();
+    store.set_retention(current.retention(), app.clock.now());
+    *current = store;
+    drop(current);
     app.tokens.clear();
     app.idp.forget_keys();
     app.kick();
@@ -276,9 +280,12 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
 }
 
 async fn reset(State(app): State<Shared>) -> AdminResult {
-    let store =
+    let mut store =
         Store::restore(app.initial.clone()).expect("the initial state was valid when captured");
-    *app.store_mut() = store;
+    let mut current = app.store_mut();
+    store.set_retention(current.retention(), app.clock.now());
+    *current = store;
+    drop(current);
     app.tokens.clear();
     app.outbound.clear();
     app.idp.reset();

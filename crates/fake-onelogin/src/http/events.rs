@@ -144,10 +144,10 @@ async fn list_events(
             _ => {}
         }
     }
+    app.sweep();
     let store = app.store();
-    let mut matching = store.events().iter().filter(|e| {
-        e.id > after
-            && event_type_id.is_none_or(|t| e.event_type_id == t)
+    let mut matching = store.events_after(after).filter(|e| {
+        event_type_id.is_none_or(|t| e.event_type_id == t)
             && user_id.is_none_or(|u| e.user_id == Some(u))
             && since.is_none_or(|s| e.created_at >= s)
             && until.is_none_or(|u| e.created_at <= u)

@@ -195,7 +195,7 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
 
 /// The signed-in person's user id, if their session stands and they can still sign in.
 fn session_user(app: &Shared, headers: &HeaderMap) -> Option<u64> {
-    let session = app.idp.session(&cookie(headers)?)?;
+    let session = app.idp.session(&cookie(headers)?, app.clock.now())?;
     let store = app.store();
     store
         .user(session.user)
@@ -392,7 +392,7 @@ fn sso_endpoint(
         return Redirect::to(&login).into_response();
     };
     let authn_instant = cookie(headers)
-        .and_then(|id| app.idp.session(&id))
+        .and_then(|id| app.idp.session(&id, app.clock.now()))
         .map(|s| s.since);
     match crate::idp::assertion(
         app,

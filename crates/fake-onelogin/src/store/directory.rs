@@ -117,7 +117,15 @@ impl Store {
         for role in self.roles.values_mut() {
             role.users.retain(|u| *u != id);
         }
-        self.direct.retain(|(u, _)| *u != id);
+        let direct: Vec<(u64, u64)> = self
+            .direct
+            .range((id, 0)..=(id, u64::MAX))
+            .copied()
+            .collect();
+        for pair in direct {
+            self.direct.remove(&pair);
+        }
+        self.user_gone(id, now);
         Ok(())
     }
 

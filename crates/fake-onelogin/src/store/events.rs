@@ -5,6 +5,8 @@
 //! OneLogin's own event type ids for these are not documented ([U] onelogin-facts §2); the ids
 //! here are the harness's, and the README lists them.
 
+use std::collections::VecDeque;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -69,7 +71,8 @@ pub struct About {
 }
 
 impl Store {
-    /// Records an event now. Ids are the store's own sequence, so they only grow.
+    /// Records an event now, and lets go of those past the retention. Ids are the store's own
+    /// sequence, so they only grow, and letting go renumbers nothing.
     pub fn record_event(&mut self, event_type_id: u32, about: About, now: Timestamp) {
         self.event_seq += 1;
         let user_name = about
@@ -80,7 +83,7 @@ impl Store {
             .app
             .and_then(|a| self.apps.get(&a))
             .map(|a| a.name.clone());
-        self.events.push(Event {
+        self.events.push_back(Event {
             id: self.event_seq,
             created_at: now,
             account_id: crate::ACCOUNT_ID,
@@ -93,10 +96,18 @@ impl Store {
             notes: about.notes,
             error_description: about.error,
         });
+        self.sweep_events(now);
     }
 
-    /// Every event, oldest first.
-    pub fn events(&self) -> &[Event] {
+    /// Every event kept, oldest first.
+    pub fn events(&self) -> &VecDeque<Event> {
         &self.events
+    }
+
+    /// The events kept with an id above `after`, oldest first: a cursor's page starts with a
+    /// binary search, since ids grow along the log.
+    pub fn events_after(&self, after: u64) -> impl Iterator<Item = &Event> {
+        let start = self.events.partition_point(|e| e.id <= after);
+        self.events.range(start..)
     }
 }

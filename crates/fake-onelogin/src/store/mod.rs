@@ -8,6 +8,7 @@
 //! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
 //! - `import`: import from the target: its users linked to OneLogin's by SCIM Username.
 //! - `events`: the event log behind `GET /api/1/events`.
+//! - `retention`: what is let go: events and finished tasks past the retention or the cap.
 //! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
 //!
 //! Handlers parse; the store decides.
@@ -17,10 +18,11 @@ pub(crate) mod events;
 pub(crate) mod import;
 mod queue;
 mod reconcile;
+pub(crate) mod retention;
 pub(crate) mod sso;
 mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use jiff::Timestamp;
 
@@ -85,8 +87,11 @@ pub struct Store {
     /// (user, app) given directly, besides roles.
     direct: BTreeSet<(u64, u64)>,
     /// The event log (`GET /api/1/events`), oldest first; not kept in the state file.
-    events: Vec<events::Event>,
+    events: VecDeque<events::Event>,
     event_seq: u64,
+    /// Finished tasks no longer the newest of their user and app, in the order they became so.
+    history: retention::History,
+    retention: retention::Retention,
     next_id: u64,
 }
 
@@ -106,8 +111,10 @@ impl Store {
             links: HashMap::new(),
             credentials: BTreeMap::new(),
             direct: BTreeSet::new(),
-            events: Vec::new(),
+            events: VecDeque::new(),
             event_seq: 0,
+            history: retention::History::default(),
+            retention: retention::Retention::default(),
             next_id: FIRST_ID,
         }
     }

@@ -77,8 +77,11 @@ impl Store {
         if status.is_open() {
             self.open_tasks.insert((user, app), id);
         }
-        self.last_tasks.insert((user, app), id);
+        let previous = self.last_tasks.insert((user, app), id);
         self.index_status(id);
+        if let Some(previous) = previous {
+            self.task_settled(previous, now);
+        }
         id
     }
 
@@ -113,6 +116,7 @@ impl Store {
             }
         }
         self.index_status(id);
+        self.task_settled(id, now);
     }
 
     // -- provisioning: the queue ---------------------------------------------------------------
@@ -130,6 +134,7 @@ impl Store {
         let about = task_about(task, None);
         self.open_tasks.remove(&(user, app));
         self.record_event(super::events::event_type::PROVISIONING_DENIED, about, now);
+        self.task_settled(id, now);
         Ok(&self.tasks[&id])
     }
 
@@ -275,6 +280,8 @@ impl Store {
                         payload,
                     },
                 );
+                self.index_status(id);
+                self.task_settled(id, now);
                 // An event that arrived while the task ran was judged against the old target
                 // state; judge again now that it has changed, unless it already queued a task.
                 if self.users.contains_key(&user) && !self.open_tasks.contains_key(&(user, app)) {
@@ -290,9 +297,10 @@ impl Store {
                     a.provisioning.api_status = ApiStatus::Failed;
                     a.provisioning.api_error = Some(error);
                 }
+                self.index_status(id);
+                self.task_settled(id, now);
             }
         }
-        self.index_status(id);
     }
 
     pub fn set_api_status(

@@ -118,6 +118,7 @@ impl Store {
             store.credentials.insert(c.client_id.clone(), c);
         }
         store.next_id = max;
+        store.rebuild_history();
         Ok(store)
     }
 }

@@ -3,7 +3,7 @@
 //! article as methods.
 
 use fake_asana::{FakeAsana, Scope, ServiceAccountCredentials, UserRecord};
-use fake_onelogin::FakeOneLogin;
+use fake_onelogin::{FakeOneLogin, FakeOneLoginBuilder};
 use harness_clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -28,13 +28,18 @@ pub struct Reply {
 
 impl World {
     pub async fn new() -> World {
+        World::with(|b| b).await
+    }
+
+    /// A world whose fake OneLogin is built with these settings besides the usual ones.
+    pub async fn with(settings: impl FnOnce(FakeOneLoginBuilder) -> FakeOneLoginBuilder) -> World {
         let clock = Clock::manual();
         let asana = FakeAsana::builder()
             .clock(clock.clone())
             .seed(1)
             .start()
             .await;
-        let onelogin = FakeOneLogin::builder()
+        let onelogin = settings(FakeOneLogin::builder())
             .clock(clock.clone())
             .seed(2)
             .asana_scim_url(asana.scim_url())
@@ -82,7 +87,14 @@ impl World {
 
     /// A world where the KB article's setup is done: token pasted, Enable pressed, provisioning on.
     pub async fn connected() -> World {
-        let world = World::new().await;
+        World::connected_with(|b| b).await
+    }
+
+    /// [`connected`](Self::connected), with these settings for the fake OneLogin.
+    pub async fn connected_with(
+        settings: impl FnOnce(FakeOneLoginBuilder) -> FakeOneLoginBuilder,
+    ) -> World {
+        let world = World::with(settings).await;
         world
             .configure(json!({"token": world.sa.token, "enabled": true}))
             .await;

@@ -11,6 +11,7 @@ mod cross_site;
 mod login;
 mod policies;
 mod queue;
+mod retention;
 mod sso;
 mod tls;
 mod workflows;

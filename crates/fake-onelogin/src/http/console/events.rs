@@ -9,6 +9,7 @@ use crate::Shared;
 use crate::store::events::event_type;
 
 pub(super) async fn events(State(app): State<Shared>) -> Response {
+    app.sweep();
     let rows: String = {
         let store = app.store();
         store

@@ -35,6 +35,7 @@ pub(super) fn verb_button(t: &Task, verb: &str, label: &str) -> String {
 }
 
 pub(super) async fn provisioning_queue(State(app): State<Shared>) -> Response {
+    app.sweep();
     let store = app.store();
     let who = |t: &Task| {
         store
