@@ -130,6 +130,22 @@ impl Drop for Container<'_> {
     }
 }
 
+/// The fake OneLogin's tasks waiting for approval, through its admin API.
+async fn pending_tasks(client: &reqwest::Client, onelogin: &str, admin_token: &str) -> Value {
+    crate::admin(
+        client,
+        reqwest::Method::GET,
+        format!("{onelogin}/__admin/provisioning/tasks?status=pending"),
+    )
+    .bearer_auth(admin_token)
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -303,16 +319,7 @@ async fn the_image_serves_the_library_as_non_root_keeps_state_and_stops_on_sigte
         .await
         .unwrap();
     assert_eq!(assigned.status(), 200);
-    let pending: Value = admin(
-        reqwest::Method::GET,
-        format!("{onelogin}/__admin/provisioning/tasks?status=pending"),
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let pending = pending_tasks(&client, onelogin, &admin_token).await;
     assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
 
     // SIGTERM, as an engine stops a container: gone within 5 s, exit 0, nothing secret logged.
@@ -339,21 +346,7 @@ async fn the_image_serves_the_library_as_non_root_keeps_state_and_stops_on_sigte
     let credentials: Value =
         serde_json::from_slice(&std::fs::read(&credentials_path).unwrap()).unwrap();
     let admin_token = credentials["admin_token"].as_str().unwrap().to_owned();
-    let tasks = crate::admin(
-        &client,
-        reqwest::Method::GET,
-        format!(
-            "{}/__admin/provisioning/tasks?status=pending",
-            again.onelogin
-        ),
-    )
-    .bearer_auth(&admin_token)
-    .send()
-    .await
-    .unwrap()
-    .json::<Value>()
-    .await
-    .unwrap();
+    let tasks = pending_tasks(&client, &again.onelogin, &admin_token).await;
     assert_eq!(
         tasks.as_array().map(Vec::len),
         Some(1),
