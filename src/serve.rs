@@ -87,6 +87,8 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(&args.log_format);
+    // Before anything can say the harness is up (the credentials file, the banner).
+    let shutdown = shutdown_signal();
     // Beyond loopback no fixed demo secret is served: each is given or minted, and minted ones
     // reach people only through the credentials file.
     let secrets = Secrets::decide(&args.secrets, [args.asana_addr, args.onelogin_addr])?;
@@ -302,7 +304,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Save on every change until asked to stop, then once more with the fakes stopped.
     let mut asana_changes = asana.changes();
     let mut onelogin_changes = onelogin.changes();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -426,24 +427,34 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers for SIGTERM (what a container engine sends) and Ctrl-C now, and returns a future
+/// that ends at the first of them. Registered before the banner says the harness is ready: a
+/// signal sent the moment a script reads the banner would otherwise find no handler and kill
+/// the process unsaved.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            tokio::select! {
+                () = recv(&mut term) => {},
+                () = recv(&mut interrupt) => {},
+            }
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
