@@ -2,6 +2,7 @@
 
 mod bench;
 mod browser;
+mod citations;
 mod compliance;
 mod container;
 mod docs;

@@ -1,4 +1,4 @@
-// An HTTPS-only client, as OneLogin's npm SDK is (it forces https, onelogin-facts §5): Node's
+// An HTTPS-only client, as OneLogin's npm SDK is (it forces https, fidelity/onelogin §5): Node's
 // https module verifies the chain against the CA it is given and refuses a plain http:// URL.
 // Usage: node https_client.js URL CA_FILE [BEARER]. Prints the status, or why it refused.
 const https = require("https");

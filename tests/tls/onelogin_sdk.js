@@ -1,4 +1,4 @@
-// OneLogin's own npm SDK (@onelogin/sdk 1.0.9, onelogin-facts §5), which forces https: it
+// OneLogin's own npm SDK (@onelogin/sdk 1.0.9, fidelity/onelogin §5), which forces https: it
 // reads the Asana app through the fake OneLogin's API. The CA comes from NODE_EXTRA_CA_CERTS.
 // Usage: node onelogin_sdk.js BASE_URL CLIENT_ID CLIENT_SECRET APP_ID. Prints the app's name.
 const path = require("path");

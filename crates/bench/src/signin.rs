@@ -49,7 +49,7 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
         .try_start()
         .await
         .map_err(|e| format!("sign-in: cannot start the fake OneLogin: {e}"))?;
-    // SHA-256 on the assertion: what admins are told to choose (onelogin-facts §8).
+    // SHA-256 on the assertion: what admins are told to choose (fidelity/saml §2).
     onelogin
         .configure_sso(|s| {
             s.acs_url = Some(asana.acs_url());

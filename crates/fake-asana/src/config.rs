@@ -2,7 +2,7 @@
 //!
 //! Every place the fake departs from plain RFC 7643/7644 behaviour to match Asana is one
 //! [`Switch`]. Each switch's doc comment names the fact it reproduces and where that fact comes
-//! from (`reference/asana-facts.md`; **[C]** confirmed, **[C3]** confirmed by a third party,
+//! from (`docs/fidelity/asana.md`; **[C]** confirmed, **[C3]** confirmed by a third party,
 //! **[I]** inferred). The `asana` profile turns on every switch that matches Asana; the `rfc`
 //! profile turns every switch off.
 
@@ -41,120 +41,120 @@ macro_rules! switches {
 
 switches! {
     /// `userName` must be an email address, or the request is `400 invalidValue`.
-    /// [C] asana-facts §1.4 (DEVDOCS-SCIM: "it must be an email address"); status [I] §5.1.
+    /// [C] fidelity/asana §1.4, §5.1 (DEVDOCS-SCIM: "it must be an email address"); the status is [I].
     UsernameMustBeEmail = "username_must_be_email", asana: true;
 
     /// A user whose email domain is not one of the organization's domains is a guest: the POST
     /// succeeds but GET /Users and GET /Users/{id} never return them.
-    /// [C] asana-facts §1.2 and §5.2 ("guest users are never returned"); the POST outcome is [I].
+    /// [C] fidelity/asana §1.2 and §5.2 ("guest users are never returned"); the POST outcome is [I].
     OffDomainUsersAreGuests = "off_domain_users_are_guests", asana: true;
 
     /// DELETE /Users/{id} deprovisions ("zombifies"): the user stays, `active:false`, with a
     /// deprovision record. Off: the user is removed and GET answers 404.
-    /// [C] asana-facts §1.2, §1.6 (DEVDOCS-SCIM); staying visible is [I] §1.6.
+    /// [C] fidelity/asana §1.2, §1.6 (DEVDOCS-SCIM); staying visible is [I].
     DeleteDeprovisions = "delete_deprovisions", asana: true;
 
     /// PATCH or PUT with `active:false` deprovisions, with the same record as DELETE.
-    /// [C] asana-facts §1.2, §1.6 (DEVDOCS-SCIM).
+    /// [C] fidelity/asana §1.2, §1.6 (DEVDOCS-SCIM).
     DeactivationDeprovisions = "deactivation_deprovisions", asana: true;
 
     /// `active:true` on a deprovisioned user is refused with 400.
-    /// [C] asana-facts §1.6, §5.4 (HC-SCIM: "Reactivating users via SCIM is not supported");
+    /// [C] fidelity/asana §1.6, §5.4 (HC-SCIM: "Reactivating users via SCIM is not supported");
     /// the status is [I].
     ReactivationRefused = "reactivation_refused", asana: true;
 
     /// A POST for the userName of a deprovisioned user adds that same user back (201, same id,
     /// a `user_reprovisioned` record) instead of conflicting.
-    /// [C] asana-facts §1.6 (DEVDOCS-AUDIT `user_reprovisioned`); re-adding through POST is [I].
+    /// [C] fidelity/asana §1.6 (DEVDOCS-AUDIT `user_reprovisioned`); re-adding through POST is [I].
     PostReprovisions = "post_reprovisions", asana: true;
 
     /// `name.givenName` and `name.familyName` in a PATCH are ignored.
-    /// [C] asana-facts §1.4, §5.3 ("Unsupported for PATCH request, use name.formatted");
+    /// [C] fidelity/asana §1.4, §5.3 ("Unsupported for PATCH request, use name.formatted");
     /// ignoring rather than failing is [I].
     NamePartsIgnoredInPatch = "name_parts_ignored_in_patch", asana: true;
 
     /// DELETE /Groups/{id} is refused with 405: Asana cannot delete teams over SCIM.
-    /// [C] asana-facts §1.2, §1.7, §5.5; the status is [I].
+    /// [C] fidelity/asana §1.2, §1.7, §5.5; the status is [I].
     TeamDeleteRefused = "team_delete_refused", asana: true;
 
     /// A Group PATCH answers 204 No Content. Off: 200 with the group.
-    /// [C] asana-facts §1.5 (DEVDOCS-SCIM example).
+    /// [C] fidelity/asana §1.5 (DEVDOCS-SCIM example).
     GroupPatchNoContent = "group_patch_no_content", asana: true;
 
     /// Odd or unknown schema URNs in request bodies (OneLogin's `urn:scim:schemas:core:2.0`) are
     /// accepted, and attributes under OneLogin's `urn:scim:schemas:extension:enterprise:2.0` key
     /// are read as the enterprise extension's. Off: a body whose `schemas` lacks the resource's core URN, or names an unknown
     /// one, is `400 invalidSyntax`.
-    /// [I] asana-facts §1.4; onelogin-facts §1.3 (S7: real OneLogin traffic carries them).
+    /// [I] fidelity/asana §1.4; fidelity/onelogin §1.3 (S7: real OneLogin traffic carries them).
     LenientSchemas = "lenient_schemas", asana: true;
 
     /// User responses carry no `meta` block and no `Location` header.
-    /// [C] asana-facts §1.4 (no meta in the documented examples); §1.3 [I] no `meta.version`.
+    /// [C] fidelity/asana §1.4 (no meta in the documented examples); [I] no `meta.version`, fidelity/asana §1.3.
     OmitMeta = "omit_meta", asana: true;
 
     /// List responses carry no `startIndex` or `itemsPerPage`.
-    /// [C] asana-facts §1.3 (the documented list example).
+    /// [C] fidelity/asana §1.3 (the documented list example).
     ListWithoutPaging = "list_without_paging", asana: true;
 
     /// A missing, malformed or unknown token on the SCIM API gets Asana's REST error body
     /// (`{"errors":[{"message":"Not Authorized",...}]}`). Off: a SCIM error body.
-    /// [I] asana-facts §2.1 (auth is shared middleware on /api/1.0).
+    /// [I] fidelity/asana §2.1 (auth is shared middleware on /api/1.0).
     AuthErrorsInRestFormat = "auth_errors_in_rest_format", asana: true;
 
     /// `userType` is accepted and returned only in organizations with view-only licenses.
-    /// [C] asana-facts §1.4, §5.10 (live DEVDOCS-SCIM).
+    /// [C] fidelity/asana §1.4, §5.10 (live DEVDOCS-SCIM).
     UserTypeOnlyInViewOnlyDomains = "user_type_only_in_view_only_domains", asana: true;
 
     /// Responses fill `name.givenName`/`familyName` from `name.formatted` and give emails
     /// `type:"work"`, as Asana's example response does.
-    /// [C] asana-facts §1.4, §7 (DEVDOCS-SCIM example).
+    /// [C] fidelity/asana §1.4, §7 (DEVDOCS-SCIM example).
     ResponseFillsNameParts = "response_fills_name_parts", asana: true;
 
     /// There is no `POST /.search` endpoint (404). Off: RFC 7644 §3.4.3 search by POST.
-    /// [I] asana-facts §1.2 (no `/.search` is documented).
+    /// [I] fidelity/asana §1.2 (no `/.search` is documented).
     NoSearchEndpoint = "no_search_endpoint", asana: true;
 
     /// SCIM responses are `application/json`, the REST default. Off: `application/scim+json`
-    /// (RFC 7644 §3.1). [I] asana-facts §7 (the content type is undocumented).
+    /// (RFC 7644 §3.1). [I] fidelity/asana §7 (the content type is undocumented).
     PlainJsonContentType = "plain_json_content_type", asana: true;
 
     /// A PATCH `replace` whose value filter matches nothing (`addresses[type eq "work"].country`)
     /// creates the element, as Entra expects. Off: RFC 7644's `400 noTarget`.
-    /// [C3] asana-facts §1.4 (Entra's Asana app maps these paths); Asana's handling is [I].
+    /// [C3] fidelity/asana §1.4 (Entra's Asana app maps these paths); Asana's handling is [I].
     CreateOnUnmatchedReplace = "create_on_unmatched_replace", asana: true;
 
     /// Filters are limited to what Asana documents: `userName eq "…"` on Users and
     /// `displayName eq "…"` on Groups. Any other filter is `400 invalidFilter`. Off: the whole
     /// RFC 7644 §3.4.2.2 grammar.
-    /// [C] asana-facts §1.3 (DEVDOCS-SCIM: the only documented filters), onelogin-facts §4
+    /// [C] fidelity/asana §1.3 (DEVDOCS-SCIM: the only documented filters), fidelity/onelogin §4
     /// (S17); [C3] Entra marks them the only filterable attributes. The status is [I].
     OnlyDocumentedFilters = "only_documented_filters", asana: true;
 
     /// Attributes Asana does not use (`externalId`, `displayName`, `locale`, `timezone`) are
     /// accepted and dropped: responses never echo them. Off: stored and returned, as RFC 7643.
-    /// [I] asana-facts §1.4 (not in Asana's attribute table; Entra dropped `externalId`).
+    /// [I] fidelity/asana §1.4 (not in Asana's attribute table; Entra dropped `externalId`).
     IgnoredAttributesDropped = "ignored_attributes_dropped", asana: true;
 
     /// A second POST for an active userName returns the existing user (200) instead of
     /// `409 uniqueness`. Off in both profiles: the issue and the RFC both say 409.
-    /// [I] asana-facts §1.5 (the alternative the fact sheet names).
+    /// [I] fidelity/asana §1.5 (the alternative the reference names).
     DuplicatePostReturnsExisting = "duplicate_post_returns_existing", asana: false;
 
     /// `count` and `startIndex` on a list are ignored: every match comes back in one response,
-    /// as the current docs describe GET /Users ("full list"). Off in both profiles: the fact
-    /// sheet's inference is that Asana accepts and honours them.
-    /// [C] asana-facts §1.3 (DEVDOCS-SCIM: the paging parameters were removed from the docs);
+    /// as the current docs describe GET /Users ("full list"). Off in both profiles: the
+    /// reference's inference is that Asana accepts and honours them.
+    /// [C] fidelity/asana §1.3 (DEVDOCS-SCIM: the paging parameters were removed from the docs);
     /// honouring them is [I], and [C3] baton-asana still pages.
     ListIgnoresPaging = "list_ignores_paging", asana: false;
 
     /// A user off the organization's domains is refused with 400 instead of becoming a guest.
-    /// Off in both profiles. [I] asana-facts §5.2 (the alternative the fact sheet names).
+    /// Off in both profiles. [I] fidelity/asana §5.2 (the alternative the reference names).
     RejectOffDomainUsers = "reject_off_domain_users", asana: false;
 
     /// SAML sign-in adds a member whose email is on the organization's domains but who is not
     /// yet in Asana, and adds a deprovisioned member back (`user_reprovisioned`). Off in both
     /// profiles: such a sign-in is refused (`unknown_user`, `deprovisioned`).
-    /// [C3] asana-facts §8 (HC-SAMLGROUP: licences are consumed "during sign-in", including for
+    /// [C3] fidelity/saml §1 (HC-SAMLGROUP: licences are consumed "during sign-in", including for
     /// deprovisioned users); whether it happens without SAML group mapping is [I].
     SamlJustInTime = "saml_just_in_time", asana: false;
 }
@@ -224,7 +224,7 @@ impl Switches {
 }
 
 /// Asana's documented limits, per token: 1,500 requests a minute on paid domains, 50 concurrent
-/// reads and 15 concurrent writes (asana-facts §4, [C] DEVDOCS-RL). `None` turns a limit off.
+/// reads and 15 concurrent writes (fidelity/asana §4, [C] DEVDOCS-RL). `None` turns a limit off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateLimits {
     pub requests_per_minute: Option<u32>,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::token::TokenDigest;
 
-/// An Asana global id: a number, written as a string on the wire (asana-facts §1.4: numeric
+/// An Asana global id: a number, written as a string on the wire (fidelity/asana §1.4: numeric
 /// strings of about 16 digits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Gid(pub u64);
@@ -51,7 +51,7 @@ impl<'de> Deserialize<'de> for Gid {
     }
 }
 
-/// What a service account may call (asana-facts §2, [C3] ENTRA / HC-SA).
+/// What a service account may call (fidelity/asana §2, [C3] ENTRA / HC-SA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -96,7 +96,7 @@ pub struct Organization {
 }
 
 /// The organization's SAML settings: Asana takes two values and a choice, no metadata
-/// (asana-facts §8, [C3] GWS, ENTRA-SSO), and a session timeout ([C] HC-AUTH).
+/// (fidelity/saml §1, [C3] GWS, ENTRA-SSO), and a session timeout ([C] HC-AUTH).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamlSettings {
     pub mode: SamlMode,
@@ -219,7 +219,7 @@ impl UserRecord {
 }
 
 /// How and when a user was deprovisioned, with the side effect Asana documents: a project
-/// holding the user's tasks, owned by a super admin (asana-facts §1.6, [C] HC-DEPROV).
+/// holding the user's tasks, owned by a super admin (fidelity/asana §1.6, [C] HC-DEPROV).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deprovision {
     pub at: Timestamp,

@@ -1,4 +1,4 @@
-//! Asana's per-token rate limits (asana-facts §4, [C] DEVDOCS-RL), on the harness clock.
+//! Asana's per-token rate limits (fidelity/asana §4, [C] DEVDOCS-RL), on the harness clock.
 //!
 //! - Requests per minute, over a sliding minute kept as 60 one-second buckets: the window is
 //!   "evaluated more often than once a minute", so `Retry-After` can be under 60 seconds, and

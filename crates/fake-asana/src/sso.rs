@@ -33,9 +33,9 @@ use sessions::{Consumed, Sessions};
 pub use pending::LIFETIME as PENDING_LIFETIME;
 pub use sessions::MAX_SESSIONS;
 
-/// Asana's SP entity id, the audience every IdP guide configures (asana-facts §8, [C3]).
+/// Asana's SP entity id, the audience every IdP guide configures (fidelity/saml §1, [C3]).
 pub const ENTITY_ID: &str = "https://app.asana.com/";
-/// The ACS path (asana-facts §8: `https://app.asana.com/-/saml/consume`).
+/// The ACS path (fidelity/saml §1: `https://app.asana.com/-/saml/consume`).
 pub const ACS_PATH: &str = "/-/saml/consume";
 /// The password every user of the fake has for password sign-in (a documented harness choice:
 /// the fake's password sign-in exists only to show what SAML optional and required change).
@@ -258,7 +258,7 @@ impl Sp {
                 ));
             }
             let relay_state = match &verified.in_response_to {
-                // IdP-initiated: no request to match (PingOne documents it, asana-facts §8).
+                // IdP-initiated: no request to match (PingOne documents it, fidelity/saml §1).
                 None => None,
                 Some(id) => inner.pending.take(id, answer.browser, now)?.relay_state,
             };

@@ -4,7 +4,7 @@
 //! comparison: what it hashes and compares is a SHA-256 of a high-entropy secret, so its timing
 //! says nothing about the token.
 //!
-//! Asana calls its tokens opaque (asana-facts §3.2, [C]); the fake mints the newest observed
+//! Asana calls its tokens opaque (fidelity/asana §3.2, [C]); the fake mints the newest observed
 //! shape, `2/<user gid>/<token gid>:<32 lowercase hex>` ([C3] trufflehog), and accepts any string
 //! a fixture supplies. The secret is shown once, when it is minted or rotated.
 

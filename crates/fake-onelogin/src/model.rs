@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// OneLogin user `status` codes (onelogin-facts §3.2, [C] S12/S13).
+/// OneLogin user `status` codes (fidelity/onelogin §3.2, [C] S12/S13).
 pub mod status {
     pub const UNACTIVATED: u8 = 0;
     /// The only status that can log in.
@@ -85,7 +85,7 @@ pub struct App {
     pub connector_id: u64,
     pub name: String,
     pub provisioning: ProvisioningConfig,
-    /// The SSO tab (onelogin-facts §8).
+    /// The SSO tab (fidelity/saml §2).
     #[serde(default)]
     pub sso: SsoConfig,
     pub created_at: Timestamp,
@@ -99,7 +99,7 @@ pub struct SsoConfig {
     /// (`https://app.asana.com/-/saml/consume`); the harness points it at the fake Asana.
     #[serde(default)]
     pub acs_url: Option<String>,
-    /// The SP's entity id, the assertion's audience (asana-facts §8: `https://app.asana.com/`).
+    /// The SP's entity id, the assertion's audience (fidelity/saml §1: `https://app.asana.com/`).
     #[serde(default = "SsoConfig::asana_entity_id")]
     pub audience: String,
     #[serde(default)]
@@ -116,7 +116,7 @@ pub struct SsoConfig {
 }
 
 /// The IdP's Issuer. OneLogin's is `https://app.onelogin.com/saml/metadata/<app id>` whatever
-/// the account's subdomain: a name, never fetched (onelogin-facts §8, [C3]). The harness's
+/// the account's subdomain: a name, never fetched (fidelity/saml §2, [C3]). The harness's
 /// choice for tests that want the name to resolve: `local`, the fake's own
 /// `{origin}/saml/metadata/<app id>`, where its metadata is served in either form.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ impl Default for SsoConfig {
 }
 
 /// "SAML Signature Algorithm": SHA-1, SHA-256 and the longer SHA-2 digests. Older connectors
-/// default to SHA-1 (onelogin-facts §8, [C]: vendor guides tell admins to switch to SHA-256);
+/// default to SHA-1 (fidelity/saml §2, [C]: vendor guides tell admins to switch to SHA-256);
 /// that the Asana connector is one of them is the harness's reading.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
@@ -186,7 +186,7 @@ impl SignatureAlgorithm {
     }
 }
 
-/// "SAML signature element" ([C] for custom connectors; a setting here, [I] onelogin-facts §8).
+/// "SAML signature element" ([C] for custom connectors; a setting here, [I] fidelity/saml §2).
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -218,7 +218,7 @@ impl IdpCertificate {
     }
 }
 
-/// The Asana app's Configuration, Provisioning and Parameters tabs (onelogin-facts §1).
+/// The Asana app's Configuration, Provisioning and Parameters tabs (fidelity/onelogin §1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProvisioningConfig {
     /// Where SCIM goes. OneLogin's Asana connector has no URL field; the harness lets it point
@@ -248,7 +248,7 @@ pub struct ProvisioningConfig {
 
 /// The Asana app as OneLogin shows it before anyone touches it: no token, API disabled,
 /// provisioning off, no approvals, Delete on delete, Suspend on suspend, Email for both
-/// parameters (onelogin-facts §1); OneLogin's Asana connector with its own schema URNs.
+/// parameters (fidelity/onelogin §1); OneLogin's Asana connector with its own schema URNs.
 pub fn default_asana_config(scim_base_url: &str) -> ProvisioningConfig {
     ProvisioningConfig {
         scim_base_url: scim_base_url.to_owned(),
@@ -277,13 +277,13 @@ pub use harness_provisioner::SchemaUrns;
 #[serde(rename_all = "snake_case")]
 pub enum Connector {
     /// OneLogin's Asana connector. With OneLogin, Asana supports create, import and deactivate
-    /// only: no profile updates and no team creation ([C] asana-facts §1.7, onelogin-facts §4,
+    /// only: no profile updates and no team creation ([C] fidelity/asana §1.7, fidelity/onelogin §4,
     /// HC-SCIM). A change of a provisioned user's attributes sends nothing and is recorded as a
     /// skipped update.
     #[default]
     Asana,
     /// OneLogin's generic SCIM v2 app: sends updates (PUT) and deletes, and discovers groups when
-    /// it is enabled (onelogin-facts §4, S6, S7).
+    /// it is enabled (fidelity/onelogin §4, S6, S7).
     Scim,
 }
 
@@ -304,7 +304,7 @@ impl Connector {
 pub enum ApiStatus {
     Disabled,
     Connected,
-    /// The label is a guess ([U] onelogin-facts §1.1): OneLogin only shows an icon.
+    /// The label is a guess ([U] fidelity/onelogin §1.1): OneLogin only shows an icon.
     Failed,
 }
 
@@ -337,7 +337,7 @@ pub enum OnSuspend {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameters {
-    /// SAML NameID (Subject): Email by default (onelogin-facts §1.3, [C] S1).
+    /// SAML NameID (Subject): Email by default (fidelity/onelogin §1.3, [C] S1).
     pub name_id: Mapping,
     /// SCIM Username: Email by default; what `userName` carries.
     pub scim_username: Mapping,
@@ -375,7 +375,7 @@ impl Mapping {
 }
 
 /// `provisioning_state` of a user's app on `GET /api/2/users/{id}/apps`: from the open task, or
-/// what the target holds. OneLogin documents only "unknown" ([I] onelogin-facts §2); the other
+/// what the target holds. OneLogin documents only "unknown" ([I] fidelity/onelogin §2); the other
 /// values are the harness's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -1,4 +1,4 @@
-//! OneLogin API credentials and OAuth 2.0 client-credentials tokens (onelogin-facts §3.1).
+//! OneLogin API credentials and OAuth 2.0 client-credentials tokens (fidelity/onelogin §3.1).
 //!
 //! `POST /auth/oauth2/v2/token` with `Authorization: Basic base64(client_id:client_secret)` (or the
 //! older `client_id:<id>, client_secret:<secret>` form) and `{"grant_type":"client_credentials"}`
@@ -224,7 +224,7 @@ mod tests {
         let header = format!("Basic {}", base64_encode(b"cid:csecret"));
         assert_eq!(
             header, "Basic Y2lkOmNzZWNyZXQ=",
-            "the value the Python SDK sends (onelogin-facts §5)"
+            "the value the Python SDK sends (fidelity/onelogin §5)"
         );
         assert_eq!(
             client_credentials(&header),

@@ -152,7 +152,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// OneLogin's Issuer for every account: a name, never fetched (onelogin-facts §8, [C3]).
+/// OneLogin's Issuer for every account: a name, never fetched (fidelity/saml §2, [C3]).
 const ONELOGIN_ISSUER_BASE: &str = "https://app.onelogin.com";
 
 /// Issuer (entity id) `https://app.onelogin.com/saml/metadata/<app id>`, OneLogin's own, or in

@@ -108,7 +108,7 @@ impl Check {
         }
     }
 
-    /// The section of asana-facts the check stands on.
+    /// The section of `docs/fidelity/asana.md` the check stands on.
     pub fn fact(self) -> &'static str {
         match self {
             Check::AuthMissing => "§2.1",

@@ -1,6 +1,6 @@
 //! Contract checks for an Asana SCIM endpoint: the behaviours the provisioner relies on
-//! (asana-facts §1, §2, §5, §7), each observed on the endpoint and on an in-process fake Asana
-//! in the `asana` profile, and compared.
+//! (fidelity/asana §1, §2, §5, §7), each observed on the endpoint and on an in-process fake
+//! Asana in the `asana` profile, and compared.
 //!
 //! Against the fake in the `asana` profile everything matches; against the `rfc` profile the
 //! differences are exactly the checks tied to a fidelity switch. Against a real Asana, a

@@ -17,12 +17,12 @@ pub struct UserPayload {
 }
 
 /// The schema URNs a user body names, and the key its enterprise attributes go under: what the
-/// app's SCIM JSON template says (onelogin-facts §1.3).
+/// app's SCIM JSON template says (fidelity/onelogin §1.3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SchemaUrns {
     /// `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`: what real
-    /// OneLogin traffic carries ([C] onelogin-facts §1.3, §4, S7). The enterprise attributes go
+    /// OneLogin traffic carries ([C] fidelity/onelogin §1.3, §4, S7). The enterprise attributes go
     /// under the extension's own URN: the harness's choice, as S7 shows only `schemas`.
     #[default]
     Onelogin,
@@ -70,7 +70,7 @@ pub fn user_body(user: &UserPayload, active: bool, urns: SchemaUrns) -> Value {
 }
 
 /// `filter=userName+eq+%22…%22&`: spaces as `+`, the value quoted and percent-encoded, and the
-/// trailing `&` OneLogin leaves on (onelogin-facts §4, S7).
+/// trailing `&` OneLogin leaves on (fidelity/onelogin §4, S7).
 pub fn user_name_filter(user_name: &str) -> String {
     let quoted = Value::String(user_name.to_owned()).to_string();
     let encoded: String =

@@ -1,7 +1,7 @@
 //! A reference provisioner: turns provisioning tasks into SCIM calls the way OneLogin does, against
 //! any SCIM 2.0 base URL (the fake Asana, another implementation, or a real Asana).
 //!
-//! What "the way OneLogin does" means here (onelogin-facts §4, from replays and logs of real
+//! What "the way OneLogin does" means here (fidelity/onelogin §4, from replays and logs of real
 //! OneLogin traffic):
 //! - `Content-Type: application/scim+json`, `Authorization: Bearer <token>`, an empty
 //!   `User-Agent`; filters with `+` for spaces and a trailing `&`; PUT URLs ending in a bare `?`.
@@ -22,7 +22,7 @@
 //! - Retries: a 429 waits exactly `Retry-After`; 5xx and connection errors back off exponentially
 //!   with jitter from a seeded RNG, up to a cap and an attempt count; other 4xx fail at once; a
 //!   401 fails at once and says so, so the caller can mark the connection failed. OneLogin's own
-//!   retry policy is undocumented ([U] onelogin-facts §4), so the policy is configurable.
+//!   retry policy is undocumented ([U] fidelity/onelogin §4), so the policy is configurable.
 //!
 //! All waiting goes through the [`Clock`]: with a manual clock, retries take no wall time.
 //!
@@ -135,7 +135,7 @@ pub struct Provisioner {
     rng: Mutex<StdRng>,
 }
 
-/// The userName OneLogin looks up when it tests a connection (onelogin-facts §4, S6).
+/// The userName OneLogin looks up when it tests a connection (fidelity/onelogin §4, S6).
 pub const PROBE_USER_NAME: &str = "never-existing-user";
 
 impl Provisioner {
@@ -173,7 +173,7 @@ impl Provisioner {
         &self.clock
     }
 
-    /// Reads every user of the target, for OneLogin's import (asana-facts §1.7 [C]: Asana
+    /// Reads every user of the target, for OneLogin's import (fidelity/asana §1.7 [C]: Asana
     /// supports import with OneLogin).
     pub async fn list_users(
         &self,
@@ -185,7 +185,7 @@ impl Provisioner {
     }
 
     /// The connection test behind OneLogin's Enable button: the userName probe and, for the
-    /// generic SCIM app, group discovery (onelogin-facts §4, S6). Either refused fails it.
+    /// generic SCIM app, group discovery (fidelity/onelogin §4, S6). Either refused fails it.
     pub async fn test_connection(
         &self,
         target: &Target,
@@ -311,7 +311,7 @@ impl<'a> Run<'a> {
     }
 
     /// Every user of the target, a page of 100 at a time (`GET /Users?count=100&startIndex=N`,
-    /// onelogin-facts §4, S6), until `totalResults` are read or a page comes back empty.
+    /// fidelity/onelogin §4, S6), until `totalResults` are read or a page comes back empty.
     async fn all_users(&mut self) -> Result<Vec<Value>, Failure> {
         const PAGE: usize = 100;
         /// A target that keeps paging forever is refused rather than followed.
@@ -361,7 +361,7 @@ impl<'a> Run<'a> {
     }
 
     async fn put(&mut self, id: &str, body: Value) -> Result<Value, Failure> {
-        // OneLogin's PUT URLs end in a bare `?` (onelogin-facts §4, S7).
+        // OneLogin's PUT URLs end in a bare `?` (fidelity/onelogin §4, S7).
         let path = format!("/Users/{}?", dialect::path_segment(id));
         self.send(reqwest::Method::PUT, &path, Some(body)).await
     }
@@ -472,7 +472,7 @@ impl<'a> Run<'a> {
 fn scim_id(resource: &Value) -> Option<String> {
     match resource.get("id")? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
-        // Asana's documentation once showed a numeric id (asana-facts §1.5).
+        // Asana's documentation once showed a numeric id (fidelity/asana §1.5).
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

@@ -1,6 +1,6 @@
 //! The signature and digest algorithms, by the URIs XML-DSig names them with.
 
-/// The RSA signature methods OneLogin's SSO tab offers (onelogin-facts §8: SHA-1 on older
+/// The RSA signature methods OneLogin's SSO tab offers (fidelity/saml §2: SHA-1 on older
 /// connectors, SHA-256 where admins switch it, and the longer SHA-2 digests beside them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureAlgorithm {

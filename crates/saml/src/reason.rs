@@ -59,7 +59,7 @@ pub enum Reason {
     UnknownUser,
     /// The member was deprovisioned (deactivated) in Asana.
     Deprovisioned,
-    /// Guests sign in with email and password, never SAML (asana-facts §8).
+    /// Guests sign in with email and password, never SAML (fidelity/saml §1).
     GuestMustUsePassword,
     /// SAML is required: members cannot use a password.
     PasswordNotAllowed,

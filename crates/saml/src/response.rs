@@ -12,9 +12,9 @@ use crate::xml::{
     STATUS_SUCCESS, escape, instant,
 };
 
-/// How long before its issue an assertion is valid: clocks drift (onelogin-facts §8, [I]).
+/// How long before its issue an assertion is valid: clocks drift (fidelity/saml §2, [I]).
 pub const VALID_BEFORE: SignedDuration = SignedDuration::from_secs(60);
-/// How long after its issue an assertion is valid (onelogin-facts §8, [I]).
+/// How long after its issue an assertion is valid (fidelity/saml §2, [I]).
 pub const VALID_AFTER: SignedDuration = SignedDuration::from_secs(300);
 
 /// Which elements carry a signature (OneLogin's "SAML signature element").
@@ -160,7 +160,7 @@ fn unsigned_response(spec: &AssertionSpec, response_id: &str, assertion_id: &str
     )
 }
 
-/// Format emailAddress when the NameID is an email (asana-facts §8), unspecified otherwise.
+/// Format emailAddress when the NameID is an email (fidelity/saml §1), unspecified otherwise.
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => !local.is_empty() && domain.contains('.') && !s.contains(' '),

@@ -1,6 +1,7 @@
 //! Identities for runs against a real organization: every email a scenario makes moves into the
 //! organization's domain, with a per-run part in its local part, so a second run never meets the
-//! users the first one deprovisioned (Asana cannot reactivate them over SCIM, asana-facts §1.6).
+//! users the first one deprovisioned (Asana cannot reactivate them over SCIM,
+//! fidelity/asana §1.6).
 //!
 //! The scenario library's organization is on `acme.test` (or the domains its `given.asana`
 //! names): those emails go to `--domain`. Any other domain is a guest's, and stays: a guest must

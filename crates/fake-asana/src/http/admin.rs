@@ -1,5 +1,5 @@
-//! The harness's control API under `/__admin` (design §4): service accounts, state, config,
-//! faults and the request journal. JSON in and out; errors are `{"error": "..."}`.
+//! The harness's control API under `/__admin` (README, "Admin API"): service accounts, state,
+//! config, faults and the request journal. JSON in and out; errors are `{"error": "..."}`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};

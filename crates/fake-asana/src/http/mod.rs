@@ -343,7 +343,7 @@ fn is_json(response: &Response) -> bool {
         .is_some_and(|ct| ct.starts_with("application/json"))
 }
 
-/// Who may call what (asana-facts §2): only service accounts reach SCIM; a SCIM-scoped service
+/// Who may call what (fidelity/asana §2): only service accounts reach SCIM; a SCIM-scoped service
 /// account cannot use the REST API.
 fn forbidden(api: Api, principal: &Principal, path: &str) -> Option<String> {
     use crate::model::Scope;
@@ -376,7 +376,7 @@ fn rest_scope(path: &str) -> &'static str {
 
 const HELP: &str = "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors";
 
-/// Asana's REST error body (asana-facts §2.1, [C] OAS `ErrorResponse`); 500s carry a `phrase`.
+/// Asana's REST error body (fidelity/asana §2.1, [C] OAS `ErrorResponse`); 500s carry a `phrase`.
 pub(crate) fn rest_error(status: StatusCode, message: &str) -> Response {
     let mut error = json!({"message": message, "help": HELP});
     if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -459,7 +459,7 @@ fn unauthorized(api: Api, cfg: &Config) -> Response {
 
 const RATE_LIMIT_MESSAGE: &str = "You've made too many requests and hit a rate limit. Please retry after the given amount of time.";
 
-/// A 429 always carries `Retry-After`: legacy python-asana crashes without it (asana-facts §4).
+/// A 429 always carries `Retry-After`: legacy python-asana crashes without it (fidelity/asana §4).
 fn rate_limited(api: Api, cfg: &Config, retry_after: u64) -> Response {
     let mut response = api_error(
         api,

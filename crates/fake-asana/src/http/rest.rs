@@ -188,7 +188,7 @@ fn user_full(u: &UserRecord, org: &Organization) -> Value {
 }
 
 /// The user record `/users/me` returns for a service account: its own, with a generated email
-/// and the one organization (asana-facts §3.3, [I]).
+/// and the one organization (fidelity/asana §3.3, [I]).
 fn service_account_user(store: &Store, org: Gid, account: Gid) -> Option<Value> {
     let info = store.organization(org)?;
     let sa = store
@@ -229,7 +229,7 @@ async fn get_user(
             store.user(p.org(), user).map(|u| user_full(u, org))
         }
         // A service account is a user of its organization: the gid `/users/me` gave resolves
-        // too, as Asana's OpenAPI spec has it for any user gid (asana-facts §3.3).
+        // too, as Asana's OpenAPI spec has it for any user gid (fidelity/asana §3.3).
         (reference, _) => store
             .resolve_user(p.org(), reference)
             .map(|u| user_full(u, org))

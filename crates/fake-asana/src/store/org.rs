@@ -17,7 +17,8 @@ pub(super) struct Org {
     /// reset state cost a pointer per user; writes go through `Arc::make_mut` (see
     /// PERFORMANCE.md).
     pub(super) users: BTreeMap<Gid, Arc<UserRecord>>,
-    /// Lower-cased userName → user. userName is unique and case-insensitive (asana-facts §5.11).
+    /// Lower-cased userName → user. userName is unique and case-insensitive
+    /// (fidelity/asana §5.11).
     pub(super) by_user_name: HashMap<String, Gid>,
     pub(super) teams: BTreeMap<Gid, TeamRecord>,
     pub(super) by_team_name: HashMap<String, Gid>,

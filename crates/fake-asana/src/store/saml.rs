@@ -1,5 +1,5 @@
 //! Who may sign in, and how: the organization's SAML settings and the member matching every
-//! SAML and password sign-in goes through (asana-facts §8).
+//! SAML and password sign-in goes through (fidelity/saml §1).
 //!
 //! Matching is by email, case-insensitively, through the userName index (Asana's userName is
 //! the email). Members only: guests always use a password, deprovisioned members are refused

@@ -197,7 +197,7 @@ impl Store {
     }
 
     /// `POST /workspaces/{gid}/removeUser`: with a service account token, the same as SCIM
-    /// DELETE (asana-facts §1.6, [C] OAS removeUserForWorkspace).
+    /// DELETE (fidelity/asana §1.6, [C] OAS removeUserForWorkspace).
     pub fn remove_user_from_workspace(
         &mut self,
         ctx: &WriteContext,

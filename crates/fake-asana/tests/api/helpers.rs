@@ -164,7 +164,7 @@ impl TestApp {
     }
 }
 
-/// The body Asana's documentation shows for POST /Users (asana-facts §7).
+/// The body Asana's documentation shows for POST /Users (fidelity/asana §7).
 pub fn user_body(email: &str, name: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],

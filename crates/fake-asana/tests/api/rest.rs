@@ -16,7 +16,7 @@ async fn users_me_for_a_service_account() {
     assert_eq!(data["name"], "Full");
     assert_eq!(data["workspaces"][0]["name"], "Acme Corp");
     assert_eq!(data["workspaces"][0]["resource_type"], "workspace");
-    // The gid `me` gives is a user gid like any other (Asana's OpenAPI spec, asana-facts §3.3).
+    // The gid `me` gives is a user gid like any other (Asana's OpenAPI spec, fidelity/asana §3.3).
     let gid = data["gid"].as_str().unwrap();
     let by_gid = app
         .rest_as(&full, Method::GET, &format!("/users/{gid}"), None)

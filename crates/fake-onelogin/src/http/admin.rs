@@ -1,6 +1,6 @@
-//! The harness's control API for the fake OneLogin (design §4): the Asana app's provisioning
-//! settings, the Enable test, the task queue, state, and the outbound SCIM journal. OneLogin has
-//! no public API for these; they are what an admin does in the console.
+//! The harness's control API for the fake OneLogin (README, "Admin API"): the Asana app's
+//! provisioning settings, the Enable test, the task queue, state, and the outbound SCIM journal.
+//! OneLogin has no public API for these; they are what an admin does in the console.
 
 use axum::Router;
 use axum::body::Bytes;

@@ -1,5 +1,5 @@
 //! The OneLogin API v2 subset under `/api/2`: users, a user's apps, apps, roles and their users
-//! and apps. Shapes follow onelogin-facts §3.2–3.3.
+//! and apps. Shapes follow fidelity/onelogin §3.2–3.3.
 
 use axum::Router;
 use axum::body::Bytes;

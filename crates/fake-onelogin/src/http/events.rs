@@ -1,4 +1,4 @@
-//! OneLogin's Events API, v1 (`GET /api/1/events`, onelogin-facts §2, S14): the event log with
+//! OneLogin's Events API, v1 (`GET /api/1/events`, fidelity/onelogin §2, S14): the event log with
 //! the usual filters (`event_type_id`, `user_id`, `since`, `until`) and cursor paging, in v1's
 //! envelope (`status`, `pagination`, `data`). `GET /api/1/events/types` lists the event types.
 //! v1 has its own authorization header and error bodies, so it has its own guard.
@@ -39,7 +39,7 @@ fn v1_token(header: &str) -> Option<&str> {
     }
 }
 
-/// v1's guard (onelogin-facts §3.1, S14): a header in neither form is v1's 400 "Authorization
+/// v1's guard (fidelity/onelogin §3.1, S14): a header in neither form is v1's 400 "Authorization
 /// Information is incorrect"; a token that is not live (unknown, revoked, expired on the harness
 /// clock) is its 401 "Authentication Failure", and so, the harness's choice, is no header at all.
 async fn authenticate(State(app): State<Shared>, mut request: Request, next: Next) -> Response {

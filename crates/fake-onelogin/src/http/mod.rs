@@ -1,5 +1,5 @@
 //! The fake OneLogin's HTTP face: OAuth, the API v2 subset, the admin API, and OneLogin's v2
-//! error bodies (`{"statusCode","name","message"}`; onelogin-facts §3.1).
+//! error bodies (`{"statusCode","name","message"}`; fidelity/onelogin §3.1).
 
 mod admin;
 pub(crate) mod api;

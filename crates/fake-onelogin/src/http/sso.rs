@@ -431,7 +431,7 @@ fn sso_error(e: SsoError) -> Response {
     refusal_page(status, code, title, &e.to_string())
 }
 
-/// Single logout: OneLogin's session ends (Asana never calls it: asana-facts §8).
+/// Single logout: OneLogin's session ends (Asana never calls it: fidelity/saml §1).
 async fn slo(State(app): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(id) = cookie(&headers) {
         app.idp.close_session(&id);

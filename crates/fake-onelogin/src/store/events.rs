@@ -1,8 +1,8 @@
-//! OneLogin's event log, as `GET /api/1/events` serves it (onelogin-facts §2, S14, S22): what
+//! OneLogin's event log, as `GET /api/1/events` serves it (fidelity/onelogin §2, S14, S22): what
 //! the fake did to users' apps, and what provisioning made of it. Provisioning errors carry the
 //! target's reason in `error_description` ([C] S14).
 //!
-//! OneLogin's own event type ids for these are not documented ([U] onelogin-facts §2); the ids
+//! OneLogin's own event type ids for these are not documented ([U] fidelity/onelogin §2); the ids
 //! here are the harness's, and the README lists them.
 
 use std::collections::VecDeque;

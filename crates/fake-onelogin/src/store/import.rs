@@ -1,4 +1,4 @@
-//! Import from the target (asana-facts §1.7 [C]: Asana supports import with OneLogin): the
+//! Import from the target (fidelity/asana §1.7 [C]: Asana supports import with OneLogin): the
 //! target's users matched to OneLogin users by SCIM Username, the matched ones linked so that
 //! later changes and deletes reach them without a create. Nothing in the target changes:
 //! unmatched users are listed and left alone.

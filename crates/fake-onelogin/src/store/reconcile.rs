@@ -1,7 +1,7 @@
 //! The trigger table: what an app's target should hold for a user, and the task that closes the
 //! gap.
 //!
-//! Triggers (onelogin-facts §1.2, §2, §7): every change that can alter what Asana should hold
+//! Triggers (fidelity/onelogin §1.2, §2, §7): every change that can alter what Asana should hold
 //! for a user (role membership, a role's apps, the user's attributes or status, deletion) calls
 //! [`Store::reconcile`] for that user and app. Reconciling compares what the target has (the
 //! [`Link`], changed only by tasks that succeeded) with what it should have, and makes at most
@@ -26,7 +26,7 @@
 //! **Approvals.** Create, Update and Delete each have a checkbox. Deprovisioning (the deleted-user
 //! policy's Delete or Suspend) is gated by Delete; suspension and reactivation after a status
 //! change are gated by Update. OneLogin has no Suspend checkbox, and which one gates a suspend is
-//! undocumented ([U] onelogin-facts §1.2): this is the harness's choice.
+//! undocumented ([U] fidelity/onelogin §1.2): this is the harness's choice.
 
 use jiff::Timestamp;
 
@@ -34,7 +34,7 @@ use super::Store;
 use super::queue::Start;
 use crate::model::*;
 
-/// Why a profile change sends nothing under OneLogin's Asana connector (asana-facts §1.7, [C]
+/// Why a profile change sends nothing under OneLogin's Asana connector (fidelity/asana §1.7, [C]
 /// HC-SCIM).
 pub const CONNECTOR_SENDS_NO_UPDATES: &str = "the Asana connector does not update profiles: with \
      OneLogin, Asana supports create, import and deactivate only; Asana keeps the old attributes";
@@ -111,7 +111,7 @@ impl Store {
         self.decide(user, app, want, payload, reason, now);
     }
 
-    /// The app's Users tab, Apply to All > Reset (onelogin-facts §2, [C] S16): every user who
+    /// The app's Users tab, Apply to All > Reset (fidelity/onelogin §2, [C] S16): every user who
     /// has the app and should be active in the target is pushed again with a create, through
     /// the same approval rules and the same lookup-then-write as any create: a user the target
     /// lost is created again, one it deprovisioned fails with the target's reason, and nobody is

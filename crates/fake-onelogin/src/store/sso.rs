@@ -14,12 +14,12 @@ pub enum SsoRefusal {
     NoApp(u64),
     #[error("no user {0}")]
     NoUser(u64),
-    /// OneLogin signs a user in to an app only if it is assigned to them (onelogin-facts §8).
+    /// OneLogin signs a user in to an app only if it is assigned to them (fidelity/saml §2).
     #[error(
         "{0} does not have access to {1}: the app is not given to them, directly or through a role"
     )]
     NoAccess(String, String),
-    /// Only Active users can log in (onelogin-facts §3.2, status 1).
+    /// Only Active users can log in (fidelity/onelogin §3.2, status 1).
     #[error("{0} cannot log in: the account's status is {1}")]
     NotActive(String, &'static str),
     #[error("the app's SSO tab has no ACS URL to send the assertion to")]

@@ -536,7 +536,7 @@ async fn bodies_name_onelogins_schema_urns_unless_the_target_needs_rfc_ones() {
             "urn:scim:schemas:core:2.0",
             "urn:scim:schemas:extension:enterprise:2.0"
         ]),
-        "what real OneLogin traffic carries (onelogin-facts §4, S7)"
+        "what real OneLogin traffic carries (fidelity/onelogin §4, S7)"
     );
     let plain = body(&requests[3]);
     assert_eq!(

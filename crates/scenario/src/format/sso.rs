@@ -1,5 +1,6 @@
-//! The single sign-on steps (design §6): configure both sides, sign in as a person would,
-//! tamper with what the IdP sent, rotate OneLogin's certificate, and expect the outcome.
+//! The single sign-on steps (README, "Single sign-on"): configure both sides, sign in as a
+//! person would, tamper with what the IdP sent, rotate OneLogin's certificate, and expect the
+//! outcome.
 //!
 //! ```yaml
 //! - configure_sso: { mode: required, signature_algorithm: rsa-sha256 }

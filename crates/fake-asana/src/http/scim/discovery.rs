@@ -11,7 +11,7 @@ use super::reply::{Id, ScimResult};
 use crate::config::Switch;
 use crate::http::Shared;
 
-/// Asana never published its ServiceProviderConfig; these values follow asana-facts §1.2 [I].
+/// Asana never published its ServiceProviderConfig; these values follow fidelity/asana §1.2 [I].
 const CAPABILITIES: Capabilities = Capabilities {
     patch: true,
     bulk: false,

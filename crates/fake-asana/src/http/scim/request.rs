@@ -41,14 +41,14 @@ pub(super) fn check_schemas(body: &Value, core: &str, cfg: &Config) -> Result<()
     Ok(())
 }
 
-/// The keys OneLogin's templates put enterprise attributes under (onelogin-facts §1.3, S7).
+/// The keys OneLogin's templates put enterprise attributes under (fidelity/onelogin §1.3, S7).
 const ONELOGIN_ENTERPRISE_KEYS: [&str; 2] = [
     "urn:scim:schemas:extension:enterprise:2.0",
     "urn:scim:schemas:extension:enterprise:2.0:User",
 ];
 
 /// OneLogin's templates name the enterprise extension `urn:scim:schemas:extension:enterprise:2.0`
-/// (onelogin-facts §1.3, S7). Under `lenient_schemas` its attributes are read as the RFC
+/// (fidelity/onelogin §1.3, S7). Under `lenient_schemas` its attributes are read as the RFC
 /// extension's, so a department sent that way is not lost.
 pub(super) fn onelogin_extension_key(mut body: Value, cfg: &Config) -> Value {
     if !cfg.on(Switch::LenientSchemas) {

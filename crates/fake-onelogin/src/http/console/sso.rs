@@ -1,6 +1,6 @@
 //! Apps > Company Apps > Asana > SSO: the Issuer URL, the SAML 2.0 and SLO endpoints, the X.509
 //! certificate (View Details, download as PEM), the signature algorithm and element, and
-//! More Actions > SAML Metadata (onelogin-facts §8). Rotating keeps the old certificate listed
+//! More Actions > SAML Metadata (fidelity/saml §2). Rotating keeps the old certificate listed
 //! until it is removed.
 
 use axum::body::Bytes;
