@@ -44,12 +44,7 @@ async fn the_official_python_sdk_reads_events() {
     .unwrap());
 
     let root = env!("CARGO_MANIFEST_DIR");
-    let python = std::env::var("SAML_PYTHON")
-        .unwrap_or_else(|_| format!("{root}/target/scim2-venv/bin/python"));
-    assert!(
-        std::path::Path::new(&python).exists(),
-        "the OneLogin SDK is not installed: run `cargo xtask test`"
-    );
+    let python = crate::checkers_bin("python", "the OneLogin SDK");
     let out = tokio::process::Command::new(python)
         .arg(format!("{root}/tests/onelogin/sdk_events.py"))
         .args([&onelogin, "demo-client-id", "demo-client-secret"])

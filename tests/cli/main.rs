@@ -37,6 +37,22 @@ pub const SERVE_ON_FREE_PORTS: [&str; 5] = [
     "127.0.0.1:0",
 ];
 
+/// A program of the independent checkers' virtualenv (`python`, `check-jsonschema`), which
+/// `cargo xtask test` installs and names in `SAML_PYTHON`; `needed_for` says what is missing.
+pub fn checkers_bin(program: &str, needed_for: &str) -> std::path::PathBuf {
+    let bin = match std::env::var_os("SAML_PYTHON") {
+        Some(python) => std::path::PathBuf::from(python).with_file_name(program),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/scim2-venv/bin")
+            .join(program),
+    };
+    assert!(
+        bin.exists(),
+        "{needed_for} is not installed: run `cargo xtask test`"
+    );
+    bin
+}
+
 /// A request to either fake's admin API, declared JSON even without a body: both refuse a
 /// write that is not (a page on another site cannot send that header).
 pub fn admin(

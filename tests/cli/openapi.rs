@@ -185,12 +185,7 @@ async fn live_answers_match_the_documents() {
         assert!(served_bytes == committed, "{name}: served document differs");
     }
 
-    let python = std::env::var("SAML_PYTHON")
-        .unwrap_or_else(|_| format!("{ROOT}/target/scim2-venv/bin/python"));
-    assert!(
-        std::path::Path::new(&python).exists(),
-        "the OpenAPI validators are not installed: run `cargo xtask test`"
-    );
+    let python = crate::checkers_bin("python", "the OpenAPI validators");
     let out = tokio::process::Command::new(python)
         .arg(format!("{ROOT}/tests/openapi/check.py"))
         .arg(format!("{ROOT}/docs/openapi"))

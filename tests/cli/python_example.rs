@@ -3,19 +3,12 @@
 //! of the binary, or the image where a container engine has it (the example's fixture decides,
 //! `ASANA_HARNESS_START` overrides).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// The virtualenv's Python, with pytest and both vendors' SDKs.
 fn python() -> PathBuf {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let python = std::env::var("SAML_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(root).join("target/scim2-venv/bin/python"));
-    assert!(
-        python.exists(),
-        "the Python example's requirements are not installed: run `cargo xtask test`"
-    );
+    let python = crate::checkers_bin("python", "the Python example's requirements");
     let pytest = Command::new(&python)
         .args(["-c", "import pytest, asana, onelogin"])
         .output()

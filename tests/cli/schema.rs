@@ -87,14 +87,7 @@ fn every_scenario_and_fixture_opens_with_its_modeline() {
 
 /// `check-jsonschema` from the checkers' virtualenv, beside `SAML_PYTHON`.
 fn check_jsonschema() -> Command {
-    let bin = match std::env::var_os("SAML_PYTHON") {
-        Some(python) => PathBuf::from(python).with_file_name("check-jsonschema"),
-        None => root().join("target/scim2-venv/bin/check-jsonschema"),
-    };
-    assert!(
-        bin.exists(),
-        "check-jsonschema is not installed: run `cargo xtask test`"
-    );
+    let bin = crate::checkers_bin("check-jsonschema", "check-jsonschema");
     let mut command = Command::new(bin);
     command.current_dir(root()).args(["--color", "never"]);
     command
