@@ -98,15 +98,6 @@ fn lock(m: &Mutex<Timestamp>) -> std::sync::MutexGuard<'_, Timestamp> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A stable 64-bit hash of a text (FNV-1a), for seeds derived from names: what a run derives
-/// from a scenario's name must be the same on every machine and build, which std's randomly
-/// keyed hasher is not.
-pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,12 +108,6 @@ mod tests {
         assert_eq!(clock.now(), DEFAULT_EPOCH);
         clock.advance(Duration::from_secs(90));
         assert_eq!(clock.now(), DEFAULT_EPOCH + SignedDuration::from_secs(90));
-    }
-
-    #[test]
-    fn stable_hash_is_fnv_1a() {
-        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[tokio::test]

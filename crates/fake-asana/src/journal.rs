@@ -5,7 +5,7 @@
 //! the principal it resolved to.
 
 use axum::body::Bytes;
-use harness_html::BoundedLog;
+use harness_server::BoundedLog;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;

@@ -232,7 +232,7 @@ impl FakeAsanaBuilder {
             faults: faults::Faults::new(self.seed),
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
-            cpu: harness_html::CpuPool::for_this_machine(),
+            cpu: harness_server::CpuPool::for_this_machine(),
             origin: listener.origin(),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,

@@ -18,8 +18,8 @@ mod sessions;
 
 use std::sync::{Mutex, RwLockReadGuard, RwLockWriteGuard};
 
-use harness_html::BoundedLog;
 use harness_saml::{AuthnRequest, Certificate, Expectations, Reason, Refusal, verify_response};
+use harness_server::BoundedLog;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 

@@ -1,8 +1,8 @@
 //! What the fake OneLogin sent and ran, as `/__admin` shows it: the bounded journal of outbound
 //! SCIM exchanges, tagged with their task, and what each task's run came to.
 
-use harness_html::BoundedLog;
 use harness_provisioner::Exchange;
+use harness_server::BoundedLog;
 use serde::Serialize;
 
 use crate::model::{TaskAction, TaskStatus};
@@ -54,11 +54,11 @@ impl Outbound {
     }
 
     /// The journal as HAR 1.2 entries.
-    pub fn har(&self) -> Vec<harness_html::har::HarEntry> {
+    pub fn har(&self) -> Vec<harness_server::har::HarEntry> {
         self.log.read(|e| {
             let x = &e.exchange;
-            harness_html::har::HarEntry {
-                started: harness_html::har::started(&e.at.to_string()),
+            harness_server::har::HarEntry {
+                started: harness_server::har::started(&e.at.to_string()),
                 method: x.method.clone(),
                 url: x.url.clone(),
                 request_mime: x

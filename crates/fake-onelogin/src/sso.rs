@@ -115,7 +115,7 @@ pub struct Idp {
     pub(crate) keys: Mutex<HashMap<(u64, u64), SigningKey>>,
     sessions: Mutex<LoginSessions>,
     /// Where reading AuthnRequests, making keys and signing run: never on the async workers.
-    pub(crate) cpu: harness_html::CpuPool,
+    pub(crate) cpu: harness_server::CpuPool,
 }
 
 impl Idp {

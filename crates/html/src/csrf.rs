@@ -115,7 +115,7 @@ fn token_in(headers: &HeaderMap) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    crate::cookie(values, COOKIE)
+    harness_server::cookie(values, COOKIE)
         .filter(|t| issued(t))
         .map(str::to_owned)
 }

@@ -46,7 +46,7 @@ impl Identities {
     /// The identities of one scenario of the run: the run id with a short mark of the file, so
     /// two scenarios of one run never share a person either (they may run at once).
     pub fn for_scenario(&self, path: &str) -> Identities {
-        let mut h = harness_clock::stable_hash(path);
+        let mut h = harness_server::stable_hash(path);
         let mark: String = (0..4)
             .map(|_| {
                 let c = ALPHABET[(h % ALPHABET.len() as u64) as usize] as char;

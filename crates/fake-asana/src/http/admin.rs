@@ -78,7 +78,10 @@ pub(super) fn open_router() -> Router<Shared> {
 
 async fn health(State(app): State<Shared>) -> Json<Value> {
     let profile = serde_json::to_value(app.config().profile).unwrap_or_default();
-    Json(harness_html::health::health("fake-asana", profile.as_str()))
+    Json(harness_server::health::health(
+        "fake-asana",
+        profile.as_str(),
+    ))
 }
 
 async fn openapi() -> Response {
@@ -412,10 +415,10 @@ async fn list_requests(
             Ok(Json(serde_json::to_value(entries).expect("serializes")).into_response())
         }
         Some("har") => {
-            let har: Vec<harness_html::har::HarEntry> = entries
+            let har: Vec<harness_server::har::HarEntry> = entries
                 .iter()
-                .map(|e| harness_html::har::HarEntry {
-                    started: harness_html::har::started(&e.at.to_string()),
+                .map(|e| harness_server::har::HarEntry {
+                    started: harness_server::har::started(&e.at.to_string()),
                     method: e.method.clone(),
                     url: format!("{}{}", app.origin, e.uri),
                     request_mime: e.content_type.clone(),
@@ -426,7 +429,7 @@ async fn list_requests(
                     comment: e.principal.clone(),
                 })
                 .collect();
-            Ok(Json(harness_html::har::har("fake-asana", &har)).into_response())
+            Ok(Json(harness_server::har::har("fake-asana", &har)).into_response())
         }
         Some(other) => Err(bad_request(format!(
             "unknown format {other:?}: json (default) or har"

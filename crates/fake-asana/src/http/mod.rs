@@ -54,7 +54,7 @@ pub(crate) struct AppState {
     /// When set, `/__admin` and `/admin` require it (`serve` off loopback).
     pub admin_token: Option<String>,
     /// Where SAML's XML and RSA work runs: never on the async workers that serve SCIM.
-    pub cpu: harness_html::CpuPool,
+    pub cpu: harness_server::CpuPool,
 }
 
 impl crate::sso::StoreAccess for AppState {
@@ -117,7 +117,7 @@ pub(crate) fn router(state: Shared) -> Router {
             state.clone(),
             api_middleware,
         ));
-    harness_html::health::mark_start();
+    harness_server::health::mark_start();
     Router::new()
         .nest("/api/1.0", api)
         .nest(
@@ -148,7 +148,7 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok());
-        if !harness_html::admin_authorized(header, token) {
+        if !harness_server::admin_authorized(header, token) {
             let mut response = admin_error(
                 StatusCode::UNAUTHORIZED,
                 "the admin side needs the admin token",
@@ -179,14 +179,14 @@ async fn limit_admin_body(request: Request, next: Next) -> Response {
     }
 }
 
-/// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a
+/// An admin write must be declared JSON (`harness_server::admin_request_allowed`): the pages a
 /// developer visits cannot send that header cross-site, so they cannot change the fake.
 async fn require_json(request: Request, next: Next) -> Response {
     let content_type = request.headers().get(header::CONTENT_TYPE);
-    if !harness_html::admin_request_allowed(request.method(), content_type) {
+    if !harness_server::admin_request_allowed(request.method(), content_type) {
         return admin_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            harness_html::JSON_REQUIRED,
+            harness_server::JSON_REQUIRED,
         );
     }
     next.run(request).await
@@ -272,7 +272,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(harness_html::bearer);
+        .and_then(harness_server::bearer);
     let digest = token.map(TokenDigest::of);
     let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
     let (Some(digest), Some(principal)) = (digest, principal) else {
@@ -400,7 +400,7 @@ fn phrase(seed: &str) -> String {
     const ADV: &[&str] = &[
         "softly", "boldly", "gently", "swiftly", "warmly", "quietly", "oddly", "calmly",
     ];
-    let h = harness_clock::stable_hash(seed);
+    let h = harness_server::stable_hash(seed);
     let pick = |list: &[&'static str], shift: u32| list[((h >> shift) as usize) % list.len()];
     format!(
         "{} {} {} {} {}",
@@ -417,7 +417,7 @@ pub(crate) fn scim_error(e: &ScimError) -> Response {
     (status, axum::Json(e.to_json())).into_response()
 }
 
-/// A request addressed to a name the fake does not answer (`harness_html::host`): 421, in the
+/// A request addressed to a name the fake does not answer (`harness_server::host`): 421, in the
 /// format of the API its path belongs to.
 pub(crate) fn misdirected(path: &str, message: String) -> Response {
     let status = StatusCode::MISDIRECTED_REQUEST;

@@ -365,7 +365,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    harness_html::cookie(values, name).map(str::to_owned)
+    harness_server::cookie(values, name).map(str::to_owned)
 }
 
 fn set_cookie(response: &mut Response, cookie: &str) {

@@ -302,10 +302,11 @@ async fn list_requests(State(app): State<Shared>, RawQuery(query): RawQuery) -> 
             serde_json::to_value(app.outbound.entries()).expect("serializes"),
         )
         .into_response()),
-        Some("har") => Ok(
-            axum::Json(harness_html::har::har("fake-onelogin", &app.outbound.har()))
-                .into_response(),
-        ),
+        Some("har") => Ok(axum::Json(harness_server::har::har(
+            "fake-onelogin",
+            &app.outbound.har(),
+        ))
+        .into_response()),
         Some(other) => Err(OlError::bad_request(format!(
             "unknown format {other:?}: json (default) or har"
         ))),

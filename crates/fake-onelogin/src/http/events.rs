@@ -35,7 +35,7 @@ fn v1_token(header: &str) -> Option<&str> {
             let token = header[7..].trim();
             (!token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
         }
-        _ => harness_html::bearer(header),
+        _ => harness_server::bearer(header),
     }
 }
 

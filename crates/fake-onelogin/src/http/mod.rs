@@ -25,7 +25,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let api_v1 = events::router(state.clone());
-    harness_html::health::mark_start();
+    harness_server::health::mark_start();
     Router::new()
         .nest("/api/2", api)
         .nest("/api/1", api_v1)
@@ -63,7 +63,7 @@ fn open_admin_router() -> Router<Shared> {
         .route(
             "/health",
             axum::routing::get(|| async {
-                axum::Json(harness_html::health::health("fake-onelogin", None))
+                axum::Json(harness_server::health::health("fake-onelogin", None))
             }),
         )
         .route(
@@ -75,7 +75,7 @@ fn open_admin_router() -> Router<Shared> {
         .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
 }
 
-/// A request addressed to a name the fake does not answer (`harness_html::host`): 421 in
+/// A request addressed to a name the fake does not answer (`harness_server::host`): 421 in
 /// OneLogin's shape, whatever the path.
 pub(crate) fn misdirected(_path: &str, message: String) -> Response {
     OlError::new(
@@ -242,7 +242,7 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok());
-        if !harness_html::admin_authorized(header, token) {
+        if !harness_server::admin_authorized(header, token) {
             let mut response = OlError::unauthorized().into_response();
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -254,15 +254,15 @@ async fn guard_admin(State(app): State<Shared>, request: Request, next: Next) ->
     next.run(request).await
 }
 
-/// An admin write must be declared JSON (`harness_html::admin_request_allowed`): the pages a
+/// An admin write must be declared JSON (`harness_server::admin_request_allowed`): the pages a
 /// developer visits cannot send that header cross-site, so they cannot change the fake.
 async fn require_json(request: Request, next: Next) -> Response {
     let content_type = request.headers().get(header::CONTENT_TYPE);
-    if !harness_html::admin_request_allowed(request.method(), content_type) {
+    if !harness_server::admin_request_allowed(request.method(), content_type) {
         return OlError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaTypeError",
-            harness_html::JSON_REQUIRED,
+            harness_server::JSON_REQUIRED,
         )
         .into_response();
     }
@@ -293,7 +293,7 @@ async fn authenticate(State(app): State<Shared>, mut request: Request, next: Nex
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .and_then(harness_html::bearer)
+        .and_then(harness_server::bearer)
         .map(str::to_owned);
     let scope = token.and_then(|t| app.token_scope(&t));
     let Some(scope) = scope else {

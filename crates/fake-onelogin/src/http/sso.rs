@@ -451,5 +451,5 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    harness_html::cookie(values, COOKIE).map(str::to_owned)
+    harness_server::cookie(values, COOKIE).map(str::to_owned)
 }

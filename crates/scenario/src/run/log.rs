@@ -176,7 +176,7 @@ impl Hop {
 pub(super) struct Transcript {
     keep: bool,
     lines: Vec<String>,
-    har: Option<Vec<harness_html::har::HarEntry>>,
+    har: Option<Vec<harness_server::har::HarEntry>>,
 }
 
 impl Transcript {
@@ -206,8 +206,8 @@ impl Transcript {
                 v.filter(|v| !v.is_null())
                     .map(|v| crate::transcript::redact(v.clone()).to_string())
             };
-            har.push(harness_html::har::HarEntry {
-                started: harness_html::har::started(&at.to_string()),
+            har.push(harness_server::har::HarEntry {
+                started: harness_server::har::started(&at.to_string()),
                 method: method.to_owned(),
                 // As sent: a scenario may write a path unencoded (spaces, quotes).
                 url: reqwest::Url::parse(url).map_or_else(|_| url.to_owned(), String::from),
@@ -251,7 +251,7 @@ impl Transcript {
     pub(super) fn har(&self) -> Option<Value> {
         self.har
             .as_ref()
-            .map(|entries| harness_html::har::har("asana-harness run", entries))
+            .map(|entries| harness_server::har::har("asana-harness run", entries))
     }
 }
 

@@ -29,5 +29,5 @@ pub struct RunOptions {
 pub fn seed_of(scenario: &Scenario) -> u64 {
     scenario
         .seed
-        .unwrap_or_else(|| harness_clock::stable_hash(&scenario.name))
+        .unwrap_or_else(|| harness_server::stable_hash(&scenario.name))
 }
