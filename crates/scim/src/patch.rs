@@ -86,20 +86,37 @@ impl PatchPath {
     }
 }
 
+/// Why the value filter after a path's attribute (`emails[type eq "work"].value`) was refused;
+/// the text goes into the `invalidPath` detail.
+#[derive(Debug, thiserror::Error)]
+enum ValueFilterError {
+    #[error("expected \"[\" after the attribute, found {0:?}")]
+    NoOpeningBracket(String),
+    #[error("a value filter cannot follow a sub-attribute")]
+    AfterSubAttribute,
+    #[error("expected \"]\"")]
+    NoClosingBracket,
+    #[error("{0}")]
+    Filter(#[from] crate::filter::FilterError),
+    #[error("unexpected {0:?} after the value filter")]
+    Trailing(String),
+}
+
 /// Parses the `[filter]` and optional `.subAttr` that follow the attribute in a path.
-fn parse_value_filter(text: &str, attr: &AttrPath) -> Result<(Filter, Option<String>), String> {
+fn parse_value_filter(
+    text: &str,
+    attr: &AttrPath,
+) -> Result<(Filter, Option<String>), ValueFilterError> {
     // `text` is what follows the attribute: it must be `[filter]`, then maybe `.subAttr`.
     let Some(inner) = text.strip_prefix('[') else {
-        return Err(format!(
-            "expected \"[\" after the attribute, found {text:?}"
-        ));
+        return Err(ValueFilterError::NoOpeningBracket(text.to_owned()));
     };
     let text = inner;
     if attr.sub_attr.is_some() {
-        return Err("a value filter cannot follow a sub-attribute".into());
+        return Err(ValueFilterError::AfterSubAttribute);
     }
-    let close = text.rfind(']').ok_or("expected \"]\"")?;
-    let filter = Filter::parse(&text[..close]).map_err(|e| e.to_string())?;
+    let close = text.rfind(']').ok_or(ValueFilterError::NoClosingBracket)?;
+    let filter = Filter::parse(&text[..close])?;
     let after = &text[close + 1..];
     let sub = match after.strip_prefix('.') {
         Some(sub)
@@ -115,7 +132,7 @@ fn parse_value_filter(text: &str, attr: &AttrPath) -> Result<(Filter, Option<Str
             )
         }
         None if after.is_empty() => None,
-        _ => return Err(format!("unexpected {after:?} after the value filter")),
+        _ => return Err(ValueFilterError::Trailing(after.to_owned())),
     };
     Ok((filter, sub))
 }
