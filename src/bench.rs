@@ -50,7 +50,7 @@ pub struct BenchArgs {
     scenarios: PathBuf,
 }
 
-fn parse_workload(s: &str) -> Result<Workload, String> {
+fn parse_workload(s: &str) -> Result<Workload, harness_bench::UnknownWorkload> {
     s.parse()
 }
 

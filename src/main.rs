@@ -3,12 +3,14 @@
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
 //! files). The binary is thin: every command is a few calls into the library crates.
 
+mod banner;
 mod bench;
-mod compare;
 mod explore;
 mod health;
+mod logging;
 mod probe;
 mod run;
+mod run_compare;
 mod schema;
 mod secrets;
 mod serve;
@@ -45,6 +47,13 @@ enum Command {
     Health(health::HealthArgs),
     /// Print the JSON Schema of scenario or fixture files, for editors and validators.
     Schema(schema::SchemaArgs),
+}
+
+/// What a command prints its results as (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 /// A failure that is the user's input, not the harness: exit 2.

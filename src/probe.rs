@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use harness_probe::{Endpoint, probe, render};
 
+use crate::Format;
+
 #[derive(clap::Args)]
 pub struct ProbeArgs {
     /// The SCIM base URL, e.g. https://app.asana.com/api/1.0/scim
@@ -20,8 +22,8 @@ pub struct ProbeArgs {
     #[arg(long, default_value = "acme.test")]
     domain: String,
     /// `human` (default) or `json`.
-    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 pub async fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
@@ -36,7 +38,7 @@ pub async fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         args.i_accept_side_effects,
     )
     .await;
-    if args.format == "json" {
+    if args.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         println!("{}", render(&rows));

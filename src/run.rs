@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use harness_scenario::{ExternalTarget, Identities, Outcome, RunOptions, report};
+use harness_scenario::{
+    ExternalTarget, Identities, Loaded, Outcome, RunOptions, ScenarioReport, report,
+};
 
-use crate::BadInput;
+use crate::{BadInput, Format};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -18,8 +20,8 @@ pub struct RunArgs {
     #[arg(long)]
     junit: Option<PathBuf>,
     /// `human` (default) or `json`.
-    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Run only scenarios whose path, name or tags contain this text.
     #[arg(long)]
     filter: Option<String>,
@@ -71,34 +73,75 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.paths.clone()
     };
     let files = harness_scenario::discover(&paths).map_err(|e| BadInput(e.to_string()))?;
-    let identities = match &args.domain {
-        Some(domain) => {
-            let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
-            if !domain.contains('.') || domain.contains(char::is_whitespace) {
-                return Err(BadInput(format!("--domain {domain:?} is not an email domain")).into());
-            }
-            let run_id = args.run_id.clone().unwrap_or_else(Identities::new_run_id);
-            if !Identities::valid_run_id(&run_id) {
-                return Err(BadInput(format!(
-                    "--run-id {run_id:?}: use up to 32 letters, digits, - or _"
-                ))
-                .into());
-            }
-            Some(Identities::new(domain, run_id))
-        }
-        None => None,
+    let identities = identities(&args)?;
+    let loaded = match select(&args, &paths, load(&files, identities.as_ref())?)? {
+        Some(loaded) => loaded,
+        None => return Ok(ExitCode::from(1)),
     };
+    let options = options(&args)?;
+    if args.compare {
+        return run_compare(&args, loaded, identities, options).await;
+    }
+    let human = args.format == Format::Human;
+    if human && let Some(url) = &args.asana_scim_url {
+        match &identities {
+            Some(i) => println!(
+                "Against {url}, domain {}, run id {} (replay with --run-id {})\n",
+                i.domain, i.run_id, i.run_id
+            ),
+            None => println!("Against {url} (no --domain: the scenarios' own emails)\n"),
+        }
+    }
+    let reports = run_library(&args, loaded, options, human).await;
+    let summary = report::summarize(&reports);
+    print_reports(&args, &reports, &summary, identities.as_ref());
+    write_files(&args, &reports)?;
+    Ok(exit_code(&reports, &summary))
+}
+
+/// `--domain` and `--run-id`: the identities every email is rewritten to.
+fn identities(args: &RunArgs) -> Result<Option<Identities>, BadInput> {
+    let Some(domain) = &args.domain else {
+        return Ok(None);
+    };
+    let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+    if !domain.contains('.') || domain.contains(char::is_whitespace) {
+        return Err(BadInput(format!(
+            "--domain {domain:?} is not an email domain"
+        )));
+    }
+    let run_id = args.run_id.clone().unwrap_or_else(Identities::new_run_id);
+    if !Identities::valid_run_id(&run_id) {
+        return Err(BadInput(format!(
+            "--run-id {run_id:?}: use up to 32 letters, digits, - or _"
+        )));
+    }
+    Ok(Some(Identities::new(domain, run_id)))
+}
+
+/// Every scenario file, loaded; any that does not load is bad input.
+fn load(files: &[PathBuf], identities: Option<&Identities>) -> Result<Vec<Loaded>, BadInput> {
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
-    for file in &files {
-        match harness_scenario::load_file_as(file, identities.as_ref()) {
+    for file in files {
+        match harness_scenario::load_file_as(file, identities) {
             Ok(l) => loaded.push(l),
             Err(e) => errors.push(e.to_string()),
         }
     }
     if !errors.is_empty() {
-        return Err(BadInput(errors.join("\n")).into());
+        return Err(BadInput(errors.join("\n")));
     }
+    Ok(loaded)
+}
+
+/// The scenarios `--filter` and `--shard` leave; `None` when a shard is empty (nothing to
+/// check, exit 1), bad input when no scenario was found at all.
+fn select(
+    args: &RunArgs,
+    paths: &[PathBuf],
+    mut loaded: Vec<Loaded>,
+) -> Result<Option<Vec<Loaded>>, BadInput> {
     if let Some(text) = &args.filter {
         let text = text.to_lowercase();
         loaded.retain(|l| {
@@ -117,13 +160,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             i += 1;
             (i - 1) % n == k - 1
         });
-        if args.format == "human" {
+        if args.format == Format::Human {
             println!("Shard {k}/{n}: {} of {library} scenarios\n", loaded.len());
         }
     }
     if loaded.is_empty() && args.shard.is_some() {
         eprintln!("nothing was checked: shard has no scenarios of the {library}");
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     }
     if loaded.is_empty() {
         return Err(BadInput(format!(
@@ -133,9 +176,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ))
-        .into());
+        )));
     }
+    Ok(Some(loaded))
+}
+
+/// Where the scenarios' SCIM goes, and what the run keeps.
+fn options(args: &RunArgs) -> Result<RunOptions, BadInput> {
     let ca_cert = match &args.ca_cert {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -143,61 +190,58 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let options = RunOptions {
+    Ok(RunOptions {
         external: args.asana_scim_url.clone().map(|scim_url| ExternalTarget {
             scim_url,
             token: args.asana_token.clone().unwrap_or_default(),
-            ca_cert: ca_cert.clone(),
+            ca_cert,
         }),
         transcript: false,
         har: args.har.is_some(),
         organization_domain: None,
+    })
+}
+
+fn parallel(args: &RunArgs) -> usize {
+    args.jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2))
+}
+
+/// `--compare`: the same scenarios against the fake Asana and the endpoint.
+async fn run_compare(
+    args: &RunArgs,
+    loaded: Vec<Loaded>,
+    identities: Option<Identities>,
+    options: RunOptions,
+) -> anyhow::Result<ExitCode> {
+    let files: Vec<PathBuf> = loaded.iter().map(|l| PathBuf::from(&l.path)).collect();
+    let fake = RunOptions {
+        external: None,
+        organization_domain: identities.as_ref().map(|i| i.domain.clone()),
+        ..options.clone()
     };
-    if args.compare {
-        let files: Vec<PathBuf> = loaded.iter().map(|l| PathBuf::from(&l.path)).collect();
-        let fake = RunOptions {
-            external: None,
-            organization_domain: identities.as_ref().map(|i| i.domain.clone()),
-            ..options.clone()
-        };
-        let parallel = args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
-        return crate::compare::run(crate::compare::Compare {
-            files,
-            identities,
-            fake,
-            external: options,
-            parallel,
-            json: args.format == "json",
-        })
-        .await;
-    }
+    crate::run_compare::run(crate::run_compare::Compare {
+        files,
+        identities,
+        fake,
+        external: options,
+        parallel: parallel(args),
+        json: args.format == Format::Json,
+    })
+    .await
+}
+
+/// Runs the scenarios, counting them off on a terminal.
+async fn run_library(
+    args: &RunArgs,
+    loaded: Vec<Loaded>,
+    options: RunOptions,
+    human: bool,
+) -> Vec<ScenarioReport> {
     let total = loaded.len();
-    let human = args.format == "human";
-    // An external run names where it went, so a report is never mistaken for another's.
-    let target = args.asana_scim_url.as_ref().map(|url| {
-        serde_json::json!({
-            "scim_url": url,
-            "domain": identities.as_ref().map(|i| i.domain.clone()),
-            "run_id": identities.as_ref().map(|i| i.run_id.clone()),
-        })
-    });
-    if human && let Some(url) = &args.asana_scim_url {
-        match &identities {
-            Some(i) => println!(
-                "Against {url}, domain {}, run id {} (replay with --run-id {})\n",
-                i.domain, i.run_id, i.run_id
-            ),
-            None => println!("Against {url} (no --domain: the scenarios' own emails)\n"),
-        }
-    }
     let progress = human && std::io::stderr().is_terminal();
     let done = Mutex::new(0usize);
-    let parallel = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
-    let reports = harness_scenario::run_all(loaded, options, parallel, move |r| {
+    let reports = harness_scenario::run_all(loaded, options, parallel(args), move |r| {
         let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
         *n += 1;
         if progress {
@@ -208,33 +252,53 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if progress {
         eprint!("\r\x1b[2K");
     }
-    let summary = report::summarize(&reports);
-    if human {
-        for r in &reports {
-            println!("{}", report::human(r));
-        }
-        println!();
-        let created = report::created_lines(&reports);
-        if !created.is_empty() {
-            println!();
-            println!(
-                "Created on {} by this run (nothing was deleted):",
-                args.asana_scim_url.as_deref().unwrap_or("the endpoint")
-            );
-            for line in created {
-                println!("  {line}");
-            }
-        }
-        println!(
-            "{} passed, {} failed, {} skipped",
-            summary.passed, summary.failed, summary.skipped
-        );
-    } else {
-        println!("{}", report::json_for(&reports, target.as_ref()));
+    reports
+}
+
+fn print_reports(
+    args: &RunArgs,
+    reports: &[ScenarioReport],
+    summary: &report::Summary,
+    identities: Option<&Identities>,
+) {
+    if args.format == Format::Json {
+        // An external run names where it went, so a report is never mistaken for another's.
+        let target = args.asana_scim_url.as_ref().map(|url| {
+            serde_json::json!({
+                "scim_url": url,
+                "domain": identities.map(|i| i.domain.clone()),
+                "run_id": identities.map(|i| i.run_id.clone()),
+            })
+        });
+        println!("{}", report::json_for(reports, target.as_ref()));
+        return;
     }
+    for r in reports {
+        println!("{}", report::human(r));
+    }
+    println!();
+    let created = report::created_lines(reports);
+    if !created.is_empty() {
+        println!();
+        println!(
+            "Created on {} by this run (nothing was deleted):",
+            args.asana_scim_url.as_deref().unwrap_or("the endpoint")
+        );
+        for line in created {
+            println!("  {line}");
+        }
+    }
+    println!(
+        "{} passed, {} failed, {} skipped",
+        summary.passed, summary.failed, summary.skipped
+    );
+}
+
+/// `--har` and `--junit`.
+fn write_files(args: &RunArgs, reports: &[ScenarioReport]) -> anyhow::Result<()> {
     if let Some(dir) = &args.har {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for r in &reports {
+        for r in reports {
             if let Some(har) = &r.har {
                 let name = format!(
                     "{}.har",
@@ -250,12 +314,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, report::junit(&reports))
+        std::fs::write(path, report::junit(reports))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let failed = reports.iter().any(|r| r.outcome == Outcome::Failed);
-    if failed {
-        return Ok(ExitCode::from(1));
+    Ok(())
+}
+
+fn exit_code(reports: &[ScenarioReport], summary: &report::Summary) -> ExitCode {
+    if reports.iter().any(|r| r.outcome == Outcome::Failed) {
+        return ExitCode::from(1);
     }
     // A run in which nothing ran proves nothing: it must not pass as if it did.
     if summary.passed == 0 {
@@ -263,9 +330,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             "nothing was checked: all {} scenarios were skipped (see the reasons above)",
             summary.skipped
         );
-        return Ok(ExitCode::from(1));
+        return ExitCode::from(1);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
 
 /// `K/N` with 1 ≤ K ≤ N.

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use fake_asana::{FakeAsana, Fixture, Profile, Scope};
-use fake_onelogin::FakeOneLogin;
+use fake_asana::{FakeAsana, FakeAsanaBuilder, Fixture, Profile, Scope};
 use fake_onelogin::directory::Directory;
+use fake_onelogin::{FakeOneLogin, FakeOneLoginBuilder};
 use serde_json::json;
 
 use crate::BadInput;
+use crate::banner::Banner;
+use crate::logging::{LogFormat, init_logging};
 use crate::secrets::{DEMO_TOKEN, SecretArgs, Secrets};
 use crate::state::Saved;
 
@@ -48,8 +50,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     secrets: SecretArgs,
     /// `text` (default) or `json` logs on stderr; filter with RUST_LOG.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    log_format: String,
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Serve both fakes over HTTPS, with certificates from a CA the harness makes at start.
     #[arg(long)]
     tls: bool,
@@ -86,11 +88,33 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging(&args.log_format);
+    init_logging(args.log_format);
     // Before anything can say the harness is up (the credentials file, the banner).
     let shutdown = shutdown_signal();
-    // Beyond loopback no fixed demo secret is served: each is given or minted, and minted ones
-    // reach people only through the credentials file.
+    let secrets = decide_secrets(&args)?;
+    let saved = match &args.state {
+        Some(path) => crate::state::load(path)?,
+        None => None,
+    };
+    let restored = saved.is_some();
+    let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
+    let (asana, onelogin) = builders(&args, &secrets, saved)?;
+    let (asana, onelogin, ca_path) = with_tls(&args, asana, onelogin)?;
+    let (mut asana, onelogin) = start(&args, asana, onelogin, previous_scim_url).await?;
+    let token = service_account_token(&mut asana, &secrets, restored)?;
+    let started = Started {
+        asana,
+        onelogin,
+        restored,
+        ca_path,
+    };
+    announce(&args, &secrets, &started, &token)?;
+    serve_until(shutdown, &args, started).await
+}
+
+/// Beyond loopback no fixed demo secret is served: each is given or minted, and minted ones
+/// reach people only through the credentials file.
+fn decide_secrets(args: &ServeArgs) -> anyhow::Result<Secrets> {
     let secrets = Secrets::decide(&args.secrets, [args.asana_addr, args.onelogin_addr])?;
     if secrets.minted && args.credentials_out.is_none() {
         return Err(BadInput(
@@ -103,12 +127,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let saved = match &args.state {
-        Some(path) => crate::state::load(path)?,
-        None => None,
-    };
-    let restored = saved.is_some();
-    let previous_scim_url = saved.as_ref().and_then(|s| s.asana_scim_url.clone());
+    Ok(secrets)
+}
+
+/// Both fakes configured from the flags, the secrets, and the saved state or a fixture.
+fn builders(
+    args: &ServeArgs,
+    secrets: &Secrets,
+    saved: Option<Saved>,
+) -> anyhow::Result<(FakeAsanaBuilder, FakeOneLoginBuilder)> {
     let mut asana = FakeAsana::builder().profile(args.profile);
     let mut onelogin = FakeOneLogin::builder()
         .api_credential(&secrets.client_id, &secrets.client_secret)
@@ -160,31 +187,47 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // HTTPS: the CA's PEM is where clients are told to look (banner, credentials file).
-    let ca_path = if args.tls {
-        let dir = args.tls_ca.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("asana-harness-ca-{}", std::process::id()))
-        });
-        let ca = harness_tls::Ca::load_or_create(&dir).map_err(|e| BadInput(e.to_string()))?;
-        let names = ["localhost", "127.0.0.1", "::1"];
-        let mut extra: Vec<String> = Vec::new();
-        for addr in [args.asana_addr, args.onelogin_addr] {
-            if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
-                extra.push(addr.ip().to_string());
-            }
+    Ok((asana, onelogin))
+}
+
+/// HTTPS: the CA's PEM is where clients are told to look (banner, credentials file).
+fn with_tls(
+    args: &ServeArgs,
+    mut asana: FakeAsanaBuilder,
+    mut onelogin: FakeOneLoginBuilder,
+) -> anyhow::Result<(FakeAsanaBuilder, FakeOneLoginBuilder, Option<PathBuf>)> {
+    if !args.tls {
+        return Ok((asana, onelogin, None));
+    }
+    let dir = args.tls_ca.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("asana-harness-ca-{}", std::process::id()))
+    });
+    let ca = harness_tls::Ca::load_or_create(&dir).map_err(|e| BadInput(e.to_string()))?;
+    let names = ["localhost", "127.0.0.1", "::1"];
+    let mut extra: Vec<String> = Vec::new();
+    for addr in [args.asana_addr, args.onelogin_addr] {
+        if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
+            extra.push(addr.ip().to_string());
         }
-        let mut all: Vec<&str> = names.to_vec();
-        all.extend(extra.iter().map(String::as_str));
-        let config = ca
-            .server_config(&all)
-            .map_err(|e| BadInput(e.to_string()))?;
-        asana = asana.tls(config.clone());
-        onelogin = onelogin.tls(config).ca_certificate(ca.cert_pem());
-        Some(dir.join("ca.pem"))
-    } else {
-        None
-    };
-    let mut asana = asana
+    }
+    let mut all: Vec<&str> = names.to_vec();
+    all.extend(extra.iter().map(String::as_str));
+    let config = ca
+        .server_config(&all)
+        .map_err(|e| BadInput(e.to_string()))?;
+    asana = asana.tls(config.clone());
+    onelogin = onelogin.tls(config).ca_certificate(ca.cert_pem());
+    Ok((asana, onelogin, Some(dir.join("ca.pem"))))
+}
+
+/// Binds both fakes, points a restored OneLogin at this fake Asana, and starts the worker.
+async fn start(
+    args: &ServeArgs,
+    asana: FakeAsanaBuilder,
+    onelogin: FakeOneLoginBuilder,
+    previous_scim_url: Option<String>,
+) -> anyhow::Result<(FakeAsana, FakeOneLogin)> {
+    let asana = asana
         .bind(args.asana_addr)
         .await
         .map_err(|e| BadInput(e.to_string()))?;
@@ -221,9 +264,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| BadInput(e.to_string()))?;
     onelogin.prepare_idp_key();
     onelogin.spawn_worker();
+    Ok((asana, onelogin))
+}
 
-    // The fixture's first service account is the one to use; after a restore, the token given
-    // or the demo's when the state still accepts it; otherwise a new one.
+/// The fixture's first service account is the one to use; after a restore, the token given
+/// or the demo's when the state still accepts it; otherwise a new one.
+fn service_account_token(
+    asana: &mut FakeAsana,
+    secrets: &Secrets,
+    restored: bool,
+) -> anyhow::Result<String> {
     if secrets.exposed && asana.accepts_token(DEMO_TOKEN) {
         return Err(BadInput(
             "this state accepts the demo service account's fixed token, which is never served \
@@ -233,7 +283,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let token = match asana.seeded_service_accounts().first() {
+    Ok(match asana.seeded_service_accounts().first() {
         Some(sa) => sa.token.clone(),
         None if restored
             && secrets
@@ -257,7 +307,30 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .create_service_account("OneLogin provisioning", Scope::Scim)
                 .token
         }
-    };
+    })
+}
+
+/// Both fakes up, and what the banner and the credentials file say about them.
+struct Started {
+    asana: FakeAsana,
+    onelogin: FakeOneLogin,
+    restored: bool,
+    ca_path: Option<PathBuf>,
+}
+
+/// Saves the state, writes the credentials file and prints the banner.
+fn announce(
+    args: &ServeArgs,
+    secrets: &Secrets,
+    started: &Started,
+    token: &str,
+) -> anyhow::Result<()> {
+    let Started {
+        asana,
+        onelogin,
+        restored,
+        ca_path,
+    } = started;
     let creds = onelogin.api_credentials().clone();
     let credentials = json!({
         "asana": {
@@ -279,7 +352,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "admin_token": secrets.admin_token,
     });
     if let Some(path) = &args.state {
-        save(path, &asana, &onelogin);
+        save(path, asana, onelogin);
     }
     if let Some(path) = &args.credentials_out {
         write_atomically(path, &serde_json::to_vec_pretty(&credentials)?)
@@ -289,19 +362,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let shown_token = match (&args.credentials_out, secrets.exposed) {
         (Some(path), true) => format!("(in {})", path.display()),
         (None, true) => "(as given)".to_owned(),
-        (_, false) => token.clone(),
+        (_, false) => token.to_owned(),
     };
-    print_banner(
-        &args,
-        restored,
-        &asana,
-        &onelogin,
-        &shown_token,
-        !secrets.exposed,
-        ca_path.as_deref(),
-    );
+    crate::banner::print(&Banner {
+        profile: args.profile,
+        state: args.state.as_deref(),
+        restored: *restored,
+        asana,
+        onelogin,
+        token: &shown_token,
+        reveal: !secrets.exposed,
+        ca_path: ca_path.as_deref(),
+    });
+    Ok(())
+}
 
-    // Save on every change until asked to stop, then once more with the fakes stopped.
+/// Saves on every change until asked to stop, then once more with the fakes stopped.
+async fn serve_until(
+    shutdown: impl std::future::Future<Output = ()>,
+    args: &ServeArgs,
+    started: Started,
+) -> anyhow::Result<ExitCode> {
+    let Started {
+        mut asana,
+        mut onelogin,
+        ..
+    } = started;
     let mut asana_changes = asana.changes();
     let mut onelogin_changes = onelogin.changes();
     tokio::pin!(shutdown);
@@ -337,77 +423,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_banner(
-    args: &ServeArgs,
-    restored: bool,
-    asana: &FakeAsana,
-    onelogin: &FakeOneLogin,
-    token: &str,
-    reveal: bool,
-    ca_path: Option<&Path>,
-) {
-    let profile = match args.profile {
-        Profile::Asana => "asana",
-        Profile::Rfc => "rfc",
-    };
-    let creds = onelogin.api_credentials();
-    println!("The harness is ready: a fake Asana ({profile} profile) and a fake OneLogin.");
-    if let Some(path) = &args.state {
-        let how = if restored {
-            "restored from"
-        } else {
-            "saving to"
-        };
-        println!("State: {how} {}", path.display());
-    }
-    if let Some(path) = ca_path {
-        println!("HTTPS: clients trust the CA in {}", path.display());
-    }
-    println!();
-    println!("Asana");
-    println!("  Admin console:          {}/admin", asana.uri());
-    println!("  SCIM base URL:          {}", asana.scim_url());
-    println!("  REST base URL:          {}", asana.base_url());
-    println!("  Admin API:              {}/__admin", asana.uri());
-    println!("  Service account token:  {token}");
-    println!(
-        "  SAML:                   ACS {}, sign-on {} (Security tab: /admin/security)",
-        asana.acs_url(),
-        asana.sign_on_url()
-    );
-    println!("OneLogin");
-    println!("  Admin console:          {}/admin", onelogin.uri());
-    if reveal {
-        println!(
-            "  API:                    {}  (client credentials {} / {})",
-            onelogin.uri(),
-            creds.client_id,
-            creds.client_secret
-        );
-    } else {
-        println!(
-            "  API:                    {}  (client credentials {})",
-            onelogin.uri(),
-            token
-        );
-    }
-    println!("  Admin API:              {}/__admin", onelogin.uri());
-    println!(
-        "  SAML:                   {} (metadata {}); people sign in at {}/login with the password {}",
-        onelogin.sso_url(),
-        onelogin.metadata_url(),
-        onelogin.uri(),
-        fake_onelogin::PASSWORD
-    );
-    println!();
-    println!(
-        "Next: open {}/admin/apps/{}/configuration, paste the service account token, Save, then Enable.",
-        onelogin.uri(),
-        onelogin.asana_app_id()
-    );
-    println!("Stop with Ctrl-C.");
 }
 
 fn save(path: &Path, asana: &FakeAsana, onelogin: &FakeOneLogin) {
@@ -456,35 +471,4 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     async {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-/// `RUST_LOG` as a list of `target=level` directives (`info`, `fake_asana=debug,warn`).
-/// `Targets` rather than `EnvFilter`: the harness logs by target and level only, and
-/// `EnvFilter`'s span and regex filters cost a regex engine in every build.
-fn init_logging(format: &str) {
-    use tracing_subscriber::filter::Targets;
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(spec) if !spec.trim().is_empty() => spec.parse::<Targets>().unwrap_or_else(|e| {
-            eprintln!(
-                "RUST_LOG={spec:?} is not a list of target=level directives ({e}); logging at info"
-            );
-            Targets::new().with_default(tracing::Level::INFO)
-        }),
-        _ => Targets::new().with_default(tracing::Level::INFO),
-    };
-    let registry = tracing_subscriber::registry().with(filter);
-    // Colour codes only for a person at a terminal: a redirected log (a file, a container's
-    // log collector) gets plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
-    let _ = if format == "json" {
-        registry.with(layer.json()).try_init()
-    } else {
-        registry.with(layer).try_init()
-    };
 }

@@ -435,24 +435,21 @@ async fn compare_names_the_switches_behind_every_difference() {
     let report: serde_json::Value = serde_json::from_slice(&differ.stdout).unwrap();
     assert_eq!(differ.status.code(), Some(0), "{report:#}");
     assert!(report["compared"].as_u64().unwrap() > 40, "{report:#}");
-    // Exactly these switches explain every difference the library shows between the profiles;
-    // none is unexplained, and each is a switch the two profiles set differently.
+    // Every difference the library shows between the profiles is explained (none is
+    // `unexplained`), each by a switch whose row in the probe's switch table explains
+    // exchanges and which the two profiles set differently.
     let by_switch = report["by_switch"].as_object().unwrap();
-    let named: Vec<&str> = by_switch.keys().map(String::as_str).collect();
-    assert_eq!(
-        named,
-        [
-            "auth_errors_in_rest_format",
-            "lenient_schemas",
-            "list_without_paging",
-            "omit_meta",
-        ],
-        "{by_switch:?}"
-    );
-    for name in &named {
+    assert!(!by_switch.is_empty(), "{report:#}");
+    for name in by_switch.keys() {
+        let switch = fake_asana::Switch::from_name(name)
+            .unwrap_or_else(|| panic!("{name} is no switch: {by_switch:?}"));
+        let row = harness_probe::switches::reveals(switch);
+        assert!(
+            !row.bodies.is_empty() || !row.statuses.is_empty(),
+            "{name} explains no exchange in the switch table"
+        );
         // The rfc profile turns every switch off, so a switch tells them apart when it is on
         // in the asana profile.
-        let switch = fake_asana::Switch::from_name(name).unwrap();
         assert!(
             switch.asana_default(),
             "{name} is off in both profiles, so it explains nothing"

@@ -6,6 +6,7 @@
 //! a noisy or shared machine where absolute figures do not. Client and servers share the
 //! process and its cores, as they do when a test starts a fake in one line.
 
+mod error;
 mod load;
 mod signin;
 mod sizes;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+pub use error::{BenchError, UnknownWorkload};
 use load::Baseline;
 pub use sizes::{Row, Sizes};
 use workloads::{
@@ -73,15 +75,18 @@ impl Workload {
 }
 
 impl std::str::FromStr for Workload {
-    type Err = String;
+    type Err = UnknownWorkload;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, UnknownWorkload> {
         Workload::EVERY
             .into_iter()
             .find(|w| w.name() == s)
             .ok_or_else(|| {
                 let names: Vec<_> = Workload::EVERY.iter().map(|w| w.name()).collect();
-                format!("unknown workload {s:?}; one of {}", names.join(", "))
+                UnknownWorkload {
+                    name: s.to_owned(),
+                    known: names.join(", "),
+                }
             })
     }
 }
@@ -155,19 +160,14 @@ pub fn run<'a>(
     workloads: &'a [Workload],
     options: &'a Options,
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<Report, BenchError>> + Send + 'a>> {
-    Box::pin(async move { run_workloads(workloads, options).await.map_err(BenchError) })
+    Box::pin(run_workloads(workloads, options))
 }
 
-/// A workload that could not start, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct BenchError(String);
-
-async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Report, String> {
+async fn run_workloads(workloads: &[Workload], options: &Options) -> Result<Report, BenchError> {
     let client = harness_tls::client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(BenchError::Client)?;
     let sizes = &options.sizes;
     let throughput = |w: &Workload| {
         matches!(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::error::BenchError;
 use crate::sizes::{Row, Sizes};
 
 /// One request's latency and whether its answer was the expected one.
@@ -168,7 +169,10 @@ pub(crate) struct Baseline {
 }
 
 impl Baseline {
-    pub(crate) async fn start(client: &reqwest::Client, sizes: &Sizes) -> Result<Baseline, String> {
+    pub(crate) async fn start(
+        client: &reqwest::Client,
+        sizes: &Sizes,
+    ) -> Result<Baseline, BenchError> {
         use axum::routing::get;
         const BODY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
         let app = axum::Router::new().route(
@@ -177,10 +181,10 @@ impl Baseline {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| format!("baseline: cannot bind: {e}"))?;
+            .map_err(BenchError::io("baseline: cannot bind: "))?;
         let url = format!(
             "http://{}/",
-            listener.local_addr().map_err(|e| e.to_string())?
+            listener.local_addr().map_err(BenchError::io(""))?
         );
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;

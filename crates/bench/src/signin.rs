@@ -14,11 +14,15 @@ use fake_asana::{FakeAsana, Fixture, RateLimits, SamlMode, SamlSettings};
 use fake_onelogin::FakeOneLogin;
 use serde_json::{Value, json};
 
+use crate::error::BenchError;
 use crate::load::{Job, drive, timed};
 use crate::sizes::{Row, Sizes};
 use crate::workloads::people;
 
-pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Result<Row, String> {
+pub(crate) async fn bench_sign_in(
+    client: &reqwest::Client,
+    sizes: &Sizes,
+) -> Result<Row, BenchError> {
     let people_count = sizes.sign_in_people.max(1);
     let email = |i: usize| format!("person{i}@bench.test");
     let asana = FakeAsana::builder()
@@ -43,26 +47,36 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
         .rate_limits(RateLimits::OFF)
         .try_start()
         .await
-        .map_err(|e| format!("sign-in: cannot start the fake Asana: {e}"))?;
+        .map_err(|e| BenchError::Start {
+            at: "sign-in: ",
+            what: "the fake Asana".into(),
+            reason: e.to_string(),
+        })?;
     let onelogin = FakeOneLogin::builder()
         .directory(people((0..people_count).map(email), true))
         .try_start()
         .await
-        .map_err(|e| format!("sign-in: cannot start the fake OneLogin: {e}"))?;
+        .map_err(|e| BenchError::Start {
+            at: "sign-in: ",
+            what: "the fake OneLogin".into(),
+            reason: e.to_string(),
+        })?;
     // SHA-256 on the assertion: what admins are told to choose (fidelity/saml §2).
     onelogin
         .configure_sso(|s| {
             s.acs_url = Some(asana.acs_url());
             s.signature_algorithm = fake_onelogin::SignatureAlgorithm::RsaSha256;
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| BenchError::refused("", e.to_string()))?;
     let certificate = onelogin.idp_certificate_pem();
-    asana.set_saml(SamlSettings {
-        mode: SamlMode::Required,
-        sign_in_url: Some(onelogin.sso_url()),
-        certificate: Some(certificate),
-        ..SamlSettings::default()
-    })?;
+    asana
+        .set_saml(SamlSettings {
+            mode: SamlMode::Required,
+            sign_in_url: Some(onelogin.sso_url()),
+            certificate: Some(certificate),
+            ..SamlSettings::default()
+        })
+        .map_err(|e| BenchError::refused("", e.to_string()))?;
     let ids: Arc<Vec<u64>> = Arc::new(onelogin.state().users.iter().map(|u| u.id).collect());
     let assertion_url = format!(
         "{}/__admin/apps/{}/sso/assertion",
@@ -114,9 +128,9 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
 
 /// RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second, on every core: the ceiling of a
 /// sign-in, which needs one.
-async fn rsa_ceiling(signatures: usize) -> Result<f64, String> {
+async fn rsa_ceiling(signatures: usize) -> Result<f64, BenchError> {
     let key = harness_saml::SigningKey::generate("bench", jiff::Timestamp::now())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| BenchError::refused("", e.to_string()))?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_core = signatures.div_ceil(cores).max(1);
     // A SignedInfo is about 600 bytes.

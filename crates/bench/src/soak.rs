@@ -16,6 +16,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 
+use crate::error::BenchError;
 use crate::sizes::{Row, Sizes};
 
 /// Requests the driver keeps in flight.
@@ -45,7 +46,7 @@ pub(crate) async fn bench_soak(
     client: &reqwest::Client,
     exe: &Path,
     sizes: &Sizes,
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, BenchError> {
     let mut served = serve(client, exe, sizes).await?;
     let result = drive(client, &served, sizes).await;
     let _ = served.child.kill().await;
@@ -56,7 +57,7 @@ async fn drive(
     client: &reqwest::Client,
     served: &Served,
     sizes: &Sizes,
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, BenchError> {
     let mut rows = Vec::new();
     let mut done = 0;
     let members = asana_users(client, served).await?;
@@ -97,7 +98,7 @@ async fn drive(
 }
 
 /// Starts `serve` on free ports and connects the Asana app the way the KB article does.
-async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Served, String> {
+async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Served, BenchError> {
     let credentials =
         std::env::temp_dir().join(format!("asana-harness-soak-{}.json", std::process::id()));
     let mut command = tokio::process::Command::new(exe);
@@ -121,21 +122,32 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("soak: cannot start {}: {e}", exe.display()))?;
-    let pid = child.id().ok_or("soak: the served process has no id")?;
+        .map_err(|e| BenchError::Start {
+            at: "soak: ",
+            what: exe.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let pid = child
+        .id()
+        .ok_or_else(|| BenchError::refused("soak: ", "the served process has no id"))?;
     let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("piped")).lines();
     loop {
         match lines.next_line().await {
             Ok(Some(line)) if line.starts_with("The harness is ready") => break,
             Ok(Some(_)) => {}
-            _ => return Err("soak: serve stopped before it was ready".into()),
+            _ => {
+                return Err(BenchError::refused(
+                    "soak: ",
+                    "serve stopped before it was ready",
+                ));
+            }
         }
     }
     // Whatever serve prints later must not fill the pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let text = std::fs::read_to_string(&credentials).map_err(|e| format!("soak: {e}"))?;
+    let text = std::fs::read_to_string(&credentials).map_err(BenchError::io("soak: "))?;
     let _ = std::fs::remove_file(&credentials);
-    let file: Value = serde_json::from_str(&text).map_err(|e| format!("soak: {e}"))?;
+    let file: Value = serde_json::from_str(&text).map_err(BenchError::Credentials)?;
     let onelogin = file["onelogin"]["base_url"].as_str().unwrap_or_default();
     let app = file["onelogin"]["asana_app_id"]
         .as_u64()
@@ -149,10 +161,10 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         .json(&json!({"grant_type": "client_credentials"}))
         .send()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(BenchError::request(""))?
         .json()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(BenchError::request(""))?;
     let mut served = Served {
         child,
         pid,
@@ -183,11 +195,11 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         .json(&off)
         .send()
         .await
-        .map_err(|e| format!("soak: {e}"))?;
+        .map_err(BenchError::request("soak: "))?;
     if !answer.status().is_success() {
-        return Err(format!(
-            "soak: the fake Asana refused its config: {}",
-            answer.status()
+        return Err(BenchError::refused(
+            "soak: ",
+            format!("the fake Asana refused its config: {}", answer.status()),
         ));
     }
     let settings = json!({
@@ -201,7 +213,10 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
     let path = format!("/__admin/apps/{app}/enable");
     let enabled = call(client, &served, reqwest::Method::POST, &path, None).await?;
     if enabled["api_status"] != "connected" {
-        return Err(format!("soak: the app did not connect: {enabled}"));
+        return Err(BenchError::refused(
+            "soak: ",
+            format!("the app did not connect: {enabled}"),
+        ));
     }
     let role = json!({"name": "Soak"});
     let role = call(
@@ -212,7 +227,9 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         Some(role),
     )
     .await?;
-    served.role = role["id"].as_u64().ok_or("soak: no role id")?;
+    served.role = role["id"]
+        .as_u64()
+        .ok_or_else(|| BenchError::refused("soak: ", "no role id"))?;
     let path = format!("/api/2/roles/{}/apps", served.role);
     call(
         client,
@@ -232,7 +249,7 @@ async fn call(
     method: reqwest::Method,
     path: &str,
     body: Option<Value>,
-) -> Result<Value, String> {
+) -> Result<Value, BenchError> {
     let mut request = client.request(method, format!("{}{path}", served.onelogin));
     if !path.starts_with("/__admin") {
         request = request.bearer_auth(&served.access);
@@ -241,13 +258,22 @@ async fn call(
         Some(b) => request.json(&b),
         None => request.header("content-type", "application/json"),
     };
-    let response = request.send().await.map_err(|e| format!("soak: {e}"))?;
+    let response = request
+        .send()
+        .await
+        .map_err(BenchError::request("soak: "))?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| format!("soak: {e}"))?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(BenchError::request("soak: "))?;
     if !status.is_success() {
-        return Err(format!(
-            "soak: {path} answered {status}: {}",
-            String::from_utf8_lossy(&bytes)
+        return Err(BenchError::refused(
+            "soak: ",
+            format!(
+                "{path} answered {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            ),
         ));
     }
     Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
@@ -261,7 +287,7 @@ async fn cycle(
     served: &Served,
     people: usize,
     round: usize,
-) -> Result<(u64, u64), String> {
+) -> Result<(u64, u64), BenchError> {
     let mut errors = 0;
     let mut requests = 0;
     let created = many(client, served, people, |i| {
@@ -321,24 +347,27 @@ async fn cycle(
 }
 
 /// How many users the fake Asana's SCIM API lists.
-async fn asana_users(client: &reqwest::Client, served: &Served) -> Result<u64, String> {
+async fn asana_users(client: &reqwest::Client, served: &Served) -> Result<u64, BenchError> {
     let list: Value = client
         .get(format!("{}?count=1", served.scim_users))
         .bearer_auth(&served.scim_token)
         .send()
         .await
-        .map_err(|e| format!("soak: {e}"))?
+        .map_err(BenchError::request("soak: "))?
         .json()
         .await
-        .map_err(|e| format!("soak: {e}"))?;
-    list["totalResults"]
-        .as_u64()
-        .ok_or_else(|| format!("soak: the SCIM list has no totalResults: {list}"))
+        .map_err(BenchError::request("soak: "))?;
+    list["totalResults"].as_u64().ok_or_else(|| {
+        BenchError::refused(
+            "soak: ",
+            format!("the SCIM list has no totalResults: {list}"),
+        )
+    })
 }
 
 /// Runs the queue until nothing is runnable (`POST /__admin/provisioning/run`, beside the
 /// worker); returns the tasks that did not provision.
-async fn settle(client: &reqwest::Client, served: &Served) -> Result<u64, String> {
+async fn settle(client: &reqwest::Client, served: &Served) -> Result<u64, BenchError> {
     let path = "/__admin/provisioning/run";
     let ran = call(client, served, reqwest::Method::POST, path, None).await?;
     let ran = ran["ran"].as_array().cloned().unwrap_or_default();
@@ -351,7 +380,7 @@ async fn many(
     served: &Served,
     count: usize,
     request: impl Fn(usize) -> (reqwest::Method, String, Option<Value>),
-) -> Vec<Result<Value, String>> {
+) -> Vec<Result<Value, BenchError>> {
     let mut results = Vec::with_capacity(count);
     let requests: Vec<_> = (0..count).map(request).collect();
     for chunk in requests.chunks(CONCURRENCY) {
@@ -370,8 +399,8 @@ async fn many(
                     Ok(r) if r.status().is_success() => {
                         Ok(r.json::<Value>().await.unwrap_or(Value::Null))
                     }
-                    Ok(r) => Err(format!("{path}: {}", r.status())),
-                    Err(e) => Err(e.to_string()),
+                    Ok(r) => Err(BenchError::refused("", format!("{path}: {}", r.status()))),
+                    Err(e) => Err(BenchError::request("")(e)),
                 };
                 (n, result)
             });

@@ -9,6 +9,7 @@ use fake_onelogin::FakeOneLogin;
 use fake_onelogin::directory::{Directory, DirectoryRole, DirectoryUser};
 use serde_json::{Value, json};
 
+use crate::error::BenchError;
 use crate::load::{Baseline, Job, Load, contains, drive, interleaved, timed, warm};
 use crate::sizes::{Row, Sizes};
 
@@ -54,13 +55,17 @@ fn payload_per_user(fixture: &Fixture) -> f64 {
     bytes as f64 / users.len().max(1) as f64
 }
 
-async fn asana_with(fixture: Fixture) -> Result<(FakeAsana, String), String> {
+async fn asana_with(fixture: Fixture) -> Result<(FakeAsana, String), BenchError> {
     let asana = FakeAsana::builder()
         .fixture(fixture)
         .rate_limits(RateLimits::OFF)
         .try_start()
         .await
-        .map_err(|e| format!("cannot start the fake Asana: {e}"))?;
+        .map_err(|e| BenchError::Start {
+            at: "",
+            what: "the fake Asana".into(),
+            reason: e.to_string(),
+        })?;
     let token = asana.create_service_account("bench", Scope::Scim).token;
     Ok((asana, token))
 }
@@ -70,7 +75,7 @@ pub(crate) async fn bench_scim_read(
     sizes: &Sizes,
     users: usize,
     baseline: Option<&Baseline>,
-) -> Result<Row, String> {
+) -> Result<Row, BenchError> {
     // The fixture exists before the first reading, so only what the fake builds from it counts.
     let fixture = organization(users);
     let payload = payload_per_user(&fixture);
@@ -116,7 +121,7 @@ pub(crate) async fn bench_scim_read(
 pub(crate) async fn bench_scim_write(
     client: &reqwest::Client,
     sizes: &Sizes,
-) -> Result<Row, String> {
+) -> Result<Row, BenchError> {
     let (asana, token) = asana_with(organization(0)).await?;
     let scim = asana.scim_url();
     warm(client, &format!("{scim}/Users"), sizes.connections).await;
@@ -190,7 +195,10 @@ pub(crate) fn people(emails: impl Iterator<Item = String>, in_role: bool) -> Dir
     }
 }
 
-pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> Result<Row, String> {
+pub(crate) async fn bench_provision(
+    client: &reqwest::Client,
+    users: usize,
+) -> Result<Row, BenchError> {
     let (asana, token) = asana_with(organization(0)).await?;
     let directory = people((0..users).map(|i| format!("person{i}@bench.test")), false);
     let mut onelogin = FakeOneLogin::builder()
@@ -205,9 +213,9 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
     });
     let config = onelogin.enable_api().await;
     if config.api_error.is_some() {
-        return Err(format!(
-            "provision: the app did not connect: {:?}",
-            config.api_error
+        return Err(BenchError::refused(
+            "provision: ",
+            format!("the app did not connect: {:?}", config.api_error),
         ));
     }
     onelogin.spawn_worker();
@@ -216,7 +224,7 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
         .roles
         .iter()
         .find(|r| r.name == "Asana users")
-        .ok_or("provision: no role")?
+        .ok_or_else(|| BenchError::refused("provision: ", "no role"))?
         .id;
     let ids: Vec<u64> = state.users.iter().map(|u| u.id).collect();
     drop(state);
@@ -227,10 +235,10 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
         .json(&json!({"grant_type": "client_credentials"}))
         .send()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(BenchError::request(""))?
         .json()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(BenchError::request(""))?;
     let access = token["access_token"]
         .as_str()
         .unwrap_or_default()
@@ -246,7 +254,7 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
             .json(batch)
             .send()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(BenchError::request(""))?;
         errors += u64::from(!response.status().is_success());
     }
     onelogin.settled().await;
@@ -278,11 +286,11 @@ pub(crate) async fn bench_provision(client: &reqwest::Client, users: usize) -> R
     })
 }
 
-pub(crate) async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, String> {
-    let files = harness_scenario::discover(&[dir.to_owned()]).map_err(|e| e.to_string())?;
+pub(crate) async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, BenchError> {
+    let files = harness_scenario::discover(&[dir.to_owned()])?;
     let loaded = files
         .iter()
-        .map(|f| harness_scenario::load_file(f).map_err(|e| e.to_string()))
+        .map(|f| harness_scenario::load_file(f))
         .collect::<Result<Vec<_>, _>>()?;
     let count = loaded.len();
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
@@ -314,7 +322,7 @@ pub(crate) async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, String
 }
 
 /// From process start to `serve` announcing that both fakes listen.
-pub(crate) async fn bench_startup(exe: &std::path::Path, starts: usize) -> Result<Row, String> {
+pub(crate) async fn bench_startup(exe: &std::path::Path, starts: usize) -> Result<Row, BenchError> {
     use tokio::io::AsyncBufReadExt;
     let mut latencies = Vec::new();
     let mut errors = 0;
@@ -333,7 +341,11 @@ pub(crate) async fn bench_startup(exe: &std::path::Path, starts: usize) -> Resul
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("startup: cannot start {}: {e}", exe.display()))?;
+            .map_err(|e| BenchError::Start {
+                at: "startup: ",
+                what: exe.display().to_string(),
+                reason: e.to_string(),
+            })?;
         let stdout = child.stdout.take().expect("piped");
         let mut lines = tokio::io::BufReader::new(stdout).lines();
         let mut ready = false;

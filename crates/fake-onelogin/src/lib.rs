@@ -392,9 +392,8 @@ impl FakeOneLoginBuilder {
         };
         let client = match &self.ca_certificate {
             None => Provisioner::default_client(&self.retry),
-            Some(pem) => {
-                Provisioner::client_trusting(&self.retry, pem).map_err(StartError::Certificate)?
-            }
+            Some(pem) => Provisioner::client_trusting(&self.retry, pem)
+                .map_err(|e| StartError::Certificate(e.to_string()))?,
         };
         let provisioner = Provisioner::new(
             client,

@@ -12,6 +12,16 @@ pub struct Endpoint {
     pub domain: String,
 }
 
+/// Why a check saw no behaviour to compare: its text is the check's observation.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("no answer ({0})")]
+    NoAnswer(#[from] reqwest::Error),
+    /// A probe user or team the check needs was not created.
+    #[error("the probe {0} was not created")]
+    NotCreated(&'static str),
+}
+
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) content_type: String,
@@ -24,12 +34,12 @@ pub(crate) async fn create_user(
     t: &Endpoint,
     tok: Option<&str>,
     email: &str,
-) -> Result<String, String> {
+) -> Result<String, ProbeError> {
     let created = call(client, t, Method::POST, "/Users", tok, Some(user(email))).await?;
     created.body["id"]
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| "the probe user was not created".to_owned())
+        .ok_or(ProbeError::NotCreated("user"))
 }
 
 /// Best-effort cleanup of a probe user (`id` as the create response gave it, possibly absent):
@@ -60,7 +70,7 @@ pub(crate) async fn call(
     path: &str,
     token: Option<&str>,
     body: Option<Value>,
-) -> Result<Reply, String> {
+) -> Result<Reply, ProbeError> {
     let mut request = client.request(
         method,
         format!("{}{path}", t.scim_url.trim_end_matches('/')),
@@ -73,10 +83,7 @@ pub(crate) async fn call(
             .header("content-type", "application/scim+json")
             .body(b.to_string());
     }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
+    let response = request.send().await?;
     let status = response.status();
     let content_type = response
         .headers()

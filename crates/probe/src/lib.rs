@@ -11,12 +11,14 @@
 
 mod check;
 mod endpoint;
+mod observe;
+pub mod switches;
 
 use fake_asana::{FakeAsana, Scope, Switch};
 use serde::Serialize;
 
 pub use check::Check;
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, ProbeError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {

@@ -107,6 +107,15 @@ pub enum Outcome {
     Failed(Failure),
 }
 
+/// Why a client trusting a given CA could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("not a PEM certificate: {0}")]
+    NotCertificate(reqwest::Error),
+    #[error("{0}")]
+    Build(reqwest::Error),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{detail}")]
 pub struct Failure {
@@ -159,14 +168,17 @@ impl Provisioner {
 
     /// The default client, also trusting the CA in `pem` (for a target on HTTPS with the
     /// harness's own CA, or a sandbox behind a corporate one).
-    pub fn client_trusting(policy: &RetryPolicy, pem: &str) -> Result<reqwest::Client, String> {
-        let ca = reqwest::Certificate::from_pem(pem.as_bytes())
-            .map_err(|e| format!("not a PEM certificate: {e}"))?;
+    pub fn client_trusting(
+        policy: &RetryPolicy,
+        pem: &str,
+    ) -> Result<reqwest::Client, ClientError> {
+        let ca =
+            reqwest::Certificate::from_pem(pem.as_bytes()).map_err(ClientError::NotCertificate)?;
         harness_tls::client::builder()
             .timeout(policy.request_timeout)
             .add_root_certificate(ca)
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(ClientError::Build)
     }
 
     pub fn clock(&self) -> &Clock {

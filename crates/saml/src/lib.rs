@@ -53,7 +53,7 @@ pub use verify::{Expectations, MAX_RESPONSE_BYTES, Verified, verify_response};
 /// Exclusive canonical XML of the document's root element, with the given inclusive prefixes
 /// (`""` for `#default`): for tools that check this crate's canonicalization against another
 /// implementation.
-pub fn canonicalize_document(xml: &str, inclusive: &[&str]) -> Result<String, String> {
-    let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
+pub fn canonicalize_document(xml: &str, inclusive: &[&str]) -> Result<String, roxmltree::Error> {
+    let doc = roxmltree::Document::parse(xml)?;
     Ok(c14n::canonicalize(doc.root_element(), None, inclusive))
 }

@@ -8,10 +8,13 @@
 //! (as transcripts redact them). Values themselves are the endpoint's data (another org's teams,
 //! an id in a message) and are not compared. A body difference is reported per JSON path. When
 //! the sequences part ways after a status difference, the parting is put down to the same switch.
+//! Which switch explains which difference is the probe's switch table
+//! (`harness_probe::switches`), the one place a switch says what reveals it.
 
 use std::collections::BTreeMap;
 
 use fake_asana::Switch;
+use harness_probe::switches;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -230,49 +233,21 @@ fn body_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
     out.dedup();
 }
 
-/// Which switch a body difference is, by the attribute it is about.
+/// Which switch a body difference is, by the attribute it is about (the switch table's
+/// body rules).
 fn explain_path(path: &str, fake: &ExchangeShape) -> Option<Switch> {
-    let root = path.split(['.', '[']).next().unwrap_or(path);
-    let error = fake.status.is_some_and(|s| s >= 400);
-    Some(match root {
-        "meta" => Switch::OmitMeta,
-        "startIndex" | "itemsPerPage" => Switch::ListWithoutPaging,
-        "externalId" | "displayName" | "locale" | "timezone" => Switch::IgnoredAttributesDropped,
-        "userType" => Switch::UserTypeOnlyInViewOnlyDomains,
-        "name" if path.ends_with("givenName") || path.ends_with("familyName") => {
-            Switch::ResponseFillsNameParts
-        }
-        "emails" if path.ends_with(".type") => Switch::ResponseFillsNameParts,
-        // invalidSyntax is how an RFC server refuses OneLogin's schema URNs.
-        "scimType" if !matches!(fake.status, Some(401 | 403 | 429)) => Switch::LenientSchemas,
-        "errors" | "schemas" | "detail" | "status" | "scimType" if error => match fake.status {
-            Some(401 | 403 | 429) => Switch::AuthErrorsInRestFormat,
-            _ => return None,
-        },
-        "active" => Switch::DeleteDeprovisions,
-        _ => return None,
-    })
+    switches::explain_body(path, fake.status)
 }
 
-/// Which switch a status difference is, by the request and the two statuses.
+/// Which switch a status difference is, by the request and the two statuses (the switch
+/// table's status rules).
 fn explain_status(fake: &ExchangeShape, external: &ExchangeShape) -> Option<Switch> {
-    let (f, e) = (fake.status?, external.status?);
-    let on_user = fake.path.contains("/Users/{id}");
-    let on_group = fake.path.contains("/Groups/{id}");
-    Some(match (fake.method.as_str(), f, e) {
-        ("DELETE", 405, _) if on_group => Switch::TeamDeleteRefused,
-        ("PATCH", 204, 200) | ("PATCH", 200, 204) if on_group => Switch::GroupPatchNoContent,
-        ("GET", 200, 404) | ("GET", 404, 200) if on_user => Switch::DeleteDeprovisions,
-        ("PUT" | "PATCH", 400, 200) if on_user => Switch::ReactivationRefused,
-        ("POST", 201, 409) | ("POST", 409, 201) => Switch::PostReprovisions,
-        ("GET", 400, 200) if fake.query.as_deref().is_some_and(|q| q.contains("filter")) => {
-            Switch::OnlyDocumentedFilters
-        }
-        // OneLogin's schema URNs: Asana reads them, an RFC server refuses them.
-        ("POST" | "PUT", 200 | 201, 400) => Switch::LenientSchemas,
-        ("POST", 400, 201) => Switch::UsernameMustBeEmail,
-        ("POST", 404, _) if fake.path.ends_with("/.search") => Switch::NoSearchEndpoint,
-        _ => return None,
+    switches::explain_status(&switches::StatusDifference {
+        method: &fake.method,
+        path: &fake.path,
+        query: fake.query.as_deref(),
+        fake: fake.status?,
+        external: external.status?,
     })
 }
 
