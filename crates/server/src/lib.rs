@@ -23,5 +23,4 @@ pub use cpu::CpuPool;
 pub use credentials::{bearer, cookie};
 pub use hash::stable_hash;
 pub use log::BoundedLog;
-pub use redact::is_secret_key;
 pub use server::{BindError, Listener, Server, bind};
