@@ -6,6 +6,7 @@
 
 use axum::body::Bytes;
 use harness_server::BoundedLog;
+use harness_server::redact::{mentions_secret, redact};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
@@ -107,22 +108,6 @@ impl Journal {
     }
 }
 
-/// Whether a body contains a key `redact` would blank (a cheap superset: any mention).
-fn mentions_secret(bytes: &[u8]) -> bool {
-    // One pass, comparing only where a word could start: this runs on every body answered.
-    (0..bytes.len()).any(|i| {
-        let word: &[u8] = match bytes[i] | 0x20 {
-            b't' => b"token",
-            b'p' => b"password",
-            b's' => b"secret",
-            _ => return false,
-        };
-        bytes
-            .get(i..i + word.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(word))
-    })
-}
-
 /// Keeps at most one byte past the limit (enough to know it was cut), in a buffer of its own so
 /// that a big body's allocation is not held by the journal.
 fn bounded(bytes: Bytes) -> Bytes {
@@ -145,35 +130,6 @@ pub fn body_for_journal(bytes: &[u8]) -> Option<Value> {
     }
     let cut = &bytes[..bytes.len().min(BODY_LIMIT)];
     Some(Value::String(String::from_utf8_lossy(cut).into_owned()))
-}
-
-/// Whether a JSON key holds a secret (in any case): the one list the journal and transcripts
-/// redact by.
-pub fn is_secret_key(key: &str) -> bool {
-    ["token", "password", "client_secret", "access_token"]
-        .iter()
-        .any(|s| key.eq_ignore_ascii_case(s))
-}
-
-/// Blanks values under keys that hold secrets.
-fn redact(mut v: Value) -> Value {
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (k, val) in map.iter_mut() {
-                    if is_secret_key(k) {
-                        *val = Value::String("[redacted]".into());
-                    } else {
-                        walk(val);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    walk(&mut v);
-    v
 }
 
 #[cfg(test)]
@@ -245,27 +201,6 @@ mod tests {
             "ada@acme.test"
         );
         assert_eq!(read.response_body.as_ref().unwrap()["Token"], "[redacted]");
-    }
-
-    #[test]
-    fn any_mention_of_a_secret_word_counts_in_any_case_and_place() {
-        for body in [
-            &b"{\"PASSWORD\":1}"[..],
-            b"x_client_Secret",
-            b"tok token",
-            b"token",
-        ] {
-            assert!(mentions_secret(body), "{}", String::from_utf8_lossy(body));
-        }
-        for body in [
-            &b""[..],
-            b"tok",
-            b"{\"userName\":\"ada\"}",
-            b"passwor",
-            b"secre",
-        ] {
-            assert!(!mentions_secret(body), "{}", String::from_utf8_lossy(body));
-        }
     }
 
     #[test]

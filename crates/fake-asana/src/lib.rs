@@ -51,7 +51,7 @@ use tokio::net::TcpListener;
 pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
 pub use faults::{FaultError, FaultSpec};
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
-pub use journal::{JournalEntry, is_secret_key};
+pub use journal::JournalEntry;
 pub use model::{
     DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope, State,
     UserRecord,

@@ -43,7 +43,7 @@ fn walk(value: &mut Value, key: &str) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| walk(v, key)),
-        Value::String(s) if fake_asana::is_secret_key(key) => *s = "[secret]".into(),
+        Value::String(s) if harness_server::redact::is_secret_key(key) => *s = "[secret]".into(),
         Value::String(s) if is_time(key) => *s = "[time]".into(),
         Value::String(s) if (is_id(key) || key == "value") && looks_like_id(s) => {
             *s = "[id]".into()

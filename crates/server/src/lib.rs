@@ -2,9 +2,10 @@
 //! the `Host` guard against DNS rebinding ([`host`]), plain HTTP or TLS (`harness-tls`), and one
 //! handle, [`Server`], that stops the server gracefully on request and when dropped. Besides,
 //! what every request of both fakes goes through or ends in: the bearer and cookie parsers, the
-//! admin guard (the token, and JSON-only admin writes), the bounded request log, HAR output for
-//! the journals, the health document, the pool that keeps XML and RSA work off the async
-//! workers, and a stable hash for what is derived from names.
+//! admin guard (the token, and JSON-only admin writes), the bounded request log, which recorded
+//! values are secrets ([`redact`]), HAR output for the journals, the health document, the pool
+//! that keeps XML and RSA work off the async workers, and a stable hash for what is derived from
+//! names.
 
 mod admin;
 mod cpu;
@@ -14,6 +15,7 @@ mod hash;
 pub mod health;
 pub mod host;
 mod log;
+pub mod redact;
 mod server;
 
 pub use admin::{JSON_REQUIRED, admin_authorized, admin_request_allowed};
