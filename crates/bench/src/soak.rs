@@ -101,10 +101,25 @@ async fn drive(
 async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Served, BenchError> {
     let credentials =
         std::env::temp_dir().join(format!("asana-harness-soak-{}.json", std::process::id()));
+    let (child, pid) = start(exe, sizes, &credentials).await?;
+    let text = std::fs::read_to_string(&credentials).map_err(BenchError::io("soak: "))?;
+    let _ = std::fs::remove_file(&credentials);
+    let file: Value = serde_json::from_str(&text).map_err(BenchError::Credentials)?;
+    let mut served = sign_in(client, child, pid, &file).await?;
+    connect(client, &mut served, &file).await?;
+    Ok(served)
+}
+
+/// `serve` on free ports, in a process of its own, up to its banner's first line.
+async fn start(
+    exe: &Path,
+    sizes: &Sizes,
+    credentials: &Path,
+) -> Result<(tokio::process::Child, u32), BenchError> {
     let mut command = tokio::process::Command::new(exe);
     command.args(["serve", "--asana-addr", "127.0.0.1:0", "--onelogin-addr"]);
     command.args(["127.0.0.1:0", "--profile", "rfc", "--credentials-out"]);
-    command.arg(&credentials);
+    command.arg(credentials);
     if let Some(count) = sizes.soak_retention {
         command.args(["--retention-count", &count.to_string()]);
     }
@@ -145,13 +160,17 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
     }
     // Whatever serve prints later must not fill the pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let text = std::fs::read_to_string(&credentials).map_err(BenchError::io("soak: "))?;
-    let _ = std::fs::remove_file(&credentials);
-    let file: Value = serde_json::from_str(&text).map_err(BenchError::Credentials)?;
+    Ok((child, pid))
+}
+
+/// The served harness as its credentials file describes it, with an API access token.
+async fn sign_in(
+    client: &reqwest::Client,
+    child: tokio::process::Child,
+    pid: u32,
+    file: &Value,
+) -> Result<Served, BenchError> {
     let onelogin = file["onelogin"]["base_url"].as_str().unwrap_or_default();
-    let app = file["onelogin"]["asana_app_id"]
-        .as_u64()
-        .unwrap_or_default();
     let token: Value = client
         .post(format!("{onelogin}/auth/oauth2/v2/token"))
         .basic_auth(
@@ -165,7 +184,7 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         .json()
         .await
         .map_err(BenchError::request(""))?;
-    let mut served = Served {
+    Ok(Served {
         child,
         pid,
         onelogin: onelogin.to_owned(),
@@ -182,7 +201,18 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
             .unwrap_or_default()
             .to_owned(),
         role: 0,
-    };
+    })
+}
+
+/// Rate limits off, the app connected the way the KB article does, and a role that gives it.
+async fn connect(
+    client: &reqwest::Client,
+    served: &mut Served,
+    file: &Value,
+) -> Result<(), BenchError> {
+    let app = file["onelogin"]["asana_app_id"]
+        .as_u64()
+        .unwrap_or_default();
     // Asana's per-token rate limit would turn a soak into a minute's wait per 1,500 requests.
     let asana = served
         .scim_users
@@ -209,9 +239,9 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
         "schema_urns": "rfc",
     });
     let path = format!("/__admin/apps/{app}/provisioning");
-    call(client, &served, reqwest::Method::PUT, &path, Some(settings)).await?;
+    call(client, served, reqwest::Method::PUT, &path, Some(settings)).await?;
     let path = format!("/__admin/apps/{app}/enable");
-    let enabled = call(client, &served, reqwest::Method::POST, &path, None).await?;
+    let enabled = call(client, served, reqwest::Method::POST, &path, None).await?;
     if enabled["api_status"] != "connected" {
         return Err(BenchError::refused(
             "soak: ",
@@ -221,7 +251,7 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
     let role = json!({"name": "Soak"});
     let role = call(
         client,
-        &served,
+        served,
         reqwest::Method::POST,
         "/api/2/roles",
         Some(role),
@@ -233,13 +263,13 @@ async fn serve(client: &reqwest::Client, exe: &Path, sizes: &Sizes) -> Result<Se
     let path = format!("/api/2/roles/{}/apps", served.role);
     call(
         client,
-        &served,
+        served,
         reqwest::Method::PUT,
         &path,
         Some(json!([app])),
     )
     .await?;
-    Ok(served)
+    Ok(())
 }
 
 /// One request to the fake OneLogin; `/__admin` without a token, the API with the access token.

@@ -200,24 +200,7 @@ pub(crate) async fn bench_provision(
     users: usize,
 ) -> Result<Row, BenchError> {
     let (asana, token) = asana_with(organization(0)).await?;
-    let directory = people((0..users).map(|i| format!("person{i}@bench.test")), false);
-    let mut onelogin = FakeOneLogin::builder()
-        .asana_scim_url(asana.scim_url())
-        .directory(directory)
-        .start()
-        .await;
-    onelogin.configure_asana_app(|c| {
-        c.token = Some(token);
-        c.enabled = true;
-        c.require_approval = Default::default();
-    });
-    let config = onelogin.enable_api().await;
-    if config.api_error.is_some() {
-        return Err(BenchError::refused(
-            "provision: ",
-            format!("the app did not connect: {:?}", config.api_error),
-        ));
-    }
+    let mut onelogin = connected(&asana, token, users).await?;
     onelogin.spawn_worker();
     let state = onelogin.state();
     let role = state
@@ -228,21 +211,7 @@ pub(crate) async fn bench_provision(
         .id;
     let ids: Vec<u64> = state.users.iter().map(|u| u.id).collect();
     drop(state);
-    let creds = onelogin.api_credentials().clone();
-    let token: Value = client
-        .post(format!("{}/auth/oauth2/v2/token", onelogin.uri()))
-        .basic_auth(&creds.client_id, Some(&creds.client_secret))
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .map_err(BenchError::request(""))?
-        .json()
-        .await
-        .map_err(BenchError::request(""))?;
-    let access = token["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let access = api_access(client, &onelogin).await?;
 
     let start = Instant::now();
     let mut errors = 0;
@@ -284,6 +253,56 @@ pub(crate) async fn bench_provision(
         resident_bytes: None,
         errors,
     })
+}
+
+/// A fake OneLogin with `users` people, its Asana app connected to `asana` with `token`, and
+/// approvals off.
+async fn connected(
+    asana: &FakeAsana,
+    token: String,
+    users: usize,
+) -> Result<FakeOneLogin, BenchError> {
+    let directory = people((0..users).map(|i| format!("person{i}@bench.test")), false);
+    let onelogin = FakeOneLogin::builder()
+        .asana_scim_url(asana.scim_url())
+        .directory(directory)
+        .start()
+        .await;
+    onelogin.configure_asana_app(|c| {
+        c.token = Some(token);
+        c.enabled = true;
+        c.require_approval = Default::default();
+    });
+    let config = onelogin.enable_api().await;
+    if config.api_error.is_some() {
+        return Err(BenchError::refused(
+            "provision: ",
+            format!("the app did not connect: {:?}", config.api_error),
+        ));
+    }
+    Ok(onelogin)
+}
+
+/// An access token for the fake OneLogin's API, by client credentials.
+async fn api_access(
+    client: &reqwest::Client,
+    onelogin: &FakeOneLogin,
+) -> Result<String, BenchError> {
+    let creds = onelogin.api_credentials().clone();
+    let token: Value = client
+        .post(format!("{}/auth/oauth2/v2/token", onelogin.uri()))
+        .basic_auth(&creds.client_id, Some(&creds.client_secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .map_err(BenchError::request(""))?
+        .json()
+        .await
+        .map_err(BenchError::request(""))?;
+    Ok(token["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 pub(crate) async fn bench_scenarios(dir: &std::path::Path) -> Result<Row, BenchError> {

@@ -31,6 +31,7 @@
 
 mod dialect;
 mod retry;
+mod wire;
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -39,10 +40,12 @@ use harness_clock::Clock;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub use dialect::{SchemaUrns, UserPayload, user_body};
 pub use retry::RetryPolicy;
+use wire::garbage;
+pub use wire::{Exchange, Failure};
 
 /// Where to provision: a SCIM base URL (no trailing slash needed), a bearer token, and the
 /// schema URNs the target takes.
@@ -83,19 +86,6 @@ pub struct Task {
     pub scim_id: Option<String>,
 }
 
-/// One HTTP exchange the provisioner made, for journals and transcripts. The token is never
-/// recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Exchange {
-    pub method: String,
-    pub url: String,
-    /// `None` when no response came (connection refused, reset, timed out).
-    pub status: Option<u16>,
-    pub request_body: Option<Value>,
-    pub response_body: Option<Value>,
-    pub error: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Outcome {
@@ -114,17 +104,6 @@ pub enum ClientError {
     NotCertificate(reqwest::Error),
     #[error("{0}")]
     Build(reqwest::Error),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{detail}")]
-pub struct Failure {
-    /// The HTTP status of the last answer, if there was one.
-    pub status: Option<u16>,
-    /// The target's own explanation (SCIM `detail`, Asana's `errors[0].message`) or ours.
-    pub detail: String,
-    /// The target refused the token: the connection itself is broken.
-    pub unauthorized: bool,
 }
 
 /// What running a task did.
@@ -224,6 +203,12 @@ impl Provisioner {
             exchanges: run.exchanges,
         }
     }
+}
+
+/// What one try came to, when it is not a failure.
+enum Next {
+    Answer(Value),
+    RetryAfter(Duration),
 }
 
 /// The state of one task's run: its exchanges and request count.
@@ -390,85 +375,107 @@ impl<'a> Run<'a> {
         loop {
             tries += 1;
             self.requests += 1;
-            let mut request = self
-                .p
-                .client
-                .request(method.clone(), &url)
-                .bearer_auth(&self.target.token)
-                .header(reqwest::header::USER_AGENT, "")
-                .header(reqwest::header::ACCEPT, "application/scim+json");
-            if let Some(b) = &body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/scim+json")
-                    .body(serde_json::to_vec(b).expect("JSON serializes"));
-            }
-            let mut exchange = Exchange {
-                method: method.to_string(),
-                url: url.clone(),
-                status: None,
-                request_body: body.clone(),
-                response_body: None,
-                error: None,
-            };
-            let wait = match request.send().await {
-                Err(e) => {
-                    let reason = connection_error(&e);
-                    exchange.error = Some(reason.clone());
-                    self.exchanges.push(exchange);
-                    let failure = Failure {
-                        status: None,
-                        detail: reason,
-                        unauthorized: false,
-                    };
-                    self.backoff(tries, failure)?
-                }
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let retry_after = retry::retry_after(response.headers());
-                    let bytes = response.bytes().await;
-                    exchange.status = Some(status);
-                    let parsed = match &bytes {
-                        Ok(b) if b.is_empty() => Value::Null,
-                        Ok(b) => serde_json::from_slice(b).unwrap_or_else(|_| {
-                            Value::String(String::from_utf8_lossy(b).chars().take(2000).collect())
-                        }),
-                        Err(e) => {
-                            exchange.error = Some(format!("the response body was cut off: {e}"));
-                            Value::Null
-                        }
-                    };
-                    exchange.response_body = (!parsed.is_null()).then(|| parsed.clone());
-                    self.exchanges.push(exchange);
-                    if (200..300).contains(&status) {
-                        if bytes.is_err() {
-                            return Err(garbage("the response body was cut off"));
-                        }
-                        if parsed.is_string() {
-                            return Err(garbage(&format!(
-                                "{method} {path} answered {status} with a body that is not JSON"
-                            )));
-                        }
-                        return Ok(parsed);
-                    }
-                    let failure = Failure {
-                        status: Some(status),
-                        detail: error_detail(status, &parsed),
-                        unauthorized: status == 401,
-                    };
-                    match status {
-                        429 => match retry_after {
-                            Some(wait) if tries < self.p.policy.max_attempts => wait,
-                            None => self.backoff(tries, failure)?,
-                            Some(_) => return Err(failure),
-                        },
-                        500..=599 => self.backoff(tries, failure)?,
-                        _ => return Err(failure),
-                    }
-                }
+            let wait = match self
+                .attempt(&method, &url, path, body.as_ref(), tries)
+                .await?
+            {
+                Next::Answer(value) => return Ok(value),
+                Next::RetryAfter(wait) => wait,
             };
             tracing::debug!(%method, %url, tries, wait_ms = wait.as_millis() as u64, "retrying");
             self.p.clock.sleep(wait).await;
         }
+    }
+
+    /// One try: the request, its exchange journaled, and what comes next.
+    async fn attempt(
+        &mut self,
+        method: &reqwest::Method,
+        url: &str,
+        path: &str,
+        body: Option<&Value>,
+        tries: u32,
+    ) -> Result<Next, Failure> {
+        let mut request = self
+            .p
+            .client
+            .request(method.clone(), url)
+            .bearer_auth(&self.target.token)
+            .header(reqwest::header::USER_AGENT, "")
+            .header(reqwest::header::ACCEPT, "application/scim+json");
+        if let Some(b) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/scim+json")
+                .body(serde_json::to_vec(b).expect("JSON serializes"));
+        }
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            url: url.to_owned(),
+            status: None,
+            request_body: body.cloned(),
+            response_body: None,
+            error: None,
+        };
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let reason = wire::connection_error(&e);
+                exchange.error = Some(reason.clone());
+                self.exchanges.push(exchange);
+                let failure = Failure {
+                    status: None,
+                    detail: reason,
+                    unauthorized: false,
+                };
+                return self.backoff(tries, failure).map(Next::RetryAfter);
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = retry::retry_after(response.headers());
+        let bytes = response.bytes().await;
+        exchange.status = Some(status);
+        let (parsed, cut_off) = wire::parse_body(bytes.as_deref());
+        exchange.error = cut_off;
+        exchange.response_body = (!parsed.is_null()).then(|| parsed.clone());
+        self.exchanges.push(exchange);
+        if (200..300).contains(&status) {
+            if bytes.is_err() {
+                return Err(garbage("the response body was cut off"));
+            }
+            if parsed.is_string() {
+                return Err(garbage(&format!(
+                    "{method} {path} answered {status} with a body that is not JSON"
+                )));
+            }
+            return Ok(Next::Answer(parsed));
+        }
+        self.refused(status, &parsed, retry_after, tries)
+    }
+
+    /// A status other than 2xx: retried after `Retry-After` (429) or a backoff (429 without
+    /// it, 5xx) while tries remain; any other fails at once.
+    fn refused(
+        &self,
+        status: u16,
+        parsed: &Value,
+        retry_after: Option<Duration>,
+        tries: u32,
+    ) -> Result<Next, Failure> {
+        let failure = Failure {
+            status: Some(status),
+            detail: wire::error_detail(status, parsed),
+            unauthorized: status == 401,
+        };
+        let wait = match status {
+            429 => match retry_after {
+                Some(wait) if tries < self.p.policy.max_attempts => wait,
+                None => self.backoff(tries, failure)?,
+                Some(_) => return Err(failure),
+            },
+            500..=599 => self.backoff(tries, failure)?,
+            _ => return Err(failure),
+        };
+        Ok(Next::RetryAfter(wait))
     }
 
     /// The wait before the next try, or the failure when the attempts are used up.
@@ -488,48 +495,4 @@ fn scim_id(resource: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-fn garbage(detail: &str) -> Failure {
-    Failure {
-        status: None,
-        detail: format!("unexpected answer from the SCIM target: {detail}"),
-        unauthorized: false,
-    }
-}
-
-/// The target's own words: a SCIM error's `detail`, Asana's `errors[0].message`, or the text.
-fn error_detail(status: u16, body: &Value) -> String {
-    if let Some(d) = body.get("detail").and_then(Value::as_str) {
-        return d.to_owned();
-    }
-    if let Some(m) = body.pointer("/errors/0/message").and_then(Value::as_str) {
-        return m.to_owned();
-    }
-    match body {
-        Value::String(s) if !s.trim().is_empty() => format!("HTTP {status}: {}", s.trim()),
-        Value::Null => format!("HTTP {status} with an empty body"),
-        other => format!("HTTP {status}: {}", json!(other)),
-    }
-}
-
-fn connection_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "the SCIM target did not answer in time".to_owned()
-    } else if e.is_connect() {
-        format!("cannot connect to the SCIM target: {}", root_cause(e))
-    } else {
-        format!(
-            "the connection to the SCIM target failed: {}",
-            root_cause(e)
-        )
-    }
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }

@@ -66,13 +66,38 @@ impl<'p> Canonicalizer<'p> {
         if out.len() > self.limit {
             return;
         }
-        let input = node.document().input_text();
         let qname = element_qname(node);
-        let prefix = prefix_of(qname);
+        let (utilized, mut attrs) = self.utilized(node);
+        let (mut declare, in_effect) = declarations(node, utilized, rendered);
+        declare.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        write_start_tag(out, qname, &declare, &attrs);
+        for child in node.children() {
+            if Some(child.id()) == self.exclude {
+                continue;
+            }
+            match child.node_type() {
+                NodeType::Element => self.write_element(out, child, &in_effect),
+                NodeType::Text => escape_text(out, child.text().unwrap_or("")),
+                NodeType::PI => write_pi(out, child),
+                NodeType::Comment | NodeType::Root => {}
+            }
+        }
+        out.push_str("</");
+        out.push_str(qname);
+        out.push('>');
+    }
 
-        // Prefixes this element visibly utilizes: its own, and its prefixed attributes'.
-        let mut utilized: Vec<&str> = vec![prefix];
-        let mut attrs: Vec<(&str, &str, &str, &str)> = Vec::new(); // (ns uri, local, qname, value)
+    /// The prefixes `node` visibly utilizes (its own, its prefixed attributes', and the
+    /// inclusive ones in scope), sorted and unique; and its attributes as
+    /// (namespace URI, local name, qualified name, value).
+    fn utilized<'a>(&self, node: Node<'a, '_>) -> (Vec<&'a str>, Vec<Attribute<'a>>)
+    where
+        'p: 'a,
+    {
+        let input = node.document().input_text();
+        let mut utilized: Vec<&str> = vec![prefix_of(element_qname(node))];
+        let mut attrs: Vec<Attribute<'a>> = Vec::new();
         for attr in node.attributes() {
             let aq = &input[attr.range_qname()];
             let ap = prefix_of(aq);
@@ -94,78 +119,90 @@ impl<'p> Canonicalizer<'p> {
         }
         utilized.sort_unstable();
         utilized.dedup();
+        (utilized, attrs)
+    }
+}
 
-        let mut in_effect: Vec<(&'a str, &'a str)> = rendered.to_vec();
-        let mut declare: Vec<(&str, &str)> = Vec::new();
-        for p in utilized {
-            let uri = if p.is_empty() {
-                node.default_namespace().unwrap_or("")
-            } else {
-                node.lookup_namespace_uri(Some(p)).unwrap_or("")
-            };
-            if uri == XML_NS {
-                continue;
-            }
-            let already = in_effect.iter().find(|(q, _)| *q == p).map(|(_, u)| *u);
-            let needed = match already {
-                Some(u) => u != uri,
-                // An empty default namespace that no ancestor overrode needs no declaration.
-                None => !(p.is_empty() && uri.is_empty()),
-            };
-            if needed {
-                declare.push((p, uri));
-                in_effect.retain(|(q, _)| *q != p);
-                in_effect.push((p, uri));
-            }
-        }
-        declare.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+/// An attribute as canonicalization sorts and writes it: (namespace URI, local name, qualified
+/// name, value).
+type Attribute<'a> = (&'a str, &'a str, &'a str, &'a str);
 
-        out.push('<');
-        out.push_str(qname);
-        for (p, uri) in &declare {
-            if p.is_empty() {
-                out.push_str(" xmlns=\"");
-            } else {
-                out.push_str(" xmlns:");
-                out.push_str(p);
-                out.push_str("=\"");
-            }
-            escape_attr(out, uri);
-            out.push('"');
+/// A namespace in effect or declared: (prefix, URI), `""` the default namespace.
+type Namespace<'a> = (&'a str, &'a str);
+
+/// The declarations `node` must render for the prefixes it utilizes (those whose URI differs
+/// from what the nearest rendered ancestor has in effect), and what is in effect after it.
+fn declarations<'a>(
+    node: Node<'a, '_>,
+    utilized: Vec<&'a str>,
+    rendered: &[Namespace<'a>],
+) -> (Vec<Namespace<'a>>, Vec<Namespace<'a>>) {
+    let mut in_effect: Vec<(&'a str, &'a str)> = rendered.to_vec();
+    let mut declare: Vec<(&str, &str)> = Vec::new();
+    for p in utilized {
+        let uri = if p.is_empty() {
+            node.default_namespace().unwrap_or("")
+        } else {
+            node.lookup_namespace_uri(Some(p)).unwrap_or("")
+        };
+        if uri == XML_NS {
+            continue;
         }
-        for (_, _, aq, value) in &attrs {
-            out.push(' ');
-            out.push_str(aq);
+        let already = in_effect.iter().find(|(q, _)| *q == p).map(|(_, u)| *u);
+        let needed = match already {
+            Some(u) => u != uri,
+            // An empty default namespace that no ancestor overrode needs no declaration.
+            None => !(p.is_empty() && uri.is_empty()),
+        };
+        if needed {
+            declare.push((p, uri));
+            in_effect.retain(|(q, _)| *q != p);
+            in_effect.push((p, uri));
+        }
+    }
+    (declare, in_effect)
+}
+
+/// `<qname xmlns...="..." attr="...">`, declarations and attributes already in canonical order.
+fn write_start_tag(
+    out: &mut String,
+    qname: &str,
+    declare: &[(&str, &str)],
+    attrs: &[Attribute<'_>],
+) {
+    out.push('<');
+    out.push_str(qname);
+    for (p, uri) in declare {
+        if p.is_empty() {
+            out.push_str(" xmlns=\"");
+        } else {
+            out.push_str(" xmlns:");
+            out.push_str(p);
             out.push_str("=\"");
-            escape_attr(out, value);
-            out.push('"');
         }
-        out.push('>');
-        for child in node.children() {
-            if Some(child.id()) == self.exclude {
-                continue;
-            }
-            match child.node_type() {
-                NodeType::Element => self.write_element(out, child, &in_effect),
-                NodeType::Text => escape_text(out, child.text().unwrap_or("")),
-                NodeType::PI => {
-                    if let Some(pi) = child.pi() {
-                        out.push_str("<?");
-                        out.push_str(pi.target);
-                        if let Some(value) = pi.value {
-                            out.push(' ');
-                            out.push_str(value);
-                        }
-                        out.push_str("?>");
-                    }
-                }
-                NodeType::Comment | NodeType::Root => {}
-            }
+        escape_attr(out, uri);
+        out.push('"');
+    }
+    for (_, _, aq, value) in attrs {
+        out.push(' ');
+        out.push_str(aq);
+        out.push_str("=\"");
+        escape_attr(out, value);
+        out.push('"');
+    }
+    out.push('>');
+}
+
+/// A processing instruction, kept as written.
+fn write_pi(out: &mut String, node: Node<'_, '_>) {
+    if let Some(pi) = node.pi() {
+        out.push_str("<?");
+        out.push_str(pi.target);
+        if let Some(value) = pi.value {
+            out.push(' ');
+            out.push_str(value);
         }
-        out.push_str("</");
-        out.push_str(qname);
-        out.push('>');
+        out.push_str("?>");
     }
 }
 

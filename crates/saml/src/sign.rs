@@ -45,48 +45,7 @@ pub fn sign_element(
     let element = find_by_id(&doc, id).expect("the element to sign is in the document");
     let prefixes = options.inclusive_prefixes;
     let digest = algorithm.digest(canonicalize(element, None, prefixes).as_bytes());
-    let inclusive = if prefixes.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<&str> = prefixes
-            .iter()
-            .map(|p| if p.is_empty() { "#default" } else { p })
-            .collect();
-        format!(
-            r#"<ec:InclusiveNamespaces xmlns:ec="{EXC_C14N}" PrefixList="{}"></ec:InclusiveNamespaces>"#,
-            list.join(" ")
-        )
-    };
-    let transforms: String = options
-        .transforms
-        .iter()
-        .map(|t| {
-            let params = if *t == EXC_C14N {
-                inclusive.as_str()
-            } else {
-                ""
-            };
-            format!(r#"<ds:Transform Algorithm="{t}">{params}</ds:Transform>"#)
-        })
-        .collect();
-    let signed_info = format!(
-        concat!(
-            r#"<ds:SignedInfo xmlns:ds="{ds}">"#,
-            r#"<ds:CanonicalizationMethod Algorithm="{c14n}">{inclusive}</ds:CanonicalizationMethod>"#,
-            r#"<ds:SignatureMethod Algorithm="{sig}"></ds:SignatureMethod>"#,
-            r##"<ds:Reference URI="#{id}"><ds:Transforms>{transforms}"##,
-            r#"</ds:Transforms><ds:DigestMethod Algorithm="{dig}"></ds:DigestMethod>"#,
-            r#"<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>"#,
-        ),
-        ds = DSIG,
-        c14n = EXC_C14N,
-        inclusive = inclusive,
-        sig = algorithm.uri(),
-        transforms = transforms,
-        dig = algorithm.digest_uri(),
-        id = id,
-        digest = STANDARD.encode(digest),
-    );
+    let signed_info = signed_info(id, algorithm, options, &STANDARD.encode(digest));
     const PLACEHOLDER: &str = "SIGNATURE-VALUE";
     let signature = format!(
         concat!(
@@ -120,6 +79,59 @@ pub fn sign_element(
     let slot = at + signature.find(PLACEHOLDER).expect("placed");
     out.replace_range(slot..slot + PLACEHOLDER.len(), &value);
     out
+}
+
+/// The `<ds:SignedInfo>` (declaring `ds` itself, as it is canonicalized standing alone) over
+/// the element `id` with `digest` (base64), its transforms as `options` lists them.
+fn signed_info(
+    id: &str,
+    algorithm: SignatureAlgorithm,
+    options: SignatureOptions<'_>,
+    digest: &str,
+) -> String {
+    let prefixes = options.inclusive_prefixes;
+    let inclusive = if prefixes.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<&str> = prefixes
+            .iter()
+            .map(|p| if p.is_empty() { "#default" } else { p })
+            .collect();
+        format!(
+            r#"<ec:InclusiveNamespaces xmlns:ec="{EXC_C14N}" PrefixList="{}"></ec:InclusiveNamespaces>"#,
+            list.join(" ")
+        )
+    };
+    let transforms: String = options
+        .transforms
+        .iter()
+        .map(|t| {
+            let params = if *t == EXC_C14N {
+                inclusive.as_str()
+            } else {
+                ""
+            };
+            format!(r#"<ds:Transform Algorithm="{t}">{params}</ds:Transform>"#)
+        })
+        .collect();
+    format!(
+        concat!(
+            r#"<ds:SignedInfo xmlns:ds="{ds}">"#,
+            r#"<ds:CanonicalizationMethod Algorithm="{c14n}">{inclusive}</ds:CanonicalizationMethod>"#,
+            r#"<ds:SignatureMethod Algorithm="{sig}"></ds:SignatureMethod>"#,
+            r##"<ds:Reference URI="#{id}"><ds:Transforms>{transforms}"##,
+            r#"</ds:Transforms><ds:DigestMethod Algorithm="{dig}"></ds:DigestMethod>"#,
+            r#"<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>"#,
+        ),
+        ds = DSIG,
+        c14n = EXC_C14N,
+        inclusive = inclusive,
+        sig = algorithm.uri(),
+        transforms = transforms,
+        dig = algorithm.digest_uri(),
+        id = id,
+        digest = digest,
+    )
 }
 
 fn parse(document: &str) -> Document<'_> {

@@ -45,9 +45,55 @@ pub(crate) fn check_signature(
     trusted: &[Certificate],
 ) -> Result<String, Refusal> {
     let bad = |m: String| Refusal::new(Reason::BadSignature, m);
-    let signed_info = child(signature, DSIG, "SignedInfo")
+    let info = signed_info(signature)?;
+    let reference = the_reference(element, info.node)?;
+    let digest = digest_of(reference)?;
+    let value = child(signature, DSIG, "SignatureValue")
+        .and_then(element_text)
+        .and_then(|v| decode_b64(&v))
+        .ok_or_else(|| bad("the signature value is missing or not base64".into()))?;
+    // The signature over SignedInfo first: it is one RSA operation on a small element, and
+    // without the trusted key nothing past it is worth any work.
+    let canonical_info = bounded(canonicalize_within(
+        info.node,
+        None,
+        &info.prefixes,
+        MAX_CANONICAL_BYTES,
+    ))?;
+    let Some(cert) = trusted
+        .iter()
+        .find(|c| c.verify(info.method, canonical_info.as_bytes(), &value))
+    else {
+        return Err(bad(untrusted_reason(signature, trusted)));
+    };
+    let content = bounded(canonicalize_within(
+        element,
+        Some(signature.id()),
+        &digest.prefixes,
+        MAX_CANONICAL_BYTES,
+    ))?;
+    if digest.method.digest(content.as_bytes()) != digest.value {
+        return Err(bad(format!(
+            "the <{}> was changed after it was signed (digest mismatch)",
+            element.tag_name().name()
+        )));
+    }
+    Ok(cert.sha1_fingerprint())
+}
+
+/// A signature's SignedInfo, its inclusive prefixes and its signature method.
+struct SignedInfo<'a, 'i> {
+    node: Node<'a, 'i>,
+    prefixes: Vec<&'a str>,
+    method: SignatureAlgorithm,
+}
+
+/// The SignedInfo, canonicalized by exclusive C14N only, signed by a method this crate knows.
+fn signed_info<'a, 'i>(signature: Node<'a, 'i>) -> Result<SignedInfo<'a, 'i>, Refusal> {
+    let bad = |m: String| Refusal::new(Reason::BadSignature, m);
+    let node = child(signature, DSIG, "SignedInfo")
         .ok_or_else(|| bad("the signature has no SignedInfo".into()))?;
-    let c14n_method = child(signed_info, DSIG, "CanonicalizationMethod")
+    let c14n_method = child(node, DSIG, "CanonicalizationMethod")
         .ok_or_else(|| bad("the SignedInfo has no CanonicalizationMethod".into()))?;
     if c14n_method.attribute("Algorithm") != Some(EXC_C14N) {
         return Err(bad(format!(
@@ -55,13 +101,25 @@ pub(crate) fn check_signature(
             c14n_method.attribute("Algorithm").unwrap_or("missing")
         )));
     }
-    let info_prefixes = inclusive_prefixes(c14n_method)?;
-    let method = child(signed_info, DSIG, "SignatureMethod")
+    let prefixes = inclusive_prefixes(c14n_method)?;
+    let method = child(node, DSIG, "SignatureMethod")
         .and_then(|m| m.attribute("Algorithm"))
         .and_then(SignatureAlgorithm::from_uri)
         .ok_or_else(|| {
             bad("the signature method is not RSA with SHA-1, SHA-256, SHA-384 or SHA-512".into())
         })?;
+    Ok(SignedInfo {
+        node,
+        prefixes,
+        method,
+    })
+}
+
+/// The SignedInfo's one Reference, which must point at `element`'s own ID.
+fn the_reference<'a, 'i>(
+    element: Node<'_, '_>,
+    signed_info: Node<'a, 'i>,
+) -> Result<Node<'a, 'i>, Refusal> {
     let references: Vec<_> = signed_info
         .children()
         .filter(|n| n.has_tag_name((DSIG, "Reference")))
@@ -86,46 +144,33 @@ pub(crate) fn check_signature(
             ),
         ));
     }
-    let content_prefixes = declared_transforms(*reference)?;
-    let digest_method = child(*reference, DSIG, "DigestMethod")
+    Ok(*reference)
+}
+
+/// What a Reference says the signed content digests to: its transforms' inclusive prefixes,
+/// the digest method and the value.
+struct Digest<'a> {
+    prefixes: Vec<&'a str>,
+    method: SignatureAlgorithm,
+    value: Vec<u8>,
+}
+
+fn digest_of<'a>(reference: Node<'a, '_>) -> Result<Digest<'a>, Refusal> {
+    let bad = |m: String| Refusal::new(Reason::BadSignature, m);
+    let prefixes = declared_transforms(reference)?;
+    let method = child(reference, DSIG, "DigestMethod")
         .and_then(|m| m.attribute("Algorithm"))
         .and_then(SignatureAlgorithm::from_digest_uri)
         .ok_or_else(|| bad("the digest method is not SHA-1, SHA-256, SHA-384 or SHA-512".into()))?;
-    let digest_value = child(*reference, DSIG, "DigestValue")
+    let value = child(reference, DSIG, "DigestValue")
         .and_then(element_text)
         .and_then(|v| decode_b64(&v))
         .ok_or_else(|| bad("the digest value is missing or not base64".into()))?;
-    let value = child(signature, DSIG, "SignatureValue")
-        .and_then(element_text)
-        .and_then(|v| decode_b64(&v))
-        .ok_or_else(|| bad("the signature value is missing or not base64".into()))?;
-    // The signature over SignedInfo first: it is one RSA operation on a small element, and
-    // without the trusted key nothing past it is worth any work.
-    let canonical_info = bounded(canonicalize_within(
-        signed_info,
-        None,
-        &info_prefixes,
-        MAX_CANONICAL_BYTES,
-    ))?;
-    let Some(cert) = trusted
-        .iter()
-        .find(|c| c.verify(method, canonical_info.as_bytes(), &value))
-    else {
-        return Err(bad(untrusted_reason(signature, trusted)));
-    };
-    let content = bounded(canonicalize_within(
-        element,
-        Some(signature.id()),
-        &content_prefixes,
-        MAX_CANONICAL_BYTES,
-    ))?;
-    if digest_method.digest(content.as_bytes()) != digest_value {
-        return Err(bad(format!(
-            "the <{}> was changed after it was signed (digest mismatch)",
-            element.tag_name().name()
-        )));
-    }
-    Ok(cert.sha1_fingerprint())
+    Ok(Digest {
+        prefixes,
+        method,
+        value,
+    })
 }
 
 /// A canonical form within the bound, or the refusal that says it was not.

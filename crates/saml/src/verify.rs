@@ -136,41 +136,76 @@ fn locate<'a, 'i>(doc: &'a Document<'i>) -> Result<Found<'a, 'i>, Refusal> {
             ),
         ));
     }
+    let assertion = the_assertion(doc, response)?;
+    no_wrapping(doc, response, assertion)?;
+    let subject = child(assertion, ASSERTION, "Subject")
+        .ok_or_else(|| Refusal::new(Reason::Malformed, "the assertion has no Subject"))?;
+    let name_id_node = child(subject, ASSERTION, "NameID")
+        .ok_or_else(|| Refusal::new(Reason::Malformed, "the Subject has no NameID"))?;
+    let name_id = element_text(name_id_node).ok_or_else(|| {
+        Refusal::new(
+            Reason::AmbiguousNameId,
+            "the NameID holds a comment or markup; its text could be read two ways",
+        )
+    })?;
+    let name_id = name_id.trim().to_string();
+    if name_id.is_empty() {
+        return Err(Refusal::new(Reason::Malformed, "the NameID is empty"));
+    }
+    Ok(Found {
+        response,
+        assertion,
+        subject,
+        name_id_node,
+        name_id,
+    })
+}
+
+/// The one Assertion in the document, a direct child of the Response.
+fn the_assertion<'a, 'i>(
+    doc: &'a Document<'i>,
+    response: Node<'a, 'i>,
+) -> Result<Node<'a, 'i>, Refusal> {
     let assertions: Vec<Node<'a, 'i>> = doc
         .descendants()
         .filter(|n| n.has_tag_name((ASSERTION, "Assertion")))
         .collect();
-    let assertion = match assertions.as_slice() {
+    match assertions.as_slice() {
         [] => {
             let encrypted = doc
                 .descendants()
                 .any(|n| n.has_tag_name((ASSERTION, "EncryptedAssertion")));
-            return Err(Refusal::new(
+            Err(Refusal::new(
                 Reason::Malformed,
                 if encrypted {
                     "the assertion is encrypted; Asana's SAML takes plain assertions"
                 } else {
                     "the response has no assertion"
                 },
-            ));
+            ))
         }
-        [one] if one.parent_element() == Some(response) => *one,
-        [_] => {
-            return Err(Refusal::new(
-                Reason::SignatureWrapping,
-                "the assertion is not a direct child of the Response",
-            ));
-        }
-        many => {
-            return Err(Refusal::new(
-                Reason::SignatureWrapping,
-                format!(
-                    "the response has {} assertions; exactly one is accepted",
-                    many.len()
-                ),
-            ));
-        }
-    };
+        [one] if one.parent_element() == Some(response) => Ok(*one),
+        [_] => Err(Refusal::new(
+            Reason::SignatureWrapping,
+            "the assertion is not a direct child of the Response",
+        )),
+        many => Err(Refusal::new(
+            Reason::SignatureWrapping,
+            format!(
+                "the response has {} assertions; exactly one is accepted",
+                many.len()
+            ),
+        )),
+    }
+}
+
+/// No two elements share an ID, and no signature sits anywhere but on the Response or the
+/// Assertion: either would let a reference point at something else than what is read.
+fn no_wrapping(
+    doc: &Document<'_>,
+    response: Node<'_, '_>,
+    assertion: Node<'_, '_>,
+) -> Result<(), Refusal> {
     let mut ids: Vec<&str> = doc
         .descendants()
         .filter_map(|n| n.attribute("ID"))
@@ -193,27 +228,7 @@ fn locate<'a, 'i>(doc: &'a Document<'i>) -> Result<Found<'a, 'i>, Refusal> {
             "a signature sits somewhere other than on the Response or the Assertion",
         ));
     }
-    let subject = child(assertion, ASSERTION, "Subject")
-        .ok_or_else(|| Refusal::new(Reason::Malformed, "the assertion has no Subject"))?;
-    let name_id_node = child(subject, ASSERTION, "NameID")
-        .ok_or_else(|| Refusal::new(Reason::Malformed, "the Subject has no NameID"))?;
-    let name_id = element_text(name_id_node).ok_or_else(|| {
-        Refusal::new(
-            Reason::AmbiguousNameId,
-            "the NameID holds a comment or markup; its text could be read two ways",
-        )
-    })?;
-    let name_id = name_id.trim().to_string();
-    if name_id.is_empty() {
-        return Err(Refusal::new(Reason::Malformed, "the NameID is empty"));
-    }
-    Ok(Found {
-        response,
-        assertion,
-        subject,
-        name_id_node,
-        name_id,
-    })
+    Ok(())
 }
 
 /// Every signature on the Response or the Assertion must verify; at least one must exist.
