@@ -30,6 +30,7 @@ mod load;
 pub mod report;
 mod run;
 pub mod schema;
+mod steps;
 mod transcript;
 
 pub use identity::Identities;

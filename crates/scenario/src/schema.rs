@@ -154,9 +154,9 @@ fn schema_for<T: JsonSchema>() -> Schema {
     schema
 }
 
-/// An externally tagged variant (`- sign_in: {...}`) is an object with one key, and its doc
+/// An externally tagged variant (`- step_name: {...}`) is an object with one key, and its doc
 /// comment lands on that object; editors show the key's own schema when completing or hovering
-/// the key, which is the payload type's. Each key gets its variant's description, so `sign_in`
+/// the key, which is the payload type's. Each key gets its variant's description, so a step's key
 /// explains the step rather than the struct it takes.
 fn describe_variant_keys(definition: &mut Value) {
     let Some(Value::Array(variants)) = definition.get_mut("oneOf") else {
