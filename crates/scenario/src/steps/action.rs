@@ -82,3 +82,9 @@ pub(crate) trait Action {
     /// Does the step: acts on either side, or checks what they show.
     async fn run(&self, runner: &mut Runner) -> Result<(), Halt>;
 }
+
+/// One step as a line of a scenario file, `- name: payload`, for tools that write scenarios
+/// (exploration's histories).
+pub(crate) fn line<A: Action>(payload: &str) -> String {
+    format!("- {}: {payload}", A::NAME)
+}

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::action::{Action, Binding, References};
+use super::action::{Action, Binding, References, line};
 use crate::format::fields::explicit;
 use crate::run::bindings::Bound;
 use crate::run::outcome::{Halt, fail};
@@ -243,4 +243,9 @@ impl Action for RateLimit {
             .await?;
         Ok(())
     }
+}
+
+/// A line of a scenario file, for tools that write scenarios: the account's token rotated.
+pub(crate) fn rotation_line(account: &str) -> String {
+    line::<RotateServiceAccount>(&format!("{{ account: {account} }}"))
 }

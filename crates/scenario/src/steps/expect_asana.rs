@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::action::Action;
+use super::action::{Action, line};
 use crate::report::StepFailure;
 use crate::run::outcome::{Halt, Skip, fail, mismatch};
 use crate::run::runner::Runner;
@@ -261,4 +261,10 @@ impl Action for TeamExpectation {
         }
         Ok(())
     }
+}
+
+/// A line of a scenario file, for tools that write scenarios: what Asana must hold for a
+/// `userName` (`exists: false`, `active: true`).
+pub(crate) fn user_line(user_name: &str, state: &str) -> String {
+    line::<AsanaUserExpectation>(&format!("{{ user_name: {user_name}, {state} }}"))
 }

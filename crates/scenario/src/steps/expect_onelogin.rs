@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::action::{Action, CheckError, References};
+use super::action::{Action, CheckError, References, line};
 use super::onelogin_app::TaskRef;
 use crate::format::fields::explicit;
 use crate::format::vocabulary::EventKind;
@@ -345,4 +345,9 @@ impl Action for EventExpectation {
         )
         .into())
     }
+}
+
+/// A line of a scenario file, for tools that write scenarios: the app is connected.
+pub(crate) fn connected_line() -> String {
+    line::<ApiStatusExpectation>("connected")
 }

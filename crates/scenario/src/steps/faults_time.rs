@@ -5,7 +5,7 @@ use reqwest::Method;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::action::{Action, CheckError};
+use super::action::{Action, CheckError, line};
 use crate::format::duration::Duration;
 use crate::format::fields::Empty;
 use crate::run::outcome::Halt;
@@ -54,4 +54,9 @@ impl Action for AdvanceClock {
         r.advance(self.0);
         Ok(())
     }
+}
+
+/// A line of a scenario file, for tools that write scenarios: a fault, written inline.
+pub(crate) fn fault_line(fault: &str) -> String {
+    line::<InjectFault>(fault)
 }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::action::{Action, References};
+use super::action::{Action, References, line};
 use crate::format::fields::Empty;
 use crate::report::StepFailure;
 use crate::run::outcome::{Halt, mismatch};
@@ -306,4 +306,36 @@ impl Action for Retry {
     async fn run(&self, r: &mut Runner) -> Result<(), Halt> {
         decide(r, &self.0, Self::NAME, TaskStatus::Failed).await
     }
+}
+
+// -- lines of a scenario file, for tools that write scenarios -----------------------------------
+
+/// The app's settings, written inline (`{ on_delete: delete }`).
+pub(crate) fn settings_line(settings: &str) -> String {
+    line::<AppSettings>(settings)
+}
+
+/// A person's decision on a user's newest task.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Verdict {
+    Approval,
+    Denial,
+    Retrial,
+}
+
+pub(crate) fn verdict_line(verdict: Verdict, user: &str) -> String {
+    let payload = format!("{{ user: {user} }}");
+    match verdict {
+        Verdict::Approval => line::<Approve>(&payload),
+        Verdict::Denial => line::<Deny>(&payload),
+        Verdict::Retrial => line::<Retry>(&payload),
+    }
+}
+
+/// The app given a token (a template such as `${sa.token}`), and Enable pressed.
+pub(crate) fn connection_lines(token: &str) -> Vec<String> {
+    vec![
+        settings_line(&format!("{{ token: \"{token}\" }}")),
+        line::<EnableApi>("{}"),
+    ]
 }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::action::{Action, Binding, References};
+use super::action::{Action, Binding, References, line};
 use crate::report::StepFailure;
 use crate::run::bindings::Bound;
 use crate::run::outcome::{Halt, fail};
@@ -419,4 +419,41 @@ pub(crate) async fn grant_asana(r: &mut Runner, role: u64, asana: bool) -> Resul
     r.ol(Method::PUT, &path, Some(json!(apps)), StatusCode::OK)
         .await?;
     Ok(())
+}
+
+// -- lines of a scenario file, for tools that write scenarios -----------------------------------
+
+/// A new user: `as`, email, first and last name.
+pub(crate) fn new_user_line(alias: &str, email: &str, firstname: &str, lastname: &str) -> String {
+    line::<NewUser>(&format!(
+        "{{ as: {alias}, email: {email}, firstname: {firstname}, lastname: \"{lastname}\" }}"
+    ))
+}
+
+/// The user joins (or leaves) the role.
+pub(crate) fn membership_line(join: bool, role: &str, user: &str) -> String {
+    let payload = format!("{{ role: {role}, users: [{user}] }}");
+    if join {
+        line::<AddRoleUsers>(&payload)
+    } else {
+        line::<RemoveRoleUsers>(&payload)
+    }
+}
+
+/// The user suspended (or made active again).
+pub(crate) fn suspension_line(suspend: bool, user: &str) -> String {
+    let payload = format!("{{ user: {user} }}");
+    if suspend {
+        line::<SuspendUser>(&payload)
+    } else {
+        line::<UnsuspendUser>(&payload)
+    }
+}
+
+pub(crate) fn deletion_line(user: &str) -> String {
+    line::<DeleteUser>(&format!("{{ user: {user} }}"))
+}
+
+pub(crate) fn title_line(user: &str, title: &str) -> String {
+    line::<UserUpdate>(&format!("{{ user: {user}, title: \"{title}\" }}"))
 }
