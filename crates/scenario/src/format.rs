@@ -130,11 +130,18 @@ pub struct OneLoginGiven {
     pub asana_app: Option<AppSettings>,
 }
 
+/// Why a OneLogin directory file cannot be a scenario's `given`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GivenError {
+    #[error("role {role}: unknown app {app:?} (the only app is asana)")]
+    UnknownApp { role: String, app: String },
+}
+
 /// The users and roles of a OneLogin directory file (`fake_onelogin::directory`, the one format
 /// for such files), as a scenario's `given` writes them.
 pub fn given_of(
     directory: fake_onelogin::directory::Directory,
-) -> Result<(Vec<NewUser>, Vec<GivenRole>), String> {
+) -> Result<(Vec<NewUser>, Vec<GivenRole>), GivenError> {
     let users = directory
         .users
         .into_iter()
@@ -158,10 +165,10 @@ pub fn given_of(
                 .iter()
                 .map(|a| match a.as_str() {
                     "asana" => Ok(AppName::Asana),
-                    other => Err(format!(
-                        "role {}: unknown app {other:?} (the only app is asana)",
-                        r.name
-                    )),
+                    other => Err(GivenError::UnknownApp {
+                        role: r.name.clone(),
+                        app: other.to_owned(),
+                    }),
                 })
                 .collect::<Result<_, _>>()?;
             Ok(GivenRole {
@@ -171,7 +178,7 @@ pub fn given_of(
                 users: r.users,
             })
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, GivenError>>()?;
     Ok((users, roles))
 }
 

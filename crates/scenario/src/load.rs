@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::format::Scenario;
 use crate::identity::Identities;
-use crate::steps::{Binding, Step};
+use crate::steps::{Binding, CheckError, Step};
 
 /// A scenario ready to run.
 #[derive(Debug)]
@@ -137,11 +137,11 @@ fn load_in(
             rewrite(&std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?);
         let from_file: fake_onelogin::directory::Directory =
             parse(&fixture_text, &path.display().to_string())?;
-        let (users, roles) = crate::format::given_of(from_file).map_err(|message| LoadError {
+        let (users, roles) = crate::format::given_of(from_file).map_err(|e| LoadError {
             file: path.display().to_string(),
             line: 1,
             column: 1,
-            message,
+            message: e.to_string(),
         })?;
         let onelogin = &mut scenario.given.onelogin;
         onelogin.users = users.into_iter().chain(onelogin.users.drain(..)).collect();
@@ -242,11 +242,11 @@ fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
         });
     }
     for spanned in &s.steps {
-        check_step(&spanned.value, &names).map_err(|message| LoadError {
+        check_step(&spanned.value, &names).map_err(|e| LoadError {
             file: file.to_owned(),
             line: spanned.referenced.line(),
             column: spanned.referenced.column(),
-            message,
+            message: format!("{}: {e}", spanned.value.kind()),
         })?;
         names.bind(spanned.value.binds());
     }
@@ -269,7 +269,7 @@ fn check_given(s: &Scenario, text: &str, file: &str) -> Result<Names, LoadError>
     if let Some(app) = &s.given.onelogin.asana_app
         && let Some(token) = &app.token
     {
-        check_refs(token, &names).map_err(|m| at(token, m))?;
+        check_refs(token, &names).map_err(|e| at(token, e.to_string()))?;
     }
     for user in &s.given.onelogin.users {
         if let Some(n) = &user.name {
@@ -286,26 +286,46 @@ fn check_given(s: &Scenario, text: &str, file: &str) -> Result<Names, LoadError>
     Ok(names)
 }
 
+/// What is wrong with a step, short of its place and name.
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error("no user is named {0:?} (bind one with `as:`)")]
+    NoUser(String),
+    #[error("no role is named {0:?}")]
+    NoRole(String),
+    #[error("no service account is named {0:?}")]
+    NoAccount(String),
+    #[error(transparent)]
+    Unbound(#[from] Unbound),
+    #[error(transparent)]
+    Check(#[from] CheckError),
+}
+
+/// A `${name.field}` whose name nothing before it binds.
+#[derive(Debug, thiserror::Error)]
+#[error("${{{reference}}} names {name:?}, which nothing before it binds with `as:`")]
+struct Unbound {
+    reference: String,
+    name: String,
+}
+
 /// What a step names must be bound before it (the step says what it names), and what serde
-/// cannot check alone; the message, without the place.
-fn check_step(step: &Step, names: &Names) -> Result<(), String> {
-    let kind = step.kind();
+/// cannot check alone.
+fn check_step(step: &Step, names: &Names) -> Result<(), StepError> {
     let refs = step.references();
     if let Some(u) = refs.users.iter().find(|u| !is_user(u, names)) {
-        return Err(format!(
-            "{kind}: no user is named {u:?} (bind one with `as:`)"
-        ));
+        return Err(StepError::NoUser(u.to_string()));
     }
     if let Some(r) = refs.roles.iter().find(|r| !names.roles.contains(**r)) {
-        return Err(format!("{kind}: no role is named {r:?}"));
+        return Err(StepError::NoRole(r.to_string()));
     }
     if let Some(a) = refs.accounts.iter().find(|a| !names.accounts.contains(**a)) {
-        return Err(format!("{kind}: no service account is named {a:?}"));
+        return Err(StepError::NoAccount(a.to_string()));
     }
     for text in &refs.templates {
-        check_refs(text, names).map_err(|m| format!("{kind}: {m}"))?;
+        check_refs(text, names)?;
     }
-    step.check().map_err(|e| format!("{kind}: {e}"))
+    Ok(step.check()?)
 }
 
 /// A user reference is a bound name, or an email.
@@ -314,13 +334,12 @@ fn is_user(reference: &str, names: &Names) -> bool {
 }
 
 /// Every `${name.field}` refers to a name bound before.
-fn check_refs(text: &str, names: &Names) -> Result<(), String> {
+fn check_refs(text: &str, names: &Names) -> Result<(), Unbound> {
     for reference in crate::format::references(text) {
         let name = reference.split('.').next().unwrap_or_default();
         if !names.any(name) && !["asana", "onelogin"].contains(&name) {
-            return Err(format!(
-                "${{{reference}}} names {name:?}, which nothing before it binds with `as:`"
-            ));
+            let name = name.to_owned();
+            return Err(Unbound { reference, name });
         }
     }
     Ok(())
