@@ -32,7 +32,7 @@ pub use model::{Action, Fault, Held, Machine, Model, Op, Policy, SLOTS, SlotUser
 
 use crate::format::Step;
 use crate::load::{Loaded, load_str};
-use crate::run::{RunOptions, Session};
+use crate::runner::{RunOptions, Session};
 use crate::steps::expect_onelogin::connected_line;
 
 fn runtime() -> &'static tokio::runtime::Runtime {

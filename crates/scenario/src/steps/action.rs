@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use crate::run::outcome::Halt;
-use crate::run::runner::Runner;
+use crate::runner::outcome::Halt;
+use crate::runner::state::Runner;
 
 /// What a step names that `given` or an earlier step must have bound.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 
 use super::action::{Action, Binding, References, line};
 use crate::format::fields::explicit;
-use crate::run::bindings::Bound;
-use crate::run::outcome::{Halt, fail};
-use crate::run::runner::Runner;
+use crate::runner::bindings::Bound;
+use crate::runner::outcome::{Halt, fail};
+use crate::runner::state::Runner;
 
 /// An Asana service account (Admin console > Apps > Service accounts).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

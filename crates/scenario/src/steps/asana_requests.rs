@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use super::action::{Action, Binding, CheckError, References};
 use crate::format::pattern::Pattern;
 use crate::report::StepFailure;
-use crate::run::bindings::Bound;
-use crate::run::log::{Hop, TargetExchange};
-use crate::run::outcome::{Halt, fail, mismatch};
-use crate::run::runner::Runner;
+use crate::runner::bindings::Bound;
+use crate::runner::log::{Hop, TargetExchange};
+use crate::runner::outcome::{Halt, fail, mismatch};
+use crate::runner::state::Runner;
 
 /// A request straight to the SCIM or REST API, as any client would make it.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::action::{Action, line};
 use crate::report::StepFailure;
-use crate::run::outcome::{Halt, Skip, fail, mismatch};
-use crate::run::runner::Runner;
+use crate::runner::outcome::{Halt, Skip, fail, mismatch};
+use crate::runner::state::Runner;
 
 /// The SCIM enterprise extension's schema URN: its attributes are checked as `enterprise.*`.
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -10,9 +10,9 @@ use super::action::{Action, CheckError, References, line};
 use super::onelogin_app::TaskRef;
 use crate::format::fields::explicit;
 use crate::format::vocabulary::EventKind;
-use crate::run::outcome::{Halt, mismatch};
-use crate::run::runner::Runner;
-use crate::run::tasks::{describe_task, word};
+use crate::runner::outcome::{Halt, mismatch};
+use crate::runner::state::Runner;
+use crate::runner::tasks::{describe_task, word};
 
 /// `connected`, or `{ status: failed, error_contains: "Not Authorized" }`.
 #[derive(Debug, Deserialize, JsonSchema)]

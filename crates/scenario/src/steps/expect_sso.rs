@@ -14,9 +14,9 @@ use serde_json::Value;
 use super::action::{Action, References};
 use super::sso::{no_attempt_yet, no_session_yet};
 use crate::format::vocabulary::{ReasonCode, Side, SignInOutcome};
-use crate::run::browser::SignInRecord;
-use crate::run::outcome::{Halt, mismatch};
-use crate::run::runner::Runner;
+use crate::runner::browser::SignInRecord;
+use crate::runner::outcome::{Halt, mismatch};
+use crate::runner::state::Runner;
 
 /// `expect_sign_in`: the outcome of the person's last attempt.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::action::{Action, CheckError, line};
 use crate::format::duration::Duration;
 use crate::format::fields::Empty;
-use crate::run::outcome::Halt;
-use crate::run::runner::Runner;
+use crate::runner::outcome::Halt;
+use crate::runner::state::Runner;
 
 // Each step's own type (transparent, without doc comments: the schema shows the payload's).
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -27,8 +27,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::format::fields::switch_values;
-use crate::run::outcome::Halt;
-use crate::run::runner::Runner;
+use crate::runner::outcome::Halt;
+use crate::runner::state::Runner;
 use action::Action;
 pub use action::{Binding, CheckError, References};
 use onelogin_directory::NewUser;

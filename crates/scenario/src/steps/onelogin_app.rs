@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use super::action::{Action, References, line};
 use crate::format::fields::Empty;
 use crate::report::StepFailure;
-use crate::run::outcome::{Halt, mismatch};
-use crate::run::runner::Runner;
-use crate::run::tasks::word;
+use crate::runner::outcome::{Halt, mismatch};
+use crate::runner::state::Runner;
+use crate::runner::tasks::word;
 
 /// The Asana app's settings, as the console's Configuration, Provisioning and Parameters tabs.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use super::action::{Action, Binding, References, line};
 use crate::report::StepFailure;
-use crate::run::bindings::Bound;
-use crate::run::outcome::{Halt, fail};
-use crate::run::runner::Runner;
+use crate::runner::bindings::Bound;
+use crate::runner::outcome::{Halt, fail};
+use crate::runner::state::Runner;
 use fake_onelogin::model::status;
 
 /// A OneLogin user. `as` names it for later steps; `username` defaults to the email's local part.

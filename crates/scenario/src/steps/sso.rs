@@ -22,9 +22,9 @@ use super::action::{Action, References};
 use crate::format::duration::Duration;
 use crate::format::vocabulary::{Side, SignInOutcome, Via};
 use crate::report::StepFailure;
-use crate::run::browser::{Browser, Page, SignInRecord, asana_outcome, onelogin_refusal};
-use crate::run::outcome::{Halt, fail};
-use crate::run::runner::Runner;
+use crate::runner::browser::{Browser, Page, SignInRecord, asana_outcome, onelogin_refusal};
+use crate::runner::outcome::{Halt, fail};
+use crate::runner::state::Runner;
 
 /// `configure_sso`: OneLogin's SSO tab pointed at the fake Asana's ACS, and Asana's Security tab
 /// given OneLogin's sign-in URL and (unless `upload_certificate: false`) its certificate.

@@ -5,7 +5,7 @@ use fake_onelogin::{Task, TaskAction, TaskStatus};
 use reqwest::{Method, StatusCode};
 
 use super::outcome::fail;
-use super::runner::Runner;
+use super::state::Runner;
 use super::tasks::describe_task;
 use crate::report::StepFailure;
 

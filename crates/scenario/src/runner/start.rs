@@ -9,7 +9,7 @@ use serde_json::json;
 use super::bindings::Bound;
 use super::options::RunOptions;
 use super::outcome::{Halt, Skip, fail};
-use super::runner::{AsanaSide, Runner};
+use super::state::{AsanaSide, Runner};
 use crate::format::Given;
 use crate::load::Loaded;
 use crate::steps::onelogin_app::enable;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::outcome::{Halt, fail, mismatch};
-use super::runner::Runner;
+use super::state::Runner;
 use crate::report::{CreatedResource, StepFailure};
 
 impl Runner {

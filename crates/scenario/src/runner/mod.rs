@@ -7,7 +7,7 @@
 //! actions. What each step does is in its family's file under `crate::steps`.
 //!
 //! - `start`: both fakes as `given` says.
-//! - `runner`: the runner's state, private behind the calls steps make.
+//! - `state`: the runner's state (`Runner`), private behind the calls steps make.
 //! - `onelogin`, `asana`: what steps look up on either side.
 //! - `bindings`: names bound with `as:` and `${…}` substitution.
 //! - `browser`: the sign-in steps' browser, and what the runner remembers of sign-ins.
@@ -22,8 +22,8 @@ pub(crate) mod log;
 mod onelogin;
 mod options;
 pub(crate) mod outcome;
-pub(crate) mod runner;
 mod start;
+pub(crate) mod state;
 pub(crate) mod tasks;
 
 use fake_asana::FakeAsana;
@@ -31,7 +31,7 @@ use fake_onelogin::FakeOneLogin;
 
 pub use options::{ExternalTarget, RunOptions, seed_of};
 use outcome::{Halt, Skip};
-use runner::Runner;
+use state::Runner;
 
 use crate::format::{Scenario, Step};
 use crate::load::Loaded;
