@@ -21,16 +21,17 @@
 pub(crate) mod duration;
 pub(crate) mod fields;
 pub(crate) mod pattern;
+pub mod settings;
 pub(crate) mod template;
 pub mod vocabulary;
 
 use std::collections::BTreeMap;
 
-use fake_asana::fixture::{TeamFixture, UserFixture};
-use fake_asana::{Profile, Switch};
+use fields::SwitchName;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use settings::Profile;
 
 pub use duration::Duration;
 pub use pattern::Pattern;
@@ -105,7 +106,7 @@ pub struct AsanaGiven {
     /// Fidelity switches by name; an unknown name is an error at its line.
     #[serde(default)]
     #[schemars(schema_with = "switch_values")]
-    pub switches: BTreeMap<Switch, bool>,
+    pub switches: BTreeMap<SwitchName, bool>,
     /// The fake Asana's rate limits.
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
@@ -198,4 +199,56 @@ pub struct GivenRole {
     /// Members: users' `as:` names or emails.
     #[serde(default)]
     pub users: Vec<String>,
+}
+
+// The fake Asana's fixture users and teams, as a scenario's `given` writes them inline; each
+// maps to the fake's own type. No doc comments: the schema has none for them.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserFixture {
+    /// The member's email, which is their SCIM `userName`.
+    pub email: String,
+    /// Full name, as Asana shows it.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Job title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Department.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Starts out deprovisioned, as a user removed before the story begins.
+    #[serde(default)]
+    pub deprovisioned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamFixture {
+    /// The team's name.
+    pub name: String,
+    /// Emails or gids of existing users.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl From<&UserFixture> for fake_asana::fixture::UserFixture {
+    fn from(u: &UserFixture) -> Self {
+        fake_asana::fixture::UserFixture {
+            email: u.email.clone(),
+            name: u.name.clone(),
+            title: u.title.clone(),
+            department: u.department.clone(),
+            deprovisioned: u.deprovisioned,
+        }
+    }
+}
+
+impl From<&TeamFixture> for fake_asana::fixture::TeamFixture {
+    fn from(t: &TeamFixture) -> Self {
+        fake_asana::fixture::TeamFixture {
+            name: t.name.clone(),
+            members: t.members.clone(),
+        }
+    }
 }

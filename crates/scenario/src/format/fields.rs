@@ -1,9 +1,11 @@
 //! Field shapes several parts of the format share: an empty payload, a value that tells
 //! "absent" from `null`, and the fidelity switches as a map with a property per switch.
 
+use std::sync::OnceLock;
+
 use fake_asana::Switch;
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 /// No settings: write `{}`.
@@ -41,4 +43,36 @@ pub(crate) fn switch_values(generator: &mut schemars::SchemaGenerator) -> schema
         "properties": properties,
         "additionalProperties": false,
     })
+}
+
+/// A fidelity switch as files name it (`delete_deprovisions`); an unknown name is an error that
+/// lists the names there are. Maps to the fake Asana's `Switch`, whose order it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SwitchName(Switch);
+
+impl SwitchName {
+    pub fn switch(self) -> Switch {
+        self.0
+    }
+}
+
+/// Every switch's name, for the error an unknown one gets.
+fn switch_names() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| Switch::ALL.iter().map(|s| s.name()).collect())
+}
+
+impl<'de> Deserialize<'de> for SwitchName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Switch::from_name(&name)
+            .map(SwitchName)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&name, switch_names()))
+    }
+}
+
+impl Serialize for SwitchName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name())
+    }
 }

@@ -1,12 +1,13 @@
 //! What steps look up in OneLogin: a user's or role's id, a user's tasks, the email a person
 //! signs in with, and the Asana app's SSO paths.
 
-use fake_onelogin::{Task, TaskAction, TaskStatus};
+use fake_onelogin::Task;
 use reqwest::{Method, StatusCode};
 
 use super::outcome::fail;
 use super::state::Runner;
 use super::tasks::describe_task;
+use crate::format::settings::{TaskAction, TaskStatus};
 use crate::report::StepFailure;
 
 impl Runner {
@@ -62,8 +63,8 @@ impl Runner {
         states: &[TaskStatus],
     ) -> Result<Option<Task>, StepFailure> {
         Ok(self.tasks_of(user).await?.into_iter().rev().find(|t| {
-            action.is_none_or(|a| t.action == a)
-                && (states.is_empty() || states.contains(&t.status))
+            action.is_none_or(|a| TaskAction::from(t.action) == a)
+                && (states.is_empty() || states.contains(&TaskStatus::from(t.status)))
         }))
     }
 

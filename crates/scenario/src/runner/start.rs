@@ -2,7 +2,7 @@
 //! place), the fake OneLogin, and then `given`'s service accounts, app settings, users and roles,
 //! made the way the steps make them.
 
-use fake_asana::{FakeAsana, Fixture, Scope};
+use fake_asana::{FakeAsana, Fixture};
 use harness_clock::Clock;
 use serde_json::json;
 
@@ -11,6 +11,7 @@ use super::options::RunOptions;
 use super::outcome::{Halt, Skip, fail};
 use super::state::{AsanaSide, Runner};
 use crate::format::Given;
+use crate::format::settings::Scope;
 use crate::load::Loaded;
 use crate::steps::onelogin_app::enable;
 use crate::steps::onelogin_directory::{add_members, create_role, grant_asana};
@@ -94,10 +95,10 @@ fn fixture_of(loaded: &Loaded, organization_domain: Option<&str>) -> Result<Fixt
     };
     fixture.organizations[0]
         .users
-        .extend(a.users.iter().cloned());
+        .extend(a.users.iter().map(Into::into));
     fixture.organizations[0]
         .teams
-        .extend(a.teams.iter().cloned());
+        .extend(a.teams.iter().map(Into::into));
     Ok(fixture)
 }
 
@@ -109,7 +110,7 @@ async fn start_asana(
 ) -> Result<FakeAsana, Halt> {
     let a = &loaded.scenario.given.asana;
     let asana = FakeAsana::builder()
-        .profile(a.profile.unwrap_or_default())
+        .profile(a.profile.unwrap_or_default().into())
         .fixture(fixture_of(loaded, organization_domain)?)
         .clock(clock.clone())
         .seed(seed)

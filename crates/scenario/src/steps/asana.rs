@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use fake_asana::{Scope, Switch};
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::action::{Action, Binding, References, line};
-use crate::format::fields::explicit;
+use crate::format::fields::{SwitchName, explicit};
+use crate::format::settings::Scope;
 use crate::runner::bindings::Bound;
 use crate::runner::outcome::{Halt, fail};
 use crate::runner::state::Runner;
@@ -81,7 +81,7 @@ pub struct RotateServiceAccount(pub AccountRef);
 // Its schema is `switch_values`, given where the step is listed.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct SetSwitches(pub BTreeMap<Switch, bool>);
+pub struct SetSwitches(pub BTreeMap<SwitchName, bool>);
 
 impl GivenServiceAccount {
     /// Makes the account on the fake Asana: what its name is bound to.

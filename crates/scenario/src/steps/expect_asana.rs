@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use fake_asana::DeprovisionVia;
+use crate::format::settings::DeprovisionVia;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -125,7 +125,10 @@ impl AsanaUserExpectation {
             ));
         }
         if let Some(via) = self.deprovisioned_via {
-            let actual = record.deprovisioned.as_ref().map(|d| d.via);
+            let actual = record
+                .deprovisioned
+                .as_ref()
+                .map(|d| DeprovisionVia::from(d.via));
             if actual != Some(via) {
                 let name = |v: Option<DeprovisionVia>| {
                     v.map_or("not deprovisioned".to_owned(), |v| {

@@ -1,7 +1,7 @@
 //! Expectations on OneLogin: the app's API connection, a user's tasks, a user's Asana app, and
 //! OneLogin's events. Each only reads, through OneLogin's API and admin API.
 
-use fake_onelogin::{ApiStatus, ProvisioningState, TaskAction, TaskStatus};
+use crate::format::settings::{ApiStatus, ProvisioningState, TaskAction, TaskStatus};
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -185,7 +185,7 @@ impl Action for TaskExpectation {
 impl TaskExpectation {
     /// The task's status, error and request count, where given.
     fn compare(&self, task: &fake_onelogin::Task) -> Result<(), Halt> {
-        if task.status != self.status {
+        if TaskStatus::from(task.status) != self.status {
             return Err(mismatch(
                 format!("the status of {}'s task", self.user),
                 word(self.status),

@@ -1,7 +1,9 @@
 //! OneLogin's Asana app and its queue: the app's tabs, Enable, Reset and Import on its Users tab,
 //! and the decisions a person makes on a task in Users > Provisioning.
 
-use fake_onelogin::{Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, TaskAction, TaskStatus};
+use crate::format::settings::{
+    Connector, Mapping, OnDelete, OnSuspend, SchemaUrns, TaskAction, TaskStatus,
+};
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -147,8 +149,9 @@ impl AppSettings {
             body.insert(
                 "parameters".into(),
                 json!({
-                    "name_id": params.name_id.unwrap_or(current.name_id),
-                    "scim_username": params.scim_username.unwrap_or(current.scim_username),
+                    "name_id": params.name_id.unwrap_or(current.name_id.into()),
+                    "scim_username": params.scim_username
+                        .unwrap_or(current.scim_username.into()),
                 }),
             );
         }

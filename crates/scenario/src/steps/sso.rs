@@ -11,8 +11,6 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use fake_asana::SamlMode;
-use fake_onelogin::{SignatureAlgorithm, SignatureElement};
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -20,6 +18,7 @@ use serde_json::json;
 
 use super::action::{Action, References};
 use crate::format::duration::Duration;
+use crate::format::settings::{SamlMode, SignatureAlgorithm, SignatureElement};
 use crate::format::vocabulary::{Side, SignInOutcome, Via};
 use crate::report::StepFailure;
 use crate::runner::browser::{Browser, Page, SignInRecord, asana_outcome, onelogin_refusal};
