@@ -18,6 +18,7 @@
 //! types derive the file's JSON Schema (`crate::schema`), so the doc comments here and on the
 //! steps are what an editor shows for each step and field.
 
+pub mod directory;
 pub(crate) mod duration;
 pub(crate) mod fields;
 pub(crate) mod pattern;
@@ -138,10 +139,9 @@ pub enum GivenError {
     UnknownApp { role: String, app: String },
 }
 
-/// The users and roles of a OneLogin directory file (`fake_onelogin::directory`, the one format
-/// for such files), as a scenario's `given` writes them.
+/// The users and roles of a OneLogin directory file, as a scenario's `given` writes them.
 pub fn given_of(
-    directory: fake_onelogin::directory::Directory,
+    directory: directory::Directory,
 ) -> Result<(Vec<NewUser>, Vec<GivenRole>), GivenError> {
     let users = directory
         .users

@@ -72,7 +72,7 @@ impl FileKind {
                 "asana-harness fake Asana fixture",
             ),
             FileKind::OneLoginDirectory => (
-                schema_for::<fake_onelogin::directory::Directory>(),
+                schema_for::<crate::format::directory::Directory>(),
                 "asana-harness OneLogin directory",
             ),
         };
@@ -120,7 +120,7 @@ impl FileKind {
             FileKind::OneLoginDirectory => {
                 let text = std::fs::read_to_string(path)?;
                 let directory =
-                    fake_onelogin::directory::Directory::parse(&text, &path.display().to_string())?;
+                    crate::format::directory::Directory::parse(&text, &path.display().to_string())?;
                 // What a scenario's `onelogin.fixture` checks too: every app is `asana`.
                 Ok(crate::format::given_of(directory).map(drop)?)
             }
@@ -151,7 +151,7 @@ pub enum FileError {
     #[error(transparent)]
     Read(#[from] std::io::Error),
     #[error(transparent)]
-    Directory(#[from] fake_onelogin::directory::DirectoryError),
+    Directory(#[from] crate::format::directory::DirectoryError),
     #[error(transparent)]
     Given(#[from] crate::format::GivenError),
 }
