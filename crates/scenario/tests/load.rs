@@ -83,3 +83,29 @@ fn unbound_names_are_errors_at_the_step() {
     ));
     assert!(e.message.contains("FETCH"), "{e}");
 }
+
+/// Each step's name (its `Action::NAME`) is the key the file writes it under: checked for every
+/// step of the library, at the line the step starts.
+#[test]
+fn every_step_of_the_library_is_named_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in harness_scenario::discover(&[root]).unwrap() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(loaded) = harness_scenario::load_file(&path) else {
+            continue;
+        };
+        for step in &loaded.scenario.steps {
+            let line = text.lines().nth(step.referenced.line() as usize - 1).unwrap();
+            let kind = step.value.kind();
+            assert!(
+                line.contains(&format!("{kind}:")),
+                "{}:{}: {kind} is not {line:?}",
+                path.display(),
+                step.referenced.line()
+            );
+            kinds.insert(kind);
+        }
+    }
+    assert!(kinds.len() >= 30, "{kinds:?}");
+}
