@@ -96,7 +96,10 @@ fn every_step_of_the_library_is_named_as_written() {
             continue;
         };
         for step in &loaded.scenario.steps {
-            let line = text.lines().nth(step.referenced.line() as usize - 1).unwrap();
+            let line = text
+                .lines()
+                .nth(step.referenced.line() as usize - 1)
+                .unwrap();
             let kind = step.value.kind();
             assert!(
                 line.contains(&format!("{kind}:")),
