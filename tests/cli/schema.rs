@@ -148,7 +148,11 @@ fn each_broken_file_fails_the_validator_and_the_loader_for_its_reason() {
             .load(&root().join(file))
             .expect_err(&format!("the loader accepts {}", file.display()));
         let says = stated(file, &text, "# the loader says:");
-        assert!(error.contains(says), "{}: {error}", file.display());
+        assert!(
+            error.to_string().contains(says),
+            "{}: {error}",
+            file.display()
+        );
         by_kind.entry(kind.committed_path()).or_default().push(file);
     }
     for (schema, files) in by_kind {

@@ -5,7 +5,7 @@
 //!   rejected).
 //! - `load`: discovery, parsing with `file:line:column` errors, and reference checks
 //!   ([`load_file`], [`discover`]).
-//! - `run`: the runner; one scenario, its own fakes, the queue settled after every step
+//! - `runner`: one scenario, its own fakes, the queue settled after every step
 //!   ([`run()`], [`Session`]).
 //! - [`report`]: results as human text, JSON and JUnit XML.
 //! - [`compare`]: the fake's SCIM exchanges beside an external endpoint's, each difference
@@ -28,14 +28,15 @@ pub mod format;
 mod identity;
 mod load;
 pub mod report;
-mod run;
+mod runner;
 pub mod schema;
+mod steps;
 mod transcript;
 
 pub use identity::Identities;
 pub use load::{LoadError, Loaded, discover, load_file, load_file_as, load_str, resolve};
 pub use report::{Outcome, ScenarioReport, Summary};
-pub use run::{Boxed, ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
+pub use runner::{Boxed, ExternalTarget, RunOptions, Session, SessionError, run, seed_of};
 
 /// Loads and runs many scenarios, `parallel` at a time; reports come back in path order.
 pub fn run_all(

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::format::step::Binding;
-use crate::format::{HttpRequest, Scenario, Step};
+use crate::format::Scenario;
 use crate::identity::Identities;
+use crate::steps::{Binding, CheckError, Step};
 
 /// A scenario ready to run.
 #[derive(Debug)]
@@ -135,13 +135,13 @@ fn load_in(
         })?;
         let fixture_text =
             rewrite(&std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?);
-        let from_file: fake_onelogin::directory::Directory =
+        let from_file: crate::format::directory::Directory =
             parse(&fixture_text, &path.display().to_string())?;
-        let (users, roles) = crate::format::given_of(from_file).map_err(|message| LoadError {
+        let (users, roles) = crate::format::given_of(from_file).map_err(|e| LoadError {
             file: path.display().to_string(),
             line: 1,
             column: 1,
-            message,
+            message: e.to_string(),
         })?;
         let onelogin = &mut scenario.given.onelogin;
         onelogin.users = users.into_iter().chain(onelogin.users.drain(..)).collect();
@@ -154,21 +154,12 @@ fn load_in(
 /// OneLogin derives a username from the email's local part; a rewritten email must not change
 /// it, so each user without one gets the one the scenario meant.
 fn keep_usernames(scenario: &mut Scenario, identities: &Identities) {
-    let users =
+    let users = scenario.given.onelogin.users.iter_mut().chain(
         scenario
-            .given
-            .onelogin
-            .users
+            .steps
             .iter_mut()
-            .chain(
-                scenario
-                    .steps
-                    .iter_mut()
-                    .filter_map(|s| match &mut s.value {
-                        Step::CreateUser(u) => Some(u),
-                        _ => None,
-                    }),
-            );
+            .filter_map(|s| s.value.new_user_mut()),
+    );
     for user in users {
         if user.username.is_none() {
             user.username = identities.original_local(&user.email).map(str::to_owned);
@@ -222,6 +213,16 @@ struct Names {
 }
 
 impl Names {
+    fn bind(&mut self, binding: Option<Binding<'_>>) {
+        let (set, name) = match binding {
+            Some(Binding::User(n)) => (&mut self.users, n),
+            Some(Binding::Account(n)) => (&mut self.accounts, n),
+            Some(Binding::Value(n)) => (&mut self.values, n),
+            None => return,
+        };
+        set.insert(name.to_owned());
+    }
+
     fn any(&self, name: &str) -> bool {
         self.users.contains(name)
             || self.roles.contains(name)
@@ -231,42 +232,7 @@ impl Names {
 }
 
 fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
-    let given_line = line_of(text, "given:", 0).unwrap_or(1);
-    let at = |needle: &str, from: u64, message: String| {
-        let line = line_of(text, needle, from).unwrap_or(from.max(1));
-        LoadError {
-            file: file.to_owned(),
-            line,
-            column: 1,
-            message,
-        }
-    };
-    let mut names = Names::default();
-    for sa in &s.given.asana.service_accounts {
-        names.accounts.insert(sa.name.clone());
-    }
-    if let Some(app) = &s.given.onelogin.asana_app
-        && let Some(token) = &app.token
-    {
-        check_refs(token, &names).map_err(|m| at(token, given_line, m))?;
-    }
-    for user in &s.given.onelogin.users {
-        if let Some(n) = &user.name {
-            names.users.insert(n.clone());
-        }
-    }
-    for role in &s.given.onelogin.roles {
-        for u in &role.users {
-            if !is_user(u, &names) {
-                return Err(at(
-                    u,
-                    given_line,
-                    format!("role {} lists {u:?}, which no `as:` names", role.name),
-                ));
-            }
-        }
-        names.roles.insert(role.name.clone());
-    }
+    let mut names = check_given(s, text, file)?;
     if s.steps.is_empty() {
         return Err(LoadError {
             file: file.to_owned(),
@@ -276,62 +242,90 @@ fn check(s: &Scenario, text: &str, file: &str) -> Result<(), LoadError> {
         });
     }
     for spanned in &s.steps {
-        let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
-        let fail = |message: String| LoadError {
+        check_step(&spanned.value, &names).map_err(|e| LoadError {
             file: file.to_owned(),
-            line,
-            column,
-            message,
-        };
-        let step = &spanned.value;
-        let kind = step.kind();
-        // What every step names must be bound before it: the step says what it names.
-        let refs = step.references();
-        if let Some(u) = refs.users.iter().find(|u| !is_user(u, &names)) {
-            return Err(fail(format!(
-                "{kind}: no user is named {u:?} (bind one with `as:`)"
-            )));
-        }
-        if let Some(r) = refs.roles.iter().find(|r| !names.roles.contains(**r)) {
-            return Err(fail(format!("{kind}: no role is named {r:?}")));
-        }
-        if let Some(a) = refs.accounts.iter().find(|a| !names.accounts.contains(**a)) {
-            return Err(fail(format!("{kind}: no service account is named {a:?}")));
-        }
-        for text in &refs.templates {
-            check_refs(text, &names).map_err(|m| fail(format!("{kind}: {m}")))?;
-        }
-        // What serde cannot check alone.
-        match step {
-            Step::ExpectTask(t) if t.attempts.is_some() => {
-                return Err(fail(
-                    "expect_task: `attempts` is now `requests` (it counts HTTP requests, \
-                     retries included): rename the key"
-                        .into(),
-                ));
-            }
-            Step::ScimRequest(r) | Step::RestRequest(r) => {
-                check_request(r).map_err(|m| fail(format!("{kind}: {m}")))?
-            }
-            Step::InjectFault(f) => f
-                .validate()
-                .map_err(|m| fail(format!("inject_fault: {m}")))?,
-            _ => {}
-        }
-        match step.binds() {
-            Some(Binding::User(n)) => {
-                names.users.insert(n.to_owned());
-            }
-            Some(Binding::Account(n)) => {
-                names.accounts.insert(n.to_owned());
-            }
-            Some(Binding::Value(n)) => {
-                names.values.insert(n.to_owned());
-            }
-            None => {}
-        }
+            line: spanned.referenced.line(),
+            column: spanned.referenced.column(),
+            message: format!("{}: {e}", spanned.value.kind()),
+        })?;
+        names.bind(spanned.value.binds());
     }
     Ok(())
+}
+
+/// `given`'s names, each used only after it is bound; the names it binds.
+fn check_given(s: &Scenario, text: &str, file: &str) -> Result<Names, LoadError> {
+    let given_line = line_of(text, "given:", 0).unwrap_or(1);
+    let at = |needle: &str, message: String| LoadError {
+        file: file.to_owned(),
+        line: line_of(text, needle, given_line).unwrap_or(given_line.max(1)),
+        column: 1,
+        message,
+    };
+    let mut names = Names::default();
+    for sa in &s.given.asana.service_accounts {
+        names.accounts.insert(sa.name.clone());
+    }
+    if let Some(app) = &s.given.onelogin.asana_app
+        && let Some(token) = &app.token
+    {
+        check_refs(token, &names).map_err(|e| at(token, e.to_string()))?;
+    }
+    for user in &s.given.onelogin.users {
+        if let Some(n) = &user.name {
+            names.users.insert(n.clone());
+        }
+    }
+    for role in &s.given.onelogin.roles {
+        if let Some(u) = role.users.iter().find(|u| !is_user(u, &names)) {
+            let message = format!("role {} lists {u:?}, which no `as:` names", role.name);
+            return Err(at(u, message));
+        }
+        names.roles.insert(role.name.clone());
+    }
+    Ok(names)
+}
+
+/// What is wrong with a step, short of its place and name.
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error("no user is named {0:?} (bind one with `as:`)")]
+    NoUser(String),
+    #[error("no role is named {0:?}")]
+    NoRole(String),
+    #[error("no service account is named {0:?}")]
+    NoAccount(String),
+    #[error(transparent)]
+    Unbound(#[from] Unbound),
+    #[error(transparent)]
+    Check(#[from] CheckError),
+}
+
+/// A `${name.field}` whose name nothing before it binds.
+#[derive(Debug, thiserror::Error)]
+#[error("${{{reference}}} names {name:?}, which nothing before it binds with `as:`")]
+struct Unbound {
+    reference: String,
+    name: String,
+}
+
+/// What a step names must be bound before it (the step says what it names), and what serde
+/// cannot check alone.
+fn check_step(step: &Step, names: &Names) -> Result<(), StepError> {
+    let refs = step.references();
+    if let Some(u) = refs.users.iter().find(|u| !is_user(u, names)) {
+        return Err(StepError::NoUser(u.to_string()));
+    }
+    if let Some(r) = refs.roles.iter().find(|r| !names.roles.contains(**r)) {
+        return Err(StepError::NoRole(r.to_string()));
+    }
+    if let Some(a) = refs.accounts.iter().find(|a| !names.accounts.contains(**a)) {
+        return Err(StepError::NoAccount(a.to_string()));
+    }
+    for text in &refs.templates {
+        check_refs(text, names)?;
+    }
+    Ok(step.check()?)
 }
 
 /// A user reference is a bound name, or an email.
@@ -339,23 +333,13 @@ fn is_user(reference: &str, names: &Names) -> bool {
     names.users.contains(reference) || reference.contains('@')
 }
 
-fn check_request(r: &HttpRequest) -> Result<(), String> {
-    if r.body.is_some() && r.raw_body.is_some() {
-        return Err("give body or raw_body, not both".into());
-    }
-    reqwest::Method::from_bytes(r.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| format!("{:?} is not an HTTP method", r.method))?;
-    Ok(())
-}
-
 /// Every `${name.field}` refers to a name bound before.
-fn check_refs(text: &str, names: &Names) -> Result<(), String> {
+fn check_refs(text: &str, names: &Names) -> Result<(), Unbound> {
     for reference in crate::format::references(text) {
         let name = reference.split('.').next().unwrap_or_default();
         if !names.any(name) && !["asana", "onelogin"].contains(&name) {
-            return Err(format!(
-                "${{{reference}}} names {name:?}, which nothing before it binds with `as:`"
-            ));
+            let name = name.to_owned();
+            return Err(Unbound { reference, name });
         }
     }
     Ok(())
@@ -368,91 +352,4 @@ fn line_of(text: &str, needle: &str, from: u64) -> Option<u64> {
         .skip(from.saturating_sub(1) as usize)
         .find(|(_, l)| l.contains(needle))
         .map(|(i, _)| i as u64 + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-name: create waits for approval
-given:
-  asana: { service_accounts: [{ as: sa, scope: scim }] }
-  onelogin:
-    users: [{ as: ada, email: ada@acme.test, firstname: Ada, lastname: Lovelace }]
-    roles: [{ as: asana-users, apps: [asana] }]
-    asana_app: { token: "${sa.token}", enabled: true, require_approval: [create], on_delete: delete }
-steps:
-  - enable_api: {}
-  - expect_api_status: connected
-  - add_role_users: { role: asana-users, users: [ada] }
-  - expect_task: { user: ada, action: create, status: pending }
-  - expect_asana_user: { user_name: ada@acme.test, exists: false }
-  - approve: { user: ada, action: create }
-  - expect_asana_user: { user_name: ada@acme.test, active: true }
-"#;
-
-    #[test]
-    fn the_design_sketch_loads() {
-        let s = load_str(GOOD, "sketch.yaml").unwrap();
-        assert_eq!(s.steps.len(), 7);
-        assert_eq!(s.steps[2].referenced.line(), 12);
-    }
-
-    fn error(text: &str) -> LoadError {
-        load_str(text, "bad.yaml").expect_err("should not load")
-    }
-
-    #[test]
-    fn unknown_keys_and_steps_name_the_place() {
-        let e = error(&GOOD.replace("- enable_api: {}", "- enable_apii: {}"));
-        assert_eq!((e.file.as_str(), e.line), ("bad.yaml", 10), "{e}");
-        assert!(e.message.contains("enable_apii"), "{e}");
-        let e = error(&GOOD.replace(
-            "action: create, status: pending",
-            "action: create, state: pending",
-        ));
-        assert_eq!(e.line, 13, "{e}");
-        assert!(e.message.contains("state"), "{e}");
-        let e = error("name: x\nsteps: [");
-        assert!(e.line >= 1, "{e}");
-    }
-
-    #[test]
-    fn the_old_attempts_key_names_its_new_name() {
-        let e = error(&GOOD.replace(
-            "action: create, status: pending }",
-            "action: create, status: pending, attempts: 1 }",
-        ));
-        assert_eq!(e.line, 13, "{e}");
-        assert!(e.message.contains("`requests`"), "{e}");
-        let renamed = GOOD.replace(
-            "action: create, status: pending }",
-            "action: create, status: pending, requests: 0 }",
-        );
-        load_str(&renamed, "good.yaml").unwrap();
-    }
-
-    #[test]
-    fn unbound_names_are_errors_at_the_step() {
-        let e = error(&GOOD.replace("users: [ada] }", "users: [bob] }"));
-        assert_eq!(e.line, 12, "{e}");
-        assert!(e.message.contains("\"bob\""), "{e}");
-        let e = error(&GOOD.replace("${sa.token}", "${sb.token}"));
-        assert!(e.message.contains("sb"), "{e}");
-        let e = error(&GOOD.replace(
-            "  - expect_api_status: connected",
-            "  - set_switches: { delete_deprovision: false }",
-        ));
-        assert_eq!(e.line, 11);
-        assert!(
-            e.message.contains("delete_deprovision") && e.message.contains("delete_deprovisions"),
-            "the typo and the switches there are: {e}"
-        );
-        let e = error(&GOOD.replace(
-            "  - expect_api_status: connected",
-            "  - expect_exchanges: { sequence: [\"FETCH /x\"] }",
-        ));
-        assert!(e.message.contains("FETCH"), "{e}");
-    }
 }

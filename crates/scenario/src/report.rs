@@ -334,7 +334,7 @@ mod tests {
                 step: 2,
                 line: 9,
                 column: 5,
-                kind: "expect_task",
+                kind: "check_step",
                 message: "status \"x\"".into(),
                 expected: Some("pending".into()),
                 actual: Some("provisioned".into()),
@@ -352,7 +352,7 @@ mod tests {
     #[test]
     fn human_failure_says_where_what_and_the_seed() {
         let text = human(&report(Outcome::Failed));
-        assert!(text.contains("scenarios/a/b.yaml:9:5: step 2 `expect_task`"));
+        assert!(text.contains("scenarios/a/b.yaml:9:5: step 2 `check_step`"));
         assert!(text.contains("expected: pending"));
         assert!(text.contains("actual:   provisioned"));
         assert!(text.contains("POST /Users 201"));

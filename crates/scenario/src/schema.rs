@@ -72,7 +72,7 @@ impl FileKind {
                 "asana-harness fake Asana fixture",
             ),
             FileKind::OneLoginDirectory => (
-                schema_for::<fake_onelogin::directory::Directory>(),
+                schema_for::<crate::format::directory::Directory>(),
                 "asana-harness OneLogin directory",
             ),
         };
@@ -98,45 +98,62 @@ impl FileKind {
 
     /// The kind whose schema `file`'s first line names, with `file` relative to the repository's
     /// root; an error says what is wrong with the line.
-    pub fn of_modeline(file: &Path, text: &str) -> Result<FileKind, String> {
+    pub fn of_modeline(file: &Path, text: &str) -> Result<FileKind, ModelineError> {
         let first = text.lines().next().unwrap_or_default();
         let Some(target) = first.strip_prefix(MODELINE_PREFIX) else {
-            return Err(format!(
-                "the first line is not `{MODELINE_PREFIX}<schema>`: {first:?}"
-            ));
+            return Err(ModelineError::Missing(first.to_owned()));
         };
         let dir = file.parent().unwrap_or(Path::new(""));
         let named = normalize(&dir.join(target.trim()));
         FileKind::ALL
             .into_iter()
             .find(|k| named == Path::new(k.committed_path()))
-            .ok_or_else(|| {
-                format!(
-                    "the modeline names {}, which is none of the schemas ({})",
-                    named.display(),
-                    FileKind::ALL.map(FileKind::committed_path).join(", ")
-                )
-            })
+            .ok_or(ModelineError::Unknown(named))
     }
 
     /// Reads `path` as the harness does a file of this kind: the loader's own verdict, beside
     /// the schema's.
-    pub fn load(self, path: &Path) -> Result<(), String> {
+    pub fn load(self, path: &Path) -> Result<(), FileError> {
         match self {
-            FileKind::Scenario => crate::load_file(path).map(drop).map_err(|e| e.to_string()),
-            FileKind::Fixture => fake_asana::fixture::Fixture::load(path)
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            FileKind::Scenario => Ok(crate::load_file(path).map(drop)?),
+            FileKind::Fixture => Ok(fake_asana::fixture::Fixture::load(path).map(drop)?),
             FileKind::OneLoginDirectory => {
-                let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+                let text = std::fs::read_to_string(path)?;
                 let directory =
-                    fake_onelogin::directory::Directory::parse(&text, &path.display().to_string())
-                        .map_err(|e| e.to_string())?;
+                    crate::format::directory::Directory::parse(&text, &path.display().to_string())?;
                 // What a scenario's `onelogin.fixture` checks too: every app is `asana`.
-                crate::format::given_of(directory).map(drop)
+                Ok(crate::format::given_of(directory).map(drop)?)
             }
         }
     }
+}
+
+/// What is wrong with a file's first line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelineError {
+    #[error("the first line is not `{MODELINE_PREFIX}<schema>`: {0:?}")]
+    Missing(String),
+    #[error(
+        "the modeline names {}, which is none of the schemas ({})",
+        .0.display(),
+        FileKind::ALL.map(FileKind::committed_path).join(", ")
+    )]
+    Unknown(PathBuf),
+}
+
+/// Why the harness does not read a file as its kind: the reader's own error.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Scenario(#[from] crate::LoadError),
+    #[error(transparent)]
+    Fixture(#[from] fake_asana::FixtureError),
+    #[error(transparent)]
+    Read(#[from] std::io::Error),
+    #[error(transparent)]
+    Directory(#[from] crate::format::directory::DirectoryError),
+    #[error(transparent)]
+    Given(#[from] crate::format::GivenError),
 }
 
 /// Draft 7, reading as serde deserializes (defaults make a field optional; `from` and
@@ -154,9 +171,9 @@ fn schema_for<T: JsonSchema>() -> Schema {
     schema
 }
 
-/// An externally tagged variant (`- sign_in: {...}`) is an object with one key, and its doc
+/// An externally tagged variant (`- step_name: {...}`) is an object with one key, and its doc
 /// comment lands on that object; editors show the key's own schema when completing or hovering
-/// the key, which is the payload type's. Each key gets its variant's description, so `sign_in`
+/// the key, which is the payload type's. Each key gets its variant's description, so a step's key
 /// explains the step rather than the struct it takes.
 fn describe_variant_keys(definition: &mut Value) {
     let Some(Value::Array(variants)) = definition.get_mut("oneOf") else {
@@ -266,11 +283,13 @@ mod tests {
         assert!(
             FileKind::of_modeline(file, &wrong)
                 .unwrap_err()
+                .to_string()
                 .contains("scenarios/a/scenario.schema.json")
         );
         assert!(
             FileKind::of_modeline(file, "# Proves: x\n")
                 .unwrap_err()
+                .to_string()
                 .contains("first line")
         );
     }

@@ -2,6 +2,13 @@
 //! gives at the end.
 
 use super::model::{Fault, Held, Model, Op, Policy};
+use crate::steps::asana::rotation_line;
+use crate::steps::expect_asana::user_line;
+use crate::steps::faults_time::fault_line;
+use crate::steps::onelogin_app::{Verdict, connection_lines, settings_line, verdict_line};
+use crate::steps::onelogin_directory::{
+    deletion_line, membership_line, new_user_line, suspension_line, title_line,
+};
 
 /// The email of slot `i`.
 pub fn email(i: usize) -> String {
@@ -11,40 +18,65 @@ pub fn email(i: usize) -> String {
 /// The scenario steps (YAML) one operation becomes, given the model before it.
 pub fn steps_of(before: &Model, op: &Op) -> Vec<String> {
     let name = before.name(i_of(op));
+    let role = "asana-users";
     match *op {
-        Op::Create(i) => vec![format!(
-            "- create_user: {{ as: u{i}v{}, email: {}, firstname: User, lastname: \"{i}\" }}",
-            before.generations[i] + 1,
-            email(i)
+        Op::Create(i) => vec![new_user_line(
+            &format!("u{i}v{}", before.generations[i] + 1),
+            &email(i),
+            "User",
+            &i.to_string(),
         )],
-        Op::Assign(_) => vec![format!("- add_role_users: {{ role: asana-users, users: [{name}] }}")],
-        Op::Unassign(_) => vec![format!("- remove_role_users: {{ role: asana-users, users: [{name}] }}")],
-        Op::Delete(_) => vec![format!("- delete_user: {{ user: {name} }}")],
-        Op::Suspend(_) => vec![format!("- suspend_user: {{ user: {name} }}")],
-        Op::Unsuspend(_) => vec![format!("- unsuspend_user: {{ user: {name} }}")],
-        Op::Retitle(_, t) => vec![format!("- update_user: {{ user: {name}, title: \"Title {t}\" }}")],
-        Op::Approvals { create, update, delete } => {
-            let list: Vec<&str> = [(create, "create"), (update, "update"), (delete, "delete")].into_iter().filter(|(on, _)| *on).map(|(_, a)| a).collect();
-            vec![format!("- configure_app: {{ require_approval: [{}] }}", list.join(", "))]
+        Op::Assign(_) => vec![membership_line(true, role, &name)],
+        Op::Unassign(_) => vec![membership_line(false, role, &name)],
+        Op::Delete(_) => vec![deletion_line(&name)],
+        Op::Suspend(_) => vec![suspension_line(true, &name)],
+        Op::Unsuspend(_) => vec![suspension_line(false, &name)],
+        Op::Retitle(_, t) => vec![title_line(&name, &format!("Title {t}"))],
+        Op::Approvals {
+            create,
+            update,
+            delete,
+        } => {
+            let list: Vec<&str> = [(create, "create"), (update, "update"), (delete, "delete")]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, a)| a)
+                .collect();
+            vec![settings_line(&format!(
+                "{{ require_approval: [{}] }}",
+                list.join(", ")
+            ))]
         }
-        Op::OnDelete(p) => vec![format!(
-            "- configure_app: {{ on_delete: {} }}",
+        Op::OnDelete(p) => vec![settings_line(&format!(
+            "{{ on_delete: {} }}",
             match p {
                 Policy::Delete => "delete",
                 Policy::Suspend => "suspend",
                 Policy::DoNothing => "do_nothing",
             }
+        ))],
+        Op::SuspendPolicy(s) => vec![settings_line(&format!(
+            "{{ on_suspend: {} }}",
+            if s { "suspend" } else { "do_nothing" }
+        ))],
+        Op::Connector(scim) => vec![settings_line(&format!(
+            "{{ connector: {} }}",
+            if scim { "scim" } else { "asana" }
+        ))],
+        Op::ApproveTask(_) => vec![verdict_line(Verdict::Approval, &name)],
+        Op::DenyTask(_) => vec![verdict_line(Verdict::Denial, &name)],
+        Op::RetryTask(_) => vec![verdict_line(Verdict::Retrial, &name)],
+        Op::Fault(Fault::RateLimited) => vec![fault_line(
+            "{ path: \"/api/1.0/scim/Users*\", status: 429, retry_after: 1, times: 1 }",
         )],
-        Op::SuspendPolicy(s) => vec![format!("- configure_app: {{ on_suspend: {} }}", if s { "suspend" } else { "do_nothing" })],
-        Op::Connector(scim) => vec![format!("- configure_app: {{ connector: {} }}", if scim { "scim" } else { "asana" })],
-        Op::Approve(_) => vec![format!("- approve: {{ user: {name} }}")],
-        Op::Deny(_) => vec![format!("- deny: {{ user: {name} }}")],
-        Op::Retry(_) => vec![format!("- retry: {{ user: {name} }}")],
-        Op::Fault(Fault::RateLimited) => vec!["- inject_fault: { path: \"/api/1.0/scim/Users*\", status: 429, retry_after: 1, times: 1 }".into()],
-        Op::Fault(Fault::Unavailable) => vec!["- inject_fault: { path: \"/api/1.0/scim/Users*\", status: 503, times: 2 }".into()],
-        Op::Fault(Fault::Dropped) => vec!["- inject_fault: { path: \"/api/1.0/scim/Users*\", drop_connection: true, times: 1 }".into()],
-        Op::Rotate => vec!["- rotate_service_account: { account: sa }".into()],
-        Op::Reconnect => vec!["- configure_app: { token: \"${sa.token}\" }".into(), "- enable_api: {}".into()],
+        Op::Fault(Fault::Unavailable) => vec![fault_line(
+            "{ path: \"/api/1.0/scim/Users*\", status: 503, times: 2 }",
+        )],
+        Op::Fault(Fault::Dropped) => vec![fault_line(
+            "{ path: \"/api/1.0/scim/Users*\", drop_connection: true, times: 1 }",
+        )],
+        Op::Rotate => vec![rotation_line("sa")],
+        Op::Reconnect => connection_lines("${sa.token}"),
     }
 }
 
@@ -57,9 +89,9 @@ fn i_of(op: &Op) -> usize {
         | Op::Suspend(i)
         | Op::Unsuspend(i)
         | Op::Retitle(i, _)
-        | Op::Approve(i)
-        | Op::Deny(i)
-        | Op::Retry(i) => i,
+        | Op::ApproveTask(i)
+        | Op::DenyTask(i)
+        | Op::RetryTask(i) => i,
         _ => 0,
     }
 }
@@ -79,20 +111,12 @@ pub fn scenario(ops: &[Op], seed: u64, note: &str) -> String {
         model = model.step(op);
     }
     for (i, held) in model.held.iter().enumerate() {
-        steps.push(match held {
-            Held::Absent => format!(
-                "- expect_asana_user: {{ user_name: {}, exists: false }}",
-                email(i)
-            ),
-            Held::Active => format!(
-                "- expect_asana_user: {{ user_name: {}, active: true }}",
-                email(i)
-            ),
-            Held::Inactive => format!(
-                "- expect_asana_user: {{ user_name: {}, active: false }}",
-                email(i)
-            ),
-        });
+        let state = match held {
+            Held::Absent => "exists: false",
+            Held::Active => "active: true",
+            Held::Inactive => "active: false",
+        };
+        steps.push(user_line(&email(i), state));
     }
     let note: String = note.lines().map(|l| format!("# {l}\n")).collect();
     format!(

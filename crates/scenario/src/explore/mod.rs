@@ -22,6 +22,7 @@ mod model;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use fake_onelogin::{TaskAction, TaskStatus};
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
 
@@ -31,7 +32,8 @@ pub use model::{Action, Fault, Held, Machine, Model, Op, Policy, SLOTS, SlotUser
 
 use crate::format::Step;
 use crate::load::{Loaded, load_str};
-use crate::run::{RunOptions, Session};
+use crate::runner::{RunOptions, Session};
+use crate::steps::expect_onelogin::connected_line;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -55,6 +57,56 @@ fn observe(session: &Session) -> [Held; SLOTS] {
     })
 }
 
+/// What a history broke: an invariant of the module documentation, or a step itself.
+#[derive(Debug, thiserror::Error)]
+enum Broken {
+    #[error("after {op:?}: Asana holds {held:?}, the model predicts {predicted:?}")]
+    Held {
+        op: Op,
+        held: [Held; SLOTS],
+        predicted: [Held; SLOTS],
+    },
+    #[error("{op:?} with Do Nothing deactivated someone: {before:?} -> {after:?}")]
+    DoNothingDeactivated {
+        op: Op,
+        before: [Held; SLOTS],
+        after: [Held; SLOTS],
+    },
+    #[error("after {op:?}: task {id} is {status:?}, neither terminal nor waiting for a person")]
+    Unsettled { op: Op, id: u64, status: TaskStatus },
+    #[error(
+        "after {op:?}: {email}'s pending approval is {actual:?}, the model predicts {expected:?}"
+    )]
+    Pending {
+        op: Op,
+        email: String,
+        actual: Option<TaskAction>,
+        expected: Option<Action>,
+    },
+    #[error("a SCIM write belongs to no task: {method} {url}")]
+    Untagged { method: String, url: String },
+    #[error("a SCIM write names unknown task {0}")]
+    UnknownTask(u64),
+    #[error("a SCIM write was made for task {id}, which is {status:?}")]
+    WriteWhileWaiting { id: u64, status: TaskStatus },
+    #[error("Asana received {received} writes, OneLogin's journal has {journal}")]
+    WriteCount { received: usize, journal: usize },
+    #[error("two active Asana users share an email")]
+    SharedEmail,
+    #[error(transparent)]
+    Load(#[from] crate::LoadError),
+    #[error(transparent)]
+    Session(#[from] crate::SessionError),
+    #[error("{line}: {message}")]
+    Unreadable { line: String, message: String },
+    #[error("{op:?}: the step `{line}` failed: {error}")]
+    Step {
+        op: Op,
+        line: String,
+        error: crate::SessionError,
+    },
+}
+
 /// Checks the invariants of the module documentation after one step.
 fn check(
     session: &Session,
@@ -62,14 +114,14 @@ fn check(
     op: &Op,
     before: [Held; SLOTS],
     prior: &Model,
-) -> Result<(), String> {
-    use fake_onelogin::TaskStatus;
+) -> Result<(), Broken> {
     let held = observe(session);
     if held != model.held {
-        return Err(format!(
-            "after {op:?}: Asana holds {held:?}, the model predicts {:?}",
-            model.held
-        ));
+        return Err(Broken::Held {
+            op: op.clone(),
+            held,
+            predicted: model.held,
+        });
     }
     if let (Op::Delete(_) | Op::Unassign(_), Policy::DoNothing) = (op, prior.on_delete)
         && before
@@ -77,20 +129,30 @@ fn check(
             .zip(&held)
             .any(|(b, a)| *b == Held::Active && *a == Held::Inactive)
     {
-        return Err(format!(
-            "{op:?} with Do Nothing deactivated someone: {before:?} -> {held:?}"
-        ));
+        return Err(Broken::DoNothingDeactivated {
+            op: op.clone(),
+            before,
+            after: held,
+        });
     }
+    check_tasks(session, model, op)?;
+    check_writes(session)?;
+    check_unique_emails(session)
+}
+
+/// Invariants 2 and 3: no task approved or in progress, and the pending approvals the model's.
+fn check_tasks(session: &Session, model: &Model, op: &Op) -> Result<(), Broken> {
     let onelogin = session.onelogin();
     let tasks = onelogin.tasks();
     if let Some(t) = tasks
         .iter()
         .find(|t| matches!(t.status, TaskStatus::Approved | TaskStatus::InProgress))
     {
-        return Err(format!(
-            "after {op:?}: task {} is {:?}, neither terminal nor waiting for a person",
-            t.id, t.status
-        ));
+        return Err(Broken::Unsettled {
+            op: op.clone(),
+            id: t.id,
+            status: t.status,
+        });
     }
     for (i, slot) in model.users.iter().enumerate() {
         let Some(u) = slot else { continue };
@@ -106,12 +168,22 @@ fn check(
             _ => false,
         };
         if !same {
-            return Err(format!(
-                "after {op:?}: {}'s pending approval is {actual:?}, the model predicts {expected:?}",
-                email(i)
-            ));
+            return Err(Broken::Pending {
+                op: op.clone(),
+                email: email(i),
+                actual,
+                expected,
+            });
         }
     }
+    Ok(())
+}
+
+/// Invariant 4: every SCIM write belongs to exactly one task that may write, and Asana saw as
+/// many as OneLogin's journal has.
+fn check_writes(session: &Session) -> Result<(), Broken> {
+    let onelogin = session.onelogin();
+    let tasks = onelogin.tasks();
     let outbound = onelogin.outbound_requests();
     let writes: Vec<_> = outbound
         .iter()
@@ -119,20 +191,20 @@ fn check(
         .collect();
     for w in &writes {
         let Some(id) = w.task_id else {
-            return Err(format!(
-                "a SCIM write belongs to no task: {} {}",
-                w.exchange.method, w.exchange.url
-            ));
+            return Err(Broken::Untagged {
+                method: w.exchange.method.clone(),
+                url: w.exchange.url.clone(),
+            });
         };
         let task = tasks
             .iter()
             .find(|t| t.id == id)
-            .ok_or(format!("a SCIM write names unknown task {id}"))?;
+            .ok_or(Broken::UnknownTask(id))?;
         if matches!(task.status, TaskStatus::Pending | TaskStatus::Denied) {
-            return Err(format!(
-                "a SCIM write was made for task {id}, which is {:?}",
-                task.status
-            ));
+            return Err(Broken::WriteWhileWaiting {
+                id,
+                status: task.status,
+            });
         }
     }
     let asana = session.asana().expect("the fake Asana");
@@ -142,11 +214,17 @@ fn check(
         .filter(|e| e.method != "GET")
         .count();
     if received != writes.len() {
-        return Err(format!(
-            "Asana received {received} writes, OneLogin's journal has {}",
-            writes.len()
-        ));
+        return Err(Broken::WriteCount {
+            received,
+            journal: writes.len(),
+        });
     }
+    Ok(())
+}
+
+/// Invariant 5: no two active Asana users share an email.
+fn check_unique_emails(session: &Session) -> Result<(), Broken> {
+    let asana = session.asana().expect("the fake Asana");
     let mut active: Vec<String> = asana
         .organization()
         .users
@@ -158,7 +236,7 @@ fn check(
     active.sort();
     active.dedup();
     if active.len() != n {
-        return Err("two active Asana users share an email".into());
+        return Err(Broken::SharedEmail);
     }
     Ok(())
 }
@@ -168,19 +246,18 @@ fn run_history(
     ops: &[Op],
     seed: u64,
     seen: Option<&std::sync::atomic::AtomicUsize>,
-) -> Result<(), String> {
+) -> Result<(), Broken> {
     let text = format!(
-        "name: explored\nseed: {seed}\n{GIVEN}\nsteps:\n  - expect_api_status: connected\n"
+        "name: explored\nseed: {seed}\n{GIVEN}\nsteps:\n  {}\n",
+        connected_line()
     );
     let loaded = Loaded {
         path: "explore".into(),
         base_dir: PathBuf::from("."),
-        scenario: load_str(&text, "explore").map_err(|e| e.to_string())?,
+        scenario: load_str(&text, "explore")?,
     };
     runtime().block_on(async {
-        let mut session = Session::start(&loaded, &RunOptions::default())
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut session = Session::start(&loaded, &RunOptions::default()).await?;
         let mut model = Model::initial();
         let mut outcome = Ok(());
         'ops: for op in ops {
@@ -190,10 +267,19 @@ fn run_history(
             }
             let before = observe(&session);
             for line in steps_of(&model, op) {
-                let step: Step = serde_saphyr::from_str(line.trim_start_matches("- "))
-                    .map_err(|e| format!("{line}: {e}"))?;
+                let step: Step =
+                    serde_saphyr::from_str(line.trim_start_matches("- ")).map_err(|e| {
+                        Broken::Unreadable {
+                            line: line.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
                 if let Err(e) = session.step(&step).await {
-                    outcome = Err(format!("{op:?}: the step `{line}` failed: {e}"));
+                    outcome = Err(Broken::Step {
+                        op: op.clone(),
+                        line,
+                        error: e,
+                    });
                     break 'ops;
                 }
             }
@@ -235,7 +321,7 @@ pub fn explore(cases: u32, length: usize, seed: u64) -> Result<(), Counterexampl
     );
     let strategy = Machine::sequential_strategy(1..=length);
     let result = runner.run(&strategy, |(_, ops, seen)| {
-        run_history(&ops, seed, seen.as_deref()).map_err(TestCaseError::fail)
+        run_history(&ops, seed, seen.as_deref()).map_err(|e| TestCaseError::fail(e.to_string()))
     });
     match result {
         Ok(()) => Ok(()),

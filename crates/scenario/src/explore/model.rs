@@ -40,9 +40,9 @@ pub enum Op {
     /// `true`: OneLogin's generic SCIM app, which sends profile updates; `false`: the Asana
     /// connector, which does not.
     Connector(bool),
-    Approve(usize),
-    Deny(usize),
-    Retry(usize),
+    ApproveTask(usize),
+    DenyTask(usize),
+    RetryTask(usize),
     Fault(Fault),
     Rotate,
     Reconnect,
@@ -263,22 +263,7 @@ impl Model {
 
     pub fn step(self, op: &Op) -> Model {
         let mut m = match *op {
-            Op::Create(i) => {
-                let mut m = self;
-                m.generations[i] += 1;
-                m.users[i] = Some(SlotUser {
-                    generation: m.generations[i],
-                    in_role: false,
-                    suspended: false,
-                    title: 0,
-                    link: None,
-                    sent_title: 0,
-                    open: None,
-                    carries_title: false,
-                    failed: None,
-                });
-                m
-            }
+            Op::Create(i) => self.created(i),
             // Adding a member to a role they are in (or removing a non-member) changes nothing,
             // so nothing is reconciled.
             Op::Assign(i) if self.users[i].as_ref().is_some_and(|u| u.in_role) => self,
@@ -288,20 +273,64 @@ impl Model {
             Op::Suspend(i) => self.with_user(i, |u| u.suspended = true),
             Op::Unsuspend(i) => self.with_user(i, |u| u.suspended = false),
             Op::Retitle(i, t) => self.with_user(i, |u| u.title = t),
-            Op::Delete(i) => {
-                let mut m = self;
-                if let Some(mut u) = m.users[i].take() {
-                    // Deleted users have no access; nothing reconciles them after this.
-                    u.in_role = false;
-                    let want = Want::Removed(m.on_delete);
-                    m.decide(&mut u, &want);
-                    // The user is gone; only an approved task can still run, and only now.
-                    m.users[i] = Some(u);
-                    m.settle();
-                    m.users[i] = None;
-                }
-                return m;
+            Op::Delete(i) => return self.deleted(i),
+            Op::Approvals { .. } | Op::OnDelete(_) | Op::SuspendPolicy(_) | Op::Connector(_) => {
+                self.configured(op)
             }
+            Op::ApproveTask(i) | Op::DenyTask(i) | Op::RetryTask(i) => self.decided(op, i),
+            Op::Fault(f) => Model {
+                fault_hits: self.fault_hits + hits(f),
+                ..self
+            },
+            Op::Rotate => Model {
+                token_valid: false,
+                ..self
+            },
+            Op::Reconnect => Model {
+                token_valid: true,
+                connected: true,
+                ..self
+            },
+        };
+        m.settle();
+        m
+    }
+
+    /// A new user in slot `i`, a generation after the last.
+    fn created(mut self, i: usize) -> Model {
+        self.generations[i] += 1;
+        self.users[i] = Some(SlotUser {
+            generation: self.generations[i],
+            in_role: false,
+            suspended: false,
+            title: 0,
+            link: None,
+            sent_title: 0,
+            open: None,
+            carries_title: false,
+            failed: None,
+        });
+        self
+    }
+
+    /// The user in slot `i` deleted: the deleted-user policy, and only an approved task can
+    /// still run, and only now.
+    fn deleted(mut self, i: usize) -> Model {
+        if let Some(mut u) = self.users[i].take() {
+            // Deleted users have no access; nothing reconciles them after this.
+            u.in_role = false;
+            let want = Want::Removed(self.on_delete);
+            self.decide(&mut u, &want);
+            self.users[i] = Some(u);
+            self.settle();
+            self.users[i] = None;
+        }
+        self
+    }
+
+    /// An app setting changed.
+    fn configured(self, op: &Op) -> Model {
+        match *op {
             Op::Approvals {
                 create,
                 update,
@@ -322,43 +351,20 @@ impl Model {
                 updates_profiles: scim,
                 ..self
             },
-            Op::Approve(i) => {
-                let mut m = self;
-                if let Some(u) = m.users[i].as_mut() {
-                    u.open = u.open.map(|(a, _)| (a, false));
-                }
-                m
-            }
-            Op::Deny(i) => {
-                let mut m = self;
-                if let Some(u) = m.users[i].as_mut() {
-                    u.open = None;
-                }
-                m
-            }
-            Op::Retry(i) => {
-                let mut m = self;
-                if let Some(u) = m.users[i].as_mut() {
-                    u.open = u.failed.take().map(|a| (a, false));
-                }
-                m
-            }
-            Op::Fault(f) => Model {
-                fault_hits: self.fault_hits + hits(f),
-                ..self
-            },
-            Op::Rotate => Model {
-                token_valid: false,
-                ..self
-            },
-            Op::Reconnect => Model {
-                token_valid: true,
-                connected: true,
-                ..self
-            },
-        };
-        m.settle();
-        m
+            _ => self,
+        }
+    }
+
+    /// A person's decision on the task of the user in slot `i`.
+    fn decided(mut self, op: &Op, i: usize) -> Model {
+        if let Some(u) = self.users[i].as_mut() {
+            u.open = match op {
+                Op::ApproveTask(_) => u.open.map(|(a, _)| (a, false)),
+                Op::RetryTask(_) => u.failed.take().map(|a| (a, false)),
+                _ => None,
+            };
+        }
+        self
     }
 
     pub(super) fn allows(&self, op: &Op) -> bool {
@@ -371,10 +377,10 @@ impl Model {
             | Op::Suspend(i)
             | Op::Unsuspend(i)
             | Op::Retitle(i, _) => user(i).is_some(),
-            Op::Approve(i) | Op::Deny(i) => {
+            Op::ApproveTask(i) | Op::DenyTask(i) => {
                 user(i).is_some_and(|u| u.open.is_some_and(|(_, pending)| pending))
             }
-            Op::Retry(i) => user(i).is_some_and(|u| u.failed.is_some()),
+            Op::RetryTask(i) => user(i).is_some_and(|u| u.failed.is_some()),
             Op::Fault(f) => self.fault_hits + hits(f) <= 4,
             _ => true,
         }
@@ -426,9 +432,9 @@ impl ReferenceStateMachine for Machine {
             1 => policy.prop_map(Op::OnDelete),
             1 => any::<bool>().prop_map(Op::SuspendPolicy),
             1 => any::<bool>().prop_map(Op::Connector),
-            4 => slot.clone().prop_map(Op::Approve),
-            1 => slot.clone().prop_map(Op::Deny),
-            2 => slot.prop_map(Op::Retry),
+            4 => slot.clone().prop_map(Op::ApproveTask),
+            1 => slot.clone().prop_map(Op::DenyTask),
+            2 => slot.prop_map(Op::RetryTask),
             2 => fault.prop_map(Op::Fault),
             1 => Just(Op::Rotate),
             2 => Just(Op::Reconnect),
@@ -477,10 +483,10 @@ mod tests {
             .step(&Op::Create(1))
             .step(&Op::Assign(1));
         assert_eq!(m.held[1], Held::Absent);
-        assert!(m.allows(&Op::Approve(1)));
-        let m = m.step(&Op::Rotate).step(&Op::Approve(1));
+        assert!(m.allows(&Op::ApproveTask(1)));
+        let m = m.step(&Op::Rotate).step(&Op::ApproveTask(1));
         assert!(!m.connected && m.users[1].as_ref().unwrap().failed.is_some());
-        let m = m.step(&Op::Reconnect).step(&Op::Retry(1));
+        let m = m.step(&Op::Reconnect).step(&Op::RetryTask(1));
         assert_eq!(m.held[1], Held::Active);
     }
 }

@@ -20,26 +20,44 @@ pub struct Pattern {
     status: Option<Option<u16>>,
 }
 
+/// Why a text is not an exchange pattern.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("{0:?} is not `METHOD PATH [STATUS]`")]
+    TooShort(String),
+    #[error("{method} in {text:?} is not an HTTP method")]
+    NotAMethod { method: String, text: String },
+    #[error("{status:?} in {text:?} is not a status")]
+    NotAStatus { status: String, text: String },
+    #[error("{0:?} has more than `METHOD PATH [STATUS]`")]
+    TooLong(String),
+}
+
 impl Pattern {
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub fn parse(text: &str) -> Result<Pattern, PatternError> {
         let mut parts = text.split_whitespace();
         let (Some(method), Some(path)) = (parts.next(), parts.next()) else {
-            return Err(format!("{text:?} is not `METHOD PATH [STATUS]`"));
+            return Err(PatternError::TooShort(text.to_owned()));
         };
         let method = method.to_ascii_uppercase();
         if !METHODS.contains(&method.as_str()) {
-            return Err(format!("{method} in {text:?} is not an HTTP method"));
+            return Err(PatternError::NotAMethod {
+                method,
+                text: text.to_owned(),
+            });
         }
         let status = match parts.next() {
             None => None,
             Some("dropped") => Some(None),
-            Some(s) => Some(Some(
-                s.parse::<u16>()
-                    .map_err(|_| format!("{s:?} in {text:?} is not a status"))?,
-            )),
+            Some(s) => Some(Some(s.parse::<u16>().map_err(|_| {
+                PatternError::NotAStatus {
+                    status: s.to_owned(),
+                    text: text.to_owned(),
+                }
+            })?)),
         };
         if parts.next().is_some() {
-            return Err(format!("{text:?} has more than `METHOD PATH [STATUS]`"));
+            return Err(PatternError::TooLong(text.to_owned()));
         }
         Ok(Pattern {
             text: text.to_owned(),

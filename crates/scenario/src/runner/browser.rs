@@ -1,6 +1,7 @@
 //! A browser for the sign-in steps: no automatic redirects (each hop is looked at), one cookie
 //! per host, and readers for what the fakes' pages carry (the auto-posting form, a refusal's
-//! `data-reason`). Plus what the runner remembers of sign-ins between steps.
+//! `data-reason`). Plus what the runner remembers of sign-ins between steps, and how an
+//! attempt's answer becomes its outcome.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,12 +9,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::outcome::fail;
-use crate::format::sso::{Side, SignInOutcome};
+use crate::format::vocabulary::{Side, SignInOutcome};
 use crate::report::StepFailure;
 
 /// The outcome of a person's latest sign-in attempt.
 #[derive(Debug, Clone)]
-pub(super) struct SignInRecord {
+pub(crate) struct SignInRecord {
     pub outcome: SignInOutcome,
     pub by: Option<Side>,
     pub reason: Option<String>,
@@ -22,13 +23,13 @@ pub(super) struct SignInRecord {
 
 /// What the runner keeps of sign-ins between steps.
 #[derive(Default)]
-pub(super) struct SsoMemory {
+pub(crate) struct SsoMemory {
     /// Per user reference: the latest attempt.
     pub latest: BTreeMap<String, SignInRecord>,
     /// Per user reference: the latest `SAMLResponse` OneLogin gave them (for `replay`).
     pub responses: BTreeMap<String, String>,
-    /// Per user reference: the browser of their latest `sign_in`, with its cookies (for
-    /// `expect_session`).
+    /// Per user reference: the browser of their latest sign-in, with its cookies (for the
+    /// session expectation).
     pub browsers: BTreeMap<String, Browser>,
     /// A client that does not follow redirects, made once.
     client: Option<reqwest::Client>,
@@ -52,12 +53,12 @@ impl SsoMemory {
     }
 }
 
-pub(super) struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     cookies: HashMap<String, String>,
 }
 
-pub(super) struct Page {
+pub(crate) struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
@@ -91,6 +92,38 @@ impl Page {
             Some(unescape(self.body[start..].split('"').next()?))
         };
         Some((action, field("SAMLResponse")?, field("RelayState")))
+    }
+}
+
+/// What the fake Asana's ACS or password form answered.
+pub(crate) fn asana_outcome(status: StatusCode, reply: &Value) -> SignInRecord {
+    if status == StatusCode::OK && reply["outcome"] == "signed_in" {
+        return SignInRecord {
+            outcome: SignInOutcome::SignedIn,
+            by: None,
+            reason: None,
+            message: format!(
+                "signed in as {}",
+                reply["user"]["email"].as_str().unwrap_or("?")
+            ),
+        };
+    }
+    SignInRecord {
+        outcome: SignInOutcome::Refused,
+        by: Some(Side::Asana),
+        reason: reply["reason"].as_str().map(str::to_owned),
+        message: reply["message"]
+            .as_str()
+            .map_or_else(|| format!("HTTP {status}"), str::to_owned),
+    }
+}
+
+pub(crate) fn onelogin_refusal(page: &Page) -> SignInRecord {
+    SignInRecord {
+        outcome: SignInOutcome::Refused,
+        by: Some(Side::Onelogin),
+        reason: page.reason(),
+        message: page.message(),
     }
 }
 

@@ -1,16 +1,14 @@
-//! What the runner saw: the exchanges with the SCIM target (for `expect_exchanges` and failure
-//! reports, from the harness's side, so they work against an external endpoint too) and the
-//! transcript of both hops. Each line is rendered in one place.
+//! What the runner saw: the exchanges with the SCIM target (for the expectation on them and
+//! failure reports, from the harness's side, so they work against an external endpoint too)
+//! and the transcript of both hops. Each line is rendered in one place.
 
 use serde_json::Value;
 
-use super::outcome::mismatch;
-use crate::format::{ExchangeExpectation, Pattern, Since};
-use crate::report::StepFailure;
+use crate::format::pattern::Pattern;
 
 /// One HTTP exchange with the SCIM target.
 #[derive(Debug, Clone)]
-pub(super) struct TargetExchange {
+pub(crate) struct TargetExchange {
     method: String,
     path: String,
     query: Option<String>,
@@ -22,7 +20,7 @@ pub(super) struct TargetExchange {
 }
 
 impl TargetExchange {
-    pub(super) fn new(method: &str, url: &str, status: Option<u16>) -> TargetExchange {
+    pub(crate) fn new(method: &str, url: &str, status: Option<u16>) -> TargetExchange {
         let (path, query) = split_url(url);
         TargetExchange {
             method: method.to_owned(),
@@ -34,7 +32,7 @@ impl TargetExchange {
     }
 
     /// The same, with the response body it got.
-    pub(super) fn answered(mut self, body: Option<&Value>) -> TargetExchange {
+    pub(crate) fn answered(mut self, body: Option<&Value>) -> TargetExchange {
         self.shape = body
             .filter(|b| !b.is_null())
             .map_or(Value::Null, |b| crate::transcript::redact(b.clone()));
@@ -42,7 +40,7 @@ impl TargetExchange {
     }
 
     /// What `run --compare` compares.
-    pub(super) fn shape(&self) -> crate::report::ExchangeShape {
+    pub(crate) fn shape(&self) -> crate::report::ExchangeShape {
         crate::report::ExchangeShape {
             method: self.method.clone(),
             path: crate::compare::normalize_path(&self.path),
@@ -52,19 +50,19 @@ impl TargetExchange {
         }
     }
 
-    fn matches(&self, pattern: &Pattern) -> bool {
+    pub(crate) fn matches(&self, pattern: &Pattern) -> bool {
         pattern.matches(&self.method, &self.path, self.query.as_deref(), self.status)
     }
 
     /// The path with its query, as sent.
-    pub(super) fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match &self.query {
             Some(q) => format!("{}?{q}", self.path),
             None => self.path.clone(),
         }
     }
 
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!(
             "{} {} {}",
             self.method,
@@ -79,25 +77,25 @@ fn status_text(status: Option<u16>) -> String {
     status.map_or_else(|| "dropped".to_owned(), |s| s.to_string())
 }
 
-/// The exchanges so far, and where the previous `expect_exchanges` stopped.
+/// The exchanges so far, and where the previous expectation on them stopped.
 #[derive(Debug, Default)]
-pub(super) struct ExchangeLog {
+pub(crate) struct ExchangeLog {
     entries: Vec<TargetExchange>,
     mark: usize,
 }
 
 impl ExchangeLog {
-    pub(super) fn push(&mut self, exchange: TargetExchange) {
+    pub(crate) fn push(&mut self, exchange: TargetExchange) {
         self.entries.push(exchange);
     }
 
     /// Every exchange's shape, in order, for `run --compare`.
-    pub(super) fn shapes(&self) -> Vec<crate::report::ExchangeShape> {
+    pub(crate) fn shapes(&self) -> Vec<crate::report::ExchangeShape> {
         self.entries.iter().map(TargetExchange::shape).collect()
     }
 
     /// The last few, for a failure report.
-    pub(super) fn recent(&self) -> Vec<String> {
+    pub(crate) fn recent(&self) -> Vec<String> {
         let from = self.entries.len().saturating_sub(12);
         self.entries[from..]
             .iter()
@@ -105,53 +103,21 @@ impl ExchangeLog {
             .collect()
     }
 
-    /// `expect_exchanges`: the sequence in order, none of the absent, since the start or the
-    /// previous expectation.
-    pub(super) fn expect(&mut self, e: &ExchangeExpectation) -> Result<(), StepFailure> {
-        let from = if e.since == Since::Previous {
-            self.mark
-        } else {
-            0
-        };
-        let window = &self.entries[from..];
-        let shown = || {
-            window
-                .iter()
-                .map(TargetExchange::line)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let mut at = 0;
-        for pattern in &e.sequence {
-            match window[at..].iter().position(|x| x.matches(pattern)) {
-                Some(i) => at += i + 1,
-                None => {
-                    let all: Vec<String> = e.sequence.iter().map(Pattern::to_string).collect();
-                    return Err(mismatch(
-                        "the exchanges with the SCIM target",
-                        format!("{pattern} (in order: {})", all.join(", ")),
-                        shown(),
-                    ));
-                }
-            }
-        }
-        for pattern in &e.absent {
-            if let Some(hit) = window.iter().find(|x| x.matches(pattern)) {
-                return Err(mismatch(
-                    "the exchanges with the SCIM target",
-                    format!("no {pattern}"),
-                    format!("{}\n(all: {})", hit.line(), shown()),
-                ));
-            }
-        }
+    /// The exchanges since the start, or since the previous expectation marked them seen.
+    pub(crate) fn since(&self, previous: bool) -> &[TargetExchange] {
+        let from = if previous { self.mark } else { 0 };
+        &self.entries[from..]
+    }
+
+    /// The next expectation on the exchanges may start after these.
+    pub(crate) fn mark_seen(&mut self) {
         self.mark = self.entries.len();
-        Ok(())
     }
 }
 
 /// Which hop a transcript line belongs to.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Hop {
+pub(crate) enum Hop {
     /// The harness's calls to OneLogin.
     OneLogin,
     /// OneLogin's SCIM calls to the target.
@@ -173,14 +139,14 @@ impl Hop {
 /// The redacted transcript of both hops, and the same exchanges as HAR entries, each kept only
 /// when asked for.
 #[derive(Debug, Default)]
-pub(super) struct Transcript {
+pub(crate) struct Transcript {
     keep: bool,
     lines: Vec<String>,
     har: Option<Vec<harness_server::har::HarEntry>>,
 }
 
 impl Transcript {
-    pub(super) fn new(keep: bool, har: bool) -> Self {
+    pub(crate) fn new(keep: bool, har: bool) -> Self {
         Transcript {
             keep,
             lines: Vec::new(),
@@ -191,7 +157,7 @@ impl Transcript {
     /// A request and its answer: two transcript lines, and a HAR entry. `url` is absolute;
     /// bodies are redacted as transcripts are (ids, times, secrets).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn exchange(
+    pub(crate) fn exchange(
         &mut self,
         hop: Hop,
         at: jiff::Timestamp,
@@ -243,12 +209,12 @@ impl Transcript {
         ));
     }
 
-    pub(super) fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.lines.join("\n")
     }
 
     /// Both hops as one HAR document, when kept.
-    pub(super) fn har(&self) -> Option<Value> {
+    pub(crate) fn har(&self) -> Option<Value> {
         self.har
             .as_ref()
             .map(|entries| harness_server::har::har("asana-harness run", entries))

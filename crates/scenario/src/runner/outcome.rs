@@ -3,9 +3,9 @@
 use crate::report::StepFailure;
 
 /// A step that could not run here: reported as skipped with the reason, never as passed.
-pub(super) struct Skip(pub(super) String);
+pub(crate) struct Skip(pub(crate) String);
 
-pub(super) enum Halt {
+pub(crate) enum Halt {
     Failed(StepFailure),
     Skipped(Skip),
 }
@@ -16,7 +16,7 @@ impl From<StepFailure> for Halt {
     }
 }
 
-pub(super) fn fail(message: impl Into<String>) -> StepFailure {
+pub(crate) fn fail(message: impl Into<String>) -> StepFailure {
     StepFailure {
         message: message.into(),
         expected: None,
@@ -24,7 +24,7 @@ pub(super) fn fail(message: impl Into<String>) -> StepFailure {
     }
 }
 
-pub(super) fn mismatch(
+pub(crate) fn mismatch(
     message: impl Into<String>,
     expected: impl Into<String>,
     actual: impl Into<String>,
