@@ -257,7 +257,9 @@ fn names_variant(code: &str, variant: &str) -> bool {
         let before = code[..at].chars().next_back();
         let after = code[at + variant.len()..].chars().next();
         let other_enum = code[..at].ends_with("::") && !code[..at].ends_with("Step::");
-        !before.is_some_and(ident) && !after.is_some_and(ident) && !other_enum
+        // `Retry-After` is a header's name, not the step `Retry`.
+        let hyphenated = after == Some('-');
+        !before.is_some_and(ident) && !after.is_some_and(ident) && !other_enum && !hyphenated
     })
 }
 
