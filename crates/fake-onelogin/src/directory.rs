@@ -13,12 +13,28 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::store::{Store, UserChanges};
+use crate::model::OneLoginUser;
+use crate::store::{Store, StoreError, UserChanges};
 
-/// A directory file that does not parse, and where.
+/// The one app a directory's roles may name: the Asana app.
+pub const ASANA_APP: &str = "asana";
+
+/// A directory file that does not parse, or does not fit together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct DirectoryError(String);
+pub enum DirectoryError {
+    #[error("invalid directory {origin}: {message}")]
+    Parse { origin: String, message: String },
+    #[error("user {email}: {source}")]
+    User { email: String, source: StoreError },
+    #[error("role {role}: {source}")]
+    Role { role: String, source: StoreError },
+    #[error("role {role}: unknown app {app:?} (the only app is {ASANA_APP})")]
+    UnknownApp { role: String, app: String },
+    #[error("role {role}: no user {email}")]
+    NoMember { role: String, email: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,23 +93,25 @@ pub struct DirectoryRole {
 fn asana_only(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "array",
-        "items": { "type": "string", "enum": ["asana"] },
+        "items": { "type": "string", "enum": [ASANA_APP] },
     })
 }
 
 impl Directory {
     /// Parses YAML (or JSON); `origin` names the source in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Directory, DirectoryError> {
-        serde_saphyr::from_str(text)
-            .map_err(|e| DirectoryError(format!("invalid directory {origin}: {e}")))
+        serde_saphyr::from_str(text).map_err(|e| DirectoryError::Parse {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
     }
 
-    pub(crate) fn apply(&self, store: &mut Store, now: Timestamp) -> Result<(), String> {
+    pub(crate) fn apply(&self, store: &mut Store, now: Timestamp) -> Result<(), DirectoryError> {
         for u in &self.users {
             let username = u
                 .username
                 .clone()
-                .unwrap_or_else(|| u.email.split('@').next().unwrap_or_default().to_owned());
+                .unwrap_or_else(|| OneLoginUser::default_username(&u.email));
             store
                 .create_user(
                     UserChanges {
@@ -107,7 +125,10 @@ impl Directory {
                     },
                     now,
                 )
-                .map_err(|e| format!("user {}: {e}", u.email))?;
+                .map_err(|source| DirectoryError::User {
+                    email: u.email.clone(),
+                    source,
+                })?;
         }
         let asana = store
             .apps()
@@ -116,34 +137,36 @@ impl Directory {
         for r in &self.roles {
             let role = store
                 .create_role(&r.name)
-                .map_err(|e| format!("role {}: {e}", r.name))?;
+                .map_err(|source| DirectoryError::Role {
+                    role: r.name.clone(),
+                    source,
+                })?;
             let mut apps = Vec::new();
             for app in &r.apps {
-                match (app.as_str(), asana) {
-                    ("asana", Some(id)) => apps.push(id),
-                    _ => {
-                        return Err(format!(
-                            "role {}: unknown app {app:?} (the only app is asana)",
-                            r.name
-                        ));
+                match asana.filter(|_| app == ASANA_APP) {
+                    Some(id) => apps.push(id),
+                    None => {
+                        return Err(DirectoryError::UnknownApp {
+                            role: r.name.clone(),
+                            app: app.clone(),
+                        });
                     }
                 }
             }
-            store
-                .set_role_apps(role, &apps, now)
-                .map_err(|e| e.to_string())?;
+            store.set_role_apps(role, &apps, now)?;
             let mut members = Vec::new();
             for email in &r.users {
                 members.push(
                     store
                         .user_by_email(email)
-                        .ok_or_else(|| format!("role {}: no user {email}", r.name))?
+                        .ok_or_else(|| DirectoryError::NoMember {
+                            role: r.name.clone(),
+                            email: email.clone(),
+                        })?
                         .id,
                 );
             }
-            store
-                .add_role_users(role, &members, now)
-                .map_err(|e| e.to_string())?;
+            store.add_role_users(role, &members, now)?;
         }
         Ok(())
     }

@@ -54,13 +54,14 @@ pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
     OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
     SignatureAlgorithm, SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
-    default_asana_config,
+    UserState, UserStatus, default_asana_config,
 };
 pub use outbound::{OutboundExchange, TaskRun};
-pub use sso::{PASSWORD, PostForm, SsoError};
+pub use sso::{PostForm, SsoError};
 pub use start_error::StartError;
+pub use store::events::EventType;
 pub use store::retention::Retention;
-pub use store::sso::SsoRefusal;
+pub use store::sso::{LoginRefusal, PASSWORD, RefusalCode, SsoRefusal};
 pub use store::{StoreError, UserChanges};
 
 /// The account id tokens report; a fake has one account.
@@ -373,7 +374,7 @@ impl FakeOneLoginBuilder {
             let mut sso = store.app(asana_app_id).expect("made above").sso.clone();
             sso.issuer_form = form;
             let set = store.set_sso(asana_app_id, sso, now);
-            set.map_err(|e| StartError::State(e.to_string()))?;
+            set.map_err(StartError::State)?;
         }
         let credentials = match self.credential {
             Some(fixed) => {

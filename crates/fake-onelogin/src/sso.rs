@@ -10,11 +10,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::model::IssuerForm;
 use crate::store::StoreError;
-use crate::store::sso::SsoRefusal;
+use crate::store::sso::{RefusalCode, SsoRefusal};
 
-/// The password every person in the fake OneLogin signs in with (a documented harness choice:
-/// the fake has no password store).
-pub const PASSWORD: &str = "harness-password";
 /// OneLogin's session cookie.
 pub const COOKIE: &str = "onelogin_session";
 
@@ -27,6 +24,17 @@ pub enum SsoError {
     Store(#[from] StoreError),
     #[error("the signing certificate cannot be used: {0}")]
     Key(String),
+}
+
+impl SsoError {
+    /// The code the refusal page carries: an unusable key is an SSO tab to fix.
+    pub fn code(&self) -> RefusalCode {
+        match self {
+            SsoError::Refused(r) => r.code(),
+            SsoError::Key(_) => RefusalCode::SsoNotConfigured,
+            SsoError::Store(_) => RefusalCode::NotFound,
+        }
+    }
 }
 
 /// The auto-posting form an IdP answers with: where to, and the two fields.

@@ -262,13 +262,7 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
     let body = json_body(&body)?;
     let snapshot: Snapshot = serde_json::from_value(body)
         .map_err(|e| OlError::bad_request(format!("invalid state: {e}")))?;
-    let mut store = Store::restore(snapshot).map_err(|e| {
-        OlError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "UnprocessableEntityError",
-            e,
-        )
-    })?;
+    let mut store = Store::restore(snapshot)?;
     let mut current = app.store_mut();
     store.set_retention(current.retention(), app.clock.now());
     *current = store;
@@ -358,12 +352,7 @@ async fn reset_app_users(State(app): State<Shared>, Id(id): Id) -> AdminResult {
 
 /// Import from the target: its users linked to OneLogin's by SCIM Username.
 async fn import(State(app): State<Shared>, Id(id): Id) -> AdminResult {
-    if app.store().app(id).is_none() {
-        return Err(OlError::not_found());
-    }
-    let report = crate::engine::import(&app, &app.provisioner, id)
-        .await
-        .map_err(OlError::conflict)?;
+    let report = crate::engine::import(&app, &app.provisioner, id).await?;
     app.kick();
     Ok(axum::Json(serde_json::to_value(report).expect("serializes")).into_response())
 }

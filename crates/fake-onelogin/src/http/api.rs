@@ -197,7 +197,9 @@ async fn list_users(
                     .external_id
                     .as_deref()
                     .is_some_and(|x| field_matches(x, v)),
-                "status" => v.split(',').any(|s| s.trim() == u.status.to_string()),
+                "status" => v
+                    .split(',')
+                    .any(|s| s.trim() == u.status.code().to_string()),
                 "user_ids" | "id" => v.split(',').any(|s| s.trim() == u.id.to_string()),
                 _ => true,
             })

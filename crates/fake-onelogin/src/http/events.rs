@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::model::ApiScope;
-use crate::store::events::event_type;
+use crate::store::events::EventType;
 
 /// v1's page size.
 const PAGE: usize = 50;
@@ -89,9 +89,9 @@ async fn list_types(Extension(scope): Extension<ApiScope>) -> Response {
     if !scope.can_read_all() {
         return v1_error(StatusCode::FORBIDDEN, "forbidden", "Read All is needed");
     }
-    let data: Vec<Value> = event_type::ALL
+    let data: Vec<Value> = EventType::ALL
         .iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|t| json!({"id": t.id(), "name": t.name()}))
         .collect();
     v1_ok(
         json!(data),
@@ -147,7 +147,7 @@ async fn list_events(
     app.sweep();
     let store = app.store();
     let mut matching = store.events_after(after).filter(|e| {
-        event_type_id.is_none_or(|t| e.event_type_id == t)
+        event_type_id.is_none_or(|t| e.event_type_id.id() == t)
             && user_id.is_none_or(|u| e.user_id == Some(u))
             && since.is_none_or(|s| e.created_at >= s)
             && until.is_none_or(|u| e.created_at <= u)

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::engine::ImportError;
 use crate::store::StoreError;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -184,11 +185,27 @@ impl From<StoreError> for OlError {
                 OlError::field(&field, format!("{field} {message}"))
             }
             StoreError::Conflict(m) => OlError::conflict(m),
+            // A state to restore that does not fit together.
+            e @ (StoreError::NewerState(_) | StoreError::Inconsistent(_)) => OlError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UnprocessableEntityError",
+                e.to_string(),
+            ),
         }
     }
 }
 
-/// Parses a JSON body, with OneLogin's 400 for malformed JSON.
+/// An import the store refused renders as the store's refusal (no app: 404); one the target
+/// refused is a 409 with the target's reason.
+impl From<ImportError> for OlError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Store(e @ StoreError::NotFound(_)) => e.into(),
+            e => OlError::conflict(e.to_string()),
+        }
+    }
+}
+
 /// A numeric id from the path; anything else names no resource.
 pub(crate) struct Id(pub u64);
 
@@ -227,6 +244,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPair {
     }
 }
 
+/// Parses a JSON body, with OneLogin's 400 for malformed JSON.
 pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, OlError> {
     if bytes.is_empty() {
         return Err(OlError::bad_request("A JSON request body is required"));

@@ -34,8 +34,8 @@ impl Store {
             company: None,
             phone: None,
             external_id: None,
-            status: status::ACTIVE,
-            state: state::APPROVED,
+            status: UserStatus::Active,
+            state: UserState::Approved,
             created_at: now,
             updated_at: now,
         };
@@ -96,8 +96,8 @@ impl Store {
         self.by_email.insert(after.email.to_lowercase(), id);
         self.by_username.insert(after.username.to_lowercase(), id);
         let reason = match (before.status, after.status) {
-            (b, status::SUSPENDED) if b != status::SUSPENDED => "user suspended",
-            (status::SUSPENDED, a) if a != status::SUSPENDED => "user unsuspended",
+            (b, UserStatus::Suspended) if b != UserStatus::Suspended => "user suspended",
+            (UserStatus::Suspended, a) if a != UserStatus::Suspended => "user unsuspended",
             _ => "user updated",
         };
         self.users.insert(id, after);
@@ -138,7 +138,7 @@ impl Store {
         let added = self.direct.insert((user, app));
         if added {
             self.record_event(
-                super::events::event_type::APP_ADDED,
+                super::events::EventType::AppAdded,
                 super::events::About {
                     user: Some(user),
                     app: Some(app),
@@ -162,7 +162,7 @@ impl Store {
         let removed = self.direct.remove(&(user, app));
         if removed {
             self.record_event(
-                super::events::event_type::APP_REMOVED,
+                super::events::EventType::AppRemoved,
                 super::events::About {
                     user: Some(user),
                     app: Some(app),
@@ -300,19 +300,10 @@ impl Store {
 
 fn apply_changes(user: &mut OneLoginUser, c: UserChanges) -> Result<(), StoreError> {
     if let Some(s) = c.status {
-        if !status::is_valid(s) {
-            return Err(invalid(
-                "status",
-                format!("{s} is not a user status (0-5, 7, 8)"),
-            ));
-        }
-        user.status = s;
+        user.status = UserStatus::try_from(s).map_err(|e| invalid("status", e.to_string()))?;
     }
     if let Some(s) = c.state {
-        if !state::is_valid(s) {
-            return Err(invalid("state", format!("{s} is not a user state (0-3)")));
-        }
-        user.state = s;
+        user.state = UserState::try_from(s).map_err(|e| invalid("state", e.to_string()))?;
     }
     if let Some(u) = c.username {
         if u.trim().is_empty() {

@@ -36,6 +36,22 @@ pub struct Imported {
 }
 
 impl Store {
+    /// The settings an import reads the target with: refused until the app has a token and a
+    /// SCIM URL.
+    pub fn import_source(&self, app: u64) -> Result<ProvisioningConfig, StoreError> {
+        let config = &self
+            .apps
+            .get(&app)
+            .ok_or_else(|| StoreError::NotFound(format!("no app {app}")))?
+            .provisioning;
+        if config.token.is_none() || config.scim_base_url.trim().is_empty() {
+            return Err(StoreError::Conflict(
+                "paste the Service Account Token and press Enable before importing".into(),
+            ));
+        }
+        Ok(config.clone())
+    }
+
     /// Links the app's users to the target's, by SCIM Username (the Parameters tab's mapping).
     pub fn import_users(
         &mut self,

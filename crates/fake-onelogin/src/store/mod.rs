@@ -14,6 +14,7 @@
 //! Handlers parse; the store decides.
 
 mod directory;
+mod error;
 pub(crate) mod events;
 pub(crate) mod import;
 mod queue;
@@ -28,25 +29,9 @@ use jiff::Timestamp;
 
 use crate::model::*;
 
-/// Why a store call was refused; the HTTP layer renders it in OneLogin's shape.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    NotFound(String),
-    /// A field is missing or invalid: 422 naming the field.
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    /// The operation does not fit the current state (approving a denied task).
-    #[error("{0}")]
-    Conflict(String),
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
+pub use error::StoreError;
+use error::invalid;
+pub use queue::RunFailure;
 
 /// What a user write may change. `None` leaves a field alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

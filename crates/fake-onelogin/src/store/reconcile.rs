@@ -100,7 +100,7 @@ impl Store {
         let payload = payload_of(u, &config.parameters);
         let want = if !self.has_access(user, app) {
             Want::Removed(config.on_delete)
-        } else if u.status == status::SUSPENDED {
+        } else if u.status == UserStatus::Suspended {
             match config.on_suspend {
                 OnSuspend::Suspend => Want::Suspended,
                 OnSuspend::DoNothing => Want::SuspensionIgnored,
@@ -130,7 +130,7 @@ impl Store {
             let Some(u) = self.users.get(&user) else {
                 continue;
             };
-            if u.status == status::SUSPENDED || self.open_tasks.contains_key(&(user, app)) {
+            if u.status == UserStatus::Suspended || self.open_tasks.contains_key(&(user, app)) {
                 continue;
             }
             let payload = payload_of(u, &self.apps[&app].provisioning.parameters);

@@ -1,7 +1,7 @@
 //! The whole store as `GET|PUT /__admin/state` shows it: a snapshot, and a restore that refuses
 //! what the fake could not have produced.
 
-use super::{FIRST_ID, Store};
+use super::{FIRST_ID, Store, StoreError};
 use crate::model::*;
 
 impl Store {
@@ -32,12 +32,9 @@ impl Store {
     /// Rebuilds a store from a snapshot, refusing what the fake could not have produced. An
     /// in-progress task (a crash mid-run) comes back approved: it runs again, and a task is only
     /// in progress after its approval, so no approval is skipped.
-    pub fn restore(state: State) -> Result<Store, String> {
+    pub fn restore(state: State) -> Result<Store, StoreError> {
         if state.version > STATE_VERSION {
-            return Err(format!(
-                "state version {} is newer than this build understands ({STATE_VERSION})",
-                state.version
-            ));
+            return Err(StoreError::NewerState(state.version));
         }
         let mut store = Store::new();
         let mut max = state.next_id.max(FIRST_ID);
@@ -48,14 +45,17 @@ impl Store {
                 .insert(user.email.to_lowercase(), user.id)
                 .is_some()
             {
-                return Err(format!("duplicate email {}", user.email));
+                return Err(inconsistent(format!("duplicate email {}", user.email)));
             }
             if store
                 .by_username
                 .insert(user.username.to_lowercase(), user.id)
                 .is_some()
             {
-                return Err(format!("duplicate username {}", user.username));
+                return Err(inconsistent(format!(
+                    "duplicate username {}",
+                    user.username
+                )));
             }
             store.users.insert(user.id, user);
         }
@@ -66,29 +66,35 @@ impl Store {
         for role in state.roles {
             max = max.max(role.id + 1);
             if let Some(u) = role.users.iter().find(|u| !store.users.contains_key(u)) {
-                return Err(format!("role {} lists unknown user {u}", role.name));
+                return Err(inconsistent(format!(
+                    "role {} lists unknown user {u}",
+                    role.name
+                )));
             }
             if let Some(a) = role.apps.iter().find(|a| !store.apps.contains_key(a)) {
-                return Err(format!("role {} lists unknown app {a}", role.name));
+                return Err(inconsistent(format!(
+                    "role {} lists unknown app {a}",
+                    role.name
+                )));
             }
             store.roles.insert(role.id, role);
         }
         for d in state.direct_assignments {
             if !store.users.contains_key(&d.user_id) || !store.apps.contains_key(&d.app_id) {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "a direct assignment names unknown user {} or app {}",
                     d.user_id, d.app_id
-                ));
+                )));
             }
             store.direct.insert((d.user_id, d.app_id));
         }
         for mut task in state.tasks {
             max = max.max(task.id + 1);
             if !store.apps.contains_key(&task.app_id) {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "task {} is for unknown app {}",
                     task.id, task.app_id
-                ));
+                )));
             }
             if task.status == TaskStatus::InProgress {
                 task.status = TaskStatus::Approved;
@@ -102,10 +108,10 @@ impl Store {
                     .insert((task.user_id, task.app_id), task.id)
                     .is_some()
             {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "two open tasks for user {} and app {}",
                     task.user_id, task.app_id
-                ));
+                )));
             }
             let id = task.id;
             store.tasks.insert(id, task);
@@ -121,4 +127,8 @@ impl Store {
         store.rebuild_history();
         Ok(store)
     }
+}
+
+fn inconsistent(message: String) -> StoreError {
+    StoreError::Inconsistent(message)
 }

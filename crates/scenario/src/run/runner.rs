@@ -17,7 +17,7 @@ use super::outcome::{Halt, Skip, fail, mismatch};
 use super::tasks::{Decision, describe_task};
 use crate::format::*;
 use crate::load::Loaded;
-use fake_onelogin::model::status;
+use fake_onelogin::UserStatus;
 
 /// The fixture IdP key pair every scenario's OneLogin signs with (`fixtures/saml`).
 const IDP_KEY: &str = include_str!("../../../../fixtures/saml/idp.key.pem");
@@ -218,11 +218,12 @@ impl Runner {
             }
             Step::SuspendUser(u) => {
                 let id = self.user_id(&u.user).await?;
-                self.set_user_status(id, status::SUSPENDED).await?;
+                self.set_user_status(id, UserStatus::Suspended.code())
+                    .await?;
             }
             Step::UnsuspendUser(u) => {
                 let id = self.user_id(&u.user).await?;
-                self.set_user_status(id, status::ACTIVE).await?;
+                self.set_user_status(id, UserStatus::Active.code()).await?;
             }
             Step::DeleteUser(u) => {
                 let id = self.user_id(&u.user).await?;

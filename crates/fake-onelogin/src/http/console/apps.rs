@@ -305,7 +305,7 @@ pub(super) async fn import_users(State(app): State<Shared>, Path(id): Path<Strin
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
     match crate::engine::import(&app, &app.provisioner, a.id).await {
-        Err(e) => error(StatusCode::CONFLICT, &e),
+        Err(e) => error(StatusCode::CONFLICT, &e.to_string()),
         Ok(r) => {
             let unmatched: String = r
                 .unmatched

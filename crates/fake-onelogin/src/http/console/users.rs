@@ -10,22 +10,8 @@ use serde_json::{Value, json};
 use super::page::*;
 use crate::Shared;
 use crate::http::api::provisioning_state;
-use crate::model::{ProvisioningState, status};
+use crate::model::{OneLoginUser, ProvisioningState, UserStatus};
 use crate::store::UserChanges;
-
-pub(super) fn status_name(code: u8) -> &'static str {
-    match code {
-        status::UNACTIVATED => "Unactivated",
-        status::ACTIVE => "Active",
-        status::SUSPENDED => "Suspended",
-        status::LOCKED => "Locked",
-        status::PASSWORD_EXPIRED => "Password expired",
-        status::AWAITING_PASSWORD_RESET => "Awaiting password reset",
-        status::PASSWORD_PENDING => "Password pending",
-        status::SECURITY_QUESTIONS_REQUIRED => "Security questions required",
-        _ => "Unknown",
-    }
-}
 
 pub(super) async fn users(State(app): State<Shared>) -> Response {
     let store = app.store();
@@ -38,7 +24,7 @@ pub(super) async fn users(State(app): State<Shared>) -> Response {
                 escape(&u.firstname),
                 escape(&u.lastname),
                 escape(&u.email),
-                status_name(u.status)
+                u.status.label()
             )
         })
         .collect();
@@ -59,7 +45,7 @@ pub(super) async fn create_user(State(app): State<Shared>, body: Bytes) -> Respo
     let email = text(&f, "email").unwrap_or_default();
     let username = text(&f, "username")
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+        .unwrap_or_else(|| OneLoginUser::default_username(&email));
     let changes = UserChanges {
         username: Some(username),
         email: Some(email),
@@ -156,7 +142,7 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
         .filter(|a| !store.assigned_directly(u.id, a.id))
         .map(|a| format!("<option value=\"{}\">{}</option>", a.id, escape(&a.name)))
         .collect();
-    let suspend = if u.status == status::SUSPENDED {
+    let suspend = if u.status == UserStatus::Suspended {
         format!(
             "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
             u.id
@@ -178,7 +164,7 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
          <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th><th>Assigned</th></tr></thead><tbody>{apps}</tbody></table>\
          <form method=\"post\" action=\"/admin/users/{id}/apps\"><label for=\"app\">Add an app</label><select id=\"app\" name=\"app\">{assignable}</select>\
          <button type=\"submit\" id=\"add-app\">Add App</button></form>",
-        status = status_name(u.status),
+        status = u.status.label(),
         id = u.id,
         f1 = field("firstname", "First name", &u.firstname),
         f2 = field("lastname", "Last name", &u.lastname),
@@ -230,7 +216,7 @@ pub(super) async fn suspend(State(app): State<Shared>, Path(id): Path<String>) -
         &app,
         &id,
         UserChanges {
-            status: Some(status::SUSPENDED),
+            status: Some(UserStatus::Suspended.code()),
             ..UserChanges::default()
         },
     )
@@ -242,7 +228,7 @@ pub(super) async fn unsuspend(State(app): State<Shared>, Path(id): Path<String>)
         &app,
         &id,
         UserChanges {
-            status: Some(status::ACTIVE),
+            status: Some(UserStatus::Active.code()),
             ..UserChanges::default()
         },
     )
