@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use fake_asana::{FakeAsana, Fixture, Profile, Scope};
 use fake_onelogin::FakeOneLogin;
-use fake_onelogin::directory::Directory;
+use fake_onelogin::seed::Directory;
 use serde_json::json;
 
 use crate::BadInput;

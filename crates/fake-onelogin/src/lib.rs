@@ -26,8 +26,8 @@
 //! Architecture invariant: the store never waits on the network. The engine claims a task under
 //! the lock, releases it for the HTTP calls, and takes it again to record the result.
 
-pub mod directory;
 pub mod model;
+pub mod seed;
 pub mod tools;
 
 mod engine;
@@ -156,7 +156,7 @@ pub struct FakeOneLoginBuilder {
     journal_capacity: usize,
     credential: Option<ApiCredentials>,
     state: Option<State>,
-    directory: Option<directory::Directory>,
+    directory: Option<seed::Directory>,
     admin_token: Option<String>,
     idp_key: Option<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -240,7 +240,7 @@ impl FakeOneLoginBuilder {
     }
 
     /// Seeds users and roles (ignored when starting from a state).
-    pub fn directory(mut self, directory: directory::Directory) -> Self {
+    pub fn directory(mut self, directory: seed::Directory) -> Self {
         self.directory = Some(directory);
         self
     }

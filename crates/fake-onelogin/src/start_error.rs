@@ -11,7 +11,7 @@ pub enum StartError {
     #[error("cannot restore the saved OneLogin state: {0}")]
     State(crate::store::StoreError),
     #[error("the OneLogin directory does not fit together: {0}")]
-    Directory(crate::directory::DirectoryError),
+    Directory(crate::seed::DirectoryError),
     #[error("the IdP signing key cannot be used: {0}")]
     IdpKey(String),
     #[error("the CA certificate cannot be used: {0}")]

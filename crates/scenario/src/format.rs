@@ -204,7 +204,7 @@ pub struct OneLoginGiven {
 /// The users and roles of a OneLogin directory file (`fake_onelogin::directory`, the one format
 /// for such files), as a scenario's `given` writes them.
 pub fn given_of(
-    directory: fake_onelogin::directory::Directory,
+    directory: fake_onelogin::seed::Directory,
 ) -> Result<(Vec<NewUser>, Vec<GivenRole>), String> {
     let users = directory
         .users

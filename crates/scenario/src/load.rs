@@ -135,7 +135,7 @@ fn load_in(
         })?;
         let fixture_text =
             rewrite(&std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?);
-        let from_file: fake_onelogin::directory::Directory =
+        let from_file: fake_onelogin::seed::Directory =
             parse(&fixture_text, &path.display().to_string())?;
         let (users, roles) = crate::format::given_of(from_file).map_err(|message| LoadError {
             file: path.display().to_string(),

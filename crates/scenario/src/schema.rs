@@ -72,7 +72,7 @@ impl FileKind {
                 "asana-harness fake Asana fixture",
             ),
             FileKind::OneLoginDirectory => (
-                schema_for::<fake_onelogin::directory::Directory>(),
+                schema_for::<fake_onelogin::seed::Directory>(),
                 "asana-harness OneLogin directory",
             ),
         };
@@ -130,7 +130,7 @@ impl FileKind {
             FileKind::OneLoginDirectory => {
                 let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
                 let directory =
-                    fake_onelogin::directory::Directory::parse(&text, &path.display().to_string())
+                    fake_onelogin::seed::Directory::parse(&text, &path.display().to_string())
                         .map_err(|e| e.to_string())?;
                 // What a scenario's `onelogin.fixture` checks too: every app is `asana`.
                 crate::format::given_of(directory).map(drop)

@@ -2,7 +2,8 @@
 //! indices that keep lookups cheap, and the reads every layer makes. The rules live beside it,
 //! one concern a file:
 //!
-//! - `directory`: writes to users and roles, each followed by a reconcile of what it touches.
+//! - `users`, `roles`: writes to users (and apps given directly) and to roles, each followed by
+//!   a reconcile of what it touches.
 //! - `reconcile`: the trigger table: what Asana should hold, and the task that closes the gap.
 //! - `queue`: tasks through their states, approvals, claiming and completing.
 //! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
@@ -10,18 +11,20 @@
 //! - `events`: the event log behind `GET /api/1/events`.
 //! - `retention`: what is let go: events and finished tasks past the retention or the cap.
 //! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
+//! - `error`: the one `StoreError`.
 //!
 //! Handlers parse; the store decides.
 
-mod directory;
 mod error;
 pub(crate) mod events;
 pub(crate) mod import;
 mod queue;
 mod reconcile;
 pub(crate) mod retention;
+mod roles;
 pub(crate) mod sso;
 mod state;
+mod users;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 

@@ -1,4 +1,4 @@
-//! A OneLogin directory in YAML: users and roles, to seed a fake. The one format for every
+//! Seed files: a OneLogin directory in YAML, users and roles, to seed a fake. The one format for every
 //! directory file: the `serve` demo, customer reproductions, and scenario fixtures (which may
 //! name users and roles with `as:` for their steps).
 //!
