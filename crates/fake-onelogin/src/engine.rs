@@ -8,8 +8,9 @@ use crate::Shared;
 use crate::model::App;
 use crate::model::{ApiStatus, Payload, TaskAction};
 use crate::outbound::TaskRun;
+use crate::store::StoreError;
 use crate::store::import::ImportReport;
-use crate::store::{RunFailure, StoreError};
+use crate::store::queue::RunFailure;
 
 fn scim_task(action: TaskAction, payload: &Payload, scim_id: Option<String>) -> ScimTask {
     ScimTask {

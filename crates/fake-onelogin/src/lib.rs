@@ -32,7 +32,6 @@ pub mod tools;
 
 mod engine;
 mod http;
-mod idp;
 mod oauth;
 mod outbound;
 mod sso;
@@ -602,7 +601,7 @@ impl FakeOneLogin {
     /// The Asana app's signing certificate in use, PEM (made now if it has none): what an admin
     /// downloads from the SSO tab and uploads to Asana.
     pub fn idp_certificate_pem(&self) -> String {
-        idp::ensure_certificate(&self.app, self.asana_app_id).expect("the Asana app exists");
+        sso::keys::ensure_certificate(&self.app, self.asana_app_id).expect("the Asana app exists");
         self.sso().certificates[0].certificate.clone()
     }
 
@@ -613,7 +612,7 @@ impl FakeOneLogin {
         let app = self.app.clone();
         let id = self.asana_app_id;
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = idp::ensure_certificate(&app, id) {
+            if let Err(e) = sso::keys::ensure_certificate(&app, id) {
                 tracing::error!(error = %e, "cannot make the IdP signing key");
             }
         })
@@ -621,7 +620,7 @@ impl FakeOneLogin {
 
     /// Makes a new signing certificate and puts it in use; the old one stays listed.
     pub fn rotate_idp_certificate(&self) -> u64 {
-        idp::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
+        sso::keys::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
     }
 
     /// The form the SSO endpoint would post to sign `user_id` in to Asana.
@@ -631,7 +630,7 @@ impl FakeOneLogin {
         in_response_to: Option<String>,
         relay_state: Option<String>,
     ) -> Result<PostForm, SsoError> {
-        idp::assertion(
+        sso::assertion::assertion(
             &self.app,
             self.asana_app_id,
             user_id,

@@ -14,5 +14,5 @@ pub enum BodyError {
 pub fn parse_user_body(bytes: &[u8]) -> Result<crate::UserChanges, BodyError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| BodyError::Malformed(e.to_string()))?;
-    crate::http::api::user_changes(&value).map_err(|e| BodyError::Refused(e.to_string()))
+    crate::http::api::users::user_changes(&value).map_err(|e| BodyError::Refused(e.to_string()))
 }

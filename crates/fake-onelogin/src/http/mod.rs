@@ -4,10 +4,8 @@
 mod admin;
 pub(crate) mod api;
 mod console;
-mod events;
 mod oauth;
 mod sso;
-mod sso_admin;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -25,7 +23,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
-    let api_v1 = events::router(state.clone());
+    let api_v1 = api::events::router(state.clone());
     harness_html::health::mark_start();
     Router::new()
         .nest("/api/2", api)
@@ -33,8 +31,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/auth/oauth2", oauth::router())
         .nest(
             "/__admin",
-            sso_admin::router()
-                .merge(admin::router())
+            admin::router()
                 .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
                 .layer(middleware::from_fn(require_json))
                 .layer(middleware::from_fn_with_state(state.clone(), guard_admin))

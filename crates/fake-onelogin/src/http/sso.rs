@@ -211,7 +211,7 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
     match app
         .idp
         .cpu
-        .run(move || crate::idp::ensure_certificate(&worker, app_id))
+        .run(move || crate::sso::keys::ensure_certificate(&worker, app_id))
         .await
     {
         Some(Ok(())) => {}
@@ -358,7 +358,7 @@ fn sso_endpoint(
     let authn_instant = cookie(headers)
         .and_then(|id| app.idp.session(&id, app.clock.now()))
         .map(|s| s.since);
-    match crate::idp::assertion(
+    match crate::sso::assertion::assertion(
         app,
         app_id,
         user,

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{OneLoginUser, SsoConfig};
+use super::sso::SsoConfig;
+use super::users::OneLoginUser;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct App {

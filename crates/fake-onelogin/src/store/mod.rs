@@ -18,7 +18,7 @@
 mod error;
 pub(crate) mod events;
 pub(crate) mod import;
-mod queue;
+pub(crate) mod queue;
 mod reconcile;
 pub(crate) mod retention;
 mod roles;
@@ -34,7 +34,6 @@ use crate::model::*;
 
 pub use error::StoreError;
 use error::invalid;
-pub use queue::RunFailure;
 
 /// What a user write may change. `None` leaves a field alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -223,6 +222,29 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// `provisioning_state` for a user and app, from the open task or what the target holds.
+    pub fn provisioning_state(&self, user: u64, app: u64) -> ProvisioningState {
+        if let Some(task) = self.open_task(user, app) {
+            return if task.status == TaskStatus::Pending {
+                ProvisioningState::Pending
+            } else {
+                ProvisioningState::Provisioning
+            };
+        }
+        if self
+            .last_task(user, app)
+            .is_some_and(|t| t.status == TaskStatus::Failed)
+        {
+            return ProvisioningState::Failed;
+        }
+        match self.link(user, app).map(|l| l.state) {
+            Some(Provisioned::Active) => ProvisioningState::Provisioned,
+            Some(Provisioned::Suspended) => ProvisioningState::Suspended,
+            Some(Provisioned::Deleted) => ProvisioningState::Deprovisioned,
+            None => ProvisioningState::Unknown,
+        }
     }
 
     // -- setup ---------------------------------------------------------------------------------

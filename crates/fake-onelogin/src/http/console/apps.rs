@@ -268,7 +268,7 @@ pub(super) async fn users_tab(State(app): State<Shared>, Path(id): Path<String>)
             .into_iter()
             .filter_map(|u| store.user(u))
             .map(|u| {
-                let state = crate::http::api::provisioning_state(&store, u.id, a.id);
+                let state = store.provisioning_state(u.id, a.id);
                 format!(
                     "<tr data-email=\"{e}\"><td><a href=\"/admin/users/{id}\">{e}</a></td><td class=\"provisioning-state\">{s}</td></tr>",
                     e = escape(&u.email),

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use super::page::*;
 use crate::Shared;
-use crate::http::api::provisioning_state;
 use crate::model::{OneLoginUser, ProvisioningState, UserStatus};
 use crate::store::UserChanges;
 
@@ -94,7 +93,7 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
         .apps()
         .filter(|a| store.has_access(u.id, a.id))
         .map(|a| {
-            let state = provisioning_state(&store, u.id, a.id);
+            let state = store.provisioning_state(u.id, a.id);
             let label = match state {
                 ProvisioningState::Pending => {
                     "<a href=\"/admin/provisioning\">Pending</a>".to_owned()

@@ -1,6 +1,9 @@
 //! What the identity provider keeps and answers with: parsed signing keys, people's OneLogin
 //! sessions, the issuer and endpoint URLs, and the auto-posting form every sign-in ends in.
-//! Making keys and assertions is `crate::idp`'s.
+//! Making keys is `keys`'s, signing assertions `assertion`'s.
+
+pub(crate) mod assertion;
+pub(crate) mod keys;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

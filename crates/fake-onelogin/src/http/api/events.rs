@@ -18,7 +18,7 @@ use crate::store::events::EventType;
 /// v1's page size.
 const PAGE: usize = 50;
 
-pub(super) fn router(state: Shared) -> axum::Router<Shared> {
+pub(in crate::http) fn router(state: Shared) -> axum::Router<Shared> {
     axum::Router::new()
         .route("/events", get(list_events))
         .route("/events/types", get(list_types))

@@ -1,6 +1,9 @@
 //! The harness's control API for the fake OneLogin (README, "Admin API"): the Asana app's
 //! provisioning settings, the Enable test, the task queue, state, and the outbound SCIM journal.
-//! OneLogin has no public API for these; they are what an admin does in the console.
+//! OneLogin has no public API for these; they are what an admin does in the console. The SSO
+//! tab's part is `sso`.
+
+mod sso;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{Id, IdPair, OlError, json_body};
 use crate::Shared;
+use crate::http::{Id, IdPair, OlError, json_body};
 use crate::model::{ApiScope, ProvisioningConfig, State as Snapshot, Task, TaskStatus};
 use crate::store::Store;
 
 pub(super) fn router() -> Router<Shared> {
-    Router::new()
+    sso::router()
         .route(
             "/apps/{id}/provisioning",
             get(get_provisioning).put(put_provisioning),
