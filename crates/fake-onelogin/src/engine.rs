@@ -4,10 +4,10 @@
 
 use harness_provisioner::{Action, Outcome, Provisioner, Target, Task as ScimTask, UserPayload};
 
-use crate::Shared;
 use crate::model::App;
 use crate::model::{ApiStatus, Payload, TaskAction};
 use crate::outbound::TaskRun;
+use crate::state::Shared;
 use crate::store::StoreError;
 use crate::store::import::ImportReport;
 use crate::store::queue::RunFailure;

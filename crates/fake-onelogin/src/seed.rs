@@ -1,6 +1,7 @@
-//! Seed files: a OneLogin directory in YAML, users and roles, to seed a fake. The one format for every
-//! directory file: the `serve` demo, customer reproductions, and scenario fixtures (which may
-//! name users and roles with `as:` for their steps).
+//! Seed files: a OneLogin directory in YAML, users and roles, to seed a fake. The one format
+//! for every directory file: the `serve` demo, customer reproductions, and scenario fixtures (which may
+//! name users and roles with `as:` for their steps). Also the rest of what a fake starts with:
+//! a saved state or a directory, the signing key given, the API credential.
 //!
 //! ```yaml
 //! users:
@@ -13,7 +14,11 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::model::OneLoginUser;
+use rand::rngs::StdRng;
+
+use crate::ApiCredentials;
+use crate::model::{ApiCredential, ApiScope, OneLoginUser, State, default_asana_config};
+use crate::start_error::StartError;
 use crate::store::{Store, StoreError, UserChanges};
 
 /// The one app a directory's roles may name: the Asana app.
@@ -169,5 +174,89 @@ impl Directory {
             store.add_role_users(role, &members, now)?;
         }
         Ok(())
+    }
+}
+
+/// The store a fake starts with, and its Asana app: a saved state (given the Asana app if it
+/// has none), or the Asana app with the directory's users and roles.
+pub(crate) fn initial_store(
+    state: Option<State>,
+    directory: Option<&Directory>,
+    asana_scim_url: &str,
+    now: Timestamp,
+) -> Result<(Store, u64), StartError> {
+    let add_asana = |store: &mut Store| {
+        store.add_app(
+            "Asana",
+            crate::ASANA_CONNECTOR_ID,
+            default_asana_config(asana_scim_url),
+            now,
+        )
+    };
+    if let Some(state) = state {
+        let mut store = Store::restore(state).map_err(StartError::State)?;
+        let existing = store
+            .apps()
+            .find(|a| a.connector_id == crate::ASANA_CONNECTOR_ID)
+            .map(|a| a.id);
+        let id = existing.unwrap_or_else(|| add_asana(&mut store));
+        return Ok((store, id));
+    }
+    let mut store = Store::new();
+    let id = add_asana(&mut store);
+    if let Some(directory) = directory {
+        directory
+            .apply(&mut store, now)
+            .map_err(StartError::Directory)?;
+    }
+    Ok((store, id))
+}
+
+/// Signs with the given key unless the store already has a certificate (a saved state keeps
+/// its own).
+pub(crate) fn install_idp_key(
+    store: &mut Store,
+    app: u64,
+    key: String,
+    cert: String,
+    now: Timestamp,
+) -> Result<(), StartError> {
+    harness_saml::SigningKey::from_pem(&key, &cert)
+        .map_err(|e| StartError::IdpKey(e.to_string()))?;
+    if store
+        .app(app)
+        .is_some_and(|a| !a.sso.certificates.is_empty())
+    {
+        return Ok(());
+    }
+    store
+        .add_certificate(app, cert, key, now)
+        .map_err(|e| StartError::IdpKey(e.to_string()))?;
+    Ok(())
+}
+
+/// The Manage All credential the fake starts with: the one given (added unless the state has
+/// it), or a new random one.
+pub(crate) fn starting_credential(
+    store: &mut Store,
+    fixed: Option<ApiCredentials>,
+    rng: &mut StdRng,
+) -> ApiCredentials {
+    if let Some(fixed) = fixed {
+        if store.credential(&fixed.client_id).is_none() {
+            store.add_credential(ApiCredential {
+                name: "harness".into(),
+                client_id: fixed.client_id.clone(),
+                secret_sha256: crate::oauth::sha256_hex(&fixed.client_secret),
+                scope: ApiScope::ManageAll,
+            });
+        }
+        return fixed;
+    }
+    let (credential, secret) = crate::oauth::new_credential(rng, "harness", ApiScope::ManageAll);
+    store.add_credential(credential.clone());
+    ApiCredentials {
+        client_id: credential.client_id,
+        client_secret: secret,
     }
 }

@@ -15,8 +15,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::engine::ImportError;
+use crate::state::Shared;
 use crate::store::StoreError;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -14,8 +14,8 @@ use harness_html::{escape, notice, page};
 use harness_saml::{AuthnRequest, Binding};
 use serde::Deserialize;
 
-use crate::Shared;
 use crate::sso::{self, COOKIE, SsoError};
+use crate::state::Shared;
 use crate::store::sso::RefusalCode;
 
 pub(super) fn router() -> Router<Shared> {

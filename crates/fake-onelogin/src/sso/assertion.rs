@@ -7,8 +7,8 @@ use rand::Rng;
 
 use super::keys::{ensure_certificate, signing_key};
 use super::{PostForm, SsoError, issuer};
-use crate::AppState;
 use crate::model::SignatureElement;
+use crate::state::AppState;
 use crate::store::sso::SsoRefusal;
 
 /// The signed form that signs `user` in to `app_id`: NameID from the Parameters tab, times on

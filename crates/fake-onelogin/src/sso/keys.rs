@@ -6,8 +6,8 @@
 use harness_saml::SigningKey;
 
 use super::{SsoError, lock};
-use crate::AppState;
 use crate::model::IdpCertificate;
+use crate::state::AppState;
 use crate::store::sso::SsoRefusal;
 
 /// Makes the app's first certificate if it has none. Called at start by `serve`, and by

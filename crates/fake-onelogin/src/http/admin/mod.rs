@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::http::{Id, IdPair, OlError, json_body};
 use crate::model::{ApiScope, ProvisioningConfig, State as Snapshot, Task, TaskStatus};
+use crate::state::Shared;
 use crate::store::Store;
 
 pub(super) fn router() -> Router<Shared> {

@@ -10,10 +10,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::http::{Id, IdPair, OlError, json_body};
 use crate::model::{App, SsoConfig};
 use crate::sso::{self, SsoError};
+use crate::state::Shared;
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()

@@ -5,9 +5,9 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::{ApiResult, ts};
-use crate::Shared;
 use crate::http::{Id, OlError, require};
 use crate::model::{ApiScope, App, Mapping};
+use crate::state::Shared;
 use crate::store::Store;
 
 fn app_json(a: &App, store: &Store) -> Value {

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::model::ApiScope;
+use crate::state::Shared;
 use crate::store::events::EventType;
 
 /// v1's page size.

@@ -13,7 +13,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::OlError;
-use crate::Shared;
+use crate::state::Shared;
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()

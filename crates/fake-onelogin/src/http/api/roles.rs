@@ -7,9 +7,9 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::{ApiResult, field_matches, params};
-use crate::Shared;
 use crate::http::{Id, OlError, json_body, require};
 use crate::model::ApiScope;
+use crate::state::Shared;
 
 pub(super) async fn list_roles(
     State(app): State<Shared>,

@@ -8,9 +8,9 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::{ApiResult, field_matches, params, ts};
-use crate::Shared;
 use crate::http::{Id, OlError, json_body, require};
 use crate::model::{ApiScope, OneLoginUser};
+use crate::state::Shared;
 use crate::store::{Store, UserChanges};
 
 /// A user in the v2 shape: every documented field, `null` where the fake keeps nothing.

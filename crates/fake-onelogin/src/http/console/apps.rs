@@ -9,9 +9,9 @@ use harness_html::{escape, page};
 use serde_json::{Value, json};
 
 use super::page::*;
-use crate::Shared;
 use crate::http::admin::update_provisioning;
 use crate::model::{ApiStatus, App, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns};
+use crate::state::Shared;
 
 pub(super) async fn apps(State(app): State<Shared>) -> Response {
     let store = app.store();

@@ -5,7 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 use harness_html::{escape, page};
 
 use super::page::*;
-use crate::Shared;
+use crate::state::Shared;
 
 pub(super) async fn events(State(app): State<Shared>) -> Response {
     app.sweep();

@@ -11,9 +11,9 @@ use harness_html::escape;
 
 use super::apps::{app_page, find_app};
 use super::page::*;
-use crate::Shared;
 use crate::model::{IdpCertificate, SignatureAlgorithm, SignatureElement};
 use crate::sso;
+use crate::state::Shared;
 
 pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(a) = find_app(&app, &id) else {

@@ -8,8 +8,8 @@ use harness_html::{escape, page};
 use serde_json::{Value, json};
 
 use super::page::*;
-use crate::Shared;
 use crate::model::{OneLoginUser, ProvisioningState, UserStatus};
+use crate::state::Shared;
 use crate::store::UserChanges;
 
 pub(super) async fn users(State(app): State<Shared>) -> Response {
