@@ -38,16 +38,36 @@ impl Store {
         }
         let mut store = Store::new();
         let mut max = state.next_id.max(FIRST_ID);
-        for user in state.users {
-            max = max.max(user.id + 1);
-            if store
+        store.restore_users(state.users, &mut max)?;
+        for app in state.apps {
+            max = max.max(app.id + 1);
+            store.apps.insert(app.id, app);
+        }
+        store.restore_roles(state.roles, state.direct_assignments, &mut max)?;
+        store.restore_tasks(state.tasks, &mut max)?;
+        for link in state.links {
+            store.links.insert((link.user_id, link.app_id), link);
+        }
+        for c in state.credentials {
+            store.credentials.insert(c.client_id.clone(), c);
+        }
+        store.next_id = max;
+        store.rebuild_history();
+        Ok(store)
+    }
+
+    /// Users, with their email and username indices: each unique.
+    fn restore_users(&mut self, users: Vec<OneLoginUser>, max: &mut u64) -> Result<(), StoreError> {
+        for user in users {
+            *max = (*max).max(user.id + 1);
+            if self
                 .by_email
                 .insert(user.email.to_lowercase(), user.id)
                 .is_some()
             {
                 return Err(inconsistent(format!("duplicate email {}", user.email)));
             }
-            if store
+            if self
                 .by_username
                 .insert(user.username.to_lowercase(), user.id)
                 .is_some()
@@ -57,40 +77,52 @@ impl Store {
                     user.username
                 )));
             }
-            store.users.insert(user.id, user);
+            self.users.insert(user.id, user);
         }
-        for app in state.apps {
-            max = max.max(app.id + 1);
-            store.apps.insert(app.id, app);
-        }
-        for role in state.roles {
-            max = max.max(role.id + 1);
-            if let Some(u) = role.users.iter().find(|u| !store.users.contains_key(u)) {
+        Ok(())
+    }
+
+    /// Roles and apps given directly: every user and app they name exists.
+    fn restore_roles(
+        &mut self,
+        roles: Vec<Role>,
+        direct: Vec<DirectAssignment>,
+        max: &mut u64,
+    ) -> Result<(), StoreError> {
+        for role in roles {
+            *max = (*max).max(role.id + 1);
+            if let Some(u) = role.users.iter().find(|u| !self.users.contains_key(u)) {
                 return Err(inconsistent(format!(
                     "role {} lists unknown user {u}",
                     role.name
                 )));
             }
-            if let Some(a) = role.apps.iter().find(|a| !store.apps.contains_key(a)) {
+            if let Some(a) = role.apps.iter().find(|a| !self.apps.contains_key(a)) {
                 return Err(inconsistent(format!(
                     "role {} lists unknown app {a}",
                     role.name
                 )));
             }
-            store.roles.insert(role.id, role);
+            self.roles.insert(role.id, role);
         }
-        for d in state.direct_assignments {
-            if !store.users.contains_key(&d.user_id) || !store.apps.contains_key(&d.app_id) {
+        for d in direct {
+            if !self.users.contains_key(&d.user_id) || !self.apps.contains_key(&d.app_id) {
                 return Err(inconsistent(format!(
                     "a direct assignment names unknown user {} or app {}",
                     d.user_id, d.app_id
                 )));
             }
-            store.direct.insert((d.user_id, d.app_id));
+            self.direct.insert((d.user_id, d.app_id));
         }
-        for mut task in state.tasks {
-            max = max.max(task.id + 1);
-            if !store.apps.contains_key(&task.app_id) {
+        Ok(())
+    }
+
+    /// Tasks, with their indices: at most one open task per user and app. An in-progress task
+    /// (a crash mid-run) comes back approved.
+    fn restore_tasks(&mut self, tasks: Vec<Task>, max: &mut u64) -> Result<(), StoreError> {
+        for mut task in tasks {
+            *max = (*max).max(task.id + 1);
+            if !self.apps.contains_key(&task.app_id) {
                 return Err(inconsistent(format!(
                     "task {} is for unknown app {}",
                     task.id, task.app_id
@@ -99,11 +131,9 @@ impl Store {
             if task.status == TaskStatus::InProgress {
                 task.status = TaskStatus::Approved;
             }
-            store
-                .last_tasks
-                .insert((task.user_id, task.app_id), task.id);
+            self.last_tasks.insert((task.user_id, task.app_id), task.id);
             if task.status.is_open()
-                && store
+                && self
                     .open_tasks
                     .insert((task.user_id, task.app_id), task.id)
                     .is_some()
@@ -114,18 +144,10 @@ impl Store {
                 )));
             }
             let id = task.id;
-            store.tasks.insert(id, task);
-            store.index_status(id);
+            self.tasks.insert(id, task);
+            self.index_status(id);
         }
-        for link in state.links {
-            store.links.insert((link.user_id, link.app_id), link);
-        }
-        for c in state.credentials {
-            store.credentials.insert(c.client_id.clone(), c);
-        }
-        store.next_id = max;
-        store.rebuild_history();
-        Ok(store)
+        Ok(())
     }
 }
 
