@@ -93,42 +93,7 @@ impl Store {
                 report.already_linked += 1;
                 continue;
             }
-            let payload = payload_of(&self.users[&user], &parameters);
-            self.links.insert(
-                (user, app),
-                Link {
-                    app_id: app,
-                    user_id: user,
-                    state: if active {
-                        Provisioned::Active
-                    } else {
-                        Provisioned::Deleted
-                    },
-                    scim_id: Some(scim_id.to_owned()),
-                    payload,
-                },
-            );
-            // A create that waits, or failed ("already exists"), is no longer needed.
-            let stale: Vec<u64> = [
-                self.open_tasks.get(&(user, app)).copied(),
-                self.last_task(user, app)
-                    .filter(|t| t.status == TaskStatus::Failed)
-                    .map(|t| t.id),
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|id| self.tasks[id].action == TaskAction::Create)
-            .collect();
-            for id in stale {
-                self.close(
-                    id,
-                    TaskStatus::Skipped,
-                    Some(
-                        "superseded: imported from the target (linked to the existing user)".into(),
-                    ),
-                    now,
-                );
-            }
+            self.link_imported((user, app), scim_id, active, &parameters, now);
             report.linked.push(Imported {
                 user_id: user,
                 user_name: name.to_owned(),
@@ -137,5 +102,51 @@ impl Store {
             });
         }
         Ok(report)
+    }
+
+    /// Links a matched user to the target's: a create waiting for them, or one that failed
+    /// ("already exists"), is no longer needed.
+    fn link_imported(
+        &mut self,
+        (user, app): (u64, u64),
+        scim_id: &str,
+        active: bool,
+        parameters: &Parameters,
+        now: Timestamp,
+    ) {
+        let payload = payload_of(&self.users[&user], parameters);
+        self.links.insert(
+            (user, app),
+            Link {
+                app_id: app,
+                user_id: user,
+                state: if active {
+                    Provisioned::Active
+                } else {
+                    Provisioned::Deleted
+                },
+                scim_id: Some(scim_id.to_owned()),
+                payload,
+            },
+        );
+        // A create that waits, or failed ("already exists"), is no longer needed.
+        let stale: Vec<u64> = [
+            self.open_tasks.get(&(user, app)).copied(),
+            self.last_task(user, app)
+                .filter(|t| t.status == TaskStatus::Failed)
+                .map(|t| t.id),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|id| self.tasks[id].action == TaskAction::Create)
+        .collect();
+        for id in stale {
+            self.close(
+                id,
+                TaskStatus::Skipped,
+                Some("superseded: imported from the target (linked to the existing user)".into()),
+                now,
+            );
+        }
     }
 }

@@ -100,63 +100,83 @@ pub(crate) fn user_changes(body: &Value) -> Result<UserChanges, OlError> {
     })
 }
 
+/// `GET /api/2/users`'s query: paging, the fields to keep, and OneLogin's filters.
+struct UserQuery {
+    limit: usize,
+    page: usize,
+    fields: Option<Vec<String>>,
+    filters: Vec<(String, String)>,
+}
+
+impl UserQuery {
+    fn parse(q: &Option<String>) -> Result<UserQuery, OlError> {
+        let mut query = UserQuery {
+            limit: 50,
+            page: 1,
+            fields: None,
+            filters: Vec::new(),
+        };
+        for (k, v) in params(q) {
+            match k.as_str() {
+                "limit" => {
+                    query.limit = v
+                        .parse::<usize>()
+                        .map_err(|_| OlError::bad_request("limit must be a number"))?
+                        .clamp(1, 100)
+                }
+                "page" => {
+                    query.page = v
+                        .parse::<usize>()
+                        .map_err(|_| OlError::bad_request("page must be a number"))?
+                        .max(1)
+                }
+                "cursor" => {
+                    query.page = decode_cursor(&v)
+                        .ok_or_else(|| OlError::bad_request("cursor is not valid"))?
+                }
+                "fields" => {
+                    query.fields = Some(v.split(',').map(|f| f.trim().to_owned()).collect())
+                }
+                "email" | "username" | "firstname" | "lastname" | "external_id" | "user_ids"
+                | "id" | "status" | "title" | "department" => query.filters.push((k, v)),
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
+
+    /// Whether a user passes every filter.
+    fn matches(&self, u: &OneLoginUser) -> bool {
+        self.filters.iter().all(|(k, v)| match k.as_str() {
+            "email" => field_matches(&u.email, v),
+            "username" => field_matches(&u.username, v),
+            "firstname" => field_matches(&u.firstname, v),
+            "lastname" => field_matches(&u.lastname, v),
+            "title" => u.title.as_deref().is_some_and(|t| field_matches(t, v)),
+            "department" => u.department.as_deref().is_some_and(|d| field_matches(d, v)),
+            "external_id" => u
+                .external_id
+                .as_deref()
+                .is_some_and(|x| field_matches(x, v)),
+            "status" => v
+                .split(',')
+                .any(|s| s.trim() == u.status.code().to_string()),
+            "user_ids" | "id" => v.split(',').any(|s| s.trim() == u.id.to_string()),
+            _ => true,
+        })
+    }
+}
+
 pub(super) async fn list_users(
     State(app): State<Shared>,
     Extension(scope): Extension<ApiScope>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     require(scope.can_read_users(), "Read Users")?;
-    let mut limit = 50usize;
-    let mut page = 1usize;
-    let mut fields: Option<Vec<String>> = None;
-    let mut filters: Vec<(String, String)> = Vec::new();
-    for (k, v) in params(&q) {
-        match k.as_str() {
-            "limit" => {
-                limit = v
-                    .parse::<usize>()
-                    .map_err(|_| OlError::bad_request("limit must be a number"))?
-                    .clamp(1, 100)
-            }
-            "page" => {
-                page = v
-                    .parse::<usize>()
-                    .map_err(|_| OlError::bad_request("page must be a number"))?
-                    .max(1)
-            }
-            "cursor" => {
-                page =
-                    decode_cursor(&v).ok_or_else(|| OlError::bad_request("cursor is not valid"))?
-            }
-            "fields" => fields = Some(v.split(',').map(|f| f.trim().to_owned()).collect()),
-            "email" | "username" | "firstname" | "lastname" | "external_id" | "user_ids" | "id"
-            | "status" | "title" | "department" => filters.push((k, v)),
-            _ => {}
-        }
-    }
+    let query = UserQuery::parse(&q)?;
+    let (limit, page) = (query.limit, query.page);
     let store = app.store();
-    let matched: Vec<&OneLoginUser> = store
-        .users()
-        .filter(|u| {
-            filters.iter().all(|(k, v)| match k.as_str() {
-                "email" => field_matches(&u.email, v),
-                "username" => field_matches(&u.username, v),
-                "firstname" => field_matches(&u.firstname, v),
-                "lastname" => field_matches(&u.lastname, v),
-                "title" => u.title.as_deref().is_some_and(|t| field_matches(t, v)),
-                "department" => u.department.as_deref().is_some_and(|d| field_matches(d, v)),
-                "external_id" => u
-                    .external_id
-                    .as_deref()
-                    .is_some_and(|x| field_matches(x, v)),
-                "status" => v
-                    .split(',')
-                    .any(|s| s.trim() == u.status.code().to_string()),
-                "user_ids" | "id" => v.split(',').any(|s| s.trim() == u.id.to_string()),
-                _ => true,
-            })
-        })
-        .collect();
+    let matched: Vec<&OneLoginUser> = store.users().filter(|u| query.matches(u)).collect();
     let total = matched.len();
     let pages = total.div_ceil(limit).max(1);
     let items: Vec<Value> = matched
@@ -165,18 +185,24 @@ pub(super) async fn list_users(
         .take(limit)
         .map(|u| {
             let mut v = user_json(u, &store);
-            if let (Some(fields), Value::Object(map)) = (&fields, &mut v) {
+            if let (Some(fields), Value::Object(map)) = (&query.fields, &mut v) {
                 map.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
             }
             v
         })
         .collect();
+    let headers = paging_headers(total, items.len(), page, pages);
+    Ok((StatusCode::OK, headers, axum::Json(Value::Array(items))).into_response())
+}
+
+/// OneLogin's paging headers, with cursors to the pages either side.
+fn paging_headers(total: usize, items: usize, page: usize, pages: usize) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let set = |h: &mut HeaderMap, name: &'static str, value: String| {
         h.insert(name, HeaderValue::from_str(&value).expect("ascii"));
     };
     set(&mut headers, "Total-Count", total.to_string());
-    set(&mut headers, "Page-Items", items.len().to_string());
+    set(&mut headers, "Page-Items", items.to_string());
     set(&mut headers, "Total-Pages", pages.to_string());
     set(&mut headers, "Current-Page", page.to_string());
     if page < pages {
@@ -185,7 +211,7 @@ pub(super) async fn list_users(
     if page > 1 {
         set(&mut headers, "Before-Cursor", encode_cursor(page - 1));
     }
-    Ok((StatusCode::OK, headers, axum::Json(Value::Array(items))).into_response())
+    headers
 }
 
 /// Cursors are opaque to clients; here they name a page.
