@@ -8,8 +8,9 @@ use harness_html::{escape, page};
 use serde_json::{Value, json};
 
 use super::page::*;
-use crate::model::{OneLoginUser, ProvisioningState, UserStatus};
+use crate::model::{App, OneLoginUser, ProvisioningState, UserStatus};
 use crate::state::Shared;
+use crate::store::Store;
 use crate::store::UserChanges;
 
 pub(super) async fn users(State(app): State<Shared>) -> Response {
@@ -92,66 +93,14 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
     let apps: String = store
         .apps()
         .filter(|a| store.has_access(u.id, a.id))
-        .map(|a| {
-            let state = store.provisioning_state(u.id, a.id);
-            let label = match state {
-                ProvisioningState::Pending => {
-                    "<a href=\"/admin/provisioning\">Pending</a>".to_owned()
-                }
-                other => escape(other.label()),
-            };
-            let target_id = store
-                .link(u.id, a.id)
-                .and_then(|l| l.scim_id.as_deref())
-                .unwrap_or("");
-            // The newest task says why nothing happened, when nothing did.
-            let last = store
-                .last_task(u.id, a.id)
-                .map(|t| {
-                    let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
-                    let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
-                    if let Some(e) = &t.error {
-                        text.push_str(": ");
-                        text.push_str(e);
-                    }
-                    text
-                })
-                .unwrap_or_default();
-            // How the user has the app: directly (removable here), through a role, or both.
-            let how = if store.assigned_directly(u.id, a.id) {
-                format!(
-                    "directly <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/apps/{}/remove\"><button type=\"submit\" id=\"remove-app-{}\">Remove</button></form>",
-                    u.id, a.id, a.id
-                )
-            } else {
-                "through a role".to_owned()
-            };
-            format!(
-                "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
-                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td><td class=\"assigned\">{how}</td></tr>",
-                escape(&a.name),
-                escape(&a.name),
-                escape(target_id),
-                escape(&last),
-            )
-        })
+        .map(|a| app_row(&store, u, a))
         .collect();
     let assignable: String = store
         .apps()
         .filter(|a| !store.assigned_directly(u.id, a.id))
         .map(|a| format!("<option value=\"{}\">{}</option>", a.id, escape(&a.name)))
         .collect();
-    let suspend = if u.status == UserStatus::Suspended {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
-            u.id
-        )
-    } else {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/suspend\"><button type=\"submit\" id=\"suspend\">Suspend</button></form>",
-            u.id
-        )
-    };
+    let suspend = suspend_button(u);
     let body = format!(
         "<p>Status: <span id=\"user-status\">{status}</span></p>\
          <form method=\"post\" action=\"/admin/users/{id}\"><fieldset><legend>User info</legend>{f1}{f2}{f3}{f4}{f5}{f6}\
@@ -178,6 +127,65 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
     );
     let title = format!("{} {}", u.firstname, u.lastname);
     Html(page(PRODUCT, NAV, "/admin/users", &title, &body)).into_response()
+}
+
+/// A row of the Applications tab: the app's provisioning state, the target's id for the user,
+/// the newest task, and how the user has the app.
+fn app_row(store: &Store, u: &OneLoginUser, a: &App) -> String {
+    let state = store.provisioning_state(u.id, a.id);
+    let label = match state {
+        ProvisioningState::Pending => "<a href=\"/admin/provisioning\">Pending</a>".to_owned(),
+        other => escape(other.label()),
+    };
+    let target_id = store
+        .link(u.id, a.id)
+        .and_then(|l| l.scim_id.as_deref())
+        .unwrap_or("");
+    // The newest task says why nothing happened, when nothing did.
+    let last = store
+        .last_task(u.id, a.id)
+        .map(|t| {
+            let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
+            let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
+            if let Some(e) = &t.error {
+                text.push_str(": ");
+                text.push_str(e);
+            }
+            text
+        })
+        .unwrap_or_default();
+    // How the user has the app: directly (removable here), through a role, or both.
+    let how = if store.assigned_directly(u.id, a.id) {
+        format!(
+            "directly <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/apps/{}/remove\"><button type=\"submit\" id=\"remove-app-{}\">Remove</button></form>",
+            u.id, a.id, a.id
+        )
+    } else {
+        "through a role".to_owned()
+    };
+    format!(
+        "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
+         <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td><td class=\"assigned\">{how}</td></tr>",
+        escape(&a.name),
+        escape(&a.name),
+        escape(target_id),
+        escape(&last),
+    )
+}
+
+/// Suspend, or Unsuspend for a suspended user.
+fn suspend_button(u: &OneLoginUser) -> String {
+    if u.status == UserStatus::Suspended {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
+            u.id
+        )
+    } else {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/suspend\"><button type=\"submit\" id=\"suspend\">Suspend</button></form>",
+            u.id
+        )
+    }
 }
 
 pub(super) async fn change_user(app: &Shared, id: &str, changes: UserChanges) -> Response {
