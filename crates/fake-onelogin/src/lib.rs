@@ -17,11 +17,15 @@
 //!
 //! The map:
 //! - [`model`]: users, roles, apps, provisioning settings, tasks, links, credentials.
-//! - `store`: the data, and the rules that turn directory changes into tasks (see its module
-//!   documentation for the trigger table, superseding and approvals).
-//! - `engine`: runs the queue through the provisioner; the Enable test.
-//! - `oauth`: client credentials and access tokens on the harness clock.
-//! - `http`: OAuth, `/api/2`, `/__admin`, in OneLogin's error shapes.
+//! - [`seed`]: seed files (users and roles), and what a fake starts with.
+//! - `state`: what handlers, the engine and this handle share.
+//! - `store`: the data, and every decision about it (see its module documentation for the
+//!   trigger table, superseding and approvals).
+//! - `engine`: runs the queue through the provisioner; the Enable test; Import.
+//! - `sso`: the identity provider: keys, sessions, signed assertions.
+//! - `tokens`: client credentials and access tokens on the harness clock.
+//! - `http`: OAuth, OneLogin's API, `/__admin`, the console and sign-in pages, in OneLogin's
+//!   shapes.
 //!
 //! Architecture invariant: the store never waits on the network. The engine claims a task under
 //! the lock, releases it for the HTTP calls, and takes it again to record the result.
@@ -32,12 +36,12 @@ pub mod tools;
 
 mod engine;
 mod http;
-mod oauth;
 mod outbound;
 mod sso;
 mod start_error;
 mod state;
 mod store;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -291,7 +295,7 @@ impl FakeOneLoginBuilder {
             initial: store.snapshot(),
             store: RwLock::new(store),
             clock,
-            tokens: oauth::Tokens::default(),
+            tokens: tokens::Tokens::default(),
             rng: Mutex::new(rng),
             outbound: outbound::Outbound::new(self.journal_capacity),
             run_lock: tokio::sync::Mutex::new(()),

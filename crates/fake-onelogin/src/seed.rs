@@ -247,13 +247,13 @@ pub(crate) fn starting_credential(
             store.add_credential(ApiCredential {
                 name: "harness".into(),
                 client_id: fixed.client_id.clone(),
-                secret_sha256: crate::oauth::sha256_hex(&fixed.client_secret),
+                secret_sha256: crate::tokens::sha256_hex(&fixed.client_secret),
                 scope: ApiScope::ManageAll,
             });
         }
         return fixed;
     }
-    let (credential, secret) = crate::oauth::new_credential(rng, "harness", ApiScope::ManageAll);
+    let (credential, secret) = crate::tokens::new_credential(rng, "harness", ApiScope::ManageAll);
     store.add_credential(credential.clone());
     ApiCredentials {
         client_id: credential.client_id,

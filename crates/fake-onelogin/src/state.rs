@@ -10,10 +10,10 @@ use rand::rngs::StdRng;
 use tokio::sync::Notify;
 
 use crate::model::{ApiScope, State};
-use crate::oauth::Tokens;
 use crate::outbound::Outbound;
 use crate::sso::Idp;
 use crate::store::Store;
+use crate::tokens::Tokens;
 
 pub(crate) struct AppState {
     pub(crate) store: RwLock<Store>,

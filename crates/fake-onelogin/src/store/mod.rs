@@ -10,7 +10,7 @@
 //! - `import`: import from the target: its users linked to OneLogin's by SCIM Username.
 //! - `events`: the event log behind `GET /api/1/events`.
 //! - `retention`: what is let go: events and finished tasks past the retention or the cap.
-//! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
+//! - `snapshot`: the whole store as `GET|PUT /__admin/state` shows it.
 //! - `error`: the one `StoreError`.
 //!
 //! Handlers parse; the store decides.
@@ -22,8 +22,8 @@ pub(crate) mod queue;
 mod reconcile;
 pub(crate) mod retention;
 mod roles;
+mod snapshot;
 pub(crate) mod sso;
-mod state;
 mod users;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};

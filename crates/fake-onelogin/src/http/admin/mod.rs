@@ -235,7 +235,7 @@ async fn create_credential(State(app): State<Shared>, body: Bytes) -> AdminResul
     };
     let (credential, secret) = {
         let mut rng = app.rng.lock().unwrap_or_else(|e| e.into_inner());
-        crate::oauth::new_credential(&mut rng, &name, scope)
+        crate::tokens::new_credential(&mut rng, &name, scope)
     };
     let reply = json!({"name": name, "client_id": credential.client_id, "client_secret": secret, "scope": scope});
     app.store_mut().add_credential(credential);

@@ -216,11 +216,11 @@ fn paging_headers(total: usize, items: usize, page: usize, pages: usize) -> Head
 
 /// Cursors are opaque to clients; here they name a page.
 fn encode_cursor(page: usize) -> String {
-    crate::oauth::base64_encode(format!("page:{page}").as_bytes())
+    crate::tokens::base64_encode(format!("page:{page}").as_bytes())
 }
 
 fn decode_cursor(cursor: &str) -> Option<usize> {
-    let text = String::from_utf8(crate::oauth::base64_decode(cursor)?).ok()?;
+    let text = String::from_utf8(crate::tokens::base64_decode(cursor)?).ok()?;
     text.strip_prefix("page:")?.parse().ok().filter(|p| *p >= 1)
 }
 
