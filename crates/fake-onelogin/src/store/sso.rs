@@ -95,8 +95,8 @@ pub enum SsoRefusal {
     )]
     NoAccess(String, String),
     /// Only Active users can log in (fidelity/onelogin §3.2, status 1).
-    #[error("{0} cannot log in: the account's status is {1}")]
-    NotActive(String, &'static str),
+    #[error("{0} cannot log in: the account's status is {status}", status = .1.label())]
+    NotActive(String, UserStatus),
     #[error("the app's SSO tab has no ACS URL to send the assertion to")]
     NoAcs,
     /// The Parameters tab maps the NameID to an attribute the user has no value for.
@@ -204,7 +204,7 @@ impl Store {
         let a = self.apps.get(&app).ok_or(SsoRefusal::NoApp(app))?;
         let u = self.users.get(&user).ok_or(SsoRefusal::NoUser(user))?;
         if !u.status.can_log_in() {
-            return Err(SsoRefusal::NotActive(u.email.clone(), u.status.label()));
+            return Err(SsoRefusal::NotActive(u.email.clone(), u.status));
         }
         if !self.has_access(user, app) {
             return Err(SsoRefusal::NoAccess(u.email.clone(), a.name.clone()));
