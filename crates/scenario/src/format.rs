@@ -201,7 +201,7 @@ pub struct OneLoginGiven {
     pub asana_app: Option<AppSettings>,
 }
 
-/// The users and roles of a OneLogin directory file (`fake_onelogin::directory`, the one format
+/// The users and roles of a OneLogin directory file (`fake_onelogin::seed`, the one format
 /// for such files), as a scenario's `given` writes them.
 pub fn given_of(
     directory: fake_onelogin::seed::Directory,
