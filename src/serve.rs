@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use fake_asana::{FakeAsana, FakeAsanaBuilder, Fixture, Profile, Scope};
-use fake_onelogin::directory::Directory;
+use fake_onelogin::seed::Directory;
 use fake_onelogin::{FakeOneLogin, FakeOneLoginBuilder};
 use serde_json::json;
 

@@ -28,9 +28,13 @@ const ROUTERS: [(&str, &[RouterSource]); 2] = [
     (
         "fake-onelogin.json",
         &[
-            ("crates/fake-onelogin/src/http/admin.rs", None, "/__admin"),
             (
-                "crates/fake-onelogin/src/http/sso_admin.rs",
+                "crates/fake-onelogin/src/http/admin/mod.rs",
+                None,
+                "/__admin",
+            ),
+            (
+                "crates/fake-onelogin/src/http/admin/sso.rs",
                 None,
                 "/__admin",
             ),

@@ -6,7 +6,7 @@ use std::time::Instant;
 use fake_asana::fixture::{OrganizationFixture, UserFixture};
 use fake_asana::{FakeAsana, Fixture, RateLimits, Scope};
 use fake_onelogin::FakeOneLogin;
-use fake_onelogin::directory::{Directory, DirectoryRole, DirectoryUser};
+use fake_onelogin::seed::{Directory, DirectoryRole, DirectoryUser};
 use serde_json::{Value, json};
 
 use crate::error::BenchError;

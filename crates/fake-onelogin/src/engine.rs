@@ -4,10 +4,13 @@
 
 use harness_provisioner::{Action, Outcome, Provisioner, Target, Task as ScimTask, UserPayload};
 
-use crate::Shared;
 use crate::model::App;
 use crate::model::{ApiStatus, Payload, TaskAction};
 use crate::outbound::TaskRun;
+use crate::state::Shared;
+use crate::store::StoreError;
+use crate::store::import::ImportReport;
+use crate::store::queue::RunFailure;
 
 fn scim_task(action: TaskAction, payload: &Payload, scim_id: Option<String>) -> ScimTask {
     ScimTask {
@@ -65,7 +68,10 @@ pub async fn run_queue(app: &Shared, provisioner: &Provisioner) -> Vec<TaskRun> 
                     ),
                     None => format!("{} (after {} request(s))", f.detail, report.requests),
                 };
-                Err((detail, f.unauthorized))
+                Err(RunFailure {
+                    detail,
+                    unauthorized: f.unauthorized,
+                })
             }
         };
         let now = app.clock.now();
@@ -127,6 +133,16 @@ pub async fn enable(app: &Shared, provisioner: &Provisioner, app_id: u64) -> Opt
     store.app(app_id).cloned()
 }
 
+/// Why an import did not happen: the store refused it, or the target refused the read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The target's reason.
+    #[error("{0}")]
+    Target(String),
+}
+
 /// Import from the target: reads every user (paged, off the store's lock) and links the
 /// matching OneLogin users. Refused until the app has a token and a SCIM URL; a target that
 /// refuses the read gives its reason.
@@ -134,28 +150,16 @@ pub async fn import(
     app: &Shared,
     provisioner: &Provisioner,
     app_id: u64,
-) -> Result<crate::store::import::ImportReport, String> {
-    let config = app
-        .store()
-        .app(app_id)
-        .ok_or_else(|| format!("no app {app_id}"))?
-        .provisioning
-        .clone();
-    let token = config
-        .token
-        .clone()
-        .filter(|_| !config.scim_base_url.trim().is_empty())
-        .ok_or("paste the Service Account Token and press Enable before importing")?;
+) -> Result<ImportReport, ImportError> {
+    let config = app.store().import_source(app_id)?;
     let target = Target {
         base_url: config.scim_base_url.clone(),
-        token,
+        token: config.token.clone().unwrap_or_default(),
         schema_urns: config.schema_urns,
     };
     let (result, exchanges) = provisioner.list_users(&target).await;
     app.outbound.record(None, app.clock.now(), exchanges);
-    let users = result.map_err(|f| f.detail)?;
+    let users = result.map_err(|f| ImportError::Target(f.detail))?;
     let now = app.clock.now();
-    app.store_mut()
-        .import_users(app_id, &users, now)
-        .map_err(|e| e.to_string())
+    Ok(app.store_mut().import_users(app_id, &users, now)?)
 }

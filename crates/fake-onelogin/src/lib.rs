@@ -17,30 +17,34 @@
 //!
 //! The map:
 //! - [`model`]: users, roles, apps, provisioning settings, tasks, links, credentials.
-//! - `store`: the data, and the rules that turn directory changes into tasks (see its module
-//!   documentation for the trigger table, superseding and approvals).
-//! - `engine`: runs the queue through the provisioner; the Enable test.
-//! - `oauth`: client credentials and access tokens on the harness clock.
-//! - `http`: OAuth, `/api/2`, `/__admin`, in OneLogin's error shapes.
+//! - [`seed`]: seed files (users and roles), and what a fake starts with.
+//! - `state`: what handlers, the engine and this handle share.
+//! - `store`: the data, and every decision about it (see its module documentation for the
+//!   trigger table, superseding and approvals).
+//! - `engine`: runs the queue through the provisioner; the Enable test; Import.
+//! - `sso`: the identity provider: keys, sessions, signed assertions.
+//! - `tokens`: client credentials and access tokens on the harness clock.
+//! - `http`: OAuth, OneLogin's API, `/__admin`, the console and sign-in pages, in OneLogin's
+//!   shapes.
 //!
 //! Architecture invariant: the store never waits on the network. The engine claims a task under
 //! the lock, releases it for the HTTP calls, and takes it again to record the result.
 
-pub mod directory;
 pub mod model;
+pub mod seed;
 pub mod tools;
 
 mod engine;
 mod http;
-mod idp;
-mod oauth;
 mod outbound;
 mod sso;
 mod start_error;
+mod state;
 mod store;
+mod tokens;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock};
 
 use harness_clock::Clock;
 use harness_provisioner::{Provisioner, RetryPolicy};
@@ -49,86 +53,28 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+
+use state::{AppState, Shared};
 use tokio::task::JoinHandle;
 
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
     OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
     SignatureAlgorithm, SignatureElement, SsoConfig, State, Task, TaskAction, TaskStatus,
-    default_asana_config,
+    UserState, UserStatus, default_asana_config,
 };
 pub use outbound::{OutboundExchange, TaskRun};
-pub use sso::{PASSWORD, PostForm, SsoError};
+pub use sso::{PostForm, SsoError};
 pub use start_error::StartError;
+pub use store::events::EventType;
 pub use store::retention::Retention;
-pub use store::sso::SsoRefusal;
+pub use store::sso::{LoginRefusal, PASSWORD, RefusalCode, SsoRefusal};
 pub use store::{StoreError, UserChanges};
 
 /// The account id tokens report; a fake has one account.
 pub const ACCOUNT_ID: u64 = 80_010;
 /// The Asana connector's id in OneLogin's catalog (the value is the harness's).
 pub const ASANA_CONNECTOR_ID: u64 = 60_866;
-pub(crate) struct AppState {
-    store: RwLock<store::Store>,
-    clock: Clock,
-    tokens: oauth::Tokens,
-    rng: Mutex<StdRng>,
-    outbound: outbound::Outbound,
-    /// One queue run at a time.
-    run_lock: tokio::sync::Mutex<()>,
-    provisioner: Provisioner,
-    /// Wakes the background worker, when there is one.
-    work: Notify,
-    /// Counts finished task runs, so callers can wait for the queue without sleeping.
-    progress: tokio::sync::watch::Sender<u64>,
-    /// Bumped whenever the store is taken for writing, so a saver knows to save.
-    changes: tokio::sync::watch::Sender<u64>,
-    /// When set, `/__admin` and `/admin` require it.
-    admin_token: Option<String>,
-    initial: State,
-    /// `http://host:port`: the base of the IdP's issuer and endpoints.
-    origin: String,
-    /// Signing keys in memory, people's OneLogin sessions, and the pool signing runs on.
-    idp: sso::Idp,
-}
-
-pub(crate) type Shared = Arc<AppState>;
-
-impl AppState {
-    fn store(&self) -> RwLockReadGuard<'_, store::Store> {
-        self.store.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The store for writing. Marks a change: a saver waiting on `changes` snapshots once the
-    /// guard is dropped (its read lock waits for it).
-    fn store_mut(&self) -> RwLockWriteGuard<'_, store::Store> {
-        let guard = self.store.write().unwrap_or_else(|e| e.into_inner());
-        self.changes.send_modify(|n| *n += 1);
-        guard
-    }
-
-    /// The credential scope behind an access token, while the token is live: what both API
-    /// versions authorize by.
-    fn token_scope(&self, token: &str) -> Option<model::ApiScope> {
-        let grant = self.tokens.check(token, self.clock.now())?;
-        self.store().credential(&grant.client_id).map(|c| c.scope)
-    }
-
-    /// Lets go of what the retention no longer keeps before a list is read, so that a log
-    /// nobody wrote to for days shows its age (checked under the read lock first).
-    fn sweep(&self) {
-        let now = self.clock.now();
-        if self.store().sweep_due(now) {
-            self.store_mut().sweep(now);
-        }
-    }
-
-    /// Something may have become runnable.
-    fn kick(&self) {
-        self.work.notify_one();
-    }
-}
-
 /// The API credential the fake starts with (scope Manage All), for clients and SDKs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiCredentials {
@@ -155,7 +101,7 @@ pub struct FakeOneLoginBuilder {
     journal_capacity: usize,
     credential: Option<ApiCredentials>,
     state: Option<State>,
-    directory: Option<directory::Directory>,
+    directory: Option<seed::Directory>,
     admin_token: Option<String>,
     idp_key: Option<(String, String)>,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -239,7 +185,7 @@ impl FakeOneLoginBuilder {
     }
 
     /// Seeds users and roles (ignored when starting from a state).
-    pub fn directory(mut self, directory: directory::Directory) -> Self {
+    pub fn directory(mut self, directory: seed::Directory) -> Self {
         self.directory = Some(directory);
         self
     }
@@ -316,80 +262,23 @@ impl FakeOneLoginBuilder {
             None => StdRng::from_os_rng(),
         };
         let now = clock.now();
-        let (mut store, asana_app_id) = match self.state {
-            Some(state) => {
-                let mut store = store::Store::restore(state).map_err(StartError::State)?;
-                let id = store
-                    .apps()
-                    .find(|a| a.connector_id == ASANA_CONNECTOR_ID)
-                    .map(|a| a.id);
-                let id = id.unwrap_or_else(|| {
-                    store.add_app(
-                        "Asana",
-                        ASANA_CONNECTOR_ID,
-                        default_asana_config(&self.asana_scim_url),
-                        now,
-                    )
-                });
-                (store, id)
-            }
-            None => {
-                let mut store = store::Store::new();
-                let id = store.add_app(
-                    "Asana",
-                    ASANA_CONNECTOR_ID,
-                    default_asana_config(&self.asana_scim_url),
-                    now,
-                );
-                if let Some(directory) = &self.directory {
-                    directory
-                        .apply(&mut store, now)
-                        .map_err(StartError::Directory)?;
-                }
-                (store, id)
-            }
-        };
+        let (mut store, asana_app_id) = seed::initial_store(
+            self.state,
+            self.directory.as_ref(),
+            &self.asana_scim_url,
+            now,
+        )?;
         store.set_retention(self.retention, now);
         if let Some((key, cert)) = self.idp_key {
-            harness_saml::SigningKey::from_pem(&key, &cert)
-                .map_err(|e| StartError::IdpKey(e.to_string()))?;
-            let has = store
-                .app(asana_app_id)
-                .is_some_and(|a| !a.sso.certificates.is_empty());
-            if !has {
-                store
-                    .add_certificate(asana_app_id, cert, key, now)
-                    .map_err(|e| StartError::IdpKey(e.to_string()))?;
-            }
+            seed::install_idp_key(&mut store, asana_app_id, key, cert, now)?;
         }
         if let Some(form) = self.issuer_form {
             let mut sso = store.app(asana_app_id).expect("made above").sso.clone();
             sso.issuer_form = form;
             let set = store.set_sso(asana_app_id, sso, now);
-            set.map_err(|e| StartError::State(e.to_string()))?;
+            set.map_err(StartError::State)?;
         }
-        let credentials = match self.credential {
-            Some(fixed) => {
-                if store.credential(&fixed.client_id).is_none() {
-                    store.add_credential(model::ApiCredential {
-                        name: "harness".into(),
-                        client_id: fixed.client_id.clone(),
-                        secret_sha256: oauth::sha256_hex(&fixed.client_secret),
-                        scope: ApiScope::ManageAll,
-                    });
-                }
-                fixed
-            }
-            None => {
-                let (credential, secret) =
-                    oauth::new_credential(&mut rng, "harness", ApiScope::ManageAll);
-                store.add_credential(credential.clone());
-                ApiCredentials {
-                    client_id: credential.client_id,
-                    client_secret: secret,
-                }
-            }
-        };
+        let credentials = seed::starting_credential(&mut store, self.credential, &mut rng);
         let client = match &self.ca_certificate {
             None => Provisioner::default_client(&self.retry),
             Some(pem) => Provisioner::client_trusting(&self.retry, pem)
@@ -405,7 +294,7 @@ impl FakeOneLoginBuilder {
             initial: store.snapshot(),
             store: RwLock::new(store),
             clock,
-            tokens: oauth::Tokens::default(),
+            tokens: tokens::Tokens::default(),
             rng: Mutex::new(rng),
             outbound: outbound::Outbound::new(self.journal_capacity),
             run_lock: tokio::sync::Mutex::new(()),
@@ -576,67 +465,6 @@ impl FakeOneLogin {
 
     pub fn clock(&self) -> &Clock {
         &self.app.clock
-    }
-
-    /// The Asana app's SSO tab.
-    pub fn sso(&self) -> SsoConfig {
-        self.app
-            .store()
-            .app(self.asana_app_id)
-            .expect("the Asana app exists")
-            .sso
-            .clone()
-    }
-
-    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and element,
-    /// issuer form); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
-    pub fn configure_sso(&self, change: impl FnOnce(&mut SsoConfig)) -> Result<(), StoreError> {
-        let mut next = self.sso();
-        change(&mut next);
-        let now = self.app.clock.now();
-        self.app.store_mut().set_sso(self.asana_app_id, next, now)
-    }
-
-    /// The Asana app's signing certificate in use, PEM (made now if it has none): what an admin
-    /// downloads from the SSO tab and uploads to Asana.
-    pub fn idp_certificate_pem(&self) -> String {
-        idp::ensure_certificate(&self.app, self.asana_app_id).expect("the Asana app exists");
-        self.sso().certificates[0].certificate.clone()
-    }
-
-    /// Makes the Asana app's signing key now, on a blocking thread, unless it has one: `serve`
-    /// calls it at start so that readiness never waits on RSA key generation, and the first
-    /// sign-in rarely does. A sign-in that comes first makes the key itself; only one is kept.
-    pub fn prepare_idp_key(&self) -> JoinHandle<()> {
-        let app = self.app.clone();
-        let id = self.asana_app_id;
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = idp::ensure_certificate(&app, id) {
-                tracing::error!(error = %e, "cannot make the IdP signing key");
-            }
-        })
-    }
-
-    /// Makes a new signing certificate and puts it in use; the old one stays listed.
-    pub fn rotate_idp_certificate(&self) -> u64 {
-        idp::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
-    }
-
-    /// The form the SSO endpoint would post to sign `user_id` in to Asana.
-    pub fn assertion_form(
-        &self,
-        user_id: u64,
-        in_response_to: Option<String>,
-        relay_state: Option<String>,
-    ) -> Result<PostForm, SsoError> {
-        idp::assertion(
-            &self.app,
-            self.asana_app_id,
-            user_id,
-            in_response_to,
-            relay_state,
-            None,
-        )
     }
 
     pub async fn shutdown(mut self) {

@@ -9,9 +9,9 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("cannot restore the saved OneLogin state: {0}")]
-    State(String),
+    State(crate::store::StoreError),
     #[error("the OneLogin directory does not fit together: {0}")]
-    Directory(String),
+    Directory(crate::seed::DirectoryError),
     #[error("the IdP signing key cannot be used: {0}")]
     IdpKey(String),
     #[error("the CA certificate cannot be used: {0}")]

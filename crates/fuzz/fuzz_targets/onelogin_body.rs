@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Err(message) = fake_onelogin::tools::parse_user_body(data) {
-        assert!(!message.is_empty());
+        assert!(!message.to_string().is_empty());
     }
 });

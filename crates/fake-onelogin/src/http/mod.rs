@@ -4,10 +4,8 @@
 mod admin;
 pub(crate) mod api;
 mod console;
-mod events;
 mod oauth;
 mod sso;
-mod sso_admin;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -17,14 +15,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::Shared;
+use crate::engine::ImportError;
+use crate::state::Shared;
 use crate::store::StoreError;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
-    let api_v1 = events::router(state.clone());
+    let api_v1 = api::events::router(state.clone());
     harness_server::health::mark_start();
     Router::new()
         .nest("/api/2", api)
@@ -32,8 +31,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .nest("/auth/oauth2", oauth::router())
         .nest(
             "/__admin",
-            sso_admin::router()
-                .merge(admin::router())
+            admin::router()
                 .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
                 .layer(middleware::from_fn(require_json))
                 .layer(middleware::from_fn_with_state(state.clone(), guard_admin))
@@ -184,11 +182,27 @@ impl From<StoreError> for OlError {
                 OlError::field(&field, format!("{field} {message}"))
             }
             StoreError::Conflict(m) => OlError::conflict(m),
+            // A state to restore that does not fit together.
+            e @ (StoreError::NewerState(_) | StoreError::Inconsistent(_)) => OlError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UnprocessableEntityError",
+                e.to_string(),
+            ),
         }
     }
 }
 
-/// Parses a JSON body, with OneLogin's 400 for malformed JSON.
+/// An import the store refused renders as the store's refusal (no app: 404); one the target
+/// refused is a 409 with the target's reason.
+impl From<ImportError> for OlError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Store(e @ StoreError::NotFound(_)) => e.into(),
+            e => OlError::conflict(e.to_string()),
+        }
+    }
+}
+
 /// A numeric id from the path; anything else names no resource.
 pub(crate) struct Id(pub u64);
 
@@ -227,6 +241,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPair {
     }
 }
 
+/// Parses a JSON body, with OneLogin's 400 for malformed JSON.
 pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, OlError> {
     if bytes.is_empty() {
         return Err(OlError::bad_request("A JSON request body is required"));

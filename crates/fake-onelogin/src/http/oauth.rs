@@ -9,8 +9,8 @@ use axum::routing::post;
 use serde_json::json;
 
 use super::{OlError, json_body};
-use crate::Shared;
-use crate::oauth::{TOKEN_LIFETIME_SECS, client_credentials, secret_matches};
+use crate::state::Shared;
+use crate::tokens::{TOKEN_LIFETIME_SECS, client_credentials, secret_matches};
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()

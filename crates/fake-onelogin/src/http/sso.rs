@@ -14,10 +14,9 @@ use harness_html::{escape, notice, page};
 use harness_saml::{AuthnRequest, Binding};
 use serde::Deserialize;
 
-use crate::Shared;
-use crate::model::status;
-use crate::sso::{self, COOKIE, PASSWORD, SsoError};
-use crate::store::sso::SsoRefusal;
+use crate::sso::{self, COOKIE, SsoError};
+use crate::state::Shared;
+use crate::store::sso::RefusalCode;
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()
@@ -34,31 +33,16 @@ pub(super) fn router() -> Router<Shared> {
 
 const PRODUCT: &str = "OneLogin";
 
-/// OneLogin's refusals, each with a code a script or scenario can read (`data-reason`).
-pub mod reason {
-    /// The OneLogin login itself failed: unknown person, wrong password, status not Active.
-    pub const CANNOT_LOG_IN: &str = "cannot_log_in";
-    /// The person does not have the app (through a role or directly).
-    pub const NO_APP_ACCESS: &str = "no_app_access";
-    /// The AuthnRequest names another service provider.
-    pub const UNKNOWN_SERVICE_PROVIDER: &str = "unknown_service_provider";
-    /// The AuthnRequest cannot be read.
-    pub const BAD_SAML_REQUEST: &str = "bad_saml_request";
-    /// The app's SSO tab is incomplete (no ACS URL) or its key is unusable.
-    pub const SSO_NOT_CONFIGURED: &str = "sso_not_configured";
-    pub const NOT_FOUND: &str = "not_found";
-}
-
 fn no_such_app() -> Response {
     refusal_page(
         StatusCode::NOT_FOUND,
-        reason::NOT_FOUND,
+        RefusalCode::NotFound,
         "Not found",
         "There is no such app.",
     )
 }
 
-fn refusal_page(status: StatusCode, reason: &str, title: &str, message: &str) -> Response {
+fn refusal_page(status: StatusCode, reason: RefusalCode, title: &str, message: &str) -> Response {
     (
         status,
         Html(page(
@@ -91,7 +75,7 @@ fn login_page(return_to: &str, message: &str) -> String {
     } else {
         format!(
             r#"<div id="refusal" data-reason="{}">{}</div>"#,
-            reason::CANNOT_LOG_IN,
+            RefusalCode::CannotLogIn,
             notice(false, message)
         )
     };
@@ -145,32 +129,14 @@ async fn login(State(app): State<Shared>, body: Bytes) -> Response {
         .find(|(k, _)| k == "return")
         .map_or("", |(_, v)| v.as_str());
     let return_to = safe_return(return_to);
-    let user = {
-        let store = app.store();
-        store
-            .users()
-            .find(|u| u.username.eq_ignore_ascii_case(&who) || u.email.eq_ignore_ascii_case(&who))
-            .map(|u| (u.id, u.status))
+    let logged_in = app.store().log_in(&who, &field("password"));
+    let id = match logged_in {
+        Ok(id) => id,
+        Err(refusal) => {
+            let page = login_page(return_to, &refusal.to_string());
+            return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+        }
     };
-    let refuse = |message: &str| {
-        (
-            StatusCode::UNAUTHORIZED,
-            Html(login_page(return_to, message)),
-        )
-            .into_response()
-    };
-    let Some((id, user_status)) = user else {
-        return refuse("No user with that username or email.");
-    };
-    if field("password") != PASSWORD {
-        return refuse("The password is wrong.");
-    }
-    if user_status != status::ACTIVE {
-        return refuse(&format!(
-            "This account cannot sign in: its status is {}.",
-            status::label(user_status)
-        ));
-    }
     let session = app.idp.open_session(id, app.clock.now());
     let mut response = Redirect::to(return_to).into_response();
     let secure = if app.origin.starts_with("https://") {
@@ -196,11 +162,9 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
 /// The signed-in person's user id, if their session stands and they can still sign in.
 fn session_user(app: &Shared, headers: &HeaderMap) -> Option<u64> {
     let session = app.idp.session(&cookie(headers)?, app.clock.now())?;
-    let store = app.store();
-    store
-        .user(session.user)
-        .filter(|u| u.status == status::ACTIVE)
-        .map(|u| u.id)
+    app.store()
+        .session_stands(session.user)
+        .then_some(session.user)
 }
 
 async fn portal(State(app): State<Shared>, headers: HeaderMap) -> Response {
@@ -247,7 +211,7 @@ async fn metadata(State(app): State<Shared>, Path(app_id): Path<String>) -> Resp
     match app
         .idp
         .cpu
-        .run(move || crate::idp::ensure_certificate(&worker, app_id))
+        .run(move || crate::sso::keys::ensure_certificate(&worker, app_id))
         .await
     {
         Some(Ok(())) => {}
@@ -353,7 +317,7 @@ fn sso_endpoint(
             Err(e) => {
                 return refusal_page(
                     StatusCode::BAD_REQUEST,
-                    reason::BAD_SAML_REQUEST,
+                    RefusalCode::BadSamlRequest,
                     "Bad SAML request",
                     &format!("The app sent a SAML request OneLogin cannot read: {e}"),
                 );
@@ -365,7 +329,7 @@ fn sso_endpoint(
     {
         return refusal_page(
             StatusCode::BAD_REQUEST,
-            reason::UNKNOWN_SERVICE_PROVIDER,
+            RefusalCode::UnknownServiceProvider,
             "Unknown app",
             &format!(
                 "The SAML request comes from {}, which is not this app's service provider ({expected_issuer}).",
@@ -394,7 +358,7 @@ fn sso_endpoint(
     let authn_instant = cookie(headers)
         .and_then(|id| app.idp.session(&id, app.clock.now()))
         .map(|s| s.since);
-    match crate::idp::assertion(
+    match crate::sso::assertion::assertion(
         app,
         app_id,
         user,
@@ -407,26 +371,18 @@ fn sso_endpoint(
     }
 }
 
+/// A refused sign-in as a page: the store's refusal decides the code, the code the status.
 fn sso_error(e: SsoError) -> Response {
-    let (status, code, title) = match &e {
-        SsoError::Refused(SsoRefusal::NoAccess(..)) => (
-            StatusCode::FORBIDDEN,
-            reason::NO_APP_ACCESS,
-            "You cannot sign in to this app",
-        ),
-        SsoError::Refused(SsoRefusal::NotActive(..)) => (
-            StatusCode::FORBIDDEN,
-            reason::CANNOT_LOG_IN,
-            "You cannot sign in to this app",
-        ),
-        SsoError::Refused(SsoRefusal::NoAcs | SsoRefusal::EmptyNameId(..)) | SsoError::Key(_) => (
-            StatusCode::CONFLICT,
-            reason::SSO_NOT_CONFIGURED,
-            "SSO is not configured",
-        ),
-        SsoError::Refused(_) | SsoError::Store(_) => {
-            (StatusCode::NOT_FOUND, reason::NOT_FOUND, "Not found")
+    let code = e.code();
+    let (status, title) = match code {
+        RefusalCode::NoAppAccess | RefusalCode::CannotLogIn => {
+            (StatusCode::FORBIDDEN, "You cannot sign in to this app")
         }
+        RefusalCode::SsoNotConfigured => (StatusCode::CONFLICT, "SSO is not configured"),
+        RefusalCode::UnknownServiceProvider | RefusalCode::BadSamlRequest => {
+            (StatusCode::BAD_REQUEST, "Bad SAML request")
+        }
+        RefusalCode::NotFound => (StatusCode::NOT_FOUND, "Not found"),
     };
     refusal_page(status, code, title, &e.to_string())
 }

@@ -12,37 +12,65 @@ use serde::Serialize;
 
 use super::Store;
 
-/// The harness's event types (OneLogin's ids are undocumented: [U]).
-pub mod event_type {
+/// The harness's event types (OneLogin's ids are undocumented: [U]), written as their ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "u32")]
+#[repr(u32)]
+pub enum EventType {
     /// "Actor_user manually added user to app" (S22).
-    pub const APP_ADDED: u32 = 9001;
+    AppAdded = 9001,
     /// "Actor_user removed user from app" (S22).
-    pub const APP_REMOVED: u32 = 9002;
-    pub const PROVISIONING_SUCCEEDED: u32 = 9010;
+    AppRemoved = 9002,
+    ProvisioningSucceeded = 9010,
     /// With the target's reason in `error_description`.
-    pub const PROVISIONING_FAILED: u32 = 9011;
-    pub const PROVISIONING_APPROVED: u32 = 9020;
-    pub const PROVISIONING_DENIED: u32 = 9021;
-    pub const API_CONNECTED: u32 = 9030;
-    pub const API_CONNECTION_FAILED: u32 = 9031;
+    ProvisioningFailed = 9011,
+    ProvisioningApproved = 9020,
+    ProvisioningDenied = 9021,
+    ApiConnected = 9030,
+    ApiConnectionFailed = 9031,
+}
 
-    /// Each type's id and what it means, for the README and `GET /api/1/events/types`.
-    pub const ALL: [(u32, &str); 8] = [
-        (APP_ADDED, "Admin manually added user to app"),
-        (APP_REMOVED, "Admin removed user from app"),
-        (
-            PROVISIONING_SUCCEEDED,
-            "User provisioned to app (create, update, suspend, reactivate or delete)",
-        ),
-        (
-            PROVISIONING_FAILED,
-            "Provisioning the user to the app failed; error_description has the target's reason",
-        ),
-        (PROVISIONING_APPROVED, "Admin approved a provisioning task"),
-        (PROVISIONING_DENIED, "Admin denied a provisioning task"),
-        (API_CONNECTED, "App's API connection enabled"),
-        (API_CONNECTION_FAILED, "App's API connection failed"),
+impl EventType {
+    /// Every type, for the README and `GET /api/1/events/types`.
+    pub const ALL: [EventType; 8] = [
+        EventType::AppAdded,
+        EventType::AppRemoved,
+        EventType::ProvisioningSucceeded,
+        EventType::ProvisioningFailed,
+        EventType::ProvisioningApproved,
+        EventType::ProvisioningDenied,
+        EventType::ApiConnected,
+        EventType::ApiConnectionFailed,
     ];
+
+    /// The type's id, as the API writes it.
+    pub fn id(self) -> u32 {
+        self as u32
+    }
+
+    /// What the type means, as `GET /api/1/events/types` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::AppAdded => "Admin manually added user to app",
+            EventType::AppRemoved => "Admin removed user from app",
+            EventType::ProvisioningSucceeded => {
+                "User provisioned to app (create, update, suspend, reactivate or delete)"
+            }
+            EventType::ProvisioningFailed => {
+                "Provisioning the user to the app failed; error_description has the target's reason"
+            }
+            EventType::ProvisioningApproved => "Admin approved a provisioning task",
+            EventType::ProvisioningDenied => "Admin denied a provisioning task",
+            EventType::ApiConnected => "App's API connection enabled",
+            EventType::ApiConnectionFailed => "App's API connection failed",
+        }
+    }
+}
+
+impl From<EventType> for u32 {
+    fn from(t: EventType) -> u32 {
+        t.id()
+    }
 }
 
 /// One event, in the v1 resource's field names (S14).
@@ -51,7 +79,7 @@ pub struct Event {
     pub id: u64,
     pub created_at: Timestamp,
     pub account_id: u64,
-    pub event_type_id: u32,
+    pub event_type_id: EventType,
     pub user_id: Option<u64>,
     pub user_name: Option<String>,
     pub app_id: Option<u64>,
@@ -73,7 +101,7 @@ pub struct About {
 impl Store {
     /// Records an event now, and lets go of those past the retention. Ids are the store's own
     /// sequence, so they only grow, and letting go renumbers nothing.
-    pub fn record_event(&mut self, event_type_id: u32, about: About, now: Timestamp) {
+    pub fn record_event(&mut self, event_type_id: EventType, about: About, now: Timestamp) {
         self.event_seq += 1;
         let user_name = about
             .user

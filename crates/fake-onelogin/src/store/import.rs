@@ -36,6 +36,22 @@ pub struct Imported {
 }
 
 impl Store {
+    /// The settings an import reads the target with: refused until the app has a token and a
+    /// SCIM URL.
+    pub fn import_source(&self, app: u64) -> Result<ProvisioningConfig, StoreError> {
+        let config = &self
+            .apps
+            .get(&app)
+            .ok_or_else(|| StoreError::NotFound(format!("no app {app}")))?
+            .provisioning;
+        if config.token.is_none() || config.scim_base_url.trim().is_empty() {
+            return Err(StoreError::Conflict(
+                "paste the Service Account Token and press Enable before importing".into(),
+            ));
+        }
+        Ok(config.clone())
+    }
+
     /// Links the app's users to the target's, by SCIM Username (the Parameters tab's mapping).
     pub fn import_users(
         &mut self,
@@ -77,42 +93,7 @@ impl Store {
                 report.already_linked += 1;
                 continue;
             }
-            let payload = payload_of(&self.users[&user], &parameters);
-            self.links.insert(
-                (user, app),
-                Link {
-                    app_id: app,
-                    user_id: user,
-                    state: if active {
-                        Provisioned::Active
-                    } else {
-                        Provisioned::Deleted
-                    },
-                    scim_id: Some(scim_id.to_owned()),
-                    payload,
-                },
-            );
-            // A create that waits, or failed ("already exists"), is no longer needed.
-            let stale: Vec<u64> = [
-                self.open_tasks.get(&(user, app)).copied(),
-                self.last_task(user, app)
-                    .filter(|t| t.status == TaskStatus::Failed)
-                    .map(|t| t.id),
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|id| self.tasks[id].action == TaskAction::Create)
-            .collect();
-            for id in stale {
-                self.close(
-                    id,
-                    TaskStatus::Skipped,
-                    Some(
-                        "superseded: imported from the target (linked to the existing user)".into(),
-                    ),
-                    now,
-                );
-            }
+            self.link_imported((user, app), scim_id, active, &parameters, now);
             report.linked.push(Imported {
                 user_id: user,
                 user_name: name.to_owned(),
@@ -121,5 +102,51 @@ impl Store {
             });
         }
         Ok(report)
+    }
+
+    /// Links a matched user to the target's: a create waiting for them, or one that failed
+    /// ("already exists"), is no longer needed.
+    fn link_imported(
+        &mut self,
+        (user, app): (u64, u64),
+        scim_id: &str,
+        active: bool,
+        parameters: &Parameters,
+        now: Timestamp,
+    ) {
+        let payload = payload_of(&self.users[&user], parameters);
+        self.links.insert(
+            (user, app),
+            Link {
+                app_id: app,
+                user_id: user,
+                state: if active {
+                    Provisioned::Active
+                } else {
+                    Provisioned::Deleted
+                },
+                scim_id: Some(scim_id.to_owned()),
+                payload,
+            },
+        );
+        // A create that waits, or failed ("already exists"), is no longer needed.
+        let stale: Vec<u64> = [
+            self.open_tasks.get(&(user, app)).copied(),
+            self.last_task(user, app)
+                .filter(|t| t.status == TaskStatus::Failed)
+                .map(|t| t.id),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|id| self.tasks[id].action == TaskAction::Create)
+        .collect();
+        for id in stale {
+            self.close(
+                id,
+                TaskStatus::Skipped,
+                Some("superseded: imported from the target (linked to the existing user)".into()),
+                now,
+            );
+        }
     }
 }

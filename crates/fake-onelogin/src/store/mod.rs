@@ -2,25 +2,29 @@
 //! indices that keep lookups cheap, and the reads every layer makes. The rules live beside it,
 //! one concern a file:
 //!
-//! - `directory`: writes to users and roles, each followed by a reconcile of what it touches.
+//! - `users`, `roles`: writes to users (and apps given directly) and to roles, each followed by
+//!   a reconcile of what it touches.
 //! - `reconcile`: the trigger table: what Asana should hold, and the task that closes the gap.
 //! - `queue`: tasks through their states, approvals, claiming and completing.
 //! - `sso`: the SSO tab's settings and certificates, and who gets an assertion.
 //! - `import`: import from the target: its users linked to OneLogin's by SCIM Username.
 //! - `events`: the event log behind `GET /api/1/events`.
 //! - `retention`: what is let go: events and finished tasks past the retention or the cap.
-//! - `state`: the whole store as `GET|PUT /__admin/state` shows it.
+//! - `snapshot`: the whole store as `GET|PUT /__admin/state` shows it.
+//! - `error`: the one `StoreError`.
 //!
 //! Handlers parse; the store decides.
 
-mod directory;
+mod error;
 pub(crate) mod events;
 pub(crate) mod import;
-mod queue;
+pub(crate) mod queue;
 mod reconcile;
 pub(crate) mod retention;
+mod roles;
+mod snapshot;
 pub(crate) mod sso;
-mod state;
+mod users;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -28,25 +32,8 @@ use jiff::Timestamp;
 
 use crate::model::*;
 
-/// Why a store call was refused; the HTTP layer renders it in OneLogin's shape.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    NotFound(String),
-    /// A field is missing or invalid: 422 naming the field.
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    /// The operation does not fit the current state (approving a denied task).
-    #[error("{0}")]
-    Conflict(String),
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
+pub use error::StoreError;
+use error::invalid;
 
 /// What a user write may change. `None` leaves a field alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -235,6 +222,29 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// `provisioning_state` for a user and app, from the open task or what the target holds.
+    pub fn provisioning_state(&self, user: u64, app: u64) -> ProvisioningState {
+        if let Some(task) = self.open_task(user, app) {
+            return if task.status == TaskStatus::Pending {
+                ProvisioningState::Pending
+            } else {
+                ProvisioningState::Provisioning
+            };
+        }
+        if self
+            .last_task(user, app)
+            .is_some_and(|t| t.status == TaskStatus::Failed)
+        {
+            return ProvisioningState::Failed;
+        }
+        match self.link(user, app).map(|l| l.state) {
+            Some(Provisioned::Active) => ProvisioningState::Provisioned,
+            Some(Provisioned::Suspended) => ProvisioningState::Suspended,
+            Some(Provisioned::Deleted) => ProvisioningState::Deprovisioned,
+            None => ProvisioningState::Unknown,
+        }
     }
 
     // -- setup ---------------------------------------------------------------------------------

@@ -4,6 +4,14 @@
 use jiff::Timestamp;
 
 use super::{Store, StoreError};
+
+/// Why a task's run failed: the target's reason, and whether the target refused the token
+/// (which puts the app's API status to Failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFailure {
+    pub detail: String,
+    pub unauthorized: bool,
+}
 use crate::model::*;
 
 /// How a new task starts.
@@ -124,7 +132,7 @@ impl Store {
     pub fn approve(&mut self, id: u64, now: Timestamp) -> Result<&Task, StoreError> {
         let task = self.transition(id, TaskStatus::Pending, TaskStatus::Approved, now)?;
         let about = task_about(task, None);
-        self.record_event(super::events::event_type::PROVISIONING_APPROVED, about, now);
+        self.record_event(super::events::EventType::ProvisioningApproved, about, now);
         Ok(&self.tasks[&id])
     }
 
@@ -133,7 +141,7 @@ impl Store {
         let (user, app) = (task.user_id, task.app_id);
         let about = task_about(task, None);
         self.open_tasks.remove(&(user, app));
-        self.record_event(super::events::event_type::PROVISIONING_DENIED, about, now);
+        self.record_event(super::events::EventType::ProvisioningDenied, about, now);
         self.task_settled(id, now);
         Ok(&self.tasks[&id])
     }
@@ -233,11 +241,12 @@ impl Store {
         }
     }
 
-    /// Records a run's result; on success, the link now says what the target holds.
+    /// Records a run's result (the target's id for the user, or why it failed); on success, the
+    /// link now says what the target holds.
     pub fn complete(
         &mut self,
         id: u64,
-        result: Result<Option<String>, (String, bool)>,
+        result: Result<Option<String>, RunFailure>,
         requests: u32,
         now: Timestamp,
     ) {
@@ -263,11 +272,7 @@ impl Store {
                 };
                 let payload = task.payload.clone();
                 let about = task_about(task, None);
-                self.record_event(
-                    super::events::event_type::PROVISIONING_SUCCEEDED,
-                    about,
-                    now,
-                );
+                self.record_event(super::events::EventType::ProvisioningSucceeded, about, now);
                 let scim_id = scim_id
                     .or_else(|| self.links.get(&(user, app)).and_then(|l| l.scim_id.clone()));
                 self.links.insert(
@@ -288,11 +293,14 @@ impl Store {
                     self.reconcile(user, app, "changed while provisioning", now);
                 }
             }
-            Err((error, unauthorized)) => {
+            Err(RunFailure {
+                detail: error,
+                unauthorized,
+            }) => {
                 task.status = TaskStatus::Failed;
                 task.error = Some(error.clone());
                 let about = task_about(task, Some(error.clone()));
-                self.record_event(super::events::event_type::PROVISIONING_FAILED, about, now);
+                self.record_event(super::events::EventType::ProvisioningFailed, about, now);
                 if unauthorized && let Some(a) = self.apps.get_mut(&app) {
                     a.provisioning.api_status = ApiStatus::Failed;
                     a.provisioning.api_error = Some(error);
@@ -314,8 +322,8 @@ impl Store {
             a.provisioning.api_status = status;
             a.provisioning.api_error.clone_from(&error);
             let kind = match status {
-                ApiStatus::Connected => super::events::event_type::API_CONNECTED,
-                _ => super::events::event_type::API_CONNECTION_FAILED,
+                ApiStatus::Connected => super::events::EventType::ApiConnected,
+                _ => super::events::EventType::ApiConnectionFailed,
             };
             let about = super::events::About {
                 app: Some(app),

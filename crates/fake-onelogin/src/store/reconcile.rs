@@ -100,7 +100,7 @@ impl Store {
         let payload = payload_of(u, &config.parameters);
         let want = if !self.has_access(user, app) {
             Want::Removed(config.on_delete)
-        } else if u.status == status::SUSPENDED {
+        } else if u.status == UserStatus::Suspended {
             match config.on_suspend {
                 OnSuspend::Suspend => Want::Suspended,
                 OnSuspend::DoNothing => Want::SuspensionIgnored,
@@ -130,7 +130,7 @@ impl Store {
             let Some(u) = self.users.get(&user) else {
                 continue;
             };
-            if u.status == status::SUSPENDED || self.open_tasks.contains_key(&(user, app)) {
+            if u.status == UserStatus::Suspended || self.open_tasks.contains_key(&(user, app)) {
                 continue;
             }
             let payload = payload_of(u, &self.apps[&app].provisioning.parameters);
@@ -180,55 +180,7 @@ impl Store {
     ) {
         self.supersede_failed(user, app, reason, now);
         let link = self.links.get(&(user, app));
-        let has = link.map(|l| l.state);
-        let decision = match (has, &want) {
-            (None, Want::Active(_)) => Decision::Task(TaskAction::Create),
-            (None, _) => Decision::Nothing,
-            (Some(Provisioned::Active), Want::Active(p)) => {
-                if link.is_none_or(|l| &l.payload == p) {
-                    Decision::Nothing
-                } else if self.apps[&app].provisioning.connector.updates_profiles() {
-                    Decision::Task(TaskAction::Update)
-                } else if self.last_task(user, app).is_some_and(|t| {
-                    t.action == TaskAction::Update
-                        && t.status == TaskStatus::Skipped
-                        && &t.payload == p
-                }) {
-                    // Already recorded for these attributes: one record per change, not per event.
-                    Decision::Nothing
-                } else {
-                    Decision::Skip(TaskAction::Update, CONNECTOR_SENDS_NO_UPDATES.into())
-                }
-            }
-            (Some(Provisioned::Active), Want::Suspended) => Decision::Task(TaskAction::Suspend),
-            (Some(Provisioned::Active), Want::SuspensionIgnored) => Decision::Skip(
-                TaskAction::Suspend,
-                "the app's suspended-user policy is Do Nothing".into(),
-            ),
-            (Some(Provisioned::Suspended), Want::Active(_)) => {
-                Decision::Task(TaskAction::Reactivate)
-            }
-            (Some(Provisioned::Suspended), Want::Suspended | Want::SuspensionIgnored) => {
-                Decision::Nothing
-            }
-            (
-                Some(Provisioned::Active | Provisioned::Suspended),
-                Want::Removed(OnDelete::Delete),
-            ) => Decision::Task(TaskAction::Delete),
-            (Some(Provisioned::Active), Want::Removed(OnDelete::Suspend)) => {
-                Decision::Task(TaskAction::Suspend)
-            }
-            (Some(Provisioned::Suspended), Want::Removed(OnDelete::Suspend)) => Decision::Nothing,
-            (
-                Some(Provisioned::Active | Provisioned::Suspended),
-                Want::Removed(OnDelete::DoNothing),
-            ) => Decision::Skip(
-                TaskAction::Delete,
-                "the app's deleted-user policy is Do Nothing: the user stays in the target".into(),
-            ),
-            (Some(Provisioned::Deleted), Want::Active(_)) => Decision::Task(TaskAction::Create),
-            (Some(Provisioned::Deleted), _) => Decision::Nothing,
-        };
+        let decision = self.decision(user, app, link, &want);
         // What a task carries: the current attributes for a create, and for anything under an app
         // that sends profile changes; otherwise what the target already has, so deactivating a
         // user under the Asana connector does not slip a profile change through its PUT.
@@ -241,6 +193,21 @@ impl Store {
             }
             _ => payload,
         };
+        self.apply((user, app), decision, &want, payload, reason, now);
+    }
+
+    /// Carries a decision out against the open task: it keeps its place for the same action,
+    /// is superseded by a new task or a skip, or closes when nothing is needed any more.
+    fn apply(
+        &mut self,
+        (user, app): (u64, u64),
+        decision: Decision,
+        want: &Want,
+        payload: Payload,
+        reason: &str,
+        now: Timestamp,
+    ) {
+        let has = self.links.get(&(user, app)).map(|l| l.state);
         let open = self.open_tasks.get(&(user, app)).copied();
         match (decision, open) {
             (Decision::Task(action), Some(open)) if self.tasks[&open].action == action => {
@@ -289,6 +256,61 @@ impl Store {
                 self.close(open, TaskStatus::Skipped, Some(why), now);
             }
             (Decision::Nothing, None) => {}
+        }
+    }
+
+    /// The trigger table: what the link holds against what the policies want.
+    fn decision(&self, user: u64, app: u64, link: Option<&Link>, want: &Want) -> Decision {
+        let has = link.map(|l| l.state);
+        match (has, want) {
+            (None, Want::Active(_)) => Decision::Task(TaskAction::Create),
+            (None, _) => Decision::Nothing,
+            (Some(Provisioned::Active), Want::Active(p)) => self.profile_change(user, app, link, p),
+            (Some(Provisioned::Active), Want::Suspended) => Decision::Task(TaskAction::Suspend),
+            (Some(Provisioned::Active), Want::SuspensionIgnored) => Decision::Skip(
+                TaskAction::Suspend,
+                "the app's suspended-user policy is Do Nothing".into(),
+            ),
+            (Some(Provisioned::Suspended), Want::Active(_)) => {
+                Decision::Task(TaskAction::Reactivate)
+            }
+            (Some(Provisioned::Suspended), Want::Suspended | Want::SuspensionIgnored) => {
+                Decision::Nothing
+            }
+            (
+                Some(Provisioned::Active | Provisioned::Suspended),
+                Want::Removed(OnDelete::Delete),
+            ) => Decision::Task(TaskAction::Delete),
+            (Some(Provisioned::Active), Want::Removed(OnDelete::Suspend)) => {
+                Decision::Task(TaskAction::Suspend)
+            }
+            (Some(Provisioned::Suspended), Want::Removed(OnDelete::Suspend)) => Decision::Nothing,
+            (
+                Some(Provisioned::Active | Provisioned::Suspended),
+                Want::Removed(OnDelete::DoNothing),
+            ) => Decision::Skip(
+                TaskAction::Delete,
+                "the app's deleted-user policy is Do Nothing: the user stays in the target".into(),
+            ),
+            (Some(Provisioned::Deleted), Want::Active(_)) => Decision::Task(TaskAction::Create),
+            (Some(Provisioned::Deleted), _) => Decision::Nothing,
+        }
+    }
+
+    /// A provisioned user's attributes changed: an update if the app sends them, otherwise one
+    /// skipped update per change (not per event).
+    fn profile_change(&self, user: u64, app: u64, link: Option<&Link>, p: &Payload) -> Decision {
+        if link.is_none_or(|l| &l.payload == p) {
+            Decision::Nothing
+        } else if self.apps[&app].provisioning.connector.updates_profiles() {
+            Decision::Task(TaskAction::Update)
+        } else if self.last_task(user, app).is_some_and(|t| {
+            t.action == TaskAction::Update && t.status == TaskStatus::Skipped && &t.payload == p
+        }) {
+            // Already recorded for these attributes: one record per change, not per event.
+            Decision::Nothing
+        } else {
+            Decision::Skip(TaskAction::Update, CONNECTOR_SENDS_NO_UPDATES.into())
         }
     }
 }

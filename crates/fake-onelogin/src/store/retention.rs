@@ -322,7 +322,15 @@ mod tests {
         run_all(&mut store, t0());
         store.delete_user(id, t0()).expect("deleted");
         let (task, _) = store.claim_next(t0()).expect("the delete");
-        store.complete(task.id, Err(("target down".into(), false)), 1, t0());
+        store.complete(
+            task.id,
+            Err(super::super::queue::RunFailure {
+                detail: "target down".into(),
+                unauthorized: false,
+            }),
+            1,
+            t0(),
+        );
         let later = t0() + Retention::DEFAULT_MAX_AGE * 2;
         store.sweep(later);
         assert_eq!(

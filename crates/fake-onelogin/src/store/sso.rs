@@ -7,6 +7,81 @@ use jiff::Timestamp;
 use super::{Store, StoreError, invalid};
 use crate::model::*;
 
+/// The password every person in the fake OneLogin signs in with (a documented harness choice:
+/// the fake has no password store).
+pub const PASSWORD: &str = "harness-password";
+
+/// OneLogin's refusals, each with a code a script or scenario can read (`data-reason` on the
+/// refusal pages). The one list: the pages write these and scenarios expect them.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The OneLogin login itself failed: unknown person, wrong password, status not Active.
+    CannotLogIn,
+    /// The person does not have the app (through a role or directly).
+    NoAppAccess,
+    /// The AuthnRequest names another service provider.
+    UnknownServiceProvider,
+    /// The AuthnRequest cannot be read.
+    BadSamlRequest,
+    /// The app's SSO tab is incomplete (no ACS URL) or its key is unusable.
+    SsoNotConfigured,
+    /// No such app.
+    NotFound,
+}
+
+impl RefusalCode {
+    pub const ALL: [RefusalCode; 6] = [
+        RefusalCode::CannotLogIn,
+        RefusalCode::NoAppAccess,
+        RefusalCode::UnknownServiceProvider,
+        RefusalCode::BadSamlRequest,
+        RefusalCode::SsoNotConfigured,
+        RefusalCode::NotFound,
+    ];
+
+    /// The code as the pages write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::CannotLogIn => "cannot_log_in",
+            RefusalCode::NoAppAccess => "no_app_access",
+            RefusalCode::UnknownServiceProvider => "unknown_service_provider",
+            RefusalCode::BadSamlRequest => "bad_saml_request",
+            RefusalCode::SsoNotConfigured => "sso_not_configured",
+            RefusalCode::NotFound => "not_found",
+        }
+    }
+}
+
+impl std::fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why OneLogin's login form refuses someone: the message the form shows
+/// ([`RefusalCode::CannotLogIn`] for all of them).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginRefusal {
+    #[error("No user with that username or email.")]
+    UnknownUser,
+    #[error("The password is wrong.")]
+    WrongPassword,
+    /// Only Active users can log in (fidelity/onelogin §3.2, status 1).
+    #[error("This account cannot sign in: its status is {}.", .0.label())]
+    NotActive(UserStatus),
+}
+
 /// Why the IdP will not sign someone in to an app.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SsoRefusal {
@@ -20,13 +95,25 @@ pub enum SsoRefusal {
     )]
     NoAccess(String, String),
     /// Only Active users can log in (fidelity/onelogin §3.2, status 1).
-    #[error("{0} cannot log in: the account's status is {1}")]
-    NotActive(String, &'static str),
+    #[error("{0} cannot log in: the account's status is {status}", status = .1.label())]
+    NotActive(String, UserStatus),
     #[error("the app's SSO tab has no ACS URL to send the assertion to")]
     NoAcs,
     /// The Parameters tab maps the NameID to an attribute the user has no value for.
     #[error("{0} has no {1}, which the Parameters tab maps the NameID to")]
     EmptyNameId(String, &'static str),
+}
+
+impl SsoRefusal {
+    /// The code the refusal page carries.
+    pub fn code(&self) -> RefusalCode {
+        match self {
+            SsoRefusal::NoAccess(..) => RefusalCode::NoAppAccess,
+            SsoRefusal::NotActive(..) => RefusalCode::CannotLogIn,
+            SsoRefusal::NoAcs | SsoRefusal::EmptyNameId(..) => RefusalCode::SsoNotConfigured,
+            SsoRefusal::NoApp(_) | SsoRefusal::NoUser(_) => RefusalCode::NotFound,
+        }
+    }
 }
 
 /// Who an assertion is for, as the store decides it.
@@ -116,11 +203,8 @@ impl Store {
     pub fn sso_subject(&self, app: u64, user: u64) -> Result<Subject, SsoRefusal> {
         let a = self.apps.get(&app).ok_or(SsoRefusal::NoApp(app))?;
         let u = self.users.get(&user).ok_or(SsoRefusal::NoUser(user))?;
-        if u.status != status::ACTIVE {
-            return Err(SsoRefusal::NotActive(
-                u.email.clone(),
-                status::label(u.status),
-            ));
+        if !u.status.can_log_in() {
+            return Err(SsoRefusal::NotActive(u.email.clone(), u.status));
         }
         if !self.has_access(user, app) {
             return Err(SsoRefusal::NoAccess(u.email.clone(), a.name.clone()));
@@ -137,6 +221,28 @@ impl Store {
             email: u.email.clone(),
             acs_url,
         })
+    }
+
+    /// OneLogin's login form: the user named by username or email, if the password is right
+    /// and their status lets them log in.
+    pub fn log_in(&self, who: &str, password: &str) -> Result<u64, LoginRefusal> {
+        let user = self
+            .users
+            .values()
+            .find(|u| u.username.eq_ignore_ascii_case(who) || u.email.eq_ignore_ascii_case(who))
+            .ok_or(LoginRefusal::UnknownUser)?;
+        if password != PASSWORD {
+            return Err(LoginRefusal::WrongPassword);
+        }
+        if !user.status.can_log_in() {
+            return Err(LoginRefusal::NotActive(user.status));
+        }
+        Ok(user.id)
+    }
+
+    /// Whether a signed-in person's session still stands: they exist and can still log in.
+    pub fn session_stands(&self, user: u64) -> bool {
+        self.users.get(&user).is_some_and(|u| u.status.can_log_in())
     }
 
     /// The apps a user can start from the portal: those their roles grant.

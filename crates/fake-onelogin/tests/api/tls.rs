@@ -80,7 +80,7 @@ async fn enable_over_https_connects_only_to_a_valid_trusted_certificate() {
 #[tokio::test]
 async fn the_login_session_cookie_is_secure_over_https() {
     let ca = Ca::generate().unwrap();
-    let directory = fake_onelogin::directory::Directory::parse(
+    let directory = fake_onelogin::seed::Directory::parse(
         "users:\n  - { email: ada@acme.test, firstname: Ada, lastname: Lovelace }\n",
         "test",
     )

@@ -12,7 +12,7 @@ use crate::report::StepFailure;
 use crate::runner::bindings::Bound;
 use crate::runner::outcome::{Halt, fail};
 use crate::runner::state::Runner;
-use fake_onelogin::model::status;
+use fake_onelogin::UserStatus;
 
 /// A OneLogin user. `as` names it for later steps; `username` defaults to the email's local part.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -231,7 +231,7 @@ impl Action for SuspendUser {
     }
 
     async fn run(&self, r: &mut Runner) -> Result<(), Halt> {
-        set_status(r, &self.0.user, status::SUSPENDED).await
+        set_status(r, &self.0.user, UserStatus::Suspended.code()).await
     }
 }
 
@@ -243,7 +243,7 @@ impl Action for UnsuspendUser {
     }
 
     async fn run(&self, r: &mut Runner) -> Result<(), Halt> {
-        set_status(r, &self.0.user, status::ACTIVE).await
+        set_status(r, &self.0.user, UserStatus::Active.code()).await
     }
 }
 

@@ -9,9 +9,9 @@ use harness_html::{escape, page};
 use serde_json::{Value, json};
 
 use super::page::*;
-use crate::Shared;
 use crate::http::admin::update_provisioning;
 use crate::model::{ApiStatus, App, Connector, Mapping, OnDelete, OnSuspend, SchemaUrns};
+use crate::state::Shared;
 
 pub(super) async fn apps(State(app): State<Shared>) -> Response {
     let store = app.store();
@@ -268,7 +268,7 @@ pub(super) async fn users_tab(State(app): State<Shared>, Path(id): Path<String>)
             .into_iter()
             .filter_map(|u| store.user(u))
             .map(|u| {
-                let state = crate::http::api::provisioning_state(&store, u.id, a.id);
+                let state = store.provisioning_state(u.id, a.id);
                 format!(
                     "<tr data-email=\"{e}\"><td><a href=\"/admin/users/{id}\">{e}</a></td><td class=\"provisioning-state\">{s}</td></tr>",
                     e = escape(&u.email),
@@ -305,7 +305,7 @@ pub(super) async fn import_users(State(app): State<Shared>, Path(id): Path<Strin
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
     match crate::engine::import(&app, &app.provisioner, a.id).await {
-        Err(e) => error(StatusCode::CONFLICT, &e),
+        Err(e) => error(StatusCode::CONFLICT, &e.to_string()),
         Ok(r) => {
             let unmatched: String = r
                 .unmatched

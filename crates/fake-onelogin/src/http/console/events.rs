@@ -5,8 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 use harness_html::{escape, page};
 
 use super::page::*;
-use crate::Shared;
-use crate::store::events::event_type;
+use crate::state::Shared;
 
 pub(super) async fn events(State(app): State<Shared>) -> Response {
     app.sweep();
@@ -18,14 +17,11 @@ pub(super) async fn events(State(app): State<Shared>) -> Response {
             .rev()
             .take(200)
             .map(|e| {
-                let kind = event_type::ALL
-                    .iter()
-                    .find(|(id, _)| *id == e.event_type_id)
-                    .map_or("", |(_, name)| name);
+                let kind = e.event_type_id.name();
                 format!(
                     "<tr data-type=\"{t}\"><td>{at}</td><td>{t}</td><td>{kind}</td><td>{user}</td><td>{app}</td><td>{notes}</td><td class=\"error-description\">{error}</td></tr>",
                     at = e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    t = e.event_type_id,
+                    t = e.event_type_id.id(),
                     kind = escape(kind),
                     user = escape(e.user_name.as_deref().unwrap_or("")),
                     app = escape(e.app_name.as_deref().unwrap_or("")),

@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
-use crate::Shared;
+use crate::state::Shared;
 use apps::{
     apps, configuration, enable, import_users, parameters_tab, provisioning_tab, reset_users,
     save_configuration, save_parameters, save_provisioning, users_tab,

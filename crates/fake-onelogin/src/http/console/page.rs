@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use harness_html::{notice, page};
 
-use crate::Shared;
+use crate::state::Shared;
 
 pub(super) const PRODUCT: &str = "OneLogin · Administration";
 pub(super) const NAV: &[(&str, &str)] = &[

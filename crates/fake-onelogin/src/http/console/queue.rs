@@ -6,8 +6,8 @@ use axum::response::{Html, IntoResponse, Response};
 use harness_html::{escape, page};
 
 use super::page::*;
-use crate::Shared;
 use crate::model::{Task, TaskStatus};
+use crate::state::Shared;
 
 pub(super) fn task_row(t: &Task, who: &str, buttons: &str) -> String {
     let action = serde_json::to_value(t.action)

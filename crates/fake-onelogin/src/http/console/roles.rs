@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use harness_html::{escape, page};
 
 use super::page::*;
-use crate::Shared;
+use crate::state::Shared;
 
 pub(super) async fn roles(State(app): State<Shared>) -> Response {
     let store = app.store();

@@ -11,15 +11,15 @@ use harness_html::escape;
 
 use super::apps::{app_page, find_app};
 use super::page::*;
-use crate::Shared;
 use crate::model::{IdpCertificate, SignatureAlgorithm, SignatureElement};
 use crate::sso;
+use crate::state::Shared;
 
 pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
-    if let Err(e) = crate::idp::ensure_certificate(&app, a.id) {
+    if let Err(e) = crate::sso::keys::ensure_certificate(&app, a.id) {
         return error(StatusCode::CONFLICT, &e.to_string());
     }
     let Some(a) = find_app(&app, &id) else {
@@ -128,7 +128,7 @@ pub(super) async fn rotate(State(app): State<Shared>, Path(id): Path<String>) ->
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
-    if let Err(e) = crate::idp::rotate(&app, a.id, None) {
+    if let Err(e) = crate::sso::keys::rotate(&app, a.id, None) {
         return error(StatusCode::CONFLICT, &e.to_string());
     }
     Redirect::to(&format!("/admin/apps/{}/sso", a.id)).into_response()

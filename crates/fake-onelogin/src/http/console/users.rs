@@ -8,24 +8,10 @@ use harness_html::{escape, page};
 use serde_json::{Value, json};
 
 use super::page::*;
-use crate::Shared;
-use crate::http::api::provisioning_state;
-use crate::model::{ProvisioningState, status};
+use crate::model::{App, OneLoginUser, ProvisioningState, UserStatus};
+use crate::state::Shared;
+use crate::store::Store;
 use crate::store::UserChanges;
-
-pub(super) fn status_name(code: u8) -> &'static str {
-    match code {
-        status::UNACTIVATED => "Unactivated",
-        status::ACTIVE => "Active",
-        status::SUSPENDED => "Suspended",
-        status::LOCKED => "Locked",
-        status::PASSWORD_EXPIRED => "Password expired",
-        status::AWAITING_PASSWORD_RESET => "Awaiting password reset",
-        status::PASSWORD_PENDING => "Password pending",
-        status::SECURITY_QUESTIONS_REQUIRED => "Security questions required",
-        _ => "Unknown",
-    }
-}
 
 pub(super) async fn users(State(app): State<Shared>) -> Response {
     let store = app.store();
@@ -38,7 +24,7 @@ pub(super) async fn users(State(app): State<Shared>) -> Response {
                 escape(&u.firstname),
                 escape(&u.lastname),
                 escape(&u.email),
-                status_name(u.status)
+                u.status.label()
             )
         })
         .collect();
@@ -59,7 +45,7 @@ pub(super) async fn create_user(State(app): State<Shared>, body: Bytes) -> Respo
     let email = text(&f, "email").unwrap_or_default();
     let username = text(&f, "username")
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+        .unwrap_or_else(|| OneLoginUser::default_username(&email));
     let changes = UserChanges {
         username: Some(username),
         email: Some(email),
@@ -107,66 +93,14 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
     let apps: String = store
         .apps()
         .filter(|a| store.has_access(u.id, a.id))
-        .map(|a| {
-            let state = provisioning_state(&store, u.id, a.id);
-            let label = match state {
-                ProvisioningState::Pending => {
-                    "<a href=\"/admin/provisioning\">Pending</a>".to_owned()
-                }
-                other => escape(other.label()),
-            };
-            let target_id = store
-                .link(u.id, a.id)
-                .and_then(|l| l.scim_id.as_deref())
-                .unwrap_or("");
-            // The newest task says why nothing happened, when nothing did.
-            let last = store
-                .last_task(u.id, a.id)
-                .map(|t| {
-                    let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
-                    let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
-                    if let Some(e) = &t.error {
-                        text.push_str(": ");
-                        text.push_str(e);
-                    }
-                    text
-                })
-                .unwrap_or_default();
-            // How the user has the app: directly (removable here), through a role, or both.
-            let how = if store.assigned_directly(u.id, a.id) {
-                format!(
-                    "directly <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/apps/{}/remove\"><button type=\"submit\" id=\"remove-app-{}\">Remove</button></form>",
-                    u.id, a.id, a.id
-                )
-            } else {
-                "through a role".to_owned()
-            };
-            format!(
-                "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
-                 <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td><td class=\"assigned\">{how}</td></tr>",
-                escape(&a.name),
-                escape(&a.name),
-                escape(target_id),
-                escape(&last),
-            )
-        })
+        .map(|a| app_row(&store, u, a))
         .collect();
     let assignable: String = store
         .apps()
         .filter(|a| !store.assigned_directly(u.id, a.id))
         .map(|a| format!("<option value=\"{}\">{}</option>", a.id, escape(&a.name)))
         .collect();
-    let suspend = if u.status == status::SUSPENDED {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
-            u.id
-        )
-    } else {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/suspend\"><button type=\"submit\" id=\"suspend\">Suspend</button></form>",
-            u.id
-        )
-    };
+    let suspend = suspend_button(u);
     let body = format!(
         "<p>Status: <span id=\"user-status\">{status}</span></p>\
          <form method=\"post\" action=\"/admin/users/{id}\"><fieldset><legend>User info</legend>{f1}{f2}{f3}{f4}{f5}{f6}\
@@ -178,7 +112,7 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
          <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th><th>Assigned</th></tr></thead><tbody>{apps}</tbody></table>\
          <form method=\"post\" action=\"/admin/users/{id}/apps\"><label for=\"app\">Add an app</label><select id=\"app\" name=\"app\">{assignable}</select>\
          <button type=\"submit\" id=\"add-app\">Add App</button></form>",
-        status = status_name(u.status),
+        status = u.status.label(),
         id = u.id,
         f1 = field("firstname", "First name", &u.firstname),
         f2 = field("lastname", "Last name", &u.lastname),
@@ -193,6 +127,65 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
     );
     let title = format!("{} {}", u.firstname, u.lastname);
     Html(page(PRODUCT, NAV, "/admin/users", &title, &body)).into_response()
+}
+
+/// A row of the Applications tab: the app's provisioning state, the target's id for the user,
+/// the newest task, and how the user has the app.
+fn app_row(store: &Store, u: &OneLoginUser, a: &App) -> String {
+    let state = store.provisioning_state(u.id, a.id);
+    let label = match state {
+        ProvisioningState::Pending => "<a href=\"/admin/provisioning\">Pending</a>".to_owned(),
+        other => escape(other.label()),
+    };
+    let target_id = store
+        .link(u.id, a.id)
+        .and_then(|l| l.scim_id.as_deref())
+        .unwrap_or("");
+    // The newest task says why nothing happened, when nothing did.
+    let last = store
+        .last_task(u.id, a.id)
+        .map(|t| {
+            let word = |v: Value| v.as_str().unwrap_or_default().to_owned();
+            let mut text = format!("{} {}", word(json!(t.action)), word(json!(t.status)));
+            if let Some(e) = &t.error {
+                text.push_str(": ");
+                text.push_str(e);
+            }
+            text
+        })
+        .unwrap_or_default();
+    // How the user has the app: directly (removable here), through a role, or both.
+    let how = if store.assigned_directly(u.id, a.id) {
+        format!(
+            "directly <form class=\"inline\" method=\"post\" action=\"/admin/users/{}/apps/{}/remove\"><button type=\"submit\" id=\"remove-app-{}\">Remove</button></form>",
+            u.id, a.id, a.id
+        )
+    } else {
+        "through a role".to_owned()
+    };
+    format!(
+        "<tr><td>{}</td><td class=\"provisioning-state\" data-app=\"{}\">{label}</td>\
+         <td class=\"target-id\">{}</td><td class=\"last-task\">{}</td><td class=\"assigned\">{how}</td></tr>",
+        escape(&a.name),
+        escape(&a.name),
+        escape(target_id),
+        escape(&last),
+    )
+}
+
+/// Suspend, or Unsuspend for a suspended user.
+fn suspend_button(u: &OneLoginUser) -> String {
+    if u.status == UserStatus::Suspended {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/unsuspend\"><button type=\"submit\" id=\"unsuspend\">Unsuspend</button></form>",
+            u.id
+        )
+    } else {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"/admin/users/{}/suspend\"><button type=\"submit\" id=\"suspend\">Suspend</button></form>",
+            u.id
+        )
+    }
 }
 
 pub(super) async fn change_user(app: &Shared, id: &str, changes: UserChanges) -> Response {
@@ -230,7 +223,7 @@ pub(super) async fn suspend(State(app): State<Shared>, Path(id): Path<String>) -
         &app,
         &id,
         UserChanges {
-            status: Some(status::SUSPENDED),
+            status: Some(UserStatus::Suspended.code()),
             ..UserChanges::default()
         },
     )
@@ -242,7 +235,7 @@ pub(super) async fn unsuspend(State(app): State<Shared>, Path(id): Path<String>)
         &app,
         &id,
         UserChanges {
-            status: Some(status::ACTIVE),
+            status: Some(UserStatus::Active.code()),
             ..UserChanges::default()
         },
     )

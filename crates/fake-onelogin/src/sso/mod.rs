@@ -1,20 +1,21 @@
 //! What the identity provider keeps and answers with: parsed signing keys, people's OneLogin
 //! sessions, the issuer and endpoint URLs, and the auto-posting form every sign-in ends in.
-//! Making keys and assertions is `crate::idp`'s.
+//! Making keys is `keys`'s, signing assertions `assertion`'s.
+
+pub(crate) mod assertion;
+pub(crate) mod keys;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use harness_saml::SigningKey;
 use jiff::{SignedDuration, Timestamp};
+use tokio::task::JoinHandle;
 
-use crate::model::IssuerForm;
+use crate::model::{IssuerForm, SsoConfig};
 use crate::store::StoreError;
-use crate::store::sso::SsoRefusal;
+use crate::store::sso::{RefusalCode, SsoRefusal};
 
-/// The password every person in the fake OneLogin signs in with (a documented harness choice:
-/// the fake has no password store).
-pub const PASSWORD: &str = "harness-password";
 /// OneLogin's session cookie.
 pub const COOKIE: &str = "onelogin_session";
 
@@ -27,6 +28,17 @@ pub enum SsoError {
     Store(#[from] StoreError),
     #[error("the signing certificate cannot be used: {0}")]
     Key(String),
+}
+
+impl SsoError {
+    /// The code the refusal page carries: an unusable key is an SSO tab to fix.
+    pub fn code(&self) -> RefusalCode {
+        match self {
+            SsoError::Refused(r) => r.code(),
+            SsoError::Key(_) => RefusalCode::SsoNotConfigured,
+            SsoError::Store(_) => RefusalCode::NotFound,
+        }
+    }
 }
 
 /// The auto-posting form an IdP answers with: where to, and the two fields.
@@ -179,7 +191,7 @@ pub fn slo_url(origin: &str, app: u64) -> String {
     format!("{origin}/trust/saml2/http-redirect/slo/{app}")
 }
 
-/// The Asana app's identity provider addresses, as its SSO tab shows them.
+/// The Asana app's identity provider, as its SSO tab shows it and a test drives it.
 impl crate::FakeOneLogin {
     /// The Asana app's SAML 2.0 endpoint (SP-initiated and IdP-initiated sign-in).
     pub fn sso_url(&self) -> String {
@@ -195,6 +207,67 @@ impl crate::FakeOneLogin {
     /// Where the fake serves the Asana app's IdP metadata.
     pub fn metadata_url(&self) -> String {
         metadata_url(&self.app.origin, self.asana_app_id)
+    }
+
+    /// The Asana app's SSO tab.
+    pub fn sso(&self) -> SsoConfig {
+        self.app
+            .store()
+            .app(self.asana_app_id)
+            .expect("the Asana app exists")
+            .sso
+            .clone()
+    }
+
+    /// Changes the Asana app's SSO settings (ACS URL, audience, signature algorithm and element,
+    /// issuer form); its certificates change only through [`rotate_idp_certificate`](Self::rotate_idp_certificate).
+    pub fn configure_sso(&self, change: impl FnOnce(&mut SsoConfig)) -> Result<(), StoreError> {
+        let mut next = self.sso();
+        change(&mut next);
+        let now = self.app.clock.now();
+        self.app.store_mut().set_sso(self.asana_app_id, next, now)
+    }
+
+    /// The Asana app's signing certificate in use, PEM (made now if it has none): what an admin
+    /// downloads from the SSO tab and uploads to Asana.
+    pub fn idp_certificate_pem(&self) -> String {
+        keys::ensure_certificate(&self.app, self.asana_app_id).expect("the Asana app exists");
+        self.sso().certificates[0].certificate.clone()
+    }
+
+    /// Makes the Asana app's signing key now, on a blocking thread, unless it has one: `serve`
+    /// calls it at start so that readiness never waits on RSA key generation, and the first
+    /// sign-in rarely does. A sign-in that comes first makes the key itself; only one is kept.
+    pub fn prepare_idp_key(&self) -> JoinHandle<()> {
+        let app = self.app.clone();
+        let id = self.asana_app_id;
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = keys::ensure_certificate(&app, id) {
+                tracing::error!(error = %e, "cannot make the IdP signing key");
+            }
+        })
+    }
+
+    /// Makes a new signing certificate and puts it in use; the old one stays listed.
+    pub fn rotate_idp_certificate(&self) -> u64 {
+        keys::rotate(&self.app, self.asana_app_id, None).expect("the Asana app exists")
+    }
+
+    /// The form the SSO endpoint would post to sign `user_id` in to Asana.
+    pub fn assertion_form(
+        &self,
+        user_id: u64,
+        in_response_to: Option<String>,
+        relay_state: Option<String>,
+    ) -> Result<PostForm, SsoError> {
+        assertion::assertion(
+            &self.app,
+            self.asana_app_id,
+            user_id,
+            in_response_to,
+            relay_state,
+            None,
+        )
     }
 }
 

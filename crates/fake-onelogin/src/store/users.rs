@@ -1,5 +1,5 @@
-//! Writes to the directory: users and roles. Each write that can change what an app's target
-//! should hold reconciles the users it touches.
+//! Writes to users, and apps given to a user directly. Each write that can change what an app's
+//! target should hold reconciles the user it touches.
 
 use jiff::Timestamp;
 
@@ -34,8 +34,8 @@ impl Store {
             company: None,
             phone: None,
             external_id: None,
-            status: status::ACTIVE,
-            state: state::APPROVED,
+            status: UserStatus::Active,
+            state: UserState::Approved,
             created_at: now,
             updated_at: now,
         };
@@ -96,8 +96,8 @@ impl Store {
         self.by_email.insert(after.email.to_lowercase(), id);
         self.by_username.insert(after.username.to_lowercase(), id);
         let reason = match (before.status, after.status) {
-            (b, status::SUSPENDED) if b != status::SUSPENDED => "user suspended",
-            (status::SUSPENDED, a) if a != status::SUSPENDED => "user unsuspended",
+            (b, UserStatus::Suspended) if b != UserStatus::Suspended => "user suspended",
+            (UserStatus::Suspended, a) if a != UserStatus::Suspended => "user unsuspended",
             _ => "user updated",
         };
         self.users.insert(id, after);
@@ -138,7 +138,7 @@ impl Store {
         let added = self.direct.insert((user, app));
         if added {
             self.record_event(
-                super::events::event_type::APP_ADDED,
+                super::events::EventType::AppAdded,
                 super::events::About {
                     user: Some(user),
                     app: Some(app),
@@ -162,7 +162,7 @@ impl Store {
         let removed = self.direct.remove(&(user, app));
         if removed {
             self.record_event(
-                super::events::event_type::APP_REMOVED,
+                super::events::EventType::AppRemoved,
                 super::events::About {
                     user: Some(user),
                     app: Some(app),
@@ -184,135 +184,14 @@ impl Store {
         }
         Ok(())
     }
-
-    // -- roles ---------------------------------------------------------------------------------
-
-    pub fn create_role(&mut self, name: &str) -> Result<u64, StoreError> {
-        if name.trim().is_empty() {
-            return Err(invalid("name", "is required"));
-        }
-        if self.role_by_name(name).is_some() {
-            return Err(invalid("name", format!("a role named {name} exists")));
-        }
-        let id = self.id();
-        self.roles.insert(
-            id,
-            Role {
-                id,
-                name: name.to_owned(),
-                apps: Vec::new(),
-                users: Vec::new(),
-            },
-        );
-        Ok(id)
-    }
-
-    pub fn add_role_users(
-        &mut self,
-        role: u64,
-        users: &[u64],
-        now: Timestamp,
-    ) -> Result<Vec<u64>, StoreError> {
-        let r = self
-            .roles
-            .get(&role)
-            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
-        if let Some(missing) = users.iter().find(|u| !self.users.contains_key(u)) {
-            return Err(invalid(
-                "user_ids",
-                format!("user {missing} does not exist"),
-            ));
-        }
-        let name = r.name.clone();
-        let added: Vec<u64> = users
-            .iter()
-            .copied()
-            .filter(|u| !r.users.contains(u))
-            .collect();
-        let r = self.roles.get_mut(&role).expect("checked");
-        r.users.extend(&added);
-        for &user in &added {
-            self.reconcile_user(user, &format!("added to role {name}"), now);
-        }
-        Ok(users.to_vec())
-    }
-
-    pub fn remove_role_users(
-        &mut self,
-        role: u64,
-        users: &[u64],
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let r = self
-            .roles
-            .get_mut(&role)
-            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
-        let name = r.name.clone();
-        let removed: Vec<u64> = users
-            .iter()
-            .copied()
-            .filter(|u| r.users.contains(u))
-            .collect();
-        r.users.retain(|u| !users.contains(u));
-        for user in removed {
-            self.reconcile_user(user, &format!("removed from role {name}"), now);
-        }
-        Ok(())
-    }
-
-    /// Sets the role's apps (the whole list, as OneLogin's API does).
-    pub fn set_role_apps(
-        &mut self,
-        role: u64,
-        apps: &[u64],
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        if let Some(missing) = apps.iter().find(|a| !self.apps.contains_key(a)) {
-            return Err(invalid("app_ids", format!("app {missing} does not exist")));
-        }
-        let r = self
-            .roles
-            .get_mut(&role)
-            .ok_or_else(|| StoreError::NotFound(format!("role {role}")))?;
-        let name = r.name.clone();
-        let before = std::mem::replace(&mut r.apps, apps.to_vec());
-        r.apps.dedup();
-        let users = r.users.clone();
-        let changed: Vec<u64> = before
-            .iter()
-            .chain(apps)
-            .copied()
-            .filter(|a| before.contains(a) != apps.contains(a))
-            .collect();
-        for app in changed {
-            let reason = if apps.contains(&app) {
-                format!("role {name} was given the app")
-            } else {
-                format!("role {name} lost the app")
-            };
-            for &user in &users {
-                self.reconcile(user, app, &reason, now);
-            }
-        }
-        Ok(())
-    }
 }
 
 fn apply_changes(user: &mut OneLoginUser, c: UserChanges) -> Result<(), StoreError> {
     if let Some(s) = c.status {
-        if !status::is_valid(s) {
-            return Err(invalid(
-                "status",
-                format!("{s} is not a user status (0-5, 7, 8)"),
-            ));
-        }
-        user.status = s;
+        user.status = UserStatus::try_from(s).map_err(|e| invalid("status", e.to_string()))?;
     }
     if let Some(s) = c.state {
-        if !state::is_valid(s) {
-            return Err(invalid("state", format!("{s} is not a user state (0-3)")));
-        }
-        user.state = s;
+        user.state = UserState::try_from(s).map_err(|e| invalid("state", e.to_string()))?;
     }
     if let Some(u) = c.username {
         if u.trim().is_empty() {

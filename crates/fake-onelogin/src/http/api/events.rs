@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::model::ApiScope;
-use crate::store::events::event_type;
+use crate::state::Shared;
+use crate::store::events::{Event, EventType};
 
 /// v1's page size.
 const PAGE: usize = 50;
 
-pub(super) fn router(state: Shared) -> axum::Router<Shared> {
+pub(in crate::http) fn router(state: Shared) -> axum::Router<Shared> {
     axum::Router::new()
         .route("/events", get(list_events))
         .route("/events/types", get(list_types))
@@ -89,14 +89,74 @@ async fn list_types(Extension(scope): Extension<ApiScope>) -> Response {
     if !scope.can_read_all() {
         return v1_error(StatusCode::FORBIDDEN, "forbidden", "Read All is needed");
     }
-    let data: Vec<Value> = event_type::ALL
+    let data: Vec<Value> = EventType::ALL
         .iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|t| json!({"id": t.id(), "name": t.name()}))
         .collect();
     v1_ok(
         json!(data),
         json!({"before_cursor": null, "after_cursor": null, "previous_link": null, "next_link": null}),
     )
+}
+
+/// A query parameter that is not what it must be: v1's 400.
+struct BadQuery(String);
+
+impl IntoResponse for BadQuery {
+    fn into_response(self) -> Response {
+        v1_error(StatusCode::BAD_REQUEST, "bad request", self.0)
+    }
+}
+
+/// `GET /api/1/events`'s filters and cursor.
+#[derive(Default)]
+struct EventQuery {
+    event_type_id: Option<u32>,
+    user_id: Option<u64>,
+    since: Option<jiff::Timestamp>,
+    until: Option<jiff::Timestamp>,
+    after: u64,
+}
+
+impl EventQuery {
+    /// The query, or why a parameter is not what it must be.
+    fn parse(query: &str) -> Result<EventQuery, BadQuery> {
+        let mut q = EventQuery::default();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let bad = |what: &str| BadQuery(format!("{k} must be {what}, not {v:?}"));
+            match &*k {
+                "event_type_id" => match v.parse::<u32>() {
+                    Ok(n) => q.event_type_id = Some(n),
+                    Err(_) => return Err(bad("a number")),
+                },
+                "user_id" => match v.parse::<u64>() {
+                    Ok(n) => q.user_id = Some(n),
+                    Err(_) => return Err(bad("a number")),
+                },
+                "since" => match v.parse::<jiff::Timestamp>() {
+                    Ok(t) => q.since = Some(t),
+                    Err(_) => return Err(bad("an ISO 8601 time")),
+                },
+                "until" => match v.parse::<jiff::Timestamp>() {
+                    Ok(t) => q.until = Some(t),
+                    Err(_) => return Err(bad("an ISO 8601 time")),
+                },
+                "after_cursor" | "cursor" => match v.parse::<u64>() {
+                    Ok(n) => q.after = n,
+                    Err(_) => return Err(bad("a cursor this API gave")),
+                },
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+
+    fn matches(&self, e: &Event) -> bool {
+        self.event_type_id.is_none_or(|t| e.event_type_id.id() == t)
+            && self.user_id.is_none_or(|u| e.user_id == Some(u))
+            && self.since.is_none_or(|s| e.created_at >= s)
+            && self.until.is_none_or(|u| e.created_at <= u)
+    }
 }
 
 async fn list_events(
@@ -107,51 +167,15 @@ async fn list_events(
     if !scope.can_read_all() {
         return v1_error(StatusCode::FORBIDDEN, "forbidden", "Read All is needed");
     }
-    let mut event_type_id = None;
-    let mut user_id = None;
-    let mut since = None;
-    let mut until = None;
-    let mut after = 0u64;
-    for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
-        let bad = |what: &str| {
-            v1_error(
-                StatusCode::BAD_REQUEST,
-                "bad request",
-                format!("{k} must be {what}, not {v:?}"),
-            )
-        };
-        match &*k {
-            "event_type_id" => match v.parse::<u32>() {
-                Ok(n) => event_type_id = Some(n),
-                Err(_) => return bad("a number"),
-            },
-            "user_id" => match v.parse::<u64>() {
-                Ok(n) => user_id = Some(n),
-                Err(_) => return bad("a number"),
-            },
-            "since" => match v.parse::<jiff::Timestamp>() {
-                Ok(t) => since = Some(t),
-                Err(_) => return bad("an ISO 8601 time"),
-            },
-            "until" => match v.parse::<jiff::Timestamp>() {
-                Ok(t) => until = Some(t),
-                Err(_) => return bad("an ISO 8601 time"),
-            },
-            "after_cursor" | "cursor" => match v.parse::<u64>() {
-                Ok(n) => after = n,
-                Err(_) => return bad("a cursor this API gave"),
-            },
-            _ => {}
-        }
-    }
+    let filter = match EventQuery::parse(query.as_deref().unwrap_or("")) {
+        Ok(filter) => filter,
+        Err(refusal) => return refusal.into_response(),
+    };
     app.sweep();
     let store = app.store();
-    let mut matching = store.events_after(after).filter(|e| {
-        event_type_id.is_none_or(|t| e.event_type_id == t)
-            && user_id.is_none_or(|u| e.user_id == Some(u))
-            && since.is_none_or(|s| e.created_at >= s)
-            && until.is_none_or(|u| e.created_at <= u)
-    });
+    let mut matching = store
+        .events_after(filter.after)
+        .filter(|e| filter.matches(e));
     let page: Vec<Value> = matching
         .by_ref()
         .take(PAGE)

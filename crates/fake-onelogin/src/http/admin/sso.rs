@@ -10,10 +10,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Id, IdPair, OlError, json_body};
-use crate::Shared;
+use crate::http::{Id, IdPair, OlError, json_body};
 use crate::model::{App, SsoConfig};
 use crate::sso::{self, SsoError};
+use crate::state::Shared;
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()
@@ -92,7 +92,7 @@ fn exists(app: &Shared, id: u64) -> Result<(), OlError> {
 
 async fn get_sso(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     exists(&app, id)?;
-    crate::idp::ensure_certificate(&app, id)?;
+    crate::sso::keys::ensure_certificate(&app, id)?;
     Ok(Json(current(&app, id)?).into_response())
 }
 
@@ -133,7 +133,7 @@ async fn put_sso(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminRes
 
 async fn rotate(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     exists(&app, id)?;
-    crate::idp::rotate(&app, id, None)?;
+    crate::sso::keys::rotate(&app, id, None)?;
     Ok((StatusCode::CREATED, Json(current(&app, id)?)).into_response())
 }
 
@@ -157,7 +157,7 @@ async fn assertion(State(app): State<Shared>, Id(id): Id, body: Bytes) -> AdminR
     let request: AssertionRequest = serde_json::from_value(json_body(&body)?)
         .map_err(|e| OlError::bad_request(format!("invalid request: {e}")))?;
     exists(&app, id)?;
-    let form = crate::idp::assertion(
+    let form = crate::sso::assertion::assertion(
         &app,
         id,
         request.user_id,

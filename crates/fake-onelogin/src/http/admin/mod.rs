@@ -1,6 +1,9 @@
 //! The harness's control API for the fake OneLogin (README, "Admin API"): the Asana app's
 //! provisioning settings, the Enable test, the task queue, state, and the outbound SCIM journal.
-//! OneLogin has no public API for these; they are what an admin does in the console.
+//! OneLogin has no public API for these; they are what an admin does in the console. The SSO
+//! tab's part is `sso`.
+
+mod sso;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{Id, IdPair, OlError, json_body};
-use crate::Shared;
+use crate::http::{Id, IdPair, OlError, json_body};
 use crate::model::{ApiScope, ProvisioningConfig, State as Snapshot, Task, TaskStatus};
+use crate::state::Shared;
 use crate::store::Store;
 
 pub(super) fn router() -> Router<Shared> {
-    Router::new()
+    sso::router()
         .route(
             "/apps/{id}/provisioning",
             get(get_provisioning).put(put_provisioning),
@@ -232,7 +235,7 @@ async fn create_credential(State(app): State<Shared>, body: Bytes) -> AdminResul
     };
     let (credential, secret) = {
         let mut rng = app.rng.lock().unwrap_or_else(|e| e.into_inner());
-        crate::oauth::new_credential(&mut rng, &name, scope)
+        crate::tokens::new_credential(&mut rng, &name, scope)
     };
     let reply = json!({"name": name, "client_id": credential.client_id, "client_secret": secret, "scope": scope});
     app.store_mut().add_credential(credential);
@@ -262,13 +265,7 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
     let body = json_body(&body)?;
     let snapshot: Snapshot = serde_json::from_value(body)
         .map_err(|e| OlError::bad_request(format!("invalid state: {e}")))?;
-    let mut store = Store::restore(snapshot).map_err(|e| {
-        OlError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "UnprocessableEntityError",
-            e,
-        )
-    })?;
+    let mut store = Store::restore(snapshot)?;
     let mut current = app.store_mut();
     store.set_retention(current.retention(), app.clock.now());
     *current = store;
@@ -359,12 +356,7 @@ async fn reset_app_users(State(app): State<Shared>, Id(id): Id) -> AdminResult {
 
 /// Import from the target: its users linked to OneLogin's by SCIM Username.
 async fn import(State(app): State<Shared>, Id(id): Id) -> AdminResult {
-    if app.store().app(id).is_none() {
-        return Err(OlError::not_found());
-    }
-    let report = crate::engine::import(&app, &app.provisioner, id)
-        .await
-        .map_err(OlError::conflict)?;
+    let report = crate::engine::import(&app, &app.provisioner, id).await?;
     app.kick();
     Ok(axum::Json(serde_json::to_value(report).expect("serializes")).into_response())
 }
