@@ -386,9 +386,14 @@ fn the_change_recipes_name_fewer_than_four_files() {
             .unwrap_or_else(|| panic!("no recipe `{recipe}`"));
         let body = &doc[at + heading.len()..];
         let body = &body[..body.find("\n#").unwrap_or(body.len())];
-        let files: BTreeSet<&str> = ticked(body)
-            .into_iter()
-            .filter(|t| t.contains('/') && !t.starts_with('/') && !t.contains(' '))
+        // The recipe is its numbered list; each item starts with the file it touches.
+        let files: BTreeSet<&str> = body
+            .lines()
+            .filter(|l| {
+                l.split_once(". ")
+                    .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+            })
+            .filter_map(|l| l.split('`').nth(1))
             .collect();
         assert!(
             (1..4).contains(&files.len()),

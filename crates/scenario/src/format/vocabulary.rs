@@ -50,14 +50,15 @@ impl Side {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReasonCode(pub String);
 
-/// OneLogin's refusal codes (the fake OneLogin's pages carry them as `data-reason`).
-pub const ONELOGIN_REASONS: &[&str] = &[
-    "cannot_log_in",
-    "no_app_access",
-    "unknown_service_provider",
-    "bad_saml_request",
-    "sso_not_configured",
-];
+/// OneLogin's refusal codes a sign-in can end with (the fake OneLogin's pages carry them as
+/// `data-reason`): all of `fake_onelogin::RefusalCode` but `not_found`, which names an app id
+/// that does not exist, and a scenario signs in to its one app.
+fn onelogin_reasons() -> impl Iterator<Item = &'static str> {
+    fake_onelogin::RefusalCode::ALL
+        .into_iter()
+        .filter(|code| *code != fake_onelogin::RefusalCode::NotFound)
+        .map(fake_onelogin::RefusalCode::as_str)
+}
 
 /// By hand, as the deserializer is: one of the codes either side gives.
 impl JsonSchema for ReasonCode {
@@ -79,7 +80,7 @@ fn known_reasons() -> Vec<&'static str> {
     harness_saml::Reason::ALL
         .iter()
         .map(|r| r.code())
-        .chain(ONELOGIN_REASONS.iter().copied())
+        .chain(onelogin_reasons())
         .collect()
 }
 
@@ -87,7 +88,7 @@ impl<'de> Deserialize<'de> for ReasonCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
         if harness_saml::Reason::from_code(&code).is_some()
-            || ONELOGIN_REASONS.contains(&code.as_str())
+            || onelogin_reasons().any(|known| known == code)
         {
             return Ok(ReasonCode(code));
         }
@@ -113,17 +114,23 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// The harness's event type id (README, "Events").
-    pub fn id(self) -> u32 {
+    /// The fake OneLogin's event type this names: its id is the fake's, written once there.
+    pub fn event_type(self) -> fake_onelogin::EventType {
+        use fake_onelogin::EventType;
         match self {
-            EventKind::AppAdded => 9001,
-            EventKind::AppRemoved => 9002,
-            EventKind::ProvisioningSucceeded => 9010,
-            EventKind::ProvisioningFailed => 9011,
-            EventKind::ProvisioningApproved => 9020,
-            EventKind::ProvisioningDenied => 9021,
-            EventKind::ApiConnected => 9030,
-            EventKind::ApiConnectionFailed => 9031,
+            EventKind::AppAdded => EventType::AppAdded,
+            EventKind::AppRemoved => EventType::AppRemoved,
+            EventKind::ProvisioningSucceeded => EventType::ProvisioningSucceeded,
+            EventKind::ProvisioningFailed => EventType::ProvisioningFailed,
+            EventKind::ProvisioningApproved => EventType::ProvisioningApproved,
+            EventKind::ProvisioningDenied => EventType::ProvisioningDenied,
+            EventKind::ApiConnected => EventType::ApiConnected,
+            EventKind::ApiConnectionFailed => EventType::ApiConnectionFailed,
         }
+    }
+
+    /// The event type id (README, "Events").
+    pub fn id(self) -> u32 {
+        self.event_type().id()
     }
 }

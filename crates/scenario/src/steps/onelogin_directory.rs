@@ -130,7 +130,7 @@ impl NewUser {
         let username = self
             .username
             .clone()
-            .unwrap_or_else(|| self.email.split('@').next().unwrap_or_default().to_owned());
+            .unwrap_or_else(|| fake_onelogin::OneLoginUser::default_username(&self.email));
         let mut body = json!({
             "email": self.email,
             "username": username,
