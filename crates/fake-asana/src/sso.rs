@@ -23,6 +23,7 @@ use harness_saml::{AuthnRequest, Certificate, Expectations, Reason, Refusal, ver
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::model::{Gid, SamlMode};
 use crate::store::Store;
 use crate::store::saml::Admission;
@@ -132,8 +133,8 @@ pub struct Answer<'a> {
     pub browser: Option<&'a str>,
     /// The browser's current session, ended by a new sign-in.
     pub previous_session: Option<&'a str>,
-    /// The `saml_just_in_time` switch.
-    pub just_in_time: bool,
+    /// The configuration the store decides the member under.
+    pub config: Config,
     pub now: Timestamp,
 }
 
@@ -271,7 +272,7 @@ impl Sp {
         let (user, admission) =
             store
                 .write()
-                .saml_member(org, &verified.name_id, now, answer.just_in_time)?;
+                .saml_member(org, &verified.name_id, now, &answer.config)?;
         let session = Session {
             org,
             user,

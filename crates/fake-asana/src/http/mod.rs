@@ -19,12 +19,12 @@ use harness_clock::Clock;
 use harness_scim::ScimError;
 use serde_json::{Value, json};
 
-use crate::config::{Config, Switch};
+use crate::config::Config;
 use crate::faults::{FaultSpec, Faults};
 use crate::journal::{Journal, JournalEntry};
 use crate::model::State as Snapshot;
 use crate::ratelimit::RateLimiter;
-use crate::store::{Principal, Store};
+use crate::store::{Principal, ScimDialect, Store};
 use crate::token::TokenDigest;
 
 /// Request bodies above this are refused with 413.
@@ -103,6 +103,11 @@ impl AppState {
     /// Whether the fake serves HTTPS: its cookies are then `Secure`.
     pub fn tls(&self) -> bool {
         self.origin.starts_with("https://")
+    }
+
+    /// How SCIM answers are shaped under the current configuration.
+    pub fn dialect(&self) -> ScimDialect {
+        ScimDialect::of(&self.config())
     }
 
     pub fn scim_base(&self) -> String {
@@ -219,6 +224,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
         .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
     let api = api_of(uri.path());
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
     let mut exchange = JournalEntry {
         seq: 0,
         at: app.clock.now(),
@@ -242,7 +248,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
                 "The request body is larger than the {} byte limit",
                 BODY_LIMIT
             );
-            let response = api_error(api, &cfg, StatusCode::PAYLOAD_TOO_LARGE, &msg, false);
+            let response = api_error(api, &dialect, StatusCode::PAYLOAD_TOO_LARGE, &msg, false);
             return finish(&app, exchange, raw.clone(), response).await;
         }
     };
@@ -263,7 +269,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
             return Response::new(Body::from_stream(broken));
         }
         if fault.status.is_some() {
-            let response = fault_response(api, &cfg, &fault);
+            let response = fault_response(api, &dialect, &fault);
             return finish(&app, exchange, raw.clone(), response).await;
         }
     }
@@ -276,12 +282,12 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     let digest = token.map(TokenDigest::of);
     let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
     let (Some(digest), Some(principal)) = (digest, principal) else {
-        let response = unauthorized(api, &cfg);
+        let response = unauthorized(api, &dialect);
         return finish(&app, exchange, raw.clone(), response).await;
     };
     exchange.principal = Some(principal.actor());
     if let Some(refusal) = forbidden(api, &principal, uri.path()) {
-        let response = api_error(api, &cfg, StatusCode::FORBIDDEN, &refusal, true);
+        let response = api_error(api, &dialect, StatusCode::FORBIDDEN, &refusal, true);
         return finish(&app, exchange, raw.clone(), response).await;
     }
 
@@ -292,7 +298,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     {
         Ok(permit) => permit,
         Err(limited) => {
-            let response = rate_limited(api, &cfg, limited.retry_after_secs);
+            let response = rate_limited(api, &dialect, limited.retry_after_secs);
             return finish(&app, exchange, raw.clone(), response).await;
         }
     };
@@ -301,7 +307,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     request.extensions_mut().insert(principal);
     let mut response = next.run(request).await;
     drop(permit);
-    if api == Api::Scim && !cfg.on(Switch::PlainJsonContentType) && is_json(&response) {
+    if api == Api::Scim && dialect.scim_media_type() && is_json(&response) {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/scim+json"),
@@ -439,13 +445,13 @@ pub(crate) fn admin_error(status: StatusCode, message: impl Into<String>) -> Res
 /// SCIM API too.
 fn api_error(
     api: Api,
-    cfg: &Config,
+    dialect: &ScimDialect,
     status: StatusCode,
     message: &str,
     shared_middleware: bool,
 ) -> Response {
     let rest_form =
-        api == Api::Rest || (shared_middleware && cfg.on(Switch::AuthErrorsInRestFormat));
+        api == Api::Rest || (shared_middleware && dialect.shared_errors_in_rest_format());
     if rest_form {
         rest_error(status, message)
     } else {
@@ -453,17 +459,23 @@ fn api_error(
     }
 }
 
-fn unauthorized(api: Api, cfg: &Config) -> Response {
-    api_error(api, cfg, StatusCode::UNAUTHORIZED, "Not Authorized", true)
+fn unauthorized(api: Api, dialect: &ScimDialect) -> Response {
+    api_error(
+        api,
+        dialect,
+        StatusCode::UNAUTHORIZED,
+        "Not Authorized",
+        true,
+    )
 }
 
 const RATE_LIMIT_MESSAGE: &str = "You've made too many requests and hit a rate limit. Please retry after the given amount of time.";
 
 /// A 429 always carries `Retry-After`: legacy python-asana crashes without it (fidelity/asana §4).
-fn rate_limited(api: Api, cfg: &Config, retry_after: u64) -> Response {
+fn rate_limited(api: Api, dialect: &ScimDialect, retry_after: u64) -> Response {
     let mut response = api_error(
         api,
-        cfg,
+        dialect,
         StatusCode::TOO_MANY_REQUESTS,
         RATE_LIMIT_MESSAGE,
         true,
@@ -474,13 +486,13 @@ fn rate_limited(api: Api, cfg: &Config, retry_after: u64) -> Response {
     response
 }
 
-fn fault_response(api: Api, cfg: &Config, fault: &FaultSpec) -> Response {
+fn fault_response(api: Api, dialect: &ScimDialect, fault: &FaultSpec) -> Response {
     let status = StatusCode::from_u16(fault.status.unwrap_or(500))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match &fault.body {
         Some(body) => (status, axum::Json(body.clone())).into_response(),
         None if status == StatusCode::TOO_MANY_REQUESTS => {
-            api_error(api, cfg, status, RATE_LIMIT_MESSAGE, true)
+            api_error(api, dialect, status, RATE_LIMIT_MESSAGE, true)
         }
         None => {
             let message = status.canonical_reason().unwrap_or("Injected fault");

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Shared;
-use crate::config::Switch;
 use crate::model::{Gid, SamlMode};
 use crate::sso::{
     ACS_PATH, Answer, BROWSER_COOKIE, COOKIE, PENDING_LIFETIME, SignedIn, random_hex,
@@ -180,7 +179,7 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
                 acs_url: &acs_url,
                 browser: browser.as_deref(),
                 previous_session: previous.as_deref(),
-                just_in_time: worker.config().on(Switch::SamlJustInTime),
+                config: worker.config(),
                 now,
             };
             worker.sp.consume(worker.as_ref(), answer)

@@ -12,6 +12,7 @@
 //! - `state`: fixtures, snapshot and restore.
 
 mod auth;
+mod dialect;
 mod org;
 pub(crate) mod saml;
 mod state;
@@ -25,10 +26,12 @@ use jiff::Timestamp;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::config::Config;
+use crate::config::{Config, Switch};
 use crate::model::*;
 use crate::token::TokenDigest;
 use org::Org;
+
+pub use dialect::{GroupPatchAnswer, ScimDialect};
 
 /// Why an organization's domains were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -207,6 +210,13 @@ impl Store {
         self.orgs
             .get(&org)
             .ok_or_else(|| ScimError::not_found("organization not found"))
+    }
+}
+
+/// How a PATCH treats a `replace` whose filter matches nothing.
+fn patch_options(cfg: &Config) -> harness_scim::patch::PatchOptions {
+    harness_scim::patch::PatchOptions {
+        create_on_unmatched_replace: cfg.on(Switch::CreateOnUnmatchedReplace),
     }
 }
 

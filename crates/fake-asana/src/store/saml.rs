@@ -13,6 +13,7 @@ use harness_scim::{MultiValue, User};
 use jiff::Timestamp;
 
 use super::Store;
+use crate::config::{Config, Switch};
 use crate::model::*;
 
 /// How a sign-in found its member.
@@ -89,15 +90,16 @@ impl Store {
             .map(|o| o.info.gid)
     }
 
-    /// The member a verified NameID names. `just_in_time` adds an unknown on-domain email, and
-    /// adds a deprovisioned member back.
+    /// The member a verified NameID names. `saml_just_in_time` adds an unknown on-domain
+    /// email, and adds a deprovisioned member back.
     pub fn saml_member(
         &mut self,
         org: Gid,
         email: &str,
         now: Timestamp,
-        just_in_time: bool,
+        cfg: &Config,
     ) -> Result<(Gid, Admission), Refusal> {
+        let just_in_time = cfg.on(Switch::SamlJustInTime);
         let o = self
             .orgs
             .get(&org)

@@ -1,11 +1,12 @@
 //! SCIM groups, which are Asana teams: names unique per organization, members that must be
 //! visible users of it.
 
-use harness_scim::{Group, ScimError};
+use harness_scim::{Group, Member, PatchRequest, ScimError};
 use jiff::Timestamp;
+use serde_json::json;
 
-use super::{Store, team_not_found};
-use crate::config::Config;
+use super::{Store, patch_options, team_not_found};
+use crate::config::{Config, Switch};
 use crate::model::*;
 
 impl Store {
@@ -96,6 +97,48 @@ impl Store {
                 .insert(group.display_name.to_lowercase(), gid);
         }
         Ok(())
+    }
+
+    /// PATCH: the operations applied to the team's name, external id and members, then
+    /// written as a PUT.
+    pub fn patch_team(
+        &mut self,
+        org: Gid,
+        gid: Gid,
+        patch: &PatchRequest,
+        cfg: &Config,
+        now: Timestamp,
+    ) -> Result<(), ScimError> {
+        let team = self.team(org, gid).ok_or_else(|| team_not_found(gid))?;
+        let mut resource = json!({
+            "displayName": team.name,
+            "members": team.members.iter().map(|m| json!({"value": m.to_string()})).collect::<Vec<_>>(),
+        });
+        if let Some(external) = &team.external_id {
+            resource["externalId"] = json!(external);
+        }
+        patch.apply(&mut resource, patch_options(cfg))?;
+        let mut group = Group::from_json(resource)?;
+        group
+            .members
+            .dedup_by(|a: &mut Member, b: &mut Member| a.value == b.value);
+        self.replace_team(org, gid, &group, cfg, now)
+    }
+
+    /// Whether SCIM may delete this team: Asana cannot (`team_delete_refused`, 405), checked
+    /// after the id so that an unknown team is still a 404.
+    pub fn check_team_delete(&self, org: Gid, gid: Gid, cfg: &Config) -> Result<(), ScimError> {
+        if !cfg.on(Switch::TeamDeleteRefused) {
+            return Ok(());
+        }
+        if self.team(org, gid).is_none() {
+            return Err(team_not_found(gid));
+        }
+        Err(ScimError::new(
+            405,
+            None,
+            "Deleting teams through SCIM is not supported by Asana",
+        ))
     }
 
     pub fn delete_team(&mut self, org: Gid, gid: Gid) -> Result<(), ScimError> {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use harness_scim::{ScimError, User};
+use harness_scim::{PatchRequest, ScimError, User};
 
 use super::org::{Org, hidden};
-use super::{Created, Store, WriteContext, user_not_found};
+use super::{Created, Store, WriteContext, patch_options, user_not_found};
 use crate::config::{Config, Switch};
 use crate::model::*;
 
@@ -177,6 +177,33 @@ impl Store {
             o.deprovision(gid, via, actor, now);
         }
         Ok(())
+    }
+
+    /// PATCH: the operations applied to the user as stored, then written as a PUT. Under
+    /// `name_parts_ignored_in_patch` the name parts keep their stored values.
+    pub fn patch_user(
+        &mut self,
+        ctx: &WriteContext,
+        gid: Gid,
+        patch: &PatchRequest,
+    ) -> Result<(), ScimError> {
+        let cfg = ctx.cfg;
+        let current = self
+            .visible_user(ctx.org, gid, cfg)
+            .ok_or_else(|| user_not_found(gid))?;
+        let mut resource = current.scim.to_json();
+        patch.apply(&mut resource, patch_options(cfg))?;
+        let mut user = User::from_json(resource)?;
+        if cfg.on(Switch::NamePartsIgnoredInPatch) {
+            let old = current.scim.name.clone().unwrap_or_default();
+            let name = user.name.get_or_insert_with(Default::default);
+            name.given_name = old.given_name;
+            name.family_name = old.family_name;
+            if *name == Default::default() {
+                user.name = None;
+            }
+        }
+        self.replace_user(ctx, gid, user, DeprovisionVia::ScimPatch)
     }
 
     /// SCIM DELETE: deprovision (Asana) or remove (RFC).

@@ -8,7 +8,6 @@ use harness_scim::{ListResponse, ScimError};
 use serde_json::Value;
 
 use super::reply::{Id, ScimResult};
-use crate::config::Switch;
 use crate::http::Shared;
 
 /// Asana never published its ServiceProviderConfig; these values follow fidelity/asana §1.2 [I].
@@ -25,7 +24,7 @@ pub(super) async fn service_provider_config(State(app): State<Shared>) -> Json<V
     Json(discovery::service_provider_config(
         &app.scim_base(),
         CAPABILITIES,
-        !app.config().on(Switch::OmitMeta),
+        app.dialect().meta(),
     ))
 }
 
