@@ -57,12 +57,14 @@ pub(crate) async fn bench_sign_in(client: &reqwest::Client, sizes: &Sizes) -> Re
         })
         .map_err(|e| e.to_string())?;
     let certificate = onelogin.idp_certificate_pem();
-    asana.set_saml(SamlSettings {
-        mode: SamlMode::Required,
-        sign_in_url: Some(onelogin.sso_url()),
-        certificate: Some(certificate),
-        ..SamlSettings::default()
-    })?;
+    asana
+        .set_saml(SamlSettings {
+            mode: SamlMode::Required,
+            sign_in_url: Some(onelogin.sso_url()),
+            certificate: Some(certificate),
+            ..SamlSettings::default()
+        })
+        .map_err(|e| e.to_string())?;
     let ids: Arc<Vec<u64>> = Arc::new(onelogin.state().users.iter().map(|u| u.id).collect());
     let assertion_url = format!(
         "{}/__admin/apps/{}/sso/assertion",

@@ -58,6 +58,7 @@ pub use model::{
     UserRecord,
 };
 pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn};
+pub use store::StoreError;
 pub use token::TokenDigest;
 
 /// A running fake Asana. Dropping it stops the server.
@@ -103,7 +104,7 @@ pub enum StartError {
     #[error(transparent)]
     Fixture(#[from] FixtureError),
     #[error("cannot restore the saved state: {0}")]
-    State(String),
+    State(StoreError),
 }
 
 impl Default for FakeAsanaBuilder {
@@ -323,7 +324,7 @@ impl FakeAsana {
 
     /// Deauthorizes a service account: its token stops working at once.
     pub fn deauthorize_service_account(&self, id: Gid) -> bool {
-        self.app.store_mut().delete_service_account(id)
+        self.app.store_mut().delete_service_account(id).is_ok()
     }
 
     /// Whether a token would be accepted now.
@@ -409,7 +410,7 @@ impl FakeAsana {
     }
 
     /// Sets the default organization's SAML settings, checked as the Security tab checks them.
-    pub fn set_saml(&self, settings: SamlSettings) -> Result<(), String> {
+    pub fn set_saml(&self, settings: SamlSettings) -> Result<(), StoreError> {
         let mut store = self.app.store_mut();
         let org = store
             .default_org()

@@ -25,8 +25,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{Gid, SamlMode};
-use crate::store::Store;
 use crate::store::saml::Admission;
+use crate::store::{Store, StoreError};
 use pending::Pending;
 pub use sessions::Session;
 use sessions::{Consumed, Sessions};
@@ -136,6 +136,23 @@ pub struct Answer<'a> {
     /// The configuration the store decides the member under.
     pub config: Config,
     pub now: Timestamp,
+}
+
+/// A store refusal of a sign-in, as the sign-in journal and page state it.
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        let reason = match e {
+            StoreError::NoOrganization(_) => {
+                return Refusal::new(Reason::UnknownUser, "no such organization");
+            }
+            StoreError::NotAMemberOf { .. } | StoreError::NoAccount(_) => Reason::UnknownUser,
+            StoreError::GuestUsesPassword(_) => Reason::GuestMustUsePassword,
+            StoreError::Deprovisioned { .. } => Reason::Deprovisioned,
+            StoreError::SamlRequired(_) => Reason::PasswordNotAllowed,
+            _ => Reason::Malformed,
+        };
+        Refusal::new(reason, e.to_string())
+    }
 }
 
 /// How the SP reaches the store: briefly, to look up or to make one decision.

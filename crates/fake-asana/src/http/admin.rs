@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::{Shared, admin_error, parse_json};
 use crate::faults::FaultSpec;
 use crate::model::{Gid, SamlMode, SamlSettings, Scope, ServiceAccountRecord, State as Snapshot};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 pub(super) fn router() -> Router<Shared> {
     Router::new()
@@ -97,6 +97,19 @@ struct AdminError(StatusCode, String);
 impl AdminError {
     fn new(status: StatusCode, message: impl Into<String>) -> Self {
         AdminError(status, message.into())
+    }
+}
+
+/// A store refusal in the admin format: an unknown service account is 404, a domain another
+/// organization holds 409, anything else the request's fault.
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        let status = match e {
+            StoreError::NoServiceAccount(_) => StatusCode::NOT_FOUND,
+            StoreError::DomainTaken { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        AdminError::new(status, e.to_string())
     }
 }
 
@@ -202,9 +215,7 @@ async fn create_service_account(State(app): State<Shared>, bytes: Bytes) -> Admi
     let now = app.clock.now();
     let mut store = app.store_mut();
     let org = organization_or_default(&store, req.organization)?;
-    let (sa, token) = store
-        .create_service_account(org, &req.name, req.scope, now, req.token)
-        .map_err(bad_request)?;
+    let (sa, token) = store.create_service_account(org, &req.name, req.scope, now, req.token)?;
     // The token is shown here and on rotation only, as Asana shows it once.
     Ok((
         StatusCode::CREATED,
@@ -230,14 +241,8 @@ fn parse_gid(id: &str) -> Result<Gid, AdminError> {
 
 async fn delete_service_account(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     let gid = parse_gid(&id)?;
-    if app.store_mut().delete_service_account(gid) {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(AdminError::new(
-            StatusCode::NOT_FOUND,
-            format!("no service account {id}"),
-        ))
-    }
+    app.store_mut().delete_service_account(gid)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]
@@ -256,24 +261,14 @@ async fn rename_service_account(
     if req.name.trim().is_empty() {
         return Err(bad_request("a service account needs a name"));
     }
-    app.store_mut()
-        .rename_service_account(gid, &req.name)
-        .map_err(|e| AdminError::new(StatusCode::NOT_FOUND, e))?;
+    app.store_mut().rename_service_account(gid, &req.name)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn rotate_service_account(State(app): State<Shared>, Id(id): Id) -> AdminResult {
     let gid = parse_gid(&id)?;
     let mut store = app.store_mut();
-    let (sa, token) = store.rotate_service_account(gid).ok_or_else(|| {
-        AdminError::new(StatusCode::NOT_FOUND, format!("no service account {id}"))
-    })?;
-    let org = store
-        .service_accounts()
-        .iter()
-        .find(|(_, s)| s.gid == gid)
-        .map(|(o, _)| *o)
-        .expect("exists");
+    let (org, sa, token) = store.rotate_service_account(gid)?;
     Ok(Json(service_account_json(org, &sa, Some(&token))).into_response())
 }
 
@@ -291,9 +286,7 @@ async fn create_personal_access_token(State(app): State<Shared>, bytes: Bytes) -
     let now = app.clock.now();
     let mut store = app.store_mut();
     let org = organization_or_default(&store, req.organization)?;
-    let (pat, token) = store
-        .create_personal_access_token(org, &req.user, now)
-        .map_err(bad_request)?;
+    let (pat, token) = store.create_personal_access_token(org, &req.user, now)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": pat.gid.to_string(), "user": pat.user.to_string(), "organization": org.to_string(), "token": token})),
@@ -322,15 +315,7 @@ async fn create_organization(State(app): State<Shared>, bytes: Bytes) -> AdminRe
         ));
     }
     let mut store = app.store_mut();
-    let gid = store
-        .create_organization(&req.name, &req.domains, req.view_only_licenses)
-        .map_err(|e| {
-            let status = match e {
-                crate::store::DomainError::Taken { .. } => StatusCode::CONFLICT,
-                crate::store::DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
-            };
-            AdminError::new(status, e.to_string())
-        })?;
+    let gid = store.create_organization(&req.name, &req.domains, req.view_only_licenses)?;
     let org = store.organization(gid).expect("just created");
     Ok((StatusCode::CREATED, Json(organization_summary(org))).into_response())
 }
@@ -351,7 +336,7 @@ async fn get_state(State(app): State<Shared>) -> Json<Snapshot> {
 async fn put_state(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
     let snapshot: Snapshot = body(&bytes)?;
     let store = Store::restore(snapshot, app.seed)
-        .map_err(|e| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        .map_err(|e| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     *app.store_mut() = store;
     app.limiter.clear();
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -522,9 +507,7 @@ async fn put_saml(
             .session_timeout_hours
             .unwrap_or(current.session_timeout_hours),
     };
-    store
-        .set_saml_settings(org, settings)
-        .map_err(bad_request)?;
+    store.set_saml_settings(org, settings)?;
     Ok(Json(saml_json(&app, &store, org)).into_response())
 }
 

@@ -174,7 +174,7 @@ async fn add_service_account(State(app): State<Shared>, body: Bytes) -> Response
     };
     match created {
         Ok((sa, token)) => service_accounts_page(&app, Some((sa, token))),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -189,7 +189,7 @@ async fn edit_service_account(
     let name = form(&body).remove("name").unwrap_or_default();
     match app.store_mut().rename_service_account(gid, &name) {
         Ok(()) => Redirect::to("/admin/service-accounts").into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -197,7 +197,7 @@ async fn delete_service_account(State(app): State<Shared>, Path(id): Path<String
     let Ok(gid) = id.parse::<Gid>() else {
         return error(StatusCode::NOT_FOUND, "There is no such service account.");
     };
-    if app.store_mut().delete_service_account(gid) {
+    if app.store_mut().delete_service_account(gid).is_ok() {
         Redirect::to("/admin/service-accounts").into_response()
     } else {
         error(StatusCode::NOT_FOUND, "There is no such service account.")
@@ -413,7 +413,9 @@ async fn save_security(State(app): State<Shared>, body: Bytes) -> Response {
     let saved = {
         let mut store = app.store_mut();
         match store.default_org() {
-            Some(org) => store.set_saml_settings(org, settings),
+            Some(org) => store
+                .set_saml_settings(org, settings)
+                .map_err(|e| e.to_string()),
             None => Err("There is no organization.".into()),
         }
     };

@@ -404,7 +404,7 @@ async fn remove_user(
     };
     store
         .remove_user_from_workspace(&app.write_context(&p, &cfg), &reference)
-        .ok_or_else(|| {
+        .map_err(|_| {
             RestError::new(
                 StatusCode::NOT_FOUND,
                 format!("user: Not a recognized ID: {user}"),

@@ -2,10 +2,11 @@
 //! once per request into a [`ScimDialect`] the handlers render by. The handlers never read a
 //! switch: what the profile means is decided here, beside the store's other decisions.
 
+use harness_scim::ListQuery;
 use harness_scim::names::{ENTERPRISE_USER_URN, PATCH_OP_URN, canonical_schema};
-use harness_scim::{ListQuery, ScimError};
 use serde_json::Value;
 
+use super::StoreError;
 use crate::config::{Config, Switch};
 use crate::model::Organization;
 
@@ -87,11 +88,11 @@ impl ScimDialect {
     }
 
     /// `POST .search`: refused as an unknown path where Asana has none.
-    pub fn search_allowed(&self) -> Result<(), ScimError> {
+    pub fn search_allowed(&self) -> Result<(), StoreError> {
         if self.search_endpoint {
             Ok(())
         } else {
-            Err(ScimError::not_found("No SCIM endpoint at this path"))
+            Err(StoreError::NoSuchEndpoint)
         }
     }
 
@@ -101,18 +102,16 @@ impl ScimDialect {
         &self,
         query: &ListQuery,
         documented: bool,
-        attribute: &str,
-        resource: &str,
-    ) -> Result<(), ScimError> {
+        attribute: &'static str,
+        resource: &'static str,
+    ) -> Result<(), StoreError> {
         if query.filter.is_none() || documented || !self.only_documented_filters {
             return Ok(());
         }
-        Err(ScimError::bad_request(
-            harness_scim::ScimType::InvalidFilter,
-            format!(
-                "Unsupported filter: {resource} can only be filtered by {attribute} eq \"value\""
-            ),
-        ))
+        Err(StoreError::UndocumentedFilter {
+            resource,
+            attribute,
+        })
     }
 
     /// The slice of `total` matches a list answers: the page `query` asks for, or every match
@@ -137,7 +136,7 @@ impl ScimDialect {
 
     /// Without `lenient_schemas`, a body must name the resource's core schema and nothing
     /// unknown.
-    pub fn check_schemas(&self, body: &Value, core: &str) -> Result<(), ScimError> {
+    pub fn check_schemas(&self, body: &Value, core: &str) -> Result<(), StoreError> {
         if self.lenient_schemas {
             return Ok(());
         }
@@ -147,9 +146,7 @@ impl ScimDialect {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if !schemas.iter().any(|s| s.eq_ignore_ascii_case(core)) {
-            return Err(ScimError::invalid_syntax(format!(
-                "schemas must include {core}"
-            )));
+            return Err(StoreError::SchemasMissing(core.to_owned()));
         }
         let allowed = |s: &str| {
             s.eq_ignore_ascii_case(core)
@@ -157,9 +154,7 @@ impl ScimDialect {
                 || s.eq_ignore_ascii_case(PATCH_OP_URN)
         };
         if let Some(unknown) = schemas.iter().find(|s| !allowed(s)) {
-            return Err(ScimError::invalid_syntax(format!(
-                "unknown schema {unknown}"
-            )));
+            return Err(StoreError::UnknownSchema((*unknown).to_owned()));
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 
 mod auth;
 mod dialect;
+mod error;
 mod org;
 pub(crate) mod saml;
 mod state;
@@ -21,7 +22,6 @@ mod users;
 
 use std::collections::{BTreeMap, HashMap};
 
-use harness_scim::ScimError;
 use jiff::Timestamp;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -32,16 +32,7 @@ use crate::token::TokenDigest;
 use org::Org;
 
 pub use dialect::{GroupPatchAnswer, ScimDialect};
-
-/// Why an organization's domains were refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DomainError {
-    /// Another organization already holds it.
-    #[error("the domain {domain} already belongs to the organization {holder}")]
-    Taken { domain: String, holder: String },
-    #[error("{0:?} is not a domain name")]
-    Invalid(String),
-}
+pub use error::StoreError;
 
 /// A domain as the store keeps it: lower case, without surrounding spaces or a trailing dot
 /// (`ACME.test.` is `acme.test`), or `None` if it is no domain name.
@@ -151,16 +142,16 @@ impl Store {
         name: &str,
         domains: &[String],
         view_only: bool,
-    ) -> Result<Gid, DomainError> {
+    ) -> Result<Gid, StoreError> {
         let mut lowered = domains
             .iter()
-            .map(|d| normalize_domain(d).ok_or_else(|| DomainError::Invalid(d.clone())))
-            .collect::<Result<Vec<String>, DomainError>>()?;
+            .map(|d| normalize_domain(d).ok_or_else(|| StoreError::InvalidDomain(d.clone())))
+            .collect::<Result<Vec<String>, StoreError>>()?;
         lowered.sort();
         lowered.dedup();
         for domain in &lowered {
             if let Some(holder) = self.org_by_domain(domain) {
-                return Err(DomainError::Taken {
+                return Err(StoreError::DomainTaken {
                     domain: domain.clone(),
                     holder: self.orgs[&holder].info.name.clone(),
                 });
@@ -206,10 +197,8 @@ impl Store {
             .expect("callers check that the organization exists")
     }
 
-    fn org(&self, org: Gid) -> Result<&Org, ScimError> {
-        self.orgs
-            .get(&org)
-            .ok_or_else(|| ScimError::not_found("organization not found"))
+    fn org(&self, org: Gid) -> Result<&Org, StoreError> {
+        self.orgs.get(&org).ok_or(StoreError::NoOrganization(org))
     }
 }
 
@@ -218,12 +207,4 @@ fn patch_options(cfg: &Config) -> harness_scim::patch::PatchOptions {
     harness_scim::patch::PatchOptions {
         create_on_unmatched_replace: cfg.on(Switch::CreateOnUnmatchedReplace),
     }
-}
-
-fn user_not_found(gid: Gid) -> ScimError {
-    ScimError::not_found(format!("User {gid} not found"))
-}
-
-fn team_not_found(gid: Gid) -> ScimError {
-    ScimError::not_found(format!("Group {gid} not found"))
 }

@@ -7,20 +7,17 @@ use harness_scim::User;
 use jiff::Timestamp;
 
 use super::org::Org;
-use super::{FIRST_GID, Store, TokenOwner};
+use super::{FIRST_GID, Store, StoreError, TokenOwner};
 use crate::model::*;
 
 impl Store {
     // -- fixtures and whole-state operations ---------------------------------------------------
 
     /// Adds a member directly, as an admin invite would (fixtures and `PUT /__admin/state`).
-    pub fn seed_user(&mut self, org: Gid, user: User, now: Timestamp) -> Result<Gid, String> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
+    pub fn seed_user(&mut self, org: Gid, user: User, now: Timestamp) -> Result<Gid, StoreError> {
+        let o = self.org(org)?;
         if o.by_user_name.contains_key(&user.user_name.to_lowercase()) {
-            return Err(format!("duplicate user {}", user.user_name));
+            return Err(StoreError::DuplicateUser(user.user_name));
         }
         let guest = !o.on_domain(&user.user_name);
         let gid = self.gid();
@@ -37,20 +34,19 @@ impl Store {
         name: &str,
         members: &[String],
         now: Timestamp,
-    ) -> Result<Gid, String> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
+    ) -> Result<Gid, StoreError> {
+        let o = self.org(org)?;
         let members = members
             .iter()
             .map(|m| {
-                o.resolve_user(m)
-                    .ok_or_else(|| format!("team {name}: no user {m}"))
+                o.resolve_user(m).ok_or_else(|| StoreError::NoTeamMember {
+                    team: name.to_owned(),
+                    member: m.clone(),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         if o.by_team_name.contains_key(&name.to_lowercase()) {
-            return Err(format!("duplicate team {name}"));
+            return Err(StoreError::DuplicateTeam(name.to_owned()));
         }
         let gid = self.gid();
         let o = self.org_mut(org);
@@ -86,19 +82,19 @@ impl Store {
     /// Rebuilds a store, indices and all, from a snapshot. Refuses inconsistent state (a
     /// duplicate userName, a team member that does not exist, a newer version) rather than
     /// loading something the fake could not have produced.
-    pub fn restore(state: State, seed: Option<u64>) -> Result<Store, String> {
+    pub fn restore(state: State, seed: Option<u64>) -> Result<Store, StoreError> {
         if state.version > STATE_VERSION {
-            return Err(format!(
-                "state version {} is newer than this build understands ({STATE_VERSION})",
-                state.version
-            ));
+            return Err(StoreError::StateTooNew {
+                version: state.version,
+                supported: STATE_VERSION,
+            });
         }
         let mut store = Store::new(seed);
         let mut max_gid = state.next_gid.0.max(FIRST_GID);
         for info in state.organizations {
             let org_gid = info.gid;
             if store.orgs.contains_key(&org_gid) {
-                return Err(format!("duplicate organization {org_gid}"));
+                return Err(StoreError::DuplicateOrganization(org_gid));
             }
             let mut org = Org::new(Organization {
                 users: Vec::new(),
@@ -109,29 +105,33 @@ impl Store {
             });
             for user in info.users {
                 max_gid = max_gid.max(user.gid.0 + 1);
-                user.scim
-                    .validate()
-                    .map_err(|e| format!("user {}: {}", user.gid, e.detail))?;
+                user.scim.validate().map_err(|e| StoreError::InvalidUser {
+                    gid: user.gid,
+                    detail: e.detail,
+                })?;
                 if org
                     .by_user_name
                     .insert(user.scim.user_name.to_lowercase(), user.gid)
                     .is_some()
                 {
-                    return Err(format!("duplicate userName {}", user.scim.user_name));
+                    return Err(StoreError::DuplicateUserName(user.scim.user_name.clone()));
                 }
                 org.users.insert(user.gid, user);
             }
             for team in info.teams {
                 max_gid = max_gid.max(team.gid.0 + 1);
                 if let Some(m) = team.members.iter().find(|m| !org.users.contains_key(m)) {
-                    return Err(format!("team {} lists unknown member {m}", team.name));
+                    return Err(StoreError::UnknownTeamMember {
+                        team: team.name.clone(),
+                        member: *m,
+                    });
                 }
                 if org
                     .by_team_name
                     .insert(team.name.to_lowercase(), team.gid)
                     .is_some()
                 {
-                    return Err(format!("duplicate team {}", team.name));
+                    return Err(StoreError::DuplicateTeam(team.name.clone()));
                 }
                 org.teams.insert(team.gid, team);
             }
@@ -149,10 +149,10 @@ impl Store {
             for pat in info.personal_access_tokens {
                 max_gid = max_gid.max(pat.gid.0 + 1);
                 if !org.users.contains_key(&pat.user) {
-                    return Err(format!(
-                        "personal access token {} belongs to unknown user {}",
-                        pat.gid, pat.user
-                    ));
+                    return Err(StoreError::UnknownTokenOwner {
+                        token: pat.gid,
+                        user: pat.user,
+                    });
                 }
                 store.tokens.insert(
                     pat.token_digest,
@@ -209,6 +209,12 @@ mod tests {
         assert_eq!(restored.snapshot(), store.snapshot());
         let mut newer = store.snapshot();
         newer.version = STATE_VERSION + 1;
-        assert!(Store::restore(newer, None).err().unwrap().contains("newer"));
+        assert!(
+            Store::restore(newer, None)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("newer")
+        );
     }
 }

@@ -2,15 +2,16 @@
 //! shape.
 
 use axum::body::Bytes;
-use harness_scim::{ListQuery, ListResponse, ScimError};
+use harness_scim::{ListQuery, ListResponse};
 use serde_json::Value;
 
+use super::reply::ScimFailure;
 use super::request::*;
 use crate::store::ScimDialect;
 
-pub(super) fn search_query(dialect: &ScimDialect, body: &Bytes) -> Result<ListQuery, ScimError> {
+pub(super) fn search_query(dialect: &ScimDialect, body: &Bytes) -> Result<ListQuery, ScimFailure> {
     dialect.search_allowed()?;
-    ListQuery::from_search_request(&parse_body(body)?)
+    Ok(ListQuery::from_search_request(&parse_body(body)?)?)
 }
 
 /// The page `query` asks for, each resource passed through `shape`.
