@@ -5,9 +5,10 @@
 //! the principal it resolved to.
 
 use axum::body::Bytes;
+use axum::http::Method;
 use harness_html::BoundedLog;
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
@@ -18,7 +19,8 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub struct JournalEntry {
     pub seq: u64,
     pub at: Timestamp,
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
     /// Path and query exactly as received.
     pub uri: String,
     pub status: u16,
@@ -31,6 +33,11 @@ pub struct JournalEntry {
     /// A fault closed the connection instead of answering (`status` is then 0).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dropped: bool,
+}
+
+/// A method as the request line spelled it.
+fn method_name<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(method.as_str())
 }
 
 /// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
@@ -184,7 +191,7 @@ mod tests {
         JournalEntry {
             seq: 0,
             at: harness_clock::DEFAULT_EPOCH,
-            method: "GET".into(),
+            method: Method::GET,
             uri: "/".into(),
             status: 200,
             principal: None,

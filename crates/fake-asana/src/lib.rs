@@ -54,10 +54,10 @@ pub use faults::{FaultError, FaultSpec};
 pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
 pub use model::{
-    DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope, State,
-    UserRecord,
+    AuditEvent, DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope,
+    State, UserRecord,
 };
-pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn};
+pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn, signin};
 pub use store::StoreError;
 pub use token::TokenDigest;
 

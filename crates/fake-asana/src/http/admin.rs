@@ -159,7 +159,7 @@ fn bad_request(message: impl Into<String>) -> AdminError {
 
 /// Parses a JSON body into `T`, with errors that name the problem.
 fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, AdminError> {
-    let value = parse_json(bytes).map_err(bad_request)?;
+    let value = parse_json(bytes).map_err(|e| bad_request(e.to_string()))?;
     serde_json::from_value(value).map_err(|e| bad_request(format!("invalid request: {e}")))
 }
 
@@ -358,7 +358,7 @@ async fn get_config(State(app): State<Shared>) -> Json<Value> {
 }
 
 async fn put_config(State(app): State<Shared>, bytes: Bytes) -> AdminResult {
-    let value = parse_json(&bytes).map_err(bad_request)?;
+    let value = parse_json(&bytes).map_err(|e| bad_request(e.to_string()))?;
     let mut config = app.config.write().unwrap_or_else(|e| e.into_inner());
     config
         .update(&value)
@@ -401,7 +401,7 @@ async fn list_requests(
                 .iter()
                 .map(|e| harness_html::har::HarEntry {
                     started: harness_html::har::started(&e.at.to_string()),
-                    method: e.method.clone(),
+                    method: e.method.to_string(),
                     url: format!("{}{}", app.origin, e.uri),
                     request_mime: e.content_type.clone(),
                     request_body: e.request_body.as_ref().map(Value::to_string),

@@ -352,7 +352,7 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
                 via = e.via,
                 who = escape(e.name_id.as_deref().unwrap_or("")),
                 outcome = e.outcome,
-                reason = e.reason.unwrap_or(""),
+                reason = e.reason.map_or("", |r| r.code()),
                 message = escape(&e.message),
             )
         })

@@ -228,7 +228,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     let mut exchange = JournalEntry {
         seq: 0,
         at: app.clock.now(),
-        method: parts.method.to_string(),
+        method: parts.method.clone(),
         uri: uri
             .path_and_query()
             .map_or_else(|| uri.path().to_owned(), |p| p.to_string()),
@@ -254,7 +254,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     };
     raw.clone_from(&bytes);
 
-    if let Some(fault) = app.faults.take(parts.method.as_str(), uri.path()) {
+    if let Some(fault) = app.faults.take(&parts.method, uri.path()) {
         if let Some(ms) = fault.delay_ms {
             app.clock.sleep(std::time::Duration::from_millis(ms)).await;
         }
@@ -514,12 +514,21 @@ fn fault_response(api: Api, dialect: &ScimDialect, fault: &FaultSpec) -> Respons
     response
 }
 
+/// A request body that is not JSON; each API states it in its own format.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BodyError {
+    #[error("the request body is empty; a JSON object is required")]
+    Empty,
+    #[error("the request body is not valid JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+}
+
 /// Parses a JSON request body; malformed JSON is the caller's `invalidSyntax`.
-pub(crate) fn parse_json(bytes: &Bytes) -> Result<Value, String> {
+pub(crate) fn parse_json(bytes: &Bytes) -> Result<Value, BodyError> {
     if bytes.is_empty() {
-        return Err("the request body is empty; a JSON object is required".to_owned());
+        return Err(BodyError::Empty);
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))
+    Ok(serde_json::from_slice(bytes)?)
 }
 
 #[cfg(test)]

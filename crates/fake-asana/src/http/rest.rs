@@ -388,7 +388,8 @@ async fn remove_user(
     params: Params,
     body: Bytes,
 ) -> RestResult {
-    let json = parse_json(&body).map_err(|m| RestError::new(StatusCode::BAD_REQUEST, m))?;
+    let json =
+        parse_json(&body).map_err(|e| RestError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let parsed: RemoveUserBody = serde_json::from_value(json)
         .map_err(|e| RestError::new(StatusCode::BAD_REQUEST, format!("data: {e}")))?;
     let user = parsed

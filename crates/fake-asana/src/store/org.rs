@@ -140,7 +140,7 @@ impl Org {
         }));
         user.record(UserEvent {
             at: now,
-            event: "user_deprovisioned".into(),
+            event: AuditEvent::UserDeprovisioned,
             actor: actor.to_owned(),
         });
         // A deprovisioned user leaves the organization's teams.

@@ -148,7 +148,7 @@ impl Store {
         record.updated_at = now;
         record.record(UserEvent {
             at: now,
-            event: "user_reprovisioned".into(),
+            event: AuditEvent::UserReprovisioned,
             actor: "saml_sign_in".into(),
         });
         Ok((gid, Admission::Reprovisioned))

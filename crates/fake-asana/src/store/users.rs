@@ -78,7 +78,7 @@ impl Store {
                 record.updated_at = now;
                 record.record(UserEvent {
                     at: now,
-                    event: "user_reprovisioned".into(),
+                    event: AuditEvent::UserReprovisioned,
                     actor: actor.into(),
                 });
                 return Ok((existing, Created::Reprovisioned));

@@ -9,7 +9,7 @@ use crate::http::parse_json;
 use crate::model::Gid;
 
 pub(super) fn parse_body(bytes: &Bytes) -> Result<Value, ScimError> {
-    parse_json(bytes).map_err(ScimError::invalid_syntax)
+    parse_json(bytes).map_err(|e| ScimError::invalid_syntax(e.to_string()))
 }
 
 pub(super) fn parse_id(id: &str, what: &str) -> Result<Gid, ScimError> {
