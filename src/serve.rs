@@ -124,7 +124,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(bad) = args
         .allow_hosts
         .iter()
-        .find(|n| !harness_html::host::is_host_name(n))
+        .find(|n| !harness_server::host::is_host_name(n))
     {
         return Err(BadInput(format!(
             "--allow-host {bad:?} is not a host name (a name or address, optionally with a port)"

@@ -45,9 +45,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use harness_clock::Clock;
+use harness_server::{Listener, Server};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
 pub use faults::{FaultError, FaultSpec};
@@ -66,8 +65,7 @@ pub struct FakeAsana {
     app: http::Shared,
     addr: SocketAddr,
     seeded: Vec<SeededServiceAccount>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    server: Server,
 }
 
 /// Credentials of a service account created through the library.
@@ -183,7 +181,7 @@ impl FakeAsanaBuilder {
     /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
     /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
     /// also its address and the machine's name: a guard against DNS rebinding
-    /// (`harness_html::host`).
+    /// (`harness_server::host`).
     pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
@@ -203,21 +201,14 @@ impl FakeAsanaBuilder {
     }
 
     pub async fn bind(self, addr: SocketAddr) -> Result<FakeAsana, StartError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let listener = harness_server::bind(addr).await.map_err(bind_error)?;
         self.serve(listener)
     }
 
     /// Serves on a listener the caller bound (so tests and `serve` choose the socket).
     pub fn serve(self, listener: TcpListener) -> Result<FakeAsana, StartError> {
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: "listener".into(),
-            source,
-        })?;
+        let listener = Listener::new(listener, self.tls).map_err(bind_error)?;
+        let addr = listener.addr();
         let clock = self.clock.unwrap_or_default();
         let (store, seeded) = match self.state {
             Some(state) => (
@@ -243,35 +234,26 @@ impl FakeAsanaBuilder {
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
             cpu: harness_html::CpuPool::for_this_machine(),
-            origin: harness_html::host::origin(self.tls.is_some(), addr),
+            origin: listener.origin(),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
         });
-        let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
-        let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);
-        let (tx, rx) = oneshot::channel::<()>();
-        let tls = self.tls;
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Some(config) = tls {
-                harness_tls::serve(listener, router, config, shutdown).await;
-            } else if let Err(e) = axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "fake Asana server stopped");
-            }
-        });
+        let router = http::router(app.clone());
+        let server = listener.serve("fake Asana", router, &self.allowed_hosts, http::misdirected);
         Ok(FakeAsana {
             app,
             addr,
             seeded,
-            shutdown: Some(tx),
-            task: Some(task),
+            server,
         })
+    }
+}
+
+fn bind_error(e: harness_server::BindError) -> StartError {
+    StartError::Bind {
+        addr: e.addr,
+        source: e.source,
     }
 }
 
@@ -431,19 +413,6 @@ impl FakeAsana {
     /// Stops the server, then waits for requests in flight: the caller bounds the wait (`serve`
     /// on SIGTERM) and can still read the state afterwards.
     pub async fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for FakeAsana {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.server.stop().await;
     }
 }

@@ -44,10 +44,11 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use harness_clock::Clock;
 use harness_provisioner::{Provisioner, RetryPolicy};
+use harness_server::{Listener, Server};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use model::{
@@ -141,8 +142,7 @@ pub struct FakeOneLogin {
     addr: SocketAddr,
     asana_app_id: u64,
     credentials: ApiCredentials,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    server: Server,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -282,7 +282,7 @@ impl FakeOneLoginBuilder {
     /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
     /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
     /// also its address and the machine's name: a guard against DNS rebinding
-    /// (`harness_html::host`).
+    /// (`harness_server::host`).
     pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
@@ -301,22 +301,15 @@ impl FakeOneLoginBuilder {
     }
 
     pub async fn bind(self, addr: SocketAddr) -> Result<FakeOneLogin, StartError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let listener = harness_server::bind(addr).await.map_err(bind_error)?;
         self.serve(listener)
     }
 
     /// Serves on a listener the caller bound (so tests and `serve` choose the socket). A saved
     /// state or directory that does not fit together is an error, checked here once.
     pub fn serve(self, listener: TcpListener) -> Result<FakeOneLogin, StartError> {
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: "listener".into(),
-            source,
-        })?;
+        let listener = Listener::new(listener, self.tls).map_err(bind_error)?;
+        let addr = listener.addr();
         let clock = self.clock.unwrap_or_default();
         let mut rng = match self.seed {
             Some(s) => StdRng::seed_from_u64(s),
@@ -422,35 +415,31 @@ impl FakeOneLoginBuilder {
             progress: tokio::sync::watch::channel(0).0,
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
-            origin: harness_html::host::origin(self.tls.is_some(), addr),
+            origin: listener.origin(),
             idp: sso::Idp::default(),
         });
-        let hosts = harness_html::host::AllowedHosts::for_listener(addr, &self.allowed_hosts);
-        let router = harness_html::host::guard(http::router(app.clone()), hosts, http::misdirected);
-        let (tx, rx) = oneshot::channel::<()>();
-        let tls = self.tls;
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Some(config) = tls {
-                harness_tls::serve(listener, router, config, shutdown).await;
-            } else if let Err(e) = axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "fake OneLogin server stopped");
-            }
-        });
+        let router = http::router(app.clone());
+        let server = listener.serve(
+            "fake OneLogin",
+            router,
+            &self.allowed_hosts,
+            http::misdirected,
+        );
         Ok(FakeOneLogin {
             app,
             addr,
             asana_app_id,
             credentials,
-            shutdown: Some(tx),
-            task: Some(task),
+            server,
             worker: None,
         })
+    }
+}
+
+fn bind_error(e: harness_server::BindError) -> StartError {
+    StartError::Bind {
+        addr: e.addr,
+        source: e.source,
     }
 }
 
@@ -658,24 +647,20 @@ impl FakeOneLogin {
     /// Stops the worker and the server, then waits for requests in flight: the caller bounds
     /// the wait (`serve` on SIGTERM) and can still read the state afterwards.
     pub async fn stop(&mut self) {
-        self.signal_stop();
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+        self.stop_worker();
+        self.server.stop().await;
     }
 
-    fn signal_stop(&mut self) {
+    fn stop_worker(&mut self) {
         if let Some(w) = self.worker.take() {
             w.abort();
-        }
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
         }
     }
 }
 
+/// The server stops when its handle drops; the worker is aborted here.
 impl Drop for FakeOneLogin {
     fn drop(&mut self) {
-        self.signal_stop();
+        self.stop_worker();
     }
 }

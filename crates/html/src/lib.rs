@@ -3,14 +3,14 @@
 //! control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work from
 //! the keyboard), the Bearer parser and admin token check, the bounded request log, HAR output
 //! for the journals, and the pool that keeps XML and RSA work off the async workers. And what
-//! keeps a web page the developer visits from driving the fakes: JSON-only admin writes (here),
-//! the consoles' CSRF tokens ([`csrf`]) and the `Host` guard against DNS rebinding ([`host`]).
+//! keeps a web page the developer visits from driving the fakes: JSON-only admin writes (here)
+//! and the consoles' CSRF tokens ([`csrf`]); the `Host` guard against DNS rebinding is
+//! `harness_server::host`.
 
 mod cpu;
 pub mod csrf;
 pub mod har;
 pub mod health;
-pub mod host;
 mod log;
 
 use axum::http::{HeaderValue, Method};
