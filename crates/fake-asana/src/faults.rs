@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use axum::http::Method;
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -107,7 +107,8 @@ impl FaultSpec {
 
 /// A fault's method as written (`get`, `DELETE`): matched in any case, so read upper-cased.
 mod method_name {
-    use super::*;
+    use axum::http::Method;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(m: &Option<Method>, s: S) -> Result<S::Ok, S::Error> {
         match m {

@@ -24,20 +24,22 @@
 //! - `sso`: the SAML service provider's memory (requests sent, assertions used, sessions,
 //!   the sign-in journal) and the ACS decision; the rules of who may sign in are the store's.
 //! - `http`: routing, the API middleware, SCIM / REST / admin / sign-in handlers, error bodies.
-//! - [`fixture`]: YAML fixtures.
+//! - [`seed`]: seed files (YAML fixtures); also reachable as `fixture`, the name other crates
+//!   import it by.
 //!
 //! Architecture invariant: handlers parse and render; every decision about what Asana would do
 //! lives in the store, under one lock per operation.
 
 pub mod config;
-pub mod fixture;
 pub mod model;
+pub mod seed;
 
 mod faults;
 mod http;
 mod journal;
 mod ratelimit;
 mod sso;
+mod state;
 mod store;
 mod token;
 
@@ -50,19 +52,21 @@ use tokio::net::TcpListener;
 
 pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
 pub use faults::{FaultError, FaultSpec};
-pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::{JournalEntry, is_secret_key};
 pub use model::{
     AuditEvent, DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope,
     State, UserRecord,
 };
+/// The seed files' module under the name fixtures are known by in scenario files and crates.
+pub use seed as fixture;
+pub use seed::{Fixture, FixtureError, SeededServiceAccount};
 pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn, signin};
 pub use store::StoreError;
 pub use token::TokenDigest;
 
 /// A running fake Asana. Dropping it stops the server.
 pub struct FakeAsana {
-    app: http::Shared,
+    app: state::Shared,
     addr: SocketAddr,
     seeded: Vec<SeededServiceAccount>,
     server: Server,
@@ -224,7 +228,7 @@ impl FakeAsanaBuilder {
         if let Some(limits) = self.rate_limits {
             config.rate_limit = limits;
         }
-        let app = Arc::new(http::AppState {
+        let app = Arc::new(state::AppState {
             initial: store.snapshot(),
             store: RwLock::new(store),
             config: RwLock::new(config),

@@ -6,7 +6,7 @@ use harness_scim::ListQuery;
 use harness_scim::names::{ENTERPRISE_USER_URN, PATCH_OP_URN, canonical_schema};
 use serde_json::Value;
 
-use super::StoreError;
+use super::error::StoreError;
 use crate::config::{Config, Switch};
 use crate::model::Organization;
 

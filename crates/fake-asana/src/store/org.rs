@@ -7,7 +7,7 @@ use std::sync::Arc;
 use harness_scim::Group;
 use jiff::Timestamp;
 
-use super::StoreError;
+use super::error::StoreError;
 use crate::config::{Config, Switch};
 use crate::model::*;
 
@@ -147,6 +147,30 @@ impl Org {
         for team in self.teams.values_mut() {
             team.members.retain(|m| *m != gid);
         }
+    }
+
+    /// Adds a deprovisioned member back, as Asana's audit log records it
+    /// (`user_reprovisioned`, fidelity/asana §1.6): active, without the deprovision record,
+    /// with `scim` as its new attributes when the re-adding carries them.
+    pub(super) fn reprovision(
+        &mut self,
+        gid: Gid,
+        scim: Option<harness_scim::User>,
+        actor: &str,
+        now: Timestamp,
+    ) {
+        let record = Arc::make_mut(self.users.get_mut(&gid).expect("indexed"));
+        if let Some(user) = scim {
+            record.scim = user;
+        }
+        record.scim.active = Some(true);
+        record.deprovisioned = None;
+        record.updated_at = now;
+        record.record(UserEvent {
+            at: now,
+            event: AuditEvent::UserReprovisioned,
+            actor: actor.to_owned(),
+        });
     }
 
     pub(super) fn remove_user(&mut self, gid: Gid) {

@@ -141,16 +141,8 @@ impl Store {
                 org: o.info.name.clone(),
             });
         }
-        let o = self.org_mut(org);
-        let record = Arc::make_mut(o.users.get_mut(&gid).expect("indexed"));
-        record.scim.active = Some(true);
-        record.deprovisioned = None;
-        record.updated_at = now;
-        record.record(UserEvent {
-            at: now,
-            event: AuditEvent::UserReprovisioned,
-            actor: "saml_sign_in".into(),
-        });
+        self.org_mut(org)
+            .reprovision(gid, None, "saml_sign_in", now);
         Ok((gid, Admission::Reprovisioned))
     }
 

@@ -70,17 +70,8 @@ impl Store {
         if let Some(&existing) = o.by_user_name.get(&user.user_name.to_lowercase()) {
             let record = &o.users[&existing];
             if record.deprovisioned.is_some() && cfg.on(Switch::PostReprovisions) {
-                let o = self.org_mut(org);
-                let record = Arc::make_mut(o.users.get_mut(&existing).expect("indexed"));
-                user.active = Some(true);
-                record.scim = user;
-                record.deprovisioned = None;
-                record.updated_at = now;
-                record.record(UserEvent {
-                    at: now,
-                    event: AuditEvent::UserReprovisioned,
-                    actor: actor.into(),
-                });
+                self.org_mut(org)
+                    .reprovision(existing, Some(user), actor, now);
                 return Ok((existing, Created::Reprovisioned));
             }
             if cfg.on(Switch::DuplicatePostReturnsExisting) && !hidden(record, cfg) {

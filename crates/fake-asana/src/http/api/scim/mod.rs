@@ -18,7 +18,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use harness_scim::ScimError;
 
-use super::{Shared, scim_error};
+use crate::http::{Shared, scim_error};
 use discovery::{resource_type, resource_types, schema, schemas, service_provider_config};
 use groups::{
     create_group, delete_group, get_group, list_groups, patch_group, replace_group, search_groups,

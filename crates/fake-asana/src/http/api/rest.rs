@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Shared, parse_json, rest_error};
+use crate::http::{Shared, parse_json, rest_error};
 use crate::model::{Gid, Organization, UserRecord};
 use crate::store::{Principal, Store};
 
