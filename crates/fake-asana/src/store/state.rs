@@ -96,78 +96,86 @@ impl Store {
             if store.orgs.contains_key(&org_gid) {
                 return Err(StoreError::DuplicateOrganization(org_gid));
             }
-            let mut org = Org::new(Organization {
-                users: Vec::new(),
-                teams: Vec::new(),
-                service_accounts: Vec::new(),
-                personal_access_tokens: Vec::new(),
-                ..info.clone()
-            });
-            for user in info.users {
-                max_gid = max_gid.max(user.gid.0 + 1);
-                user.scim.validate().map_err(|e| StoreError::InvalidUser {
-                    gid: user.gid,
-                    detail: e.detail,
-                })?;
-                if org
-                    .by_user_name
-                    .insert(user.scim.user_name.to_lowercase(), user.gid)
-                    .is_some()
-                {
-                    return Err(StoreError::DuplicateUserName(user.scim.user_name.clone()));
-                }
-                org.users.insert(user.gid, user);
-            }
-            for team in info.teams {
-                max_gid = max_gid.max(team.gid.0 + 1);
-                if let Some(m) = team.members.iter().find(|m| !org.users.contains_key(m)) {
-                    return Err(StoreError::UnknownTeamMember {
-                        team: team.name.clone(),
-                        member: *m,
-                    });
-                }
-                if org
-                    .by_team_name
-                    .insert(team.name.to_lowercase(), team.gid)
-                    .is_some()
-                {
-                    return Err(StoreError::DuplicateTeam(team.name.clone()));
-                }
-                org.teams.insert(team.gid, team);
-            }
-            for sa in info.service_accounts {
-                max_gid = max_gid.max(sa.gid.0 + 1);
-                store.tokens.insert(
-                    sa.token_digest,
-                    TokenOwner::ServiceAccount {
-                        org: org_gid,
-                        account: sa.gid,
-                    },
-                );
-                org.service_accounts.insert(sa.gid, sa);
-            }
-            for pat in info.personal_access_tokens {
-                max_gid = max_gid.max(pat.gid.0 + 1);
-                if !org.users.contains_key(&pat.user) {
-                    return Err(StoreError::UnknownTokenOwner {
-                        token: pat.gid,
-                        user: pat.user,
-                    });
-                }
-                store.tokens.insert(
-                    pat.token_digest,
-                    TokenOwner::Personal {
-                        org: org_gid,
-                        user: pat.user,
-                    },
-                );
-                org.pats.insert(pat.gid, pat);
-            }
+            let org = store.restore_org(info, &mut max_gid)?;
             max_gid = max_gid.max(org_gid.0 + 1);
             store.orgs.insert(org_gid, org);
         }
         store.next_gid = max_gid;
         Ok(store)
+    }
+
+    /// One organization's records with their indices, its tokens added to the store's;
+    /// `max_gid` grows past every gid it holds.
+    fn restore_org(&mut self, info: Organization, max_gid: &mut u64) -> Result<Org, StoreError> {
+        let org_gid = info.gid;
+        let mut org = Org::new(Organization {
+            users: Vec::new(),
+            teams: Vec::new(),
+            service_accounts: Vec::new(),
+            personal_access_tokens: Vec::new(),
+            ..info.clone()
+        });
+        for user in info.users {
+            *max_gid = (*max_gid).max(user.gid.0 + 1);
+            user.scim.validate().map_err(|e| StoreError::InvalidUser {
+                gid: user.gid,
+                detail: e.detail,
+            })?;
+            if org
+                .by_user_name
+                .insert(user.scim.user_name.to_lowercase(), user.gid)
+                .is_some()
+            {
+                return Err(StoreError::DuplicateUserName(user.scim.user_name.clone()));
+            }
+            org.users.insert(user.gid, user);
+        }
+        for team in info.teams {
+            *max_gid = (*max_gid).max(team.gid.0 + 1);
+            if let Some(m) = team.members.iter().find(|m| !org.users.contains_key(m)) {
+                return Err(StoreError::UnknownTeamMember {
+                    team: team.name.clone(),
+                    member: *m,
+                });
+            }
+            if org
+                .by_team_name
+                .insert(team.name.to_lowercase(), team.gid)
+                .is_some()
+            {
+                return Err(StoreError::DuplicateTeam(team.name.clone()));
+            }
+            org.teams.insert(team.gid, team);
+        }
+        for sa in info.service_accounts {
+            *max_gid = (*max_gid).max(sa.gid.0 + 1);
+            self.tokens.insert(
+                sa.token_digest,
+                TokenOwner::ServiceAccount {
+                    org: org_gid,
+                    account: sa.gid,
+                },
+            );
+            org.service_accounts.insert(sa.gid, sa);
+        }
+        for pat in info.personal_access_tokens {
+            *max_gid = (*max_gid).max(pat.gid.0 + 1);
+            if !org.users.contains_key(&pat.user) {
+                return Err(StoreError::UnknownTokenOwner {
+                    token: pat.gid,
+                    user: pat.user,
+                });
+            }
+            self.tokens.insert(
+                pat.token_digest,
+                TokenOwner::Personal {
+                    org: org_gid,
+                    user: pat.user,
+                },
+            );
+            org.pats.insert(pat.gid, pat);
+        }
+        Ok(org)
     }
 }
 
