@@ -5,11 +5,13 @@
 //! the principal it resolved to.
 
 use axum::body::Bytes;
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, Uri};
 use harness_html::BoundedLog;
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+
+use crate::store::Principal;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
 /// Bodies longer than this are cut, so one huge request cannot fill memory.
@@ -40,12 +42,62 @@ fn method_name<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(method.as_str())
 }
 
+/// An exchange as the API middleware records it: the request's own values (the method, the
+/// URI and the headers share the request's buffers) and who made it, made into a
+/// [`JournalEntry`] only when someone reads the journal. Recording allocates no field.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    pub at: Timestamp,
+    pub method: Method,
+    pub uri: Uri,
+    pub status: u16,
+    pub principal: Option<Principal>,
+    pub content_type: Option<HeaderValue>,
+    pub user_agent: Option<HeaderValue>,
+    /// A fault closed the connection instead of answering.
+    pub dropped: bool,
+}
+
 /// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
-/// request never parses its own output again (it was a tenth of a SCIM read's cost).
+/// request never parses its own output again (it was a tenth of a SCIM read's cost). A body
+/// that may hold a secret is redacted at once instead (`*_body`).
 struct Entry {
-    exchange: JournalEntry,
+    seq: u64,
+    exchange: Exchange,
     request: Bytes,
     response: Bytes,
+    request_body: Option<Value>,
+    response_body: Option<Value>,
+}
+
+impl Entry {
+    fn read(&self) -> JournalEntry {
+        let e = &self.exchange;
+        let header =
+            |v: &Option<HeaderValue>| v.as_ref().and_then(|v| v.to_str().ok()).map(str::to_owned);
+        JournalEntry {
+            seq: self.seq,
+            at: e.at,
+            method: e.method.clone(),
+            uri: e
+                .uri
+                .path_and_query()
+                .map_or_else(|| e.uri.path().to_owned(), |p| p.to_string()),
+            status: e.status,
+            principal: e.principal.as_ref().map(Principal::actor),
+            content_type: header(&e.content_type),
+            user_agent: header(&e.user_agent),
+            request_body: self
+                .request_body
+                .clone()
+                .or_else(|| body_for_journal(&self.request)),
+            response_body: self
+                .response_body
+                .clone()
+                .or_else(|| body_for_journal(&self.response)),
+            dropped: e.dropped,
+        }
+    }
 }
 
 pub struct Journal {
@@ -66,51 +118,41 @@ impl Journal {
     }
 
     #[cfg(test)]
-    fn record(&self, exchange: JournalEntry) {
+    fn record(&self, exchange: Exchange) {
         self.record_raw(exchange, Bytes::new(), Bytes::new());
     }
 
     /// Records an exchange whose bodies are still bytes; they become JSON (redacted) when read.
     /// A body that might hold a secret is redacted now instead, so that the journal never holds
     /// a token, even unread.
-    pub fn record_raw(&self, mut exchange: JournalEntry, request: Bytes, response: Bytes) {
-        let request = if exchange.request_body.is_none() && mentions_secret(&request) {
-            exchange.request_body = body_for_journal(&request);
-            Bytes::new()
-        } else {
-            bounded(request)
-        };
-        let response = if exchange.response_body.is_none() && mentions_secret(&response) {
-            exchange.response_body = body_for_journal(&response);
-            Bytes::new()
-        } else {
-            bounded(response)
-        };
-        self.log.push(|seq| {
-            exchange.seq = seq;
-            Entry {
-                exchange,
-                request,
-                response,
-            }
+    pub fn record_raw(&self, exchange: Exchange, request: Bytes, response: Bytes) {
+        let (request, request_body) = held(request);
+        let (response, response_body) = held(response);
+        self.log.push(|seq| Entry {
+            seq,
+            exchange,
+            request,
+            response,
+            request_body,
+            response_body,
         });
     }
 
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.log.read(|e| {
-            let mut exchange = e.exchange.clone();
-            if exchange.request_body.is_none() {
-                exchange.request_body = body_for_journal(&e.request);
-            }
-            if exchange.response_body.is_none() {
-                exchange.response_body = body_for_journal(&e.response);
-            }
-            exchange
-        })
+        self.log.read(Entry::read)
     }
 
     pub fn clear(&self) {
         self.log.clear();
+    }
+}
+
+/// A body as an entry holds it: raw (bounded), or redacted now when it may hold a secret.
+fn held(body: Bytes) -> (Bytes, Option<Value>) {
+    if mentions_secret(&body) {
+        (Bytes::new(), body_for_journal(&body))
+    } else {
+        (bounded(body), None)
     }
 }
 
@@ -187,18 +229,15 @@ fn redact(mut v: Value) -> Value {
 mod tests {
     use super::*;
 
-    fn exchange() -> JournalEntry {
-        JournalEntry {
-            seq: 0,
+    fn exchange() -> Exchange {
+        Exchange {
             at: harness_clock::DEFAULT_EPOCH,
             method: Method::GET,
-            uri: "/".into(),
+            uri: Uri::from_static("/"),
             status: 200,
             principal: None,
             content_type: None,
             user_agent: None,
-            request_body: None,
-            response_body: None,
             dropped: false,
         }
     }
@@ -239,7 +278,7 @@ mod tests {
             (
                 entry.request.is_empty(),
                 entry.response.is_empty(),
-                entry.exchange.response_body.clone(),
+                entry.response_body.clone(),
             )
         });
         let (request_empty, response_empty, response_body) = &held[0];

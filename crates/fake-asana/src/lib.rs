@@ -238,6 +238,7 @@ impl FakeAsanaBuilder {
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
             cpu: harness_html::CpuPool::for_this_machine(),
+            scim_base: format!("{}/api/1.0/scim", listener.origin()),
             origin: listener.origin(),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
@@ -287,7 +288,7 @@ impl FakeAsana {
 
     /// The SCIM base, `…/api/1.0/scim`.
     pub fn scim_url(&self) -> String {
-        self.app.scim_base()
+        self.app.scim_base().to_owned()
     }
 
     /// Creates a service account in the default organization and returns its token.

@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub sp: crate::sso::Sp,
     /// `http://host:port`, fixed once the listener is bound.
     pub origin: String,
+    /// [`AppState::scim_base`].
+    pub scim_base: String,
     /// What `POST /__admin/reset` goes back to.
     pub initial: Snapshot,
     pub seed: Option<u64>,
@@ -88,7 +90,8 @@ impl AppState {
         ScimDialect::of(&self.config())
     }
 
-    pub fn scim_base(&self) -> String {
-        format!("{}/api/1.0/scim", self.origin)
+    /// `…/api/1.0/scim`, made once: every SCIM answer's locations start with it.
+    pub fn scim_base(&self) -> &str {
+        &self.scim_base
     }
 }

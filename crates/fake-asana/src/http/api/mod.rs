@@ -7,15 +7,15 @@ mod scim;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use harness_scim::ScimError;
 
 use super::{AppState, Shared, rest_error, scim_error};
 use crate::faults::FaultSpec;
-use crate::journal::JournalEntry;
+use crate::journal::Exchange;
 use crate::ratelimit::Permit;
 use crate::store::{Principal, ScimDialect};
 use crate::token::TokenDigest;
@@ -23,15 +23,14 @@ use crate::token::TokenDigest;
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// `/api/1.0`: the REST routes and, under them, SCIM's, all behind [`api_middleware`].
+/// `/api/1.0`: the REST routes and SCIM's, all behind [`api_middleware`].
 pub(super) fn router(state: &Shared) -> Router<Shared> {
-    let api = rest::router()
-        .nest("/scim", scim::router())
+    rest::router()
+        .merge(scim::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             api_middleware,
-        ));
-    Router::new().nest("/api/1.0", api)
+        ))
 }
 
 /// Which API a path belongs to: decides the error format.
@@ -53,12 +52,8 @@ fn api_of(path: &str) -> Api {
 /// SCIM and the REST API, in the order a real front end would apply them.
 async fn api_middleware(State(app): State<Shared>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    // Inside `nest` the path has lost its prefix; faults, the journal and error formats all
-    // speak of the path the client sent.
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+    // The routes are full paths, so this is the path the client sent.
+    let uri = parts.uri.clone();
     let api = api_of(uri.path());
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
@@ -102,24 +97,15 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
 }
 
 /// The journal's record of a request, before it is answered.
-fn journal_entry(
-    app: &AppState,
-    parts: &axum::http::request::Parts,
-    uri: &axum::http::Uri,
-) -> JournalEntry {
-    JournalEntry {
-        seq: 0,
+fn journal_entry(app: &AppState, parts: &axum::http::request::Parts, uri: &Uri) -> Exchange {
+    Exchange {
         at: app.clock.now(),
         method: parts.method.clone(),
-        uri: uri
-            .path_and_query()
-            .map_or_else(|| uri.path().to_owned(), |p| p.to_string()),
+        uri: uri.clone(),
         status: 0,
         principal: None,
-        content_type: header_str(&parts.headers, header::CONTENT_TYPE),
-        user_agent: header_str(&parts.headers, header::USER_AGENT),
-        request_body: None,
-        response_body: None,
+        content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
+        user_agent: parts.headers.get(header::USER_AGENT).cloned(),
         dropped: false,
     }
 }
@@ -131,7 +117,7 @@ async fn inject(
     fault: &FaultSpec,
     api: Api,
     dialect: &ScimDialect,
-    exchange: &mut JournalEntry,
+    exchange: &mut Exchange,
     request: &Bytes,
 ) -> Option<Response> {
     if let Some(ms) = fault.delay_ms {
@@ -193,7 +179,7 @@ fn admit(
     parts: &axum::http::request::Parts,
     path: &str,
     call: &Call,
-    exchange: &mut JournalEntry,
+    exchange: &mut Exchange,
 ) -> Result<(Principal, Option<Permit>), Refused> {
     let token = parts
         .headers
@@ -205,7 +191,7 @@ fn admit(
     let (Some(digest), Some(principal)) = (digest, principal) else {
         return Err(Refused::Unauthorized);
     };
-    exchange.principal = Some(principal.actor());
+    exchange.principal = Some(principal);
     if let Some(refusal) = forbidden(call.api, &principal, path) {
         return Err(Refused::Forbidden(refusal));
     }
@@ -222,7 +208,7 @@ fn admit(
 /// Records the exchange in the journal and hands the response back.
 async fn finish(
     app: &AppState,
-    mut exchange: JournalEntry,
+    mut exchange: Exchange,
     request: Bytes,
     response: Response,
 ) -> Response {
@@ -235,13 +221,6 @@ async fn finish(
     tracing::debug!(method = %exchange.method, uri = %exchange.uri, status = exchange.status, "asana api");
     app.journal.record_raw(exchange, request, bytes.clone());
     Response::from_parts(parts, Body::from(bytes))
-}
-
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 fn is_json(response: &Response) -> bool {

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,23 +14,39 @@ use crate::http::{Shared, parse_json, rest_error};
 use crate::model::{Gid, Organization, UserRecord};
 use crate::store::{Principal, Store};
 
+/// The REST routes as full paths (no `nest`: each would rebuild the URI per request), with
+/// Asana's 404 for any other path under `/api/1.0` and its 405 for a method a route lacks.
 pub(super) fn router() -> Router<Shared> {
+    let not_allowed = || async {
+        RestError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This method is not allowed on this route",
+        )
+    };
+    let no_route =
+        || async { RestError::new(StatusCode::NOT_FOUND, "No matching route for request") };
     Router::new()
-        .route("/users", get(list_users))
-        .route("/users/{user}", get(get_user))
-        .route("/workspaces", get(list_workspaces))
-        .route("/workspaces/{workspace}", get(get_workspace))
-        .route("/workspaces/{workspace}/users", get(workspace_users))
-        .route("/workspaces/{workspace}/removeUser", post(remove_user))
-        .fallback(|| async {
-            RestError::new(StatusCode::NOT_FOUND, "No matching route for request")
-        })
-        .method_not_allowed_fallback(|| async {
-            RestError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "This method is not allowed on this route",
-            )
-        })
+        .route("/api/1.0/users", get(list_users).fallback(not_allowed))
+        .route("/api/1.0/users/{user}", get(get_user).fallback(not_allowed))
+        .route(
+            "/api/1.0/workspaces",
+            get(list_workspaces).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}",
+            get(get_workspace).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}/users",
+            get(workspace_users).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}/removeUser",
+            post(remove_user).fallback(not_allowed),
+        )
+        .route("/api/1.0", any(no_route))
+        .route("/api/1.0/", any(no_route))
+        .route("/api/1.0/{*rest}", any(no_route))
 }
 
 type RestResult = Result<Response, RestError>;

@@ -41,7 +41,7 @@ pub(super) fn query_groups(app: &Shared, p: &Principal, query: &ListQuery) -> Sc
     let base = app.scim_base();
     let store = app.store();
     let org = p.org();
-    let render = |t: &TeamRecord| render_group(t, &store, org, &dialect, &base);
+    let render = |t: &TeamRecord| render_group(t, &store, org, &dialect, base);
     let indexed = query
         .filter
         .as_ref()
@@ -77,7 +77,7 @@ pub(super) async fn get_group(
         .team(p.org(), gid)
         .ok_or_else(|| ScimError::not_found(format!("Group {id} not found")))?;
     Ok(Json(project(
-        render_group(team, &store, p.org(), &app.dialect(), &app.scim_base()),
+        render_group(team, &store, p.org(), &app.dialect(), app.scim_base()),
         &query,
     ))
     .into_response())
@@ -101,7 +101,7 @@ pub(super) async fn create_group(
     let location = dialect.meta().then(|| format!("{base}/Groups/{gid}"));
     Ok(created(
         StatusCode::CREATED,
-        render_group(team, &store, p.org(), &dialect, &base),
+        render_group(team, &store, p.org(), &dialect, base),
         location,
     ))
 }
@@ -127,7 +127,7 @@ pub(super) async fn replace_group(
         &store,
         p.org(),
         &dialect,
-        &app.scim_base(),
+        app.scim_base(),
     ))
     .into_response())
 }
@@ -156,7 +156,7 @@ pub(super) async fn patch_group(
         &store,
         p.org(),
         &dialect,
-        &app.scim_base(),
+        app.scim_base(),
     ))
     .into_response())
 }

@@ -15,7 +15,8 @@ mod request;
 mod users;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::response::Response;
+use axum::routing::{MethodRouter, any, get, post};
 use harness_scim::ScimError;
 
 use crate::http::{Shared, scim_error};
@@ -28,38 +29,61 @@ use users::{
     search_users,
 };
 
+/// Where SCIM lives; every route below is written out in full (no `nest`: each level would
+/// rebuild the URI per request).
+const BASE: &str = "/api/1.0/scim";
+
+/// The SCIM routes, any other path under [`BASE`] a SCIM 404, and a method a route lacks a
+/// SCIM 405.
 pub(super) fn router() -> Router<Shared> {
-    Router::new()
-        .route("/ServiceProviderConfig", get(service_provider_config))
-        .route("/ResourceTypes", get(resource_types))
-        .route("/ResourceTypes/{id}", get(resource_type))
-        .route("/Schemas", get(schemas))
-        .route("/Schemas/{id}", get(schema))
-        .route("/Users", get(list_users).post(create_user))
-        .route("/.search", post(search_all))
-        .route("/Users/.search", post(search_users))
-        .route("/Groups/.search", post(search_groups))
-        .route(
-            "/Users/{id}",
-            get(get_user)
-                .put(replace_user)
-                .patch(patch_user)
-                .delete(delete_user),
-        )
-        .route("/Groups", get(list_groups).post(create_group))
-        .route(
-            "/Groups/{id}",
-            get(get_group)
-                .put(replace_group)
-                .patch(patch_group)
-                .delete(delete_group),
-        )
-        .fallback(|| async { scim_error(&ScimError::not_found("No SCIM endpoint at this path")) })
-        .method_not_allowed_fallback(|| async {
-            scim_error(&ScimError::new(
-                405,
-                None,
-                "This method is not allowed on this SCIM endpoint",
-            ))
-        })
+    let route = |router: Router<Shared>, path: &str, methods: MethodRouter<Shared>| {
+        router.route(&format!("{BASE}{path}"), methods.fallback(not_allowed))
+    };
+    let mut router = Router::new();
+    router = route(
+        router,
+        "/ServiceProviderConfig",
+        get(service_provider_config),
+    );
+    router = route(router, "/ResourceTypes", get(resource_types));
+    router = route(router, "/ResourceTypes/{id}", get(resource_type));
+    router = route(router, "/Schemas", get(schemas));
+    router = route(router, "/Schemas/{id}", get(schema));
+    router = route(router, "/Users", get(list_users).post(create_user));
+    router = route(router, "/.search", post(search_all));
+    router = route(router, "/Users/.search", post(search_users));
+    router = route(router, "/Groups/.search", post(search_groups));
+    router = route(
+        router,
+        "/Users/{id}",
+        get(get_user)
+            .put(replace_user)
+            .patch(patch_user)
+            .delete(delete_user),
+    );
+    router = route(router, "/Groups", get(list_groups).post(create_group));
+    router = route(
+        router,
+        "/Groups/{id}",
+        get(get_group)
+            .put(replace_group)
+            .patch(patch_group)
+            .delete(delete_group),
+    );
+    router
+        .route(BASE, any(no_endpoint))
+        .route(&format!("{BASE}/"), any(no_endpoint))
+        .route(&format!("{BASE}/{{*rest}}"), any(no_endpoint))
+}
+
+async fn no_endpoint() -> Response {
+    scim_error(&ScimError::not_found("No SCIM endpoint at this path"))
+}
+
+async fn not_allowed() -> Response {
+    scim_error(&ScimError::new(
+        405,
+        None,
+        "This method is not allowed on this SCIM endpoint",
+    ))
 }

@@ -54,10 +54,10 @@ pub(super) async fn search_all(
         .ok_or_else(|| ScimError::not_found("organization not found"))?;
     let users = store
         .visible_users(org, &cfg)
-        .map(|u| render_user(u, info, &dialect, &base));
+        .map(|u| render_user(u, info, &dialect, base));
     let groups = store
         .teams(org)
-        .map(|t| render_group(t, &store, org, &dialect, &base));
+        .map(|t| render_group(t, &store, org, &dialect, base));
     let matched = users
         .chain(groups)
         .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r)))
@@ -74,7 +74,7 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
     let info = store
         .organization(org)
         .ok_or_else(|| ScimError::not_found("organization not found"))?;
-    let render = |u: &UserRecord| render_user(u, info, &dialect, &base);
+    let render = |u: &UserRecord| render_user(u, info, &dialect, base);
     // `userName eq "x"`, the lookup every IdP makes, is answered from the index.
     let indexed = query
         .filter
@@ -88,7 +88,7 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
             if !query.projects() {
                 // Without `attributes` nothing needs a JSON tree: straight to the wire.
                 let found: Vec<UserResource> = found
-                    .map(|u| user_resource(u, info, &dialect, &base))
+                    .map(|u| user_resource(u, info, &dialect, base))
                     .into_iter()
                     .collect();
                 return Ok(json_reply(&page_of(found, query, &dialect, |r| r)));
@@ -131,7 +131,7 @@ pub(super) async fn get_user(
         .organization(p.org())
         .expect("the principal's organization exists");
     Ok(Json(project(
-        render_user(user, info, &ScimDialect::of(&cfg), &app.scim_base()),
+        render_user(user, info, &ScimDialect::of(&cfg), app.scim_base()),
         &query,
     ))
     .into_response())
@@ -152,7 +152,7 @@ pub(super) async fn create_user(
     let record = store.user(p.org(), gid).expect("just created");
     let info = store.organization(p.org()).expect("exists");
     let base = app.scim_base();
-    let body = render_user(record, info, &dialect, &base);
+    let body = render_user(record, info, &dialect, base);
     let status = if how == Created::Existing {
         StatusCode::OK
     } else {
@@ -181,7 +181,7 @@ pub(super) async fn replace_user(
         user,
         DeprovisionVia::ScimPut,
     )?;
-    respond_user(&store, p.org(), gid, &dialect, &app.scim_base())
+    respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
 pub(super) async fn patch_user(
@@ -198,7 +198,7 @@ pub(super) async fn patch_user(
     let patch = PatchRequest::from_json(json)?;
     let mut store = app.store_mut();
     store.patch_user(&app.write_context(&p, &cfg), gid, &patch)?;
-    respond_user(&store, p.org(), gid, &dialect, &app.scim_base())
+    respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
 pub(super) fn respond_user(
