@@ -42,20 +42,72 @@ fn method_name<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(method.as_str())
 }
 
-/// An exchange as the API middleware records it: the request's own values (the method, the
-/// URI and the headers share the request's buffers) and who made it, made into a
-/// [`JournalEntry`] only when someone reads the journal. Recording allocates no field.
+/// An exchange as the API middleware records it, made into a [`JournalEntry`] only when
+/// someone reads the journal: the method and who made it as values, and the path, content type
+/// and user agent copied into one string. One allocation per entry, not one per field, and
+/// none that keeps the request's own read buffer alive.
 #[derive(Debug, Clone)]
 pub(crate) struct Exchange {
     pub at: Timestamp,
     pub method: Method,
-    pub uri: Uri,
     pub status: u16,
     pub principal: Option<Principal>,
-    pub content_type: Option<HeaderValue>,
-    pub user_agent: Option<HeaderValue>,
     /// A fault closed the connection instead of answering.
     pub dropped: bool,
+    text: String,
+    uri_len: usize,
+    content_type: Option<std::ops::Range<usize>>,
+    user_agent: Option<std::ops::Range<usize>>,
+}
+
+impl Exchange {
+    pub fn new(
+        at: Timestamp,
+        method: Method,
+        uri: &Uri,
+        content_type: Option<&HeaderValue>,
+        user_agent: Option<&HeaderValue>,
+    ) -> Self {
+        use std::fmt::Write;
+        let content_type = content_type.and_then(|v| v.to_str().ok());
+        let user_agent = user_agent.and_then(|v| v.to_str().ok());
+        let mut text = String::with_capacity(
+            uri.path().len()
+                + uri.query().map_or(0, |q| q.len() + 1)
+                + content_type.map_or(0, str::len)
+                + user_agent.map_or(0, str::len),
+        );
+        match uri.path_and_query() {
+            Some(p) => write!(text, "{p}").expect("a String takes any text"),
+            None => text.push_str(uri.path()),
+        }
+        let uri_len = text.len();
+        let mut push = |value: Option<&str>| {
+            value.map(|v| {
+                let start = text.len();
+                text.push_str(v);
+                start..text.len()
+            })
+        };
+        let content_type = push(content_type);
+        let user_agent = push(user_agent);
+        Exchange {
+            at,
+            method,
+            status: 0,
+            principal: None,
+            dropped: false,
+            text,
+            uri_len,
+            content_type,
+            user_agent,
+        }
+    }
+
+    /// Path and query exactly as received.
+    pub fn uri(&self) -> &str {
+        &self.text[..self.uri_len]
+    }
 }
 
 /// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
@@ -73,20 +125,18 @@ struct Entry {
 impl Entry {
     fn read(&self) -> JournalEntry {
         let e = &self.exchange;
-        let header =
-            |v: &Option<HeaderValue>| v.as_ref().and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let text = |range: &Option<std::ops::Range<usize>>| {
+            range.as_ref().map(|r| e.text[r.clone()].to_owned())
+        };
         JournalEntry {
             seq: self.seq,
             at: e.at,
             method: e.method.clone(),
-            uri: e
-                .uri
-                .path_and_query()
-                .map_or_else(|| e.uri.path().to_owned(), |p| p.to_string()),
+            uri: e.uri().to_owned(),
             status: e.status,
             principal: e.principal.as_ref().map(Principal::actor),
-            content_type: header(&e.content_type),
-            user_agent: header(&e.user_agent),
+            content_type: text(&e.content_type),
+            user_agent: text(&e.user_agent),
             request_body: self
                 .request_body
                 .clone()
@@ -230,16 +280,15 @@ mod tests {
     use super::*;
 
     fn exchange() -> Exchange {
-        Exchange {
-            at: harness_clock::DEFAULT_EPOCH,
-            method: Method::GET,
-            uri: Uri::from_static("/"),
-            status: 200,
-            principal: None,
-            content_type: None,
-            user_agent: None,
-            dropped: false,
-        }
+        let mut e = Exchange::new(
+            harness_clock::DEFAULT_EPOCH,
+            Method::GET,
+            &Uri::from_static("/"),
+            None,
+            None,
+        );
+        e.status = 200;
+        e
     }
 
     #[test]

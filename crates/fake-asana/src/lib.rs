@@ -17,12 +17,15 @@
 //! The map:
 //! - [`config`]: fidelity switches (each citing the fact it reproduces), profiles, rate limits.
 //! - [`model`]: the organization's records, as `/__admin/state` shows them.
-//! - `store`: the records with their indices, and what Asana does on each write.
+//! - `store`: the records with their indices, and what Asana does on each write; its refusals
+//!   are one [`StoreError`].
+//! - `state`: what every handler reaches, shared.
 //! - `token`: token minting, digests and constant-time comparison.
 //! - `ratelimit`, `faults`, `journal`: per-token limits on the harness clock, injected faults,
 //!   and the bounded, redacted request journal.
 //! - `sso`: the SAML service provider's memory (requests sent, assertions used, sessions,
-//!   the sign-in journal) and the ACS decision; the rules of who may sign in are the store's.
+//!   the sign-in journal, whose vocabulary is [`signin`]) and the ACS decision; the rules of
+//!   who may sign in are the store's.
 //! - `http`: routing, the API middleware, SCIM / REST / admin / sign-in handlers, error bodies.
 //! - [`seed`]: seed files (YAML fixtures); also reachable as `fixture`, the name other crates
 //!   import it by.

@@ -3,13 +3,16 @@
 //!
 //! The store decides what Asana would do with each write (deprovision instead of delete,
 //! refuse reactivation, guests, ...) by reading the [`Config`]; the HTTP layer only parses and
-//! renders. All methods are synchronous and short: the caller holds one lock for one operation,
+//! renders, and no switch is read outside this module and the config's. All methods are synchronous and short: the caller holds one lock for one operation,
 //! which is what makes "64 concurrent POSTs, exactly one 201" hold.
 //!
 //! - `org`: one organization's records and indices, and its domain and visibility rules.
 //! - `auth`: tokens, service accounts and personal access tokens.
 //! - `users`, `teams`: SCIM users and groups (Asana teams), reads and writes.
-//! - `state`: fixtures, snapshot and restore.
+//! - `state`: seeding, snapshot and restore.
+//! - `saml`: SAML settings and who may sign in.
+//! - `dialect`: the switches that only shape a SCIM answer, as a [`ScimDialect`].
+//! - `error`: [`StoreError`], every way the store refuses.
 
 mod auth;
 mod dialect;

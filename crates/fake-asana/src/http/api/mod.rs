@@ -98,16 +98,13 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
 
 /// The journal's record of a request, before it is answered.
 fn journal_entry(app: &AppState, parts: &axum::http::request::Parts, uri: &Uri) -> Exchange {
-    Exchange {
-        at: app.clock.now(),
-        method: parts.method.clone(),
-        uri: uri.clone(),
-        status: 0,
-        principal: None,
-        content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
-        user_agent: parts.headers.get(header::USER_AGENT).cloned(),
-        dropped: false,
-    }
+    Exchange::new(
+        app.clock.now(),
+        parts.method.clone(),
+        uri,
+        parts.headers.get(header::CONTENT_TYPE),
+        parts.headers.get(header::USER_AGENT),
+    )
 }
 
 /// A fault that matched: waits its delay, then answers for the API, drops the connection
@@ -218,7 +215,7 @@ async fn finish(
         .unwrap_or_default();
     exchange.status = parts.status.as_u16();
 
-    tracing::debug!(method = %exchange.method, uri = %exchange.uri, status = exchange.status, "asana api");
+    tracing::debug!(method = %exchange.method, uri = exchange.uri(), status = exchange.status, "asana api");
     app.journal.record_raw(exchange, request, bytes.clone());
     Response::from_parts(parts, Body::from(bytes))
 }
