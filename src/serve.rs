@@ -85,6 +85,7 @@ pub struct ServeArgs {
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse()
+        .map_err(|e: fake_asana::ConfigError| e.to_string())
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

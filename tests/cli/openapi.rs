@@ -21,7 +21,7 @@ const ROUTERS: [(&str, &[RouterSource]); 2] = [
     (
         "fake-asana.json",
         &[
-            ("crates/fake-asana/src/http/admin.rs", None, "/__admin"),
+            ("crates/fake-asana/src/http/admin/mod.rs", None, "/__admin"),
             ("crates/fake-asana/src/http/mod.rs", Some("fn router("), ""),
         ],
     ),

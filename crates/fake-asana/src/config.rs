@@ -161,8 +161,30 @@ switches! {
 
 /// A configuration the fake refused, and why (`unknown switch "omit_meat"; known switches: ...`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(String);
+pub enum ConfigError {
+    #[error("the config must be a JSON object")]
+    NotAnObject,
+    #[error("unknown config key {0:?}: expected profile, switches or rate_limit")]
+    UnknownKey(String),
+    /// A profile named in a config body (shown as the JSON it was).
+    #[error("unknown profile {0}: expected \"asana\" or \"rfc\"")]
+    UnknownProfile(String),
+    /// A profile named on a command line.
+    #[error("unknown profile {0:?}: expected asana or rfc")]
+    UnknownProfileName(String),
+    #[error("switches must be an object of name: bool")]
+    SwitchesNotAnObject,
+    #[error("unknown switch {name:?}; known switches: {known}")]
+    UnknownSwitch { name: String, known: String },
+    #[error("switch {0} must be true or false")]
+    NotABool(String),
+    #[error("rate_limit must be an object")]
+    RateLimitNotAnObject,
+    #[error("unknown rate_limit key {0:?}")]
+    UnknownRateLimitKey(String),
+    #[error("invalid rate_limit: {0}")]
+    InvalidRateLimit(String),
+}
 
 /// A named set of switch values.
 #[derive(
@@ -178,12 +200,12 @@ pub enum Profile {
 }
 
 impl std::str::FromStr for Profile {
-    type Err = String;
+    type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "asana" => Ok(Profile::Asana),
             "rfc" => Ok(Profile::Rfc),
-            other => Err(format!("unknown profile {other:?}: expected asana or rfc")),
+            other => Err(ConfigError::UnknownProfileName(other.to_owned())),
         }
     }
 }
@@ -283,54 +305,46 @@ impl Config {
     /// individual `switches`, then `rate_limit`. Unknown names are errors, so a typo in a
     /// scenario cannot silently test the wrong thing. A refused update changes nothing.
     pub fn update(&mut self, body: &serde_json::Value) -> Result<(), ConfigError> {
-        self.apply(body).map_err(ConfigError)
-    }
-
-    fn apply(&mut self, body: &serde_json::Value) -> Result<(), String> {
-        let obj = body.as_object().ok_or("the config must be a JSON object")?;
+        let obj = body.as_object().ok_or(ConfigError::NotAnObject)?;
         for key in obj.keys() {
             if !["profile", "switches", "rate_limit"].contains(&key.as_str()) {
-                return Err(format!(
-                    "unknown config key {key:?}: expected profile, switches or rate_limit"
-                ));
+                return Err(ConfigError::UnknownKey(key.clone()));
             }
         }
         let mut next = *self;
         if let Some(p) = obj.get("profile") {
             let p: Profile = serde_json::from_value(p.clone())
-                .map_err(|_| format!("unknown profile {p}: expected \"asana\" or \"rfc\""))?;
+                .map_err(|_| ConfigError::UnknownProfile(p.to_string()))?;
             next.profile = p;
             next.switches = Switches::for_profile(p);
         }
         if let Some(sw) = obj.get("switches") {
-            let sw = sw
-                .as_object()
-                .ok_or("switches must be an object of name: bool")?;
+            let sw = sw.as_object().ok_or(ConfigError::SwitchesNotAnObject)?;
             for (name, value) in sw {
                 let switch = Switch::from_name(name).ok_or_else(|| {
                     let known: Vec<_> = Switch::ALL.iter().map(|s| s.name()).collect();
-                    format!(
-                        "unknown switch {name:?}; known switches: {}",
-                        known.join(", ")
-                    )
+                    ConfigError::UnknownSwitch {
+                        name: name.clone(),
+                        known: known.join(", "),
+                    }
                 })?;
                 let on = value
                     .as_bool()
-                    .ok_or_else(|| format!("switch {name} must be true or false"))?;
+                    .ok_or_else(|| ConfigError::NotABool(name.clone()))?;
                 next.switches.set(switch, on);
             }
         }
         if let Some(rl) = obj.get("rate_limit") {
             let mut merged = serde_json::to_value(next.rate_limit).expect("serializes");
-            let patch = rl.as_object().ok_or("rate_limit must be an object")?;
+            let patch = rl.as_object().ok_or(ConfigError::RateLimitNotAnObject)?;
             for (k, v) in patch {
                 if merged.get(k).is_none() {
-                    return Err(format!("unknown rate_limit key {k:?}"));
+                    return Err(ConfigError::UnknownRateLimitKey(k.clone()));
                 }
                 merged[k] = v.clone();
             }
-            next.rate_limit =
-                serde_json::from_value(merged).map_err(|e| format!("invalid rate_limit: {e}"))?;
+            next.rate_limit = serde_json::from_value(merged)
+                .map_err(|e| ConfigError::InvalidRateLimit(e.to_string()))?;
         }
         *self = next;
         Ok(())

@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use axum::http::Method;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,8 +12,9 @@ use serde_json::Value;
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// HTTP method to match (any case); absent matches every method.
-    #[serde(default)]
-    pub method: Option<String>,
+    #[serde(default, with = "method_name")]
+    #[schemars(with = "Option<String>")]
+    pub method: Option<Method>,
     /// Path to match, e.g. `/api/1.0/scim/Users`; a trailing `*` matches a prefix.
     pub path: String,
     /// Status to answer with; absent means "only delay, then answer normally".
@@ -54,49 +56,74 @@ pub struct Faults {
 }
 
 /// A fault the fake refused to inject, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct FaultError(String);
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultError {
+    #[error("path must start with /")]
+    RelativePath,
+    #[error("status {0} is not an HTTP status")]
+    NotAStatus(u16),
+    #[error("a fault needs a status, a delay_ms or drop_connection")]
+    DoesNothing,
+    #[error("drop_connection sends no status; give one or the other")]
+    DropWithStatus,
+    #[error("probability {0} is not between 0 and 1")]
+    Probability(f64),
+}
 
 impl FaultSpec {
     /// Checks that the fault makes sense before it is armed.
     pub fn validate(&self) -> Result<(), FaultError> {
-        self.check().map_err(FaultError)
-    }
-
-    fn check(&self) -> Result<(), String> {
         if !self.path.starts_with('/') {
-            return Err("path must start with /".into());
+            return Err(FaultError::RelativePath);
         }
         if let Some(s) = self.status
             && !(100..=599).contains(&s)
         {
-            return Err(format!("status {s} is not an HTTP status"));
+            return Err(FaultError::NotAStatus(s));
         }
         if self.status.is_none() && self.delay_ms.is_none() && !self.drop_connection {
-            return Err("a fault needs a status, a delay_ms or drop_connection".into());
+            return Err(FaultError::DoesNothing);
         }
         if self.drop_connection && self.status.is_some() {
-            return Err("drop_connection sends no status; give one or the other".into());
+            return Err(FaultError::DropWithStatus);
         }
         if let Some(p) = self.probability
             && !(0.0..=1.0).contains(&p)
         {
-            return Err(format!("probability {p} is not between 0 and 1"));
+            return Err(FaultError::Probability(p));
         }
         Ok(())
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
-        let method_ok = self
-            .method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method));
+    fn matches(&self, method: &Method, path: &str) -> bool {
+        let method_ok = self.method.as_ref().is_none_or(|m| m == method);
         let path_ok = match self.path.strip_suffix('*') {
             Some(prefix) => path.starts_with(prefix),
             None => path == self.path,
         };
         method_ok && path_ok
+    }
+}
+
+/// A fault's method as written (`get`, `DELETE`): matched in any case, so read upper-cased.
+mod method_name {
+    use axum::http::Method;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(m: &Option<Method>, s: S) -> Result<S::Ok, S::Error> {
+        match m {
+            Some(m) => s.serialize_some(m.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Method>, D::Error> {
+        let Some(name) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        Method::from_bytes(name.to_ascii_uppercase().as_bytes())
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("{name:?} is not an HTTP method")))
     }
 }
 
@@ -134,7 +161,7 @@ impl Faults {
     }
 
     /// The first fault that matches, with its use counted; exhausted faults are removed.
-    pub fn take(&self, method: &str, path: &str) -> Option<FaultSpec> {
+    pub fn take(&self, method: &Method, path: &str) -> Option<FaultSpec> {
         let mut inner = lock(&self.inner);
         let faults = &mut inner.1;
         let index = faults.iter().position(|f| f.spec.matches(method, path))?;
@@ -167,7 +194,10 @@ mod tests {
 
     fn spec(path: &str, times: Option<u32>) -> FaultSpec {
         FaultSpec {
-            method: Some("get".into()),
+            // Written in lower case, as a scenario may: matched in any case.
+            method: serde_json::from_value(serde_json::json!({"method": "get", "path": "/"}))
+                .map(|f: FaultSpec| f.method)
+                .unwrap(),
             path: path.into(),
             status: Some(503),
             retry_after: None,
@@ -188,7 +218,7 @@ mod tests {
                 ..spec("/x", None)
             });
             (0..64)
-                .map(|_| faults.take("GET", "/x").is_some())
+                .map(|_| faults.take(&Method::GET, "/x").is_some())
                 .collect::<Vec<_>>()
         };
         assert_eq!(hits(3), hits(3));
@@ -200,12 +230,12 @@ mod tests {
     fn faults_match_by_method_and_path_and_run_out() {
         let faults = Faults::new(Some(1));
         faults.add(spec("/api/1.0/scim/*", Some(2)));
-        assert!(faults.take("POST", "/api/1.0/scim/Users").is_none());
-        assert!(faults.take("GET", "/api/1.0/users/me").is_none());
-        assert!(faults.take("GET", "/api/1.0/scim/Users").is_some());
-        assert!(faults.take("GET", "/api/1.0/scim/Groups").is_some());
+        assert!(faults.take(&Method::POST, "/api/1.0/scim/Users").is_none());
+        assert!(faults.take(&Method::GET, "/api/1.0/users/me").is_none());
+        assert!(faults.take(&Method::GET, "/api/1.0/scim/Users").is_some());
+        assert!(faults.take(&Method::GET, "/api/1.0/scim/Groups").is_some());
         assert!(
-            faults.take("GET", "/api/1.0/scim/Users").is_none(),
+            faults.take(&Method::GET, "/api/1.0/scim/Users").is_none(),
             "used up"
         );
         assert!(faults.list().is_empty());

@@ -5,11 +5,14 @@
 //! the principal it resolved to.
 
 use axum::body::Bytes;
+use axum::http::{HeaderValue, Method, Uri};
 use harness_server::BoundedLog;
 use harness_server::redact::{mentions_secret, redact};
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
+
+use crate::store::Principal;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
 /// Bodies longer than this are cut, so one huge request cannot fill memory.
@@ -19,7 +22,8 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub struct JournalEntry {
     pub seq: u64,
     pub at: Timestamp,
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
     /// Path and query exactly as received.
     pub uri: String,
     pub status: u16,
@@ -34,12 +38,117 @@ pub struct JournalEntry {
     pub dropped: bool,
 }
 
+/// A method as the request line spelled it.
+fn method_name<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(method.as_str())
+}
+
+/// An exchange as the API middleware records it, made into a [`JournalEntry`] only when
+/// someone reads the journal: the method and who made it as values, and the path, content type
+/// and user agent copied into one string. One allocation per entry, not one per field, and
+/// none that keeps the request's own read buffer alive.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    pub at: Timestamp,
+    pub method: Method,
+    pub status: u16,
+    pub principal: Option<Principal>,
+    /// A fault closed the connection instead of answering.
+    pub dropped: bool,
+    text: String,
+    uri_len: usize,
+    content_type: Option<std::ops::Range<usize>>,
+    user_agent: Option<std::ops::Range<usize>>,
+}
+
+impl Exchange {
+    pub fn new(
+        at: Timestamp,
+        method: Method,
+        uri: &Uri,
+        content_type: Option<&HeaderValue>,
+        user_agent: Option<&HeaderValue>,
+    ) -> Self {
+        use std::fmt::Write;
+        let content_type = content_type.and_then(|v| v.to_str().ok());
+        let user_agent = user_agent.and_then(|v| v.to_str().ok());
+        let mut text = String::with_capacity(
+            uri.path().len()
+                + uri.query().map_or(0, |q| q.len() + 1)
+                + content_type.map_or(0, str::len)
+                + user_agent.map_or(0, str::len),
+        );
+        match uri.path_and_query() {
+            Some(p) => write!(text, "{p}").expect("a String takes any text"),
+            None => text.push_str(uri.path()),
+        }
+        let uri_len = text.len();
+        let mut push = |value: Option<&str>| {
+            value.map(|v| {
+                let start = text.len();
+                text.push_str(v);
+                start..text.len()
+            })
+        };
+        let content_type = push(content_type);
+        let user_agent = push(user_agent);
+        Exchange {
+            at,
+            method,
+            status: 0,
+            principal: None,
+            dropped: false,
+            text,
+            uri_len,
+            content_type,
+            user_agent,
+        }
+    }
+
+    /// Path and query exactly as received.
+    pub fn uri(&self) -> &str {
+        &self.text[..self.uri_len]
+    }
+}
+
 /// An exchange as recorded: bodies stay raw until someone reads the journal, so answering a
-/// request never parses its own output again (it was a tenth of a SCIM read's cost).
+/// request never parses its own output again (it was a tenth of a SCIM read's cost). A body
+/// that may hold a secret is redacted at once instead (`*_body`).
 struct Entry {
-    exchange: JournalEntry,
+    seq: u64,
+    exchange: Exchange,
     request: Bytes,
     response: Bytes,
+    request_body: Option<Value>,
+    response_body: Option<Value>,
+}
+
+impl Entry {
+    fn read(&self) -> JournalEntry {
+        let e = &self.exchange;
+        let text = |range: &Option<std::ops::Range<usize>>| {
+            range.as_ref().map(|r| e.text[r.clone()].to_owned())
+        };
+        JournalEntry {
+            seq: self.seq,
+            at: e.at,
+            method: e.method.clone(),
+            uri: e.uri().to_owned(),
+            status: e.status,
+            principal: e.principal.as_ref().map(Principal::actor),
+            content_type: text(&e.content_type),
+            user_agent: text(&e.user_agent),
+            request_body: self
+                .request_body
+                .clone()
+                .or_else(|| body_for_journal(&self.request)),
+            response_body: self
+                .response_body
+                .clone()
+                .or_else(|| body_for_journal(&self.response)),
+            dropped: e.dropped,
+        }
+    }
 }
 
 pub struct Journal {
@@ -60,51 +169,41 @@ impl Journal {
     }
 
     #[cfg(test)]
-    fn record(&self, exchange: JournalEntry) {
+    fn record(&self, exchange: Exchange) {
         self.record_raw(exchange, Bytes::new(), Bytes::new());
     }
 
     /// Records an exchange whose bodies are still bytes; they become JSON (redacted) when read.
     /// A body that might hold a secret is redacted now instead, so that the journal never holds
     /// a token, even unread.
-    pub fn record_raw(&self, mut exchange: JournalEntry, request: Bytes, response: Bytes) {
-        let request = if exchange.request_body.is_none() && mentions_secret(&request) {
-            exchange.request_body = body_for_journal(&request);
-            Bytes::new()
-        } else {
-            bounded(request)
-        };
-        let response = if exchange.response_body.is_none() && mentions_secret(&response) {
-            exchange.response_body = body_for_journal(&response);
-            Bytes::new()
-        } else {
-            bounded(response)
-        };
-        self.log.push(|seq| {
-            exchange.seq = seq;
-            Entry {
-                exchange,
-                request,
-                response,
-            }
+    pub fn record_raw(&self, exchange: Exchange, request: Bytes, response: Bytes) {
+        let (request, request_body) = held(request);
+        let (response, response_body) = held(response);
+        self.log.push(|seq| Entry {
+            seq,
+            exchange,
+            request,
+            response,
+            request_body,
+            response_body,
         });
     }
 
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.log.read(|e| {
-            let mut exchange = e.exchange.clone();
-            if exchange.request_body.is_none() {
-                exchange.request_body = body_for_journal(&e.request);
-            }
-            if exchange.response_body.is_none() {
-                exchange.response_body = body_for_journal(&e.response);
-            }
-            exchange
-        })
+        self.log.read(Entry::read)
     }
 
     pub fn clear(&self) {
         self.log.clear();
+    }
+}
+
+/// A body as an entry holds it: raw (bounded), or redacted now when it may hold a secret.
+fn held(body: Bytes) -> (Bytes, Option<Value>) {
+    if mentions_secret(&body) {
+        (Bytes::new(), body_for_journal(&body))
+    } else {
+        (bounded(body), None)
     }
 }
 
@@ -136,20 +235,16 @@ pub fn body_for_journal(bytes: &[u8]) -> Option<Value> {
 mod tests {
     use super::*;
 
-    fn exchange() -> JournalEntry {
-        JournalEntry {
-            seq: 0,
-            at: harness_clock::DEFAULT_EPOCH,
-            method: "GET".into(),
-            uri: "/".into(),
-            status: 200,
-            principal: None,
-            content_type: None,
-            user_agent: None,
-            request_body: None,
-            response_body: None,
-            dropped: false,
-        }
+    fn exchange() -> Exchange {
+        let mut e = Exchange::new(
+            harness_clock::DEFAULT_EPOCH,
+            Method::GET,
+            &Uri::from_static("/"),
+            None,
+            None,
+        );
+        e.status = 200;
+        e
     }
 
     #[test]
@@ -188,7 +283,7 @@ mod tests {
             (
                 entry.request.is_empty(),
                 entry.response.is_empty(),
-                entry.exchange.response_body.clone(),
+                entry.response_body.clone(),
             )
         });
         let (request_empty, response_empty, response_body) = &held[0];

@@ -17,27 +17,32 @@
 //! The map:
 //! - [`config`]: fidelity switches (each citing the fact it reproduces), profiles, rate limits.
 //! - [`model`]: the organization's records, as `/__admin/state` shows them.
-//! - `store`: the records with their indices, and what Asana does on each write.
+//! - `store`: the records with their indices, and what Asana does on each write; its refusals
+//!   are one [`StoreError`].
+//! - `state`: what every handler reaches, shared.
 //! - `token`: token minting, digests and constant-time comparison.
 //! - `ratelimit`, `faults`, `journal`: per-token limits on the harness clock, injected faults,
 //!   and the bounded, redacted request journal.
 //! - `sso`: the SAML service provider's memory (requests sent, assertions used, sessions,
-//!   the sign-in journal) and the ACS decision; the rules of who may sign in are the store's.
+//!   the sign-in journal, whose vocabulary is [`signin`]) and the ACS decision; the rules of
+//!   who may sign in are the store's.
 //! - `http`: routing, the API middleware, SCIM / REST / admin / sign-in handlers, error bodies.
-//! - [`fixture`]: YAML fixtures.
+//! - [`seed`]: seed files (YAML fixtures); also reachable as `fixture`, the name other crates
+//!   import it by.
 //!
 //! Architecture invariant: handlers parse and render; every decision about what Asana would do
 //! lives in the store, under one lock per operation.
 
 pub mod config;
-pub mod fixture;
 pub mod model;
+pub mod seed;
 
 mod faults;
 mod http;
 mod journal;
 mod ratelimit;
 mod sso;
+mod state;
 mod store;
 mod token;
 
@@ -50,18 +55,21 @@ use tokio::net::TcpListener;
 
 pub use config::{Config, ConfigError, Profile, RateLimits, Switch};
 pub use faults::{FaultError, FaultSpec};
-pub use fixture::{Fixture, FixtureError, SeededServiceAccount};
 pub use journal::JournalEntry;
 pub use model::{
-    DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope, State,
-    UserRecord,
+    AuditEvent, DeprovisionVia, Gid, MAX_USER_EVENTS, Organization, SamlMode, SamlSettings, Scope,
+    State, UserRecord,
 };
-pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn};
+/// The seed files' module under the name fixtures are known by in scenario files and crates.
+pub use seed as fixture;
+pub use seed::{Fixture, FixtureError, SeededServiceAccount};
+pub use sso::{ACS_PATH, ENTITY_ID, MAX_SESSIONS, PASSWORD, SignIn, signin};
+pub use store::StoreError;
 pub use token::TokenDigest;
 
 /// A running fake Asana. Dropping it stops the server.
 pub struct FakeAsana {
-    app: http::Shared,
+    app: state::Shared,
     addr: SocketAddr,
     seeded: Vec<SeededServiceAccount>,
     server: Server,
@@ -101,7 +109,7 @@ pub enum StartError {
     #[error(transparent)]
     Fixture(#[from] FixtureError),
     #[error("cannot restore the saved state: {0}")]
-    State(String),
+    State(StoreError),
 }
 
 impl Default for FakeAsanaBuilder {
@@ -223,7 +231,7 @@ impl FakeAsanaBuilder {
         if let Some(limits) = self.rate_limits {
             config.rate_limit = limits;
         }
-        let app = Arc::new(http::AppState {
+        let app = Arc::new(state::AppState {
             initial: store.snapshot(),
             store: RwLock::new(store),
             config: RwLock::new(config),
@@ -233,6 +241,7 @@ impl FakeAsanaBuilder {
             journal: journal::Journal::with_capacity(self.journal_capacity),
             sp: sso::Sp::new(self.journal_capacity),
             cpu: harness_server::CpuPool::for_this_machine(),
+            scim_base: format!("{}/api/1.0/scim", listener.origin()),
             origin: listener.origin(),
             seed: self.seed,
             changes: tokio::sync::watch::channel(0).0,
@@ -282,7 +291,7 @@ impl FakeAsana {
 
     /// The SCIM base, `…/api/1.0/scim`.
     pub fn scim_url(&self) -> String {
-        self.app.scim_base()
+        self.app.scim_base().to_owned()
     }
 
     /// Creates a service account in the default organization and returns its token.
@@ -305,7 +314,7 @@ impl FakeAsana {
 
     /// Deauthorizes a service account: its token stops working at once.
     pub fn deauthorize_service_account(&self, id: Gid) -> bool {
-        self.app.store_mut().delete_service_account(id)
+        self.app.store_mut().delete_service_account(id).is_ok()
     }
 
     /// Whether a token would be accepted now.
@@ -391,7 +400,7 @@ impl FakeAsana {
     }
 
     /// Sets the default organization's SAML settings, checked as the Security tab checks them.
-    pub fn set_saml(&self, settings: SamlSettings) -> Result<(), String> {
+    pub fn set_saml(&self, settings: SamlSettings) -> Result<(), StoreError> {
         let mut store = self.app.store_mut();
         let org = store
             .default_org()

@@ -242,9 +242,38 @@ pub enum DeprovisionVia {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserEvent {
     pub at: Timestamp,
-    /// `user_deprovisioned` or `user_reprovisioned`, as in Asana's audit log.
-    pub event: String,
+    pub event: AuditEvent,
     pub actor: String,
+}
+
+/// What happened to a user, named as Asana's audit log names it (fidelity/asana §1.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditEvent {
+    UserDeprovisioned,
+    UserReprovisioned,
+}
+
+impl AuditEvent {
+    /// The audit log's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditEvent::UserDeprovisioned => "user_deprovisioned",
+            AuditEvent::UserReprovisioned => "user_reprovisioned",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for AuditEvent {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -174,7 +174,7 @@ async fn add_service_account(State(app): State<Shared>, body: Bytes) -> Response
     };
     match created {
         Ok((sa, token)) => service_accounts_page(&app, Some((sa, token))),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -189,7 +189,7 @@ async fn edit_service_account(
     let name = form(&body).remove("name").unwrap_or_default();
     match app.store_mut().rename_service_account(gid, &name) {
         Ok(()) => Redirect::to("/admin/service-accounts").into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -197,7 +197,7 @@ async fn delete_service_account(State(app): State<Shared>, Path(id): Path<String
     let Ok(gid) = id.parse::<Gid>() else {
         return error(StatusCode::NOT_FOUND, "There is no such service account.");
     };
-    if app.store_mut().delete_service_account(gid) {
+    if app.store_mut().delete_service_account(gid).is_ok() {
         Redirect::to("/admin/service-accounts").into_response()
     } else {
         error(StatusCode::NOT_FOUND, "There is no such service account.")
@@ -294,7 +294,21 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
     let Some(org) = default_org(app) else {
         return error(StatusCode::NOT_FOUND, "There is no organization.");
     };
-    let s = &org.saml;
+    let form = saml_form(app, &org.saml);
+    let log = sign_in_log(app);
+    let notice = message.map_or(String::new(), |(ok, m)| notice(ok, &m));
+    Html(page(
+        &product(&org),
+        NAV,
+        "/admin/security",
+        "Security",
+        &format!("{notice}<h2>SAML authentication</h2>{form}<h2>Sign-ins</h2>{log}"),
+    ))
+    .into_response()
+}
+
+/// The Security tab's SAML form, filled with the saved settings.
+fn saml_form(app: &Shared, s: &SamlSettings) -> String {
     let option = |value: &str, label: &str, on: bool| {
         format!(
             "<option value=\"{value}\"{}>{label}</option>",
@@ -324,7 +338,7 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
             )
         })
         .unwrap_or_default();
-    let form = format!(
+    format!(
         "<form method=\"post\" action=\"/admin/security\">\
          <p><label for=\"mode\">SAML</label> <select id=\"mode\" name=\"mode\">{modes}</select></p>\
          <p><label for=\"sign_in_url\">Sign-in page URL</label> <input id=\"sign_in_url\" name=\"sign_in_url\" size=\"60\" value=\"{url}\"></p>\
@@ -338,7 +352,11 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
         entity = crate::sso::ENTITY_ID,
         origin = escape(&app.origin),
         acs = crate::sso::ACS_PATH,
-    );
+    )
+}
+
+/// The newest 50 sign-in attempts, newest first.
+fn sign_in_log(app: &Shared) -> String {
     let rows: String = app
         .sp
         .sign_ins()
@@ -352,27 +370,18 @@ fn security_page(app: &Shared, message: Option<(bool, String)>) -> Response {
                 via = e.via,
                 who = escape(e.name_id.as_deref().unwrap_or("")),
                 outcome = e.outcome,
-                reason = e.reason.unwrap_or(""),
+                reason = e.reason.map_or("", |r| r.code()),
                 message = escape(&e.message),
             )
         })
         .collect();
-    let log = if rows.is_empty() {
+    if rows.is_empty() {
         "<p>No sign-ins yet.</p>".to_owned()
     } else {
         format!(
             "<table id=\"sign-ins\"><thead><tr><th>Time</th><th>Via</th><th>Who</th><th>Outcome</th><th>Reason</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>"
         )
-    };
-    let notice = message.map_or(String::new(), |(ok, m)| notice(ok, &m));
-    Html(page(
-        &product(&org),
-        NAV,
-        "/admin/security",
-        "Security",
-        &format!("{notice}<h2>SAML authentication</h2>{form}<h2>Sign-ins</h2>{log}"),
-    ))
-    .into_response()
+    }
 }
 
 async fn security(State(app): State<Shared>) -> Response {
@@ -413,7 +422,9 @@ async fn save_security(State(app): State<Shared>, body: Bytes) -> Response {
     let saved = {
         let mut store = app.store_mut();
         match store.default_org() {
-            Some(org) => store.set_saml_settings(org, settings),
+            Some(org) => store
+                .set_saml_settings(org, settings)
+                .map_err(|e| e.to_string()),
             None => Err("There is no organization.".into()),
         }
     };

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Shared;
-use crate::config::Switch;
 use crate::model::{Gid, SamlMode};
+use crate::sso::signin::Outcome;
 use crate::sso::{
     ACS_PATH, Answer, BROWSER_COOKIE, COOKIE, PENDING_LIFETIME, SignedIn, random_hex,
 };
@@ -180,7 +180,7 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
                 acs_url: &acs_url,
                 browser: browser.as_deref(),
                 previous_session: previous.as_deref(),
-                just_in_time: worker.config().on(Switch::SamlJustInTime),
+                config: worker.config(),
                 now,
             };
             worker.sp.consume(worker.as_ref(), answer)
@@ -195,48 +195,12 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
     outcome(&app, &parts.headers, result)
 }
 
-/// The signed-in page, with its cookie; or the refusal: 400 for a start the SAML bindings
-/// forbid, 503 when too many sign-ins are in progress, 403 otherwise.
+/// The signed-in answer with its session cookie, or the refusal.
 fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
     let json = wants_json(headers);
     match result {
         Ok(signed_in) => {
-            let s = &signed_in.session;
-            let mut response = if json {
-                axum::Json(json!({
-                    "outcome": "signed_in",
-                    "user": {"gid": s.user.to_string(), "email": s.email},
-                    "via": s.via,
-                    "session_expires_at": s.expires,
-                    "admission": signed_in.admission.label(),
-                    "relay_state": signed_in.relay_state,
-                }))
-                .into_response()
-            } else {
-                let relay = signed_in
-                    .relay_state
-                    .as_deref()
-                    .map(|r| format!("<p>Continue to <code>{}</code>.</p>", escape(r)))
-                    .unwrap_or_default();
-                let admission = signed_in
-                    .admission
-                    .label()
-                    .map(|l| format!("<p>Your account was {}.</p>", escape(l)))
-                    .unwrap_or_default();
-                Html(page(
-                    "Asana",
-                    &[],
-                    "",
-                    "Signed in",
-                    &format!(
-                        r#"<p id="signed-in" data-email="{email}">You are signed in to Asana as <strong>{email}</strong> ({via}).</p>{admission}<p>Your session lasts until {expires}.</p>{relay}<form method="post" action="/-/logout"><button>Log out</button></form>"#,
-                        email = escape(&s.email),
-                        via = s.via,
-                        expires = s.expires,
-                    ),
-                ))
-                .into_response()
-            };
+            let mut response = signed_in_page(&signed_in, json);
             let secure = if app.tls() { "; Secure" } else { "" };
             set_cookie(
                 &mut response,
@@ -247,40 +211,83 @@ fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>)
             );
             response
         }
-        Err(refusal) => {
-            let status = match refusal.reason {
-                Reason::RelayStateTooLong => StatusCode::BAD_REQUEST,
-                Reason::TooManyPending => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::FORBIDDEN,
-            };
-            if json {
-                return (
-                    status,
-                    axum::Json(json!({
-                        "outcome": "refused",
-                        "reason": refusal.reason.code(),
-                        "message": refusal.message,
-                    })),
-                )
-                    .into_response();
-            }
-            (
-                status,
-                Html(page(
-                    "Asana",
-                    &[],
-                    "",
-                    "You could not be signed in",
-                    &format!(
-                        r#"<div id="refusal" data-reason="{code}">{notice}<p>Reason: <code>{code}</code></p></div><p><a href="/-/login">Back to the login page</a></p>"#,
-                        code = refusal.reason.code(),
-                        notice = notice(false, &refusal.message),
-                    ),
-                )),
-            )
-                .into_response()
-        }
+        Err(refusal) => refused_page(&refusal, json),
     }
+}
+
+/// The signed-in answer, as JSON or as the page a browser lands on.
+fn signed_in_page(signed_in: &SignedIn, json: bool) -> Response {
+    let s = &signed_in.session;
+    if json {
+        return axum::Json(json!({
+            "outcome": Outcome::SignedIn,
+            "user": {"gid": s.user.to_string(), "email": s.email},
+            "via": s.via,
+            "session_expires_at": s.expires,
+            "admission": signed_in.admission.label(),
+            "relay_state": signed_in.relay_state,
+        }))
+        .into_response();
+    }
+    let relay = signed_in
+        .relay_state
+        .as_deref()
+        .map(|r| format!("<p>Continue to <code>{}</code>.</p>", escape(r)))
+        .unwrap_or_default();
+    let admission = signed_in
+        .admission
+        .label()
+        .map(|l| format!("<p>Your account was {}.</p>", escape(l)))
+        .unwrap_or_default();
+    Html(page(
+        "Asana",
+        &[],
+        "",
+        "Signed in",
+        &format!(
+            r#"<p id="signed-in" data-email="{email}">You are signed in to Asana as <strong>{email}</strong> ({via}).</p>{admission}<p>Your session lasts until {expires}.</p>{relay}<form method="post" action="/-/logout"><button>Log out</button></form>"#,
+            email = escape(&s.email),
+            via = s.via,
+            expires = s.expires,
+        ),
+    ))
+    .into_response()
+}
+
+/// A refusal: 400 for a start the SAML bindings forbid, 503 when too many sign-ins are in
+/// progress, 403 otherwise; as JSON or as a page.
+fn refused_page(refusal: &Refusal, json: bool) -> Response {
+    let status = match refusal.reason {
+        Reason::RelayStateTooLong => StatusCode::BAD_REQUEST,
+        Reason::TooManyPending => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::FORBIDDEN,
+    };
+    if json {
+        return (
+            status,
+            axum::Json(json!({
+                "outcome": Outcome::Refused,
+                "reason": refusal.reason.code(),
+                "message": refusal.message,
+            })),
+        )
+            .into_response();
+    }
+    (
+        status,
+        Html(page(
+            "Asana",
+            &[],
+            "",
+            "You could not be signed in",
+            &format!(
+                r#"<div id="refusal" data-reason="{code}">{notice}<p>Reason: <code>{code}</code></p></div><p><a href="/-/login">Back to the login page</a></p>"#,
+                code = refusal.reason.code(),
+                notice = notice(false, &refusal.message),
+            ),
+        )),
+    )
+        .into_response()
 }
 
 /// Who is signed in, by the session cookie.

@@ -21,7 +21,7 @@ pub struct Session {
     pub user: Gid,
     pub email: String,
     pub expires: Timestamp,
-    pub via: &'static str,
+    pub via: crate::sso::signin::Via,
 }
 
 /// The most sessions kept at once (the harness's choice; Asana documents none).
@@ -165,7 +165,7 @@ mod tests {
             user: Gid(2),
             email: "a@acme.test".into(),
             expires,
-            via: "saml",
+            via: crate::sso::signin::Via::Saml,
         }
     }
 

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::{Principal, Store, TokenOwner};
+use super::{Principal, Store, StoreError, TokenOwner};
 use crate::model::*;
 use crate::token::{self, TokenDigest};
 
@@ -43,16 +43,14 @@ impl Store {
         scope: Scope,
         now: Timestamp,
         fixed_token: Option<String>,
-    ) -> Result<(ServiceAccountRecord, String), String> {
-        if !self.orgs.contains_key(&org) {
-            return Err(format!("no organization {org}"));
-        }
+    ) -> Result<(ServiceAccountRecord, String), StoreError> {
+        self.org(org)?;
         let gid = self.gid();
         let token_gid = self.gid();
         let token = fixed_token.unwrap_or_else(|| token::mint(&mut self.rng, gid.0, token_gid.0));
         let digest = TokenDigest::of(&token);
         if self.tokens.contains_key(&digest) {
-            return Err("that token is already in use".to_owned());
+            return Err(StoreError::TokenInUse);
         }
         let record = ServiceAccountRecord {
             gid,
@@ -81,9 +79,9 @@ impl Store {
     }
 
     /// Renames a service account (the console's Save Changes).
-    pub fn rename_service_account(&mut self, account: Gid, name: &str) -> Result<(), String> {
+    pub fn rename_service_account(&mut self, account: Gid, name: &str) -> Result<(), StoreError> {
         if name.trim().is_empty() {
-            return Err("a service account needs a name".into());
+            return Err(StoreError::EmptyServiceAccountName);
         }
         for org in self.orgs.values_mut() {
             if let Some(sa) = org.service_accounts.get_mut(&account) {
@@ -91,35 +89,40 @@ impl Store {
                 return Ok(());
             }
         }
-        Err(format!("no service account {account}"))
+        Err(StoreError::NoServiceAccount(account))
     }
 
     /// Deauthorizes a service account: its token stops working at once.
-    pub fn delete_service_account(&mut self, account: Gid) -> bool {
+    pub fn delete_service_account(&mut self, account: Gid) -> Result<(), StoreError> {
         for org in self.orgs.values_mut() {
             if let Some(sa) = org.service_accounts.remove(&account) {
                 self.tokens.remove(&sa.token_digest);
-                return true;
+                return Ok(());
             }
         }
-        false
+        Err(StoreError::NoServiceAccount(account))
     }
 
     /// Issues a new token for a service account; the old one dies.
     pub fn rotate_service_account(
         &mut self,
         account: Gid,
-    ) -> Option<(ServiceAccountRecord, String)> {
+    ) -> Result<(Gid, ServiceAccountRecord, String), StoreError> {
         let org_gid = self
             .orgs
             .values()
-            .find(|o| o.service_accounts.contains_key(&account))?
+            .find(|o| o.service_accounts.contains_key(&account))
+            .ok_or(StoreError::NoServiceAccount(account))?
             .info
             .gid;
         let token_gid = self.gid();
         let token = token::mint(&mut self.rng, account.0, token_gid.0);
         let digest = TokenDigest::of(&token);
-        let sa = self.org_mut(org_gid).service_accounts.get_mut(&account)?;
+        let sa = self
+            .org_mut(org_gid)
+            .service_accounts
+            .get_mut(&account)
+            .expect("found above");
         let old = std::mem::replace(&mut sa.token_digest, digest);
         let record = sa.clone();
         self.tokens.remove(&old);
@@ -130,7 +133,7 @@ impl Store {
                 account,
             },
         );
-        Some((record, token))
+        Ok((org_gid, record, token))
     }
 
     /// Mints a personal access token for an ordinary member, found by gid or email.
@@ -139,14 +142,14 @@ impl Store {
         org: Gid,
         user: &str,
         now: Timestamp,
-    ) -> Result<(PersonalAccessTokenRecord, String), String> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
-        let user = o
+    ) -> Result<(PersonalAccessTokenRecord, String), StoreError> {
+        let user = self
+            .org(org)?
             .resolve_user(user)
-            .ok_or_else(|| format!("no user {user:?} in organization {org}"))?;
+            .ok_or_else(|| StoreError::NoUser {
+                reference: user.to_owned(),
+                org,
+            })?;
         let gid = self.gid();
         let token = token::mint(&mut self.rng, user.0, gid.0);
         let digest = TokenDigest::of(&token);

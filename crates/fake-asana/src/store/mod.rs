@@ -3,15 +3,20 @@
 //!
 //! The store decides what Asana would do with each write (deprovision instead of delete,
 //! refuse reactivation, guests, ...) by reading the [`Config`]; the HTTP layer only parses and
-//! renders. All methods are synchronous and short: the caller holds one lock for one operation,
+//! renders, and no switch is read outside this module and the config's. All methods are synchronous and short: the caller holds one lock for one operation,
 //! which is what makes "64 concurrent POSTs, exactly one 201" hold.
 //!
 //! - `org`: one organization's records and indices, and its domain and visibility rules.
 //! - `auth`: tokens, service accounts and personal access tokens.
 //! - `users`, `teams`: SCIM users and groups (Asana teams), reads and writes.
-//! - `state`: fixtures, snapshot and restore.
+//! - `state`: seeding, snapshot and restore.
+//! - `saml`: SAML settings and who may sign in.
+//! - `dialect`: the switches that only shape a SCIM answer, as a [`ScimDialect`].
+//! - `error`: [`StoreError`], every way the store refuses.
 
 mod auth;
+mod dialect;
+mod error;
 mod org;
 pub(crate) mod saml;
 mod state;
@@ -20,25 +25,17 @@ mod users;
 
 use std::collections::{BTreeMap, HashMap};
 
-use harness_scim::ScimError;
 use jiff::Timestamp;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::config::Config;
+use crate::config::{Config, Switch};
 use crate::model::*;
 use crate::token::TokenDigest;
 use org::Org;
 
-/// Why an organization's domains were refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DomainError {
-    /// Another organization already holds it.
-    #[error("the domain {domain} already belongs to the organization {holder}")]
-    Taken { domain: String, holder: String },
-    #[error("{0:?} is not a domain name")]
-    Invalid(String),
-}
+pub use dialect::{GroupPatchAnswer, ScimDialect};
+pub use error::StoreError;
 
 /// A domain as the store keeps it: lower case, without surrounding spaces or a trailing dot
 /// (`ACME.test.` is `acme.test`), or `None` if it is no domain name.
@@ -148,16 +145,16 @@ impl Store {
         name: &str,
         domains: &[String],
         view_only: bool,
-    ) -> Result<Gid, DomainError> {
+    ) -> Result<Gid, StoreError> {
         let mut lowered = domains
             .iter()
-            .map(|d| normalize_domain(d).ok_or_else(|| DomainError::Invalid(d.clone())))
-            .collect::<Result<Vec<String>, DomainError>>()?;
+            .map(|d| normalize_domain(d).ok_or_else(|| StoreError::InvalidDomain(d.clone())))
+            .collect::<Result<Vec<String>, StoreError>>()?;
         lowered.sort();
         lowered.dedup();
         for domain in &lowered {
             if let Some(holder) = self.org_by_domain(domain) {
-                return Err(DomainError::Taken {
+                return Err(StoreError::DomainTaken {
                     domain: domain.clone(),
                     holder: self.orgs[&holder].info.name.clone(),
                 });
@@ -203,17 +200,14 @@ impl Store {
             .expect("callers check that the organization exists")
     }
 
-    fn org(&self, org: Gid) -> Result<&Org, ScimError> {
-        self.orgs
-            .get(&org)
-            .ok_or_else(|| ScimError::not_found("organization not found"))
+    fn org(&self, org: Gid) -> Result<&Org, StoreError> {
+        self.orgs.get(&org).ok_or(StoreError::NoOrganization(org))
     }
 }
 
-fn user_not_found(gid: Gid) -> ScimError {
-    ScimError::not_found(format!("User {gid} not found"))
-}
-
-fn team_not_found(gid: Gid) -> ScimError {
-    ScimError::not_found(format!("Group {gid} not found"))
+/// How a PATCH treats a `replace` whose filter matches nothing.
+fn patch_options(cfg: &Config) -> harness_scim::patch::PatchOptions {
+    harness_scim::patch::PatchOptions {
+        create_on_unmatched_replace: cfg.on(Switch::CreateOnUnmatchedReplace),
+    }
 }

@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use harness_scim::{Group, ScimError};
+use harness_scim::Group;
 use jiff::Timestamp;
 
+use super::error::StoreError;
 use crate::config::{Config, Switch};
 use crate::model::*;
 
@@ -74,17 +75,17 @@ impl Org {
     }
 
     /// Applies the userName rules; returns whether the user would be a guest.
-    pub(super) fn check_user_name(&self, user_name: &str, cfg: &Config) -> Result<bool, ScimError> {
+    pub(super) fn check_user_name(
+        &self,
+        user_name: &str,
+        cfg: &Config,
+    ) -> Result<bool, StoreError> {
         if cfg.on(Switch::UsernameMustBeEmail) && !is_email(user_name) {
-            return Err(ScimError::invalid_value(format!(
-                "userName {user_name:?} must be an email address"
-            )));
+            return Err(StoreError::NotAnEmail(user_name.to_owned()));
         }
         let guest = is_email(user_name) && !self.on_domain(user_name);
         if guest && cfg.on(Switch::RejectOffDomainUsers) {
-            return Err(ScimError::invalid_value(format!(
-                "email domain of {user_name} is not in the organization"
-            )));
+            return Err(StoreError::OffDomain(user_name.to_owned()));
         }
         Ok(guest)
     }
@@ -96,7 +97,7 @@ impl Org {
         self.by_user_name.get(&reference.to_lowercase()).copied()
     }
 
-    pub(super) fn member_gids(&self, group: &Group, cfg: &Config) -> Result<Vec<Gid>, ScimError> {
+    pub(super) fn member_gids(&self, group: &Group, cfg: &Config) -> Result<Vec<Gid>, StoreError> {
         let mut out = Vec::with_capacity(group.members.len());
         for m in &group.members {
             let gid = m
@@ -104,12 +105,7 @@ impl Org {
                 .parse::<Gid>()
                 .ok()
                 .filter(|g| self.users.get(g).is_some_and(|u| !hidden(u, cfg)))
-                .ok_or_else(|| {
-                    ScimError::invalid_value(format!(
-                        "member {} is not a user of this organization",
-                        m.value
-                    ))
-                })?;
+                .ok_or_else(|| StoreError::NotAMember(m.value.clone()))?;
             if !out.contains(&gid) {
                 out.push(gid);
             }
@@ -144,13 +140,37 @@ impl Org {
         }));
         user.record(UserEvent {
             at: now,
-            event: "user_deprovisioned".into(),
+            event: AuditEvent::UserDeprovisioned,
             actor: actor.to_owned(),
         });
         // A deprovisioned user leaves the organization's teams.
         for team in self.teams.values_mut() {
             team.members.retain(|m| *m != gid);
         }
+    }
+
+    /// Adds a deprovisioned member back, as Asana's audit log records it
+    /// (`user_reprovisioned`, fidelity/asana §1.6): active, without the deprovision record,
+    /// with `scim` as its new attributes when the re-adding carries them.
+    pub(super) fn reprovision(
+        &mut self,
+        gid: Gid,
+        scim: Option<harness_scim::User>,
+        actor: &str,
+        now: Timestamp,
+    ) {
+        let record = Arc::make_mut(self.users.get_mut(&gid).expect("indexed"));
+        if let Some(user) = scim {
+            record.scim = user;
+        }
+        record.scim.active = Some(true);
+        record.deprovisioned = None;
+        record.updated_at = now;
+        record.record(UserEvent {
+            at: now,
+            event: AuditEvent::UserReprovisioned,
+            actor: actor.to_owned(),
+        });
     }
 
     pub(super) fn remove_user(&mut self, gid: Gid) {

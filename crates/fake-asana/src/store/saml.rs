@@ -8,11 +8,12 @@
 
 use std::sync::Arc;
 
-use harness_saml::{Certificate, Reason, Refusal};
+use harness_saml::Certificate;
 use harness_scim::{MultiValue, User};
 use jiff::Timestamp;
 
-use super::Store;
+use super::{Store, StoreError};
+use crate::config::{Config, Switch};
 use crate::model::*;
 
 /// How a sign-in found its member.
@@ -42,36 +43,39 @@ impl Store {
 
     /// Saves the Security tab, as Asana would refuse it: SAML on needs a sign-in URL and a
     /// certificate that parses; the session timeout is 1 hour to 30 days.
-    pub fn set_saml_settings(&mut self, org: Gid, settings: SamlSettings) -> Result<(), String> {
+    pub fn set_saml_settings(
+        &mut self,
+        org: Gid,
+        settings: SamlSettings,
+    ) -> Result<(), StoreError> {
         if !(SamlSettings::MIN_TIMEOUT_HOURS..=SamlSettings::MAX_TIMEOUT_HOURS)
             .contains(&settings.session_timeout_hours)
         {
-            return Err(format!(
-                "session_timeout_hours must be 1 to {} (1 hour to 30 days); got {}",
-                SamlSettings::MAX_TIMEOUT_HOURS,
-                settings.session_timeout_hours
-            ));
+            return Err(StoreError::SessionTimeout {
+                max: SamlSettings::MAX_TIMEOUT_HOURS,
+                got: settings.session_timeout_hours,
+            });
         }
         if let Some(url) = &settings.sign_in_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(format!("sign_in_url {url:?} is not an http(s) URL"));
+            return Err(StoreError::SignInUrlNotHttp(url.clone()));
         }
         if let Some(pem) = &settings.certificate {
-            Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
+            Certificate::from_pem(pem).map_err(|e| StoreError::Certificate(e.to_string()))?;
         }
         if settings.mode != SamlMode::Off {
             if settings.sign_in_url.is_none() {
-                return Err("SAML needs the IdP's sign-in page URL".into());
+                return Err(StoreError::SamlNeedsSignInUrl);
             }
             if settings.certificate.is_none() {
-                return Err("SAML needs the IdP's X.509 certificate".into());
+                return Err(StoreError::SamlNeedsCertificate);
             }
         }
         let o = self
             .orgs
             .get_mut(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
+            .ok_or(StoreError::NoOrganization(org))?;
         o.info.saml = settings;
         Ok(())
     }
@@ -89,19 +93,17 @@ impl Store {
             .map(|o| o.info.gid)
     }
 
-    /// The member a verified NameID names. `just_in_time` adds an unknown on-domain email, and
-    /// adds a deprovisioned member back.
+    /// The member a verified NameID names. `saml_just_in_time` adds an unknown on-domain
+    /// email, and adds a deprovisioned member back.
     pub fn saml_member(
         &mut self,
         org: Gid,
         email: &str,
         now: Timestamp,
-        just_in_time: bool,
-    ) -> Result<(Gid, Admission), Refusal> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| Refusal::new(Reason::UnknownUser, "no such organization"))?;
+        cfg: &Config,
+    ) -> Result<(Gid, Admission), StoreError> {
+        let just_in_time = cfg.on(Switch::SamlJustInTime);
+        let o = self.org(org)?;
         let Some(gid) = o.by_user_name.get(&email.to_lowercase()).copied() else {
             if just_in_time && o.on_domain(email) {
                 let user = User {
@@ -121,64 +123,47 @@ impl Store {
                     .insert(gid, Arc::new(UserRecord::new(gid, user, false, now)));
                 return Ok((gid, Admission::Created));
             }
-            return Err(Refusal::new(
-                Reason::UnknownUser,
-                format!("{email} is not a member of {}", o.info.name),
-            ));
+            return Err(StoreError::NotAMemberOf {
+                email: email.to_owned(),
+                org: o.info.name.clone(),
+            });
         };
         let user = &o.users[&gid];
         if user.guest {
-            return Err(Refusal::new(
-                Reason::GuestMustUsePassword,
-                format!("{email} is a guest; guests sign in with email and password, not SAML"),
-            ));
+            return Err(StoreError::GuestUsesPassword(email.to_owned()));
         }
         if user.is_active() {
             return Ok((gid, Admission::Member));
         }
         if !just_in_time {
-            return Err(Refusal::new(
-                Reason::Deprovisioned,
-                format!("{email} was deprovisioned in {}", o.info.name),
-            ));
+            return Err(StoreError::Deprovisioned {
+                email: email.to_owned(),
+                org: o.info.name.clone(),
+            });
         }
-        let o = self.org_mut(org);
-        let record = Arc::make_mut(o.users.get_mut(&gid).expect("indexed"));
-        record.scim.active = Some(true);
-        record.deprovisioned = None;
-        record.updated_at = now;
-        record.record(UserEvent {
-            at: now,
-            event: "user_reprovisioned".into(),
-            actor: "saml_sign_in".into(),
-        });
+        self.org_mut(org)
+            .reprovision(gid, None, "saml_sign_in", now);
         Ok((gid, Admission::Reprovisioned))
     }
 
     /// The user a password sign-in names, if SAML allows it: guests always, members unless SAML
     /// is required. The password itself is checked by the caller.
-    pub fn password_member(&self, org: Gid, email: &str) -> Result<Gid, Refusal> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| Refusal::new(Reason::UnknownUser, "no such organization"))?;
+    pub fn password_member(&self, org: Gid, email: &str) -> Result<Gid, StoreError> {
+        let o = self.org(org)?;
         let gid = o
             .by_user_name
             .get(&email.to_lowercase())
             .copied()
-            .ok_or_else(|| Refusal::new(Reason::UnknownUser, format!("{email} has no account")))?;
+            .ok_or_else(|| StoreError::NoAccount(email.to_owned()))?;
         let user = &o.users[&gid];
         if !user.is_active() {
-            return Err(Refusal::new(
-                Reason::Deprovisioned,
-                format!("{email} was deprovisioned in {}", o.info.name),
-            ));
+            return Err(StoreError::Deprovisioned {
+                email: email.to_owned(),
+                org: o.info.name.clone(),
+            });
         }
         if !user.guest && o.info.saml.mode == SamlMode::Required {
-            return Err(Refusal::new(
-                Reason::PasswordNotAllowed,
-                format!("{} requires members to sign in with SAML", o.info.name),
-            ));
+            return Err(StoreError::SamlRequired(o.info.name.clone()));
         }
         Ok(gid)
     }

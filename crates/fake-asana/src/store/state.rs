@@ -7,20 +7,17 @@ use harness_scim::User;
 use jiff::Timestamp;
 
 use super::org::Org;
-use super::{FIRST_GID, Store, TokenOwner};
+use super::{FIRST_GID, Store, StoreError, TokenOwner};
 use crate::model::*;
 
 impl Store {
     // -- fixtures and whole-state operations ---------------------------------------------------
 
     /// Adds a member directly, as an admin invite would (fixtures and `PUT /__admin/state`).
-    pub fn seed_user(&mut self, org: Gid, user: User, now: Timestamp) -> Result<Gid, String> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
+    pub fn seed_user(&mut self, org: Gid, user: User, now: Timestamp) -> Result<Gid, StoreError> {
+        let o = self.org(org)?;
         if o.by_user_name.contains_key(&user.user_name.to_lowercase()) {
-            return Err(format!("duplicate user {}", user.user_name));
+            return Err(StoreError::DuplicateUser(user.user_name));
         }
         let guest = !o.on_domain(&user.user_name);
         let gid = self.gid();
@@ -37,20 +34,19 @@ impl Store {
         name: &str,
         members: &[String],
         now: Timestamp,
-    ) -> Result<Gid, String> {
-        let o = self
-            .orgs
-            .get(&org)
-            .ok_or_else(|| format!("no organization {org}"))?;
+    ) -> Result<Gid, StoreError> {
+        let o = self.org(org)?;
         let members = members
             .iter()
             .map(|m| {
-                o.resolve_user(m)
-                    .ok_or_else(|| format!("team {name}: no user {m}"))
+                o.resolve_user(m).ok_or_else(|| StoreError::NoTeamMember {
+                    team: name.to_owned(),
+                    member: m.clone(),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         if o.by_team_name.contains_key(&name.to_lowercase()) {
-            return Err(format!("duplicate team {name}"));
+            return Err(StoreError::DuplicateTeam(name.to_owned()));
         }
         let gid = self.gid();
         let o = self.org_mut(org);
@@ -86,88 +82,100 @@ impl Store {
     /// Rebuilds a store, indices and all, from a snapshot. Refuses inconsistent state (a
     /// duplicate userName, a team member that does not exist, a newer version) rather than
     /// loading something the fake could not have produced.
-    pub fn restore(state: State, seed: Option<u64>) -> Result<Store, String> {
+    pub fn restore(state: State, seed: Option<u64>) -> Result<Store, StoreError> {
         if state.version > STATE_VERSION {
-            return Err(format!(
-                "state version {} is newer than this build understands ({STATE_VERSION})",
-                state.version
-            ));
+            return Err(StoreError::StateTooNew {
+                version: state.version,
+                supported: STATE_VERSION,
+            });
         }
         let mut store = Store::new(seed);
         let mut max_gid = state.next_gid.0.max(FIRST_GID);
         for info in state.organizations {
             let org_gid = info.gid;
             if store.orgs.contains_key(&org_gid) {
-                return Err(format!("duplicate organization {org_gid}"));
+                return Err(StoreError::DuplicateOrganization(org_gid));
             }
-            let mut org = Org::new(Organization {
-                users: Vec::new(),
-                teams: Vec::new(),
-                service_accounts: Vec::new(),
-                personal_access_tokens: Vec::new(),
-                ..info.clone()
-            });
-            for user in info.users {
-                max_gid = max_gid.max(user.gid.0 + 1);
-                user.scim
-                    .validate()
-                    .map_err(|e| format!("user {}: {}", user.gid, e.detail))?;
-                if org
-                    .by_user_name
-                    .insert(user.scim.user_name.to_lowercase(), user.gid)
-                    .is_some()
-                {
-                    return Err(format!("duplicate userName {}", user.scim.user_name));
-                }
-                org.users.insert(user.gid, user);
-            }
-            for team in info.teams {
-                max_gid = max_gid.max(team.gid.0 + 1);
-                if let Some(m) = team.members.iter().find(|m| !org.users.contains_key(m)) {
-                    return Err(format!("team {} lists unknown member {m}", team.name));
-                }
-                if org
-                    .by_team_name
-                    .insert(team.name.to_lowercase(), team.gid)
-                    .is_some()
-                {
-                    return Err(format!("duplicate team {}", team.name));
-                }
-                org.teams.insert(team.gid, team);
-            }
-            for sa in info.service_accounts {
-                max_gid = max_gid.max(sa.gid.0 + 1);
-                store.tokens.insert(
-                    sa.token_digest,
-                    TokenOwner::ServiceAccount {
-                        org: org_gid,
-                        account: sa.gid,
-                    },
-                );
-                org.service_accounts.insert(sa.gid, sa);
-            }
-            for pat in info.personal_access_tokens {
-                max_gid = max_gid.max(pat.gid.0 + 1);
-                if !org.users.contains_key(&pat.user) {
-                    return Err(format!(
-                        "personal access token {} belongs to unknown user {}",
-                        pat.gid, pat.user
-                    ));
-                }
-                store.tokens.insert(
-                    pat.token_digest,
-                    TokenOwner::Personal {
-                        org: org_gid,
-                        user: pat.user,
-                    },
-                );
-                org.pats.insert(pat.gid, pat);
-            }
+            let org = store.restore_org(info, &mut max_gid)?;
             max_gid = max_gid.max(org_gid.0 + 1);
             store.orgs.insert(org_gid, org);
         }
         store.next_gid = max_gid;
         Ok(store)
+    }
+
+    /// One organization's records with their indices, its tokens added to the store's;
+    /// `max_gid` grows past every gid it holds.
+    fn restore_org(&mut self, info: Organization, max_gid: &mut u64) -> Result<Org, StoreError> {
+        let org_gid = info.gid;
+        let mut org = Org::new(Organization {
+            users: Vec::new(),
+            teams: Vec::new(),
+            service_accounts: Vec::new(),
+            personal_access_tokens: Vec::new(),
+            ..info.clone()
+        });
+        for user in info.users {
+            *max_gid = (*max_gid).max(user.gid.0 + 1);
+            user.scim.validate().map_err(|e| StoreError::InvalidUser {
+                gid: user.gid,
+                detail: e.detail,
+            })?;
+            if org
+                .by_user_name
+                .insert(user.scim.user_name.to_lowercase(), user.gid)
+                .is_some()
+            {
+                return Err(StoreError::DuplicateUserName(user.scim.user_name.clone()));
+            }
+            org.users.insert(user.gid, user);
+        }
+        for team in info.teams {
+            *max_gid = (*max_gid).max(team.gid.0 + 1);
+            if let Some(m) = team.members.iter().find(|m| !org.users.contains_key(m)) {
+                return Err(StoreError::UnknownTeamMember {
+                    team: team.name.clone(),
+                    member: *m,
+                });
+            }
+            if org
+                .by_team_name
+                .insert(team.name.to_lowercase(), team.gid)
+                .is_some()
+            {
+                return Err(StoreError::DuplicateTeam(team.name.clone()));
+            }
+            org.teams.insert(team.gid, team);
+        }
+        for sa in info.service_accounts {
+            *max_gid = (*max_gid).max(sa.gid.0 + 1);
+            self.tokens.insert(
+                sa.token_digest,
+                TokenOwner::ServiceAccount {
+                    org: org_gid,
+                    account: sa.gid,
+                },
+            );
+            org.service_accounts.insert(sa.gid, sa);
+        }
+        for pat in info.personal_access_tokens {
+            *max_gid = (*max_gid).max(pat.gid.0 + 1);
+            if !org.users.contains_key(&pat.user) {
+                return Err(StoreError::UnknownTokenOwner {
+                    token: pat.gid,
+                    user: pat.user,
+                });
+            }
+            self.tokens.insert(
+                pat.token_digest,
+                TokenOwner::Personal {
+                    org: org_gid,
+                    user: pat.user,
+                },
+            );
+            org.pats.insert(pat.gid, pat);
+        }
+        Ok(org)
     }
 }
 
@@ -209,6 +217,12 @@ mod tests {
         assert_eq!(restored.snapshot(), store.snapshot());
         let mut newer = store.snapshot();
         newer.version = STATE_VERSION + 1;
-        assert!(Store::restore(newer, None).err().unwrap().contains("newer"));
+        assert!(
+            Store::restore(newer, None)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("newer")
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! SCIM groups, which are Asana teams: names unique per organization, members that must be
 //! visible users of it.
 
-use harness_scim::{Group, ScimError};
+use harness_scim::{Group, Member, PatchRequest};
 use jiff::Timestamp;
+use serde_json::json;
 
-use super::{Store, team_not_found};
-use crate::config::Config;
+use super::{Store, StoreError, patch_options};
+use crate::config::{Config, Switch};
 use crate::model::*;
 
 impl Store {
@@ -33,15 +34,12 @@ impl Store {
         group: &Group,
         cfg: &Config,
         now: Timestamp,
-    ) -> Result<Gid, ScimError> {
+    ) -> Result<Gid, StoreError> {
         let o = self.org(org)?;
         if o.by_team_name
             .contains_key(&group.display_name.to_lowercase())
         {
-            return Err(ScimError::uniqueness(format!(
-                "a team named {} already exists",
-                group.display_name
-            )));
+            return Err(StoreError::TeamNameTaken(group.display_name.clone()));
         }
         let members = o.member_gids(group, cfg)?;
         let gid = self.gid();
@@ -69,18 +67,15 @@ impl Store {
         group: &Group,
         cfg: &Config,
         now: Timestamp,
-    ) -> Result<(), ScimError> {
+    ) -> Result<(), StoreError> {
         let o = self.org(org)?;
-        let current = o.teams.get(&gid).ok_or_else(|| team_not_found(gid))?;
+        let current = o.teams.get(&gid).ok_or(StoreError::TeamNotFound(gid))?;
         let renamed = current.name.to_lowercase() != group.display_name.to_lowercase();
         if renamed
             && o.by_team_name
                 .contains_key(&group.display_name.to_lowercase())
         {
-            return Err(ScimError::uniqueness(format!(
-                "a team named {} already exists",
-                group.display_name
-            )));
+            return Err(StoreError::TeamNameTaken(group.display_name.clone()));
         }
         let old_name = current.name.to_lowercase();
         let members = o.member_gids(group, cfg)?;
@@ -98,9 +93,50 @@ impl Store {
         Ok(())
     }
 
-    pub fn delete_team(&mut self, org: Gid, gid: Gid) -> Result<(), ScimError> {
-        let o = self.orgs.get_mut(&org).ok_or_else(|| team_not_found(gid))?;
-        let team = o.teams.remove(&gid).ok_or_else(|| team_not_found(gid))?;
+    /// PATCH: the operations applied to the team's name, external id and members, then
+    /// written as a PUT.
+    pub fn patch_team(
+        &mut self,
+        org: Gid,
+        gid: Gid,
+        patch: &PatchRequest,
+        cfg: &Config,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let team = self.team(org, gid).ok_or(StoreError::TeamNotFound(gid))?;
+        let mut resource = json!({
+            "displayName": team.name,
+            "members": team.members.iter().map(|m| json!({"value": m.to_string()})).collect::<Vec<_>>(),
+        });
+        if let Some(external) = &team.external_id {
+            resource["externalId"] = json!(external);
+        }
+        patch.apply(&mut resource, patch_options(cfg))?;
+        let mut group = Group::from_json(resource)?;
+        group
+            .members
+            .dedup_by(|a: &mut Member, b: &mut Member| a.value == b.value);
+        self.replace_team(org, gid, &group, cfg, now)
+    }
+
+    /// Whether SCIM may delete this team: Asana cannot (`team_delete_refused`, 405), checked
+    /// after the id so that an unknown team is still a 404.
+    pub fn check_team_delete(&self, org: Gid, gid: Gid, cfg: &Config) -> Result<(), StoreError> {
+        if !cfg.on(Switch::TeamDeleteRefused) {
+            return Ok(());
+        }
+        if self.team(org, gid).is_none() {
+            return Err(StoreError::TeamNotFound(gid));
+        }
+        Err(StoreError::TeamDeleteRefused)
+    }
+
+    pub fn delete_team(&mut self, org: Gid, gid: Gid) -> Result<(), StoreError> {
+        let o = self
+            .orgs
+            .get_mut(&org)
+            .ok_or(StoreError::TeamNotFound(gid))?;
+        let team = o.teams.remove(&gid).ok_or(StoreError::TeamNotFound(gid))?;
         o.by_team_name.remove(&team.name.to_lowercase());
         Ok(())
     }

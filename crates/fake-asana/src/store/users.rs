@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use harness_scim::{ScimError, User};
+use harness_scim::{PatchRequest, User};
 
 use super::org::{Org, hidden};
-use super::{Created, Store, WriteContext, user_not_found};
+use super::{Created, Store, StoreError, WriteContext, patch_options};
 use crate::config::{Config, Switch};
 use crate::model::*;
 
@@ -62,7 +62,7 @@ impl Store {
         &mut self,
         ctx: &WriteContext,
         mut user: User,
-    ) -> Result<(Gid, Created), ScimError> {
+    ) -> Result<(Gid, Created), StoreError> {
         let (org, cfg, now, actor) = ctx.parts();
         let o = self.org(org)?;
         let guest = o.check_user_name(&user.user_name, cfg)?;
@@ -70,26 +70,14 @@ impl Store {
         if let Some(&existing) = o.by_user_name.get(&user.user_name.to_lowercase()) {
             let record = &o.users[&existing];
             if record.deprovisioned.is_some() && cfg.on(Switch::PostReprovisions) {
-                let o = self.org_mut(org);
-                let record = Arc::make_mut(o.users.get_mut(&existing).expect("indexed"));
-                user.active = Some(true);
-                record.scim = user;
-                record.deprovisioned = None;
-                record.updated_at = now;
-                record.record(UserEvent {
-                    at: now,
-                    event: "user_reprovisioned".into(),
-                    actor: actor.into(),
-                });
+                self.org_mut(org)
+                    .reprovision(existing, Some(user), actor, now);
                 return Ok((existing, Created::Reprovisioned));
             }
             if cfg.on(Switch::DuplicatePostReturnsExisting) && !hidden(record, cfg) {
                 return Ok((existing, Created::Existing));
             }
-            return Err(ScimError::uniqueness(format!(
-                "a user with userName {} already exists",
-                user.user_name
-            )));
+            return Err(StoreError::UserNameTaken(user.user_name));
         }
         let gid = self.gid();
         if user.active.is_none() {
@@ -114,31 +102,25 @@ impl Store {
         gid: Gid,
         mut user: User,
         via: DeprovisionVia,
-    ) -> Result<(), ScimError> {
+    ) -> Result<(), StoreError> {
         let (org, cfg, now, actor) = ctx.parts();
         let o = self.org(org)?;
         let current = o
             .users
             .get(&gid)
             .filter(|u| !hidden(u, cfg))
-            .ok_or_else(|| user_not_found(gid))?;
+            .ok_or(StoreError::UserNotFound(gid))?;
         // Compared the way the index keys are made, so a case-only change of a non-ASCII
         // userName ("ÉVA@…" to "éva@…") is not taken for a rename that conflicts with itself.
         let renamed = current.scim.user_name.to_lowercase() != user.user_name.to_lowercase();
         let guest = if renamed {
             if o.by_user_name.contains_key(&user.user_name.to_lowercase()) {
-                return Err(ScimError::uniqueness(format!(
-                    "a user with userName {} already exists",
-                    user.user_name
-                )));
+                return Err(StoreError::UserNameTaken(user.user_name));
             }
             let guest = o.check_user_name(&user.user_name, cfg)?;
             if guest && cfg.on(Switch::OffDomainUsersAreGuests) {
                 // Asana allows a userName change only within the organization's domains.
-                return Err(ScimError::invalid_value(format!(
-                    "userName {} is not on one of the organization's domains",
-                    user.user_name
-                )));
+                return Err(StoreError::RenameOffDomain(user.user_name));
             }
             guest
         } else {
@@ -146,12 +128,7 @@ impl Store {
         };
         let deprovisioned = current.deprovisioned.is_some();
         if deprovisioned && user.active == Some(true) && cfg.on(Switch::ReactivationRefused) {
-            return Err(ScimError::new(
-                400,
-                Some(harness_scim::ScimType::Mutability),
-                "Reactivating a deprovisioned user through SCIM is not supported; \
-                 an admin must add the user back in Asana",
-            ));
+            return Err(StoreError::ReactivationRefused);
         }
         strip_server_fields(&mut user, o, cfg);
         let old_name = current.scim.user_name.to_lowercase();
@@ -179,14 +156,41 @@ impl Store {
         Ok(())
     }
 
+    /// PATCH: the operations applied to the user as stored, then written as a PUT. Under
+    /// `name_parts_ignored_in_patch` the name parts keep their stored values.
+    pub fn patch_user(
+        &mut self,
+        ctx: &WriteContext,
+        gid: Gid,
+        patch: &PatchRequest,
+    ) -> Result<(), StoreError> {
+        let cfg = ctx.cfg;
+        let current = self
+            .visible_user(ctx.org, gid, cfg)
+            .ok_or(StoreError::UserNotFound(gid))?;
+        let mut resource = current.scim.to_json();
+        patch.apply(&mut resource, patch_options(cfg))?;
+        let mut user = User::from_json(resource)?;
+        if cfg.on(Switch::NamePartsIgnoredInPatch) {
+            let old = current.scim.name.clone().unwrap_or_default();
+            let name = user.name.get_or_insert_with(Default::default);
+            name.given_name = old.given_name;
+            name.family_name = old.family_name;
+            if *name == Default::default() {
+                user.name = None;
+            }
+        }
+        self.replace_user(ctx, gid, user, DeprovisionVia::ScimPatch)
+    }
+
     /// SCIM DELETE: deprovision (Asana) or remove (RFC).
-    pub fn delete_user(&mut self, ctx: &WriteContext, gid: Gid) -> Result<(), ScimError> {
+    pub fn delete_user(&mut self, ctx: &WriteContext, gid: Gid) -> Result<(), StoreError> {
         let (org, cfg, now, actor) = ctx.parts();
         let o = self.org(org)?;
         o.users
             .get(&gid)
             .filter(|u| !hidden(u, cfg))
-            .ok_or_else(|| user_not_found(gid))?;
+            .ok_or(StoreError::UserNotFound(gid))?;
         let o = self.org_mut(org);
         if cfg.on(Switch::DeleteDeprovisions) {
             o.deprovision(gid, DeprovisionVia::ScimDelete, actor, now);
@@ -202,16 +206,22 @@ impl Store {
         &mut self,
         ctx: &WriteContext,
         reference: &str,
-    ) -> Option<Gid> {
+    ) -> Result<Gid, StoreError> {
         let (org, cfg, now, actor) = ctx.parts();
-        let gid = self.orgs.get(&org)?.resolve_user(reference)?;
+        let gid = self
+            .org(org)?
+            .resolve_user(reference)
+            .ok_or_else(|| StoreError::NoUser {
+                reference: reference.to_owned(),
+                org,
+            })?;
         let o = self.org_mut(org);
         if cfg.on(Switch::DeleteDeprovisions) {
             o.deprovision(gid, DeprovisionVia::RestRemoveUser, actor, now);
         } else {
             o.remove_user(gid);
         }
-        Some(gid)
+        Ok(gid)
     }
 
     pub fn user(&self, org: Gid, gid: Gid) -> Option<&UserRecord> {

@@ -272,13 +272,13 @@ async fn a_fresh_post_adds_a_deprovisioned_user_back() {
     assert_eq!(again.status, StatusCode::CREATED);
     assert_eq!(again.body["id"], id, "the same Asana account comes back");
     assert_eq!(again.body["active"], true);
-    let events: Vec<String> = app
+    let events: Vec<&str> = app
         .asana
         .user("ada@acme.test")
         .unwrap()
         .events
         .into_iter()
-        .map(|e| e.event)
+        .map(|e| e.event.as_str())
         .collect();
     assert_eq!(events, ["user_deprovisioned", "user_reprovisioned"]);
 }

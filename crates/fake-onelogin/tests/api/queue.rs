@@ -46,7 +46,7 @@ async fn a_failure_can_be_retried_and_only_a_failure() {
     world
         .asana
         .inject_fault(FaultSpec {
-            method: Some("POST".into()),
+            method: "POST".parse().ok(),
             path: "/api/1.0/scim/Users".into(),
             status: Some(503),
             times: Some(5),
@@ -171,7 +171,7 @@ impl World {
     async fn inject_post_outage(&self) {
         self.asana
             .inject_fault(FaultSpec {
-                method: Some("POST".into()),
+                method: "POST".parse().ok(),
                 path: "/api/1.0/scim/Users".into(),
                 status: Some(500),
                 times: Some(5),

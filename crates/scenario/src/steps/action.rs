@@ -39,7 +39,7 @@ pub enum Binding<'a> {
 }
 
 /// What a step's own check found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CheckError {
     /// A key that was renamed: the old name is read only to say so.
     #[error("`{old}` is now `{new}` ({why}): rename the key")]

@@ -45,10 +45,17 @@ pub struct FaultSpec {
     pub probability: Option<f64>,
 }
 
+/// A fault's method, in any case, as the fake reads it.
+fn fault_method(name: &str) -> Result<reqwest::Method, CheckError> {
+    reqwest::Method::from_bytes(name.to_ascii_uppercase().as_bytes())
+        .map_err(|_| CheckError::NotAMethod(name.to_owned()))
+}
+
 impl From<&FaultSpec> for fake_asana::FaultSpec {
     fn from(f: &FaultSpec) -> Self {
         fake_asana::FaultSpec {
-            method: f.method.clone(),
+            // `check` refused a name that is not a method before any run.
+            method: f.method.as_deref().and_then(|m| fault_method(m).ok()),
             path: f.path.clone(),
             status: f.status,
             retry_after: f.retry_after,
@@ -76,6 +83,9 @@ impl Action for InjectFault {
     const NAME: &'static str = "inject_fault";
 
     fn check(&self) -> Result<(), CheckError> {
+        if let Some(method) = &self.0.method {
+            fault_method(method)?;
+        }
         Ok(fake_asana::FaultSpec::from(&self.0).validate()?)
     }
 

@@ -5,32 +5,48 @@ use axum::body::Bytes;
 use axum::extract::{Extension, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Shared, parse_json, rest_error};
+use crate::http::{Shared, parse_json, rest_error};
 use crate::model::{Gid, Organization, UserRecord};
 use crate::store::{Principal, Store};
 
+/// The REST routes as full paths (no `nest`: each would rebuild the URI per request), with
+/// Asana's 404 for any other path under `/api/1.0` and its 405 for a method a route lacks.
 pub(super) fn router() -> Router<Shared> {
+    let not_allowed = || async {
+        RestError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This method is not allowed on this route",
+        )
+    };
+    let no_route =
+        || async { RestError::new(StatusCode::NOT_FOUND, "No matching route for request") };
     Router::new()
-        .route("/users", get(list_users))
-        .route("/users/{user}", get(get_user))
-        .route("/workspaces", get(list_workspaces))
-        .route("/workspaces/{workspace}", get(get_workspace))
-        .route("/workspaces/{workspace}/users", get(workspace_users))
-        .route("/workspaces/{workspace}/removeUser", post(remove_user))
-        .fallback(|| async {
-            RestError::new(StatusCode::NOT_FOUND, "No matching route for request")
-        })
-        .method_not_allowed_fallback(|| async {
-            RestError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "This method is not allowed on this route",
-            )
-        })
+        .route("/api/1.0/users", get(list_users).fallback(not_allowed))
+        .route("/api/1.0/users/{user}", get(get_user).fallback(not_allowed))
+        .route(
+            "/api/1.0/workspaces",
+            get(list_workspaces).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}",
+            get(get_workspace).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}/users",
+            get(workspace_users).fallback(not_allowed),
+        )
+        .route(
+            "/api/1.0/workspaces/{workspace}/removeUser",
+            post(remove_user).fallback(not_allowed),
+        )
+        .route("/api/1.0", any(no_route))
+        .route("/api/1.0/", any(no_route))
+        .route("/api/1.0/{*rest}", any(no_route))
 }
 
 type RestResult = Result<Response, RestError>;
@@ -388,7 +404,8 @@ async fn remove_user(
     params: Params,
     body: Bytes,
 ) -> RestResult {
-    let json = parse_json(&body).map_err(|m| RestError::new(StatusCode::BAD_REQUEST, m))?;
+    let json =
+        parse_json(&body).map_err(|e| RestError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let parsed: RemoveUserBody = serde_json::from_value(json)
         .map_err(|e| RestError::new(StatusCode::BAD_REQUEST, format!("data: {e}")))?;
     let user = parsed
@@ -404,7 +421,7 @@ async fn remove_user(
     };
     store
         .remove_user_from_workspace(&app.write_context(&p, &cfg), &reference)
-        .ok_or_else(|| {
+        .map_err(|_| {
             RestError::new(
                 StatusCode::NOT_FOUND,
                 format!("user: Not a recognized ID: {user}"),

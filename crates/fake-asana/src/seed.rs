@@ -199,7 +199,9 @@ impl Fixture {
                 };
                 user.validate()
                     .map_err(|e| bad(format!("user {}: {}", u.email, e.detail)))?;
-                let user_gid = store.seed_user(gid, user, now).map_err(bad)?;
+                let user_gid = store
+                    .seed_user(gid, user, now)
+                    .map_err(|e| bad(e.to_string()))?;
                 if u.deprovisioned {
                     store.deprovision_seeded(gid, user_gid, now);
                 }
@@ -207,12 +209,12 @@ impl Fixture {
             for t in &org.teams {
                 store
                     .seed_team(gid, &t.name, &t.members, now)
-                    .map_err(bad)?;
+                    .map_err(|e| bad(e.to_string()))?;
             }
             for sa in &org.service_accounts {
                 let (record, token) = store
                     .create_service_account(gid, &sa.name, sa.scope, now, sa.token.clone())
-                    .map_err(bad)?;
+                    .map_err(|e| bad(e.to_string()))?;
                 accounts.push(SeededServiceAccount {
                     id: record.gid,
                     organization: gid,

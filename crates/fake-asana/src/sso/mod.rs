@@ -21,17 +21,21 @@ use std::sync::{Mutex, RwLockReadGuard, RwLockWriteGuard};
 use harness_saml::{AuthnRequest, Certificate, Expectations, Reason, Refusal, verify_response};
 use harness_server::BoundedLog;
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
 
+use crate::config::Config;
 use crate::model::{Gid, SamlMode};
-use crate::store::Store;
 use crate::store::saml::Admission;
+use crate::store::{Store, StoreError};
 use pending::Pending;
 pub use sessions::Session;
 use sessions::{Consumed, Sessions};
 
+pub mod signin;
+
 pub use pending::LIFETIME as PENDING_LIFETIME;
 pub use sessions::MAX_SESSIONS;
+pub use signin::SignIn;
+use signin::{Outcome, Via};
 
 /// Asana's SP entity id, the audience every IdP guide configures (fidelity/saml §1, [C3]).
 pub const ENTITY_ID: &str = "https://app.asana.com/";
@@ -47,71 +51,6 @@ pub const COOKIE: &str = "asana_session";
 pub const BROWSER_COOKIE: &str = "asana_browser";
 /// Clock tolerance: none, since both fakes read the one harness clock (a harness choice).
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::ZERO;
-
-/// One sign-in attempt, as `GET /__admin/sign-ins` lists it. Never the assertion's signature
-/// value, never a session cookie.
-#[derive(Debug, Clone, Serialize)]
-pub struct SignIn {
-    pub seq: u64,
-    pub at: Timestamp,
-    /// `saml` or `password`.
-    pub via: &'static str,
-    pub name_id: Option<String>,
-    /// Whether `name_id` was read from a verified assertion; a refused response's is only what
-    /// it claimed.
-    pub name_id_verified: bool,
-    pub issuer: Option<String>,
-    /// `signed_in` or `refused`.
-    pub outcome: &'static str,
-    pub reason: Option<&'static str>,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_gid: Option<Gid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_response_to: Option<String>,
-    /// How the member was found when just-in-time provisioning stepped in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub admission: Option<&'static str>,
-}
-
-impl SignIn {
-    /// An attempt, refused until it is known to be otherwise.
-    fn attempt(
-        at: Timestamp,
-        via: &'static str,
-        name_id: Option<String>,
-        issuer: Option<String>,
-    ) -> SignIn {
-        SignIn {
-            seq: 0,
-            at,
-            via,
-            name_id,
-            name_id_verified: false,
-            issuer,
-            outcome: "refused",
-            reason: None,
-            message: String::new(),
-            user_gid: None,
-            in_response_to: None,
-            admission: None,
-        }
-    }
-
-    fn signed_in(mut self, user: Gid, message: String, admission: Option<&'static str>) -> Self {
-        self.outcome = "signed_in";
-        self.user_gid = Some(user);
-        self.message = message;
-        self.admission = admission;
-        self
-    }
-
-    fn refused(mut self, refusal: &Refusal) -> Self {
-        self.reason = Some(refusal.reason.code());
-        self.message.clone_from(&refusal.message);
-        self
-    }
-}
 
 /// The outcome of a successful sign-in.
 #[derive(Debug, Clone)]
@@ -132,9 +71,26 @@ pub struct Answer<'a> {
     pub browser: Option<&'a str>,
     /// The browser's current session, ended by a new sign-in.
     pub previous_session: Option<&'a str>,
-    /// The `saml_just_in_time` switch.
-    pub just_in_time: bool,
+    /// The configuration the store decides the member under.
+    pub config: Config,
     pub now: Timestamp,
+}
+
+/// A store refusal of a sign-in, as the sign-in journal and page state it.
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        let reason = match e {
+            StoreError::NoOrganization(_) => {
+                return Refusal::new(Reason::UnknownUser, "no such organization");
+            }
+            StoreError::NotAMemberOf { .. } | StoreError::NoAccount(_) => Reason::UnknownUser,
+            StoreError::GuestUsesPassword(_) => Reason::GuestMustUsePassword,
+            StoreError::Deprovisioned { .. } => Reason::Deprovisioned,
+            StoreError::SamlRequired(_) => Reason::PasswordNotAllowed,
+            _ => Reason::Malformed,
+        };
+        Refusal::new(reason, e.to_string())
+    }
 }
 
 /// How the SP reaches the store: briefly, to look up or to make one decision.
@@ -200,7 +156,7 @@ impl Sp {
         store: &impl StoreAccess,
         answer: Answer<'_>,
     ) -> Result<SignedIn, Refusal> {
-        let mut entry = SignIn::attempt(answer.now, "saml", None, None);
+        let mut entry = SignIn::attempt(answer.now, Via::Saml, None, None);
         let result = self.decide(store, answer, &mut entry);
         let entry = match &result {
             Ok(s) => entry.signed_in(
@@ -271,13 +227,13 @@ impl Sp {
         let (user, admission) =
             store
                 .write()
-                .saml_member(org, &verified.name_id, now, answer.just_in_time)?;
+                .saml_member(org, &verified.name_id, now, &answer.config)?;
         let session = Session {
             org,
             user,
             email: verified.name_id.clone(),
             expires: now + SignedDuration::from_hours(i64::from(timeout_hours)),
-            via: "saml",
+            via: Via::Saml,
         };
         let session_id = self.open(
             session.clone(),
@@ -322,22 +278,22 @@ impl Sp {
                     user,
                     email: email.to_owned(),
                     expires: now + SignedDuration::from_hours(i64::from(timeout)),
-                    via: "password",
+                    via: Via::Password,
                 })
             });
         let entry = |seq| SignIn {
             seq,
             at: now,
-            via: "password",
+            via: Via::Password,
             name_id: Some(email.to_owned()),
             name_id_verified: false,
             issuer: None,
             outcome: if result.is_ok() {
-                "signed_in"
+                Outcome::SignedIn
             } else {
-                "refused"
+                Outcome::Refused
             },
-            reason: result.as_ref().err().map(|r| r.reason.code()),
+            reason: result.as_ref().err().map(|r| r.reason),
             message: match &result {
                 Ok(_) => format!("{email} signed in with a password"),
                 Err(r) => r.message.clone(),
@@ -358,7 +314,7 @@ impl Sp {
 
     /// Journals a refusal made before the response could be read at all (a body over the limit).
     pub fn refuse_unread(&self, refusal: &Refusal, now: Timestamp) {
-        let entry = SignIn::attempt(now, "saml", None, None).refused(refusal);
+        let entry = SignIn::attempt(now, Via::Saml, None, None).refused(refusal);
         self.log.push(|seq| SignIn { seq, ..entry });
     }
 

@@ -7,7 +7,6 @@ use axum::extract::{Extension, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use harness_scim::names::{PATCH_OP_URN, USER_URN};
-use harness_scim::patch::PatchOptions;
 use harness_scim::{ListQuery, PatchRequest, ScimError, User};
 use serde_json::Value;
 
@@ -15,10 +14,9 @@ use super::query::*;
 use super::render::*;
 use super::reply::{Id, ScimResult, json_reply};
 use super::request::*;
-use crate::config::{Config, Switch};
 use crate::http::Shared;
 use crate::model::{DeprovisionVia, Gid, UserRecord};
-use crate::store::{Created, Principal, Store};
+use crate::store::{Created, Principal, ScimDialect, Store};
 
 pub(super) async fn list_users(
     State(app): State<Shared>,
@@ -35,7 +33,7 @@ pub(super) async fn search_users(
     Extension(p): Extension<Principal>,
     body: Bytes,
 ) -> ScimResult {
-    let query = search_query(&app, &body)?;
+    let query = search_query(&app.dialect(), &body)?;
     query_users(&app, &p, &query)
 }
 
@@ -45,8 +43,9 @@ pub(super) async fn search_all(
     Extension(p): Extension<Principal>,
     body: Bytes,
 ) -> ScimResult {
-    let query = search_query(&app, &body)?;
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
+    let query = search_query(&dialect, &body)?;
     let base = app.scim_base();
     let store = app.store();
     let org = p.org();
@@ -55,43 +54,44 @@ pub(super) async fn search_all(
         .ok_or_else(|| ScimError::not_found("organization not found"))?;
     let users = store
         .visible_users(org, &cfg)
-        .map(|u| render_user(u, info, &cfg, &base));
+        .map(|u| render_user(u, info, &dialect, base));
     let groups = store
         .teams(org)
-        .map(|t| render_group(t, &store, org, &cfg, &base));
+        .map(|t| render_group(t, &store, org, &dialect, base));
     let matched = users
         .chain(groups)
         .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r)))
         .collect();
-    Ok(Json(page_of(matched, &query, &cfg, |r| project(r, &query))).into_response())
+    Ok(Json(page_of(matched, &query, &dialect, |r| project(r, &query))).into_response())
 }
 
 pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
     let base = app.scim_base();
     let store = app.store();
     let org = p.org();
     let info = store
         .organization(org)
         .ok_or_else(|| ScimError::not_found("organization not found"))?;
-    let render = |u: &UserRecord| render_user(u, info, &cfg, &base);
+    let render = |u: &UserRecord| render_user(u, info, &dialect, base);
     // `userName eq "x"`, the lookup every IdP makes, is answered from the index.
     let indexed = query
         .filter
         .as_ref()
         .and_then(|f| f.as_equality())
         .filter(|(path, _)| path.is("userName"));
-    documented_filter_only(query, indexed.is_some(), "userName", "Users", &cfg)?;
+    dialect.documented_filter_only(query, indexed.is_some(), "userName", "Users")?;
     let matched: Vec<Value> = match (indexed, &query.filter) {
         (Some((_, name)), _) => {
             let found = store.user_by_name(org, name, &cfg);
             if !query.projects() {
                 // Without `attributes` nothing needs a JSON tree: straight to the wire.
                 let found: Vec<UserResource> = found
-                    .map(|u| user_resource(u, info, &cfg, &base))
+                    .map(|u| user_resource(u, info, &dialect, base))
                     .into_iter()
                     .collect();
-                return Ok(json_reply(&page_of(found, query, &cfg, |r| r)));
+                return Ok(json_reply(&page_of(found, query, &dialect, |r| r)));
             }
             found.map(render).into_iter().collect()
         }
@@ -103,15 +103,15 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
         (None, None) => {
             // No filter: render only the page asked for.
             let all: Vec<&UserRecord> = store.visible_users(org, &cfg).collect();
-            let resources = all[page(query, all.len(), &cfg)]
+            let resources = all[dialect.page(query, all.len())]
                 .iter()
                 .map(|u| project(render(u), query))
                 .collect();
-            let list = list_response(all.len(), resources, query, &cfg);
+            let list = list_response(all.len(), resources, query, &dialect);
             return Ok(Json(list).into_response());
         }
     };
-    Ok(Json(page_of(matched, query, &cfg, |r| project(r, query))).into_response())
+    Ok(Json(page_of(matched, query, &dialect, |r| project(r, query))).into_response())
 }
 
 pub(super) async fn get_user(
@@ -131,7 +131,7 @@ pub(super) async fn get_user(
         .organization(p.org())
         .expect("the principal's organization exists");
     Ok(Json(project(
-        render_user(user, info, &cfg, &app.scim_base()),
+        render_user(user, info, &ScimDialect::of(&cfg), app.scim_base()),
         &query,
     ))
     .into_response())
@@ -143,21 +143,22 @@ pub(super) async fn create_user(
     body: Bytes,
 ) -> ScimResult {
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
     let json = parse_body(&body)?;
-    check_schemas(&json, USER_URN, &cfg)?;
-    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
+    dialect.check_schemas(&json, USER_URN)?;
+    let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
     let (gid, how) = store.create_user(&app.write_context(&p, &cfg), user)?;
     let record = store.user(p.org(), gid).expect("just created");
     let info = store.organization(p.org()).expect("exists");
     let base = app.scim_base();
-    let body = render_user(record, info, &cfg, &base);
+    let body = render_user(record, info, &dialect, base);
     let status = if how == Created::Existing {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    let location = (!cfg.on(Switch::OmitMeta)).then(|| format!("{base}/Users/{gid}"));
+    let location = dialect.meta().then(|| format!("{base}/Users/{gid}"));
     Ok(created(status, body, location))
 }
 
@@ -169,9 +170,10 @@ pub(super) async fn replace_user(
 ) -> ScimResult {
     let gid = parse_id(&id, "User")?;
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
     let json = parse_body(&body)?;
-    check_schemas(&json, USER_URN, &cfg)?;
-    let user = User::from_json(onelogin_extension_key(json, &cfg))?;
+    dialect.check_schemas(&json, USER_URN)?;
+    let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
     store.replace_user(
         &app.write_context(&p, &cfg),
@@ -179,7 +181,7 @@ pub(super) async fn replace_user(
         user,
         DeprovisionVia::ScimPut,
     )?;
-    respond_user(&store, p.org(), gid, &cfg, &app.scim_base())
+    respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
 pub(super) async fn patch_user(
@@ -190,47 +192,25 @@ pub(super) async fn patch_user(
 ) -> ScimResult {
     let gid = parse_id(&id, "User")?;
     let cfg = app.config();
+    let dialect = ScimDialect::of(&cfg);
     let json = parse_body(&body)?;
-    check_schemas(&json, PATCH_OP_URN, &cfg)?;
+    dialect.check_schemas(&json, PATCH_OP_URN)?;
     let patch = PatchRequest::from_json(json)?;
-    let options = PatchOptions {
-        create_on_unmatched_replace: cfg.on(Switch::CreateOnUnmatchedReplace),
-    };
     let mut store = app.store_mut();
-    let current = store
-        .visible_user(p.org(), gid, &cfg)
-        .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
-    let mut resource = current.scim.to_json();
-    patch.apply(&mut resource, options)?;
-    let mut user = User::from_json(resource)?;
-    if cfg.on(Switch::NamePartsIgnoredInPatch) {
-        let old = current.scim.name.clone().unwrap_or_default();
-        let name = user.name.get_or_insert_with(Default::default);
-        name.given_name = old.given_name;
-        name.family_name = old.family_name;
-        if *name == Default::default() {
-            user.name = None;
-        }
-    }
-    store.replace_user(
-        &app.write_context(&p, &cfg),
-        gid,
-        user,
-        DeprovisionVia::ScimPatch,
-    )?;
-    respond_user(&store, p.org(), gid, &cfg, &app.scim_base())
+    store.patch_user(&app.write_context(&p, &cfg), gid, &patch)?;
+    respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
 pub(super) fn respond_user(
     store: &Store,
     org: Gid,
     gid: Gid,
-    cfg: &Config,
+    dialect: &ScimDialect,
     base: &str,
 ) -> ScimResult {
     let record = store.user(org, gid).expect("just written");
     let info = store.organization(org).expect("exists");
-    Ok(Json(render_user(record, info, cfg, base)).into_response())
+    Ok(Json(render_user(record, info, dialect, base)).into_response())
 }
 
 pub(super) async fn delete_user(

@@ -8,7 +8,6 @@ use harness_scim::{ListResponse, ScimError};
 use serde_json::Value;
 
 use super::reply::{Id, ScimResult};
-use crate::config::Switch;
 use crate::http::Shared;
 
 /// Asana never published its ServiceProviderConfig; these values follow fidelity/asana §1.2 [I].
@@ -23,9 +22,9 @@ const CAPABILITIES: Capabilities = Capabilities {
 
 pub(super) async fn service_provider_config(State(app): State<Shared>) -> Json<Value> {
     Json(discovery::service_provider_config(
-        &app.scim_base(),
+        app.scim_base(),
         CAPABILITIES,
-        !app.config().on(Switch::OmitMeta),
+        app.dialect().meta(),
     ))
 }
 
@@ -52,21 +51,21 @@ fn by_id(resources: Vec<Value>, id: &str, what: &str) -> ScimResult {
 }
 
 pub(super) async fn resource_types(State(app): State<Shared>) -> Json<ListResponse> {
-    listed(discovery::resource_types(&app.scim_base()))
+    listed(discovery::resource_types(app.scim_base()))
 }
 
 pub(super) async fn resource_type(State(app): State<Shared>, Id(id): Id) -> ScimResult {
     by_id(
-        discovery::resource_types(&app.scim_base()),
+        discovery::resource_types(app.scim_base()),
         &id,
         "ResourceType",
     )
 }
 
 pub(super) async fn schemas(State(app): State<Shared>) -> Json<ListResponse> {
-    listed(discovery::schemas(&app.scim_base()))
+    listed(discovery::schemas(app.scim_base()))
 }
 
 pub(super) async fn schema(State(app): State<Shared>, Id(id): Id) -> ScimResult {
-    by_id(discovery::schemas(&app.scim_base()), &id, "Schema")
+    by_id(discovery::schemas(app.scim_base()), &id, "Schema")
 }

@@ -10,9 +10,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::config::{Config, Switch};
 use crate::model::{Gid, Organization, TeamRecord, UserRecord};
-use crate::store::Store;
+use crate::store::{ScimDialect, Store};
 
 /// A user as SCIM returns it: the stored attributes shaped by the switches, and `meta`. It
 /// serializes straight into a response; [`render_user`] makes a tree of it where a filter or
@@ -34,29 +33,34 @@ struct UserMeta {
     location: String,
 }
 
-pub(super) fn render_user(u: &UserRecord, org: &Organization, cfg: &Config, base: &str) -> Value {
-    serde_json::to_value(user_resource(u, org, cfg, base)).expect("a user always serializes")
+pub(super) fn render_user(
+    u: &UserRecord,
+    org: &Organization,
+    dialect: &ScimDialect,
+    base: &str,
+) -> Value {
+    serde_json::to_value(user_resource(u, org, dialect, base)).expect("a user always serializes")
 }
 
 pub(super) fn user_resource(
     u: &UserRecord,
     org: &Organization,
-    cfg: &Config,
+    dialect: &ScimDialect,
     base: &str,
 ) -> UserResource {
     let mut scim = u.scim.clone();
     scim.id = Some(u.gid.to_string().into());
     // Asana always reports `active`; plain SCIM reports what is stored, so a removed `active`
     // stays absent. A deprovisioned user is inactive either way.
-    scim.active = if cfg.on(Switch::ResponseFillsNameParts) || u.deprovisioned.is_some() {
+    scim.active = if dialect.asana_user_shape() || u.deprovisioned.is_some() {
         Some(u.is_active())
     } else {
         u.scim.active
     };
-    if cfg.on(Switch::UserTypeOnlyInViewOnlyDomains) && !org.view_only_licenses {
+    if !dialect.shows_user_type(org) {
         scim.user_type = None;
     }
-    if cfg.on(Switch::ResponseFillsNameParts) {
+    if dialect.asana_user_shape() {
         if let Some(name) = &mut scim.name
             && name.given_name.is_none()
             && name.family_name.is_none()
@@ -72,13 +76,13 @@ pub(super) fn user_resource(
             email.kind.get_or_insert_with(|| "work".into());
         }
     }
-    scim.schemas = if cfg.on(Switch::OmitMeta) {
+    scim.schemas = if !dialect.meta() {
         // Asana's documented responses always list both schemas.
         vec![USER_URN.to_owned(), ENTERPRISE_USER_URN.to_owned()]
     } else {
         scim.response_schemas()
     };
-    let meta = (!cfg.on(Switch::OmitMeta)).then(|| UserMeta {
+    let meta = dialect.meta().then(|| UserMeta {
         resource_type: "User",
         created: u.created_at,
         last_modified: u.updated_at,
@@ -91,7 +95,7 @@ pub(super) fn render_group(
     team: &TeamRecord,
     store: &Store,
     org: Gid,
-    cfg: &Config,
+    dialect: &ScimDialect,
     base: &str,
 ) -> Value {
     let members: Vec<Value> = team
@@ -100,7 +104,7 @@ pub(super) fn render_group(
         .filter_map(|m| store.user(org, *m))
         .map(|u| {
             // Asana's example shows members by value; plain SCIM adds `$ref` and `type`.
-            if cfg.on(Switch::OmitMeta) {
+            if !dialect.meta() {
                 json!({"value": u.gid.to_string(), "display": u.display_name()})
             } else {
                 json!({"value": u.gid.to_string(), "$ref": format!("{base}/Users/{}", u.gid), "type": "User"})
@@ -108,7 +112,7 @@ pub(super) fn render_group(
         })
         .collect();
     let mut meta = json!({"resourceType": "Group"});
-    if !cfg.on(Switch::OmitMeta) {
+    if dialect.meta() {
         meta["created"] = json!(team.created_at.to_string());
         meta["lastModified"] = json!(team.updated_at.to_string());
         meta["location"] = json!(format!("{base}/Groups/{}", team.gid));

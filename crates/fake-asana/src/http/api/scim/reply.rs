@@ -2,9 +2,10 @@
 
 use axum::extract::{FromRequestParts, Path};
 use axum::response::{IntoResponse, Response};
-use harness_scim::ScimError;
+use harness_scim::{ScimError, ScimType};
 
 use crate::http::scim_error;
+use crate::store::StoreError;
 
 /// A handler's error: always a SCIM error body.
 pub(super) struct ScimFailure(ScimError);
@@ -12,6 +13,39 @@ pub(super) struct ScimFailure(ScimError);
 impl From<ScimError> for ScimFailure {
     fn from(e: ScimError) -> Self {
         Self(e)
+    }
+}
+
+/// A store refusal as SCIM states it (RFC 7644 §3.12): the status and `scimType` per kind.
+impl From<StoreError> for ScimFailure {
+    fn from(e: StoreError) -> Self {
+        let detail = e.to_string();
+        Self(match e {
+            StoreError::Invalid(e) => e,
+            StoreError::NoOrganization(_) => ScimError::not_found("organization not found"),
+            StoreError::UserNotFound(_)
+            | StoreError::TeamNotFound(_)
+            | StoreError::NoSuchEndpoint => ScimError::not_found(detail),
+            StoreError::UserNameTaken(_) | StoreError::TeamNameTaken(_) => {
+                ScimError::uniqueness(detail)
+            }
+            StoreError::NotAnEmail(_)
+            | StoreError::OffDomain(_)
+            | StoreError::RenameOffDomain(_)
+            | StoreError::NotAMember(_) => ScimError::invalid_value(detail),
+            StoreError::ReactivationRefused => {
+                ScimError::new(400, Some(ScimType::Mutability), detail)
+            }
+            StoreError::TeamDeleteRefused => ScimError::new(405, None, detail),
+            StoreError::UndocumentedFilter { .. } => {
+                ScimError::bad_request(ScimType::InvalidFilter, detail)
+            }
+            StoreError::SchemasMissing(_) | StoreError::UnknownSchema(_) => {
+                ScimError::invalid_syntax(detail)
+            }
+            // Not a SCIM write's refusal: reaching here is the fake's own fault.
+            _ => ScimError::new(500, None, detail),
+        })
     }
 }
 

@@ -1,0 +1,18 @@
+//! Reading a request: JSON bodies and ids. What a body's schemas may be is the dialect's
+//! (`store::ScimDialect`).
+
+use axum::body::Bytes;
+use harness_scim::ScimError;
+use serde_json::Value;
+
+use crate::http::parse_json;
+use crate::model::Gid;
+
+pub(super) fn parse_body(bytes: &Bytes) -> Result<Value, ScimError> {
+    parse_json(bytes).map_err(|e| ScimError::invalid_syntax(e.to_string()))
+}
+
+pub(super) fn parse_id(id: &str, what: &str) -> Result<Gid, ScimError> {
+    id.parse()
+        .map_err(|_| ScimError::not_found(format!("{what} {id} not found")))
+}
