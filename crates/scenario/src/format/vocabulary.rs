@@ -28,6 +28,16 @@ pub enum SignInOutcome {
     Refused,
 }
 
+impl SignInOutcome {
+    /// The fake Asana's word for it: its sign-in journal and pages spell outcomes.
+    pub fn asana(self) -> fake_asana::signin::Outcome {
+        match self {
+            SignInOutcome::SignedIn => fake_asana::signin::Outcome::SignedIn,
+            SignInOutcome::Refused => fake_asana::signin::Outcome::Refused,
+        }
+    }
+}
+
 /// Which side refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

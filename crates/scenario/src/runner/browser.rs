@@ -97,7 +97,7 @@ impl Page {
 
 /// What the fake Asana's ACS or password form answered.
 pub(crate) fn asana_outcome(status: StatusCode, reply: &Value) -> SignInRecord {
-    if status == StatusCode::OK && reply["outcome"] == "signed_in" {
+    if status == StatusCode::OK && reply["outcome"] == SignInOutcome::SignedIn.asana().as_str() {
         return SignInRecord {
             outcome: SignInOutcome::SignedIn,
             by: None,

@@ -92,9 +92,10 @@ impl SignInExpectation {
     /// The outcome in the words `describe` uses.
     fn wanted(&self) -> String {
         match self.outcome {
-            SignInOutcome::SignedIn => "signed_in".to_owned(),
+            SignInOutcome::SignedIn => SignInOutcome::SignedIn.asana().to_string(),
             SignInOutcome::Refused => format!(
-                "refused{}{}",
+                "{}{}{}",
+                SignInOutcome::Refused.asana(),
                 self.by
                     .map(|b| format!(" by {}", b.label()))
                     .unwrap_or_default(),
@@ -109,9 +110,10 @@ impl SignInExpectation {
 
 fn describe(r: &SignInRecord) -> String {
     match r.outcome {
-        SignInOutcome::SignedIn => "signed_in".to_owned(),
+        SignInOutcome::SignedIn => SignInOutcome::SignedIn.asana().to_string(),
         SignInOutcome::Refused => format!(
-            "refused by {} ({}): {}",
+            "{} by {} ({}): {}",
+            SignInOutcome::Refused.asana(),
             r.by.map_or("?", Side::label),
             r.reason.as_deref().unwrap_or("no reason"),
             r.message
