@@ -90,8 +90,7 @@ pub(super) async fn create_group(
 ) -> ScimResult {
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, GROUP_URN)?;
+    let json = read_body(&body, &dialect, GROUP_URN)?;
     let group = Group::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();
@@ -115,8 +114,7 @@ pub(super) async fn replace_group(
     let gid = parse_id(&id, "Group")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, GROUP_URN)?;
+    let json = read_body(&body, &dialect, GROUP_URN)?;
     let group = Group::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();
@@ -141,8 +139,7 @@ pub(super) async fn patch_group(
     let gid = parse_id(&id, "Group")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, PATCH_OP_URN)?;
+    let json = read_body(&body, &dialect, PATCH_OP_URN)?;
     let patch = PatchRequest::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();

@@ -144,8 +144,7 @@ pub(super) async fn create_user(
 ) -> ScimResult {
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, USER_URN)?;
+    let json = read_body(&body, &dialect, USER_URN)?;
     let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
     let (gid, how) = store.create_user(&app.write_context(&p, &cfg), user)?;
@@ -171,8 +170,7 @@ pub(super) async fn replace_user(
     let gid = parse_id(&id, "User")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, USER_URN)?;
+    let json = read_body(&body, &dialect, USER_URN)?;
     let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
     store.replace_user(
@@ -193,8 +191,7 @@ pub(super) async fn patch_user(
     let gid = parse_id(&id, "User")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = parse_body(&body)?;
-    dialect.check_schemas(&json, PATCH_OP_URN)?;
+    let json = read_body(&body, &dialect, PATCH_OP_URN)?;
     let patch = PatchRequest::from_json(json)?;
     let mut store = app.store_mut();
     store.patch_user(&app.write_context(&p, &cfg), gid, &patch)?;
