@@ -151,19 +151,21 @@ pub(crate) fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 impl CompareOp {
+    /// The operator `word` names, in any case.
     fn from_word(word: &str) -> Option<Self> {
-        Some(match word.to_ascii_lowercase().as_str() {
-            "eq" => Self::Eq,
-            "ne" => Self::Ne,
-            "co" => Self::Co,
-            "sw" => Self::Sw,
-            "ew" => Self::Ew,
-            "gt" => Self::Gt,
-            "ge" => Self::Ge,
-            "lt" => Self::Lt,
-            "le" => Self::Le,
-            _ => return None,
-        })
+        [
+            Self::Eq,
+            Self::Ne,
+            Self::Co,
+            Self::Sw,
+            Self::Ew,
+            Self::Gt,
+            Self::Ge,
+            Self::Lt,
+            Self::Le,
+        ]
+        .into_iter()
+        .find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 
     pub fn as_str(self) -> &'static str {

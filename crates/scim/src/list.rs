@@ -28,13 +28,17 @@ impl ListQuery {
             ..ListQuery::default()
         };
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            match key.to_ascii_lowercase().as_str() {
-                "filter" => out.filter = Some(Filter::parse(&value)?),
-                "startindex" => out.start_index = parse_int("startIndex", &value)?.max(1) as usize,
-                "count" => out.count = Some(parse_int("count", &value)?.max(0) as usize),
-                "attributes" => out.attributes = split_list(&value),
-                "excludedattributes" => out.excluded_attributes = split_list(&value),
-                _ => {}
+            let is = |name: &str| key.eq_ignore_ascii_case(name);
+            if is("filter") {
+                out.filter = Some(Filter::parse(&value)?);
+            } else if is("startIndex") {
+                out.start_index = parse_int("startIndex", &value)?.max(1) as usize;
+            } else if is("count") {
+                out.count = Some(parse_int("count", &value)?.max(0) as usize);
+            } else if is("attributes") {
+                out.attributes = split_list(&value);
+            } else if is("excludedAttributes") {
+                out.excluded_attributes = split_list(&value);
             }
         }
         Ok(out)

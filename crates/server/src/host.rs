@@ -11,14 +11,20 @@
 //!
 //! A request without `Host` (HTTP/1.0) is answered: a browser always sends one.
 
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::future::Ready;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::{self, Next};
+use axum::body::{Bytes, HttpBody};
+use axum::http::{Request, header};
 use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use axum::{BoxError, Router};
+use futures_util::future::Either;
+use tower_service::Service;
 
 /// The origin a fake bound to `bound` names in its URLs (SCIM base, ACS, issuer). Bound to every
 /// address, that is loopback: `http://0.0.0.0:7480` is an address to listen on, not one a
@@ -81,16 +87,16 @@ impl AllowedHosts {
         let Some(name) = host_of(host) else {
             return false;
         };
-        let name = normalize(name);
-        if name == "localhost" || name.ends_with(".localhost") {
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.eq_ignore_ascii_case("localhost") || ends_with_ignore_case(name, ".localhost") {
             return true;
         }
-        if let Some(ip) = ip_literal(&name) {
+        if let Some(ip) = ip_literal(name) {
             let loopback = ip.is_loopback()
                 || matches!(ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
             return loopback || self.any_ip || ip == self.bound.ip();
         }
-        self.names.contains(&name)
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
     }
 
     /// What is accepted, in words, for the refusal.
@@ -110,35 +116,62 @@ impl AllowedHosts {
     }
 }
 
-/// `router`, answering only requests whose `Host` the list allows; others get 421 Misdirected
-/// Request in the fake's own error format.
-pub fn guard(router: Router, allowed: AllowedHosts, refuse: Refusal) -> Router {
-    router.layer(middleware::from_fn_with_state(
-        Arc::new((allowed, refuse)),
-        check,
-    ))
+/// A router behind the guard: requests whose `Host` the list allows reach it; others get 421
+/// Misdirected Request in the fake's own error format.
+///
+/// A service around the router rather than a layer on each of its routes: the check needs no
+/// await, so a request the guard lets through costs no allocation and no boxed future.
+#[derive(Clone)]
+pub struct Guarded {
+    router: Router,
+    guard: Arc<(AllowedHosts, Refusal)>,
 }
 
-async fn check(
-    State(guard): State<Arc<(AllowedHosts, Refusal)>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (allowed, refuse) = &*guard;
-    // HTTP/2 carries the authority in the URI rather than in `Host`.
-    let host = match request.headers().get(header::HOST) {
-        Some(value) => Some(String::from_utf8_lossy(value.as_bytes()).into_owned()),
-        None => request.uri().authority().map(|a| a.as_str().to_owned()),
-    };
-    match host {
-        Some(host) if !allowed.allows(&host) => {
-            let message = format!(
-                "Host {host:?} is refused: this fake answers only requests addressed to {} (a guard against DNS rebinding). To reach it by another name, start it with `serve --allow-host NAME` (or the builder's `allow_hosts`).",
-                allowed.describe()
-            );
-            refuse(request.uri().path(), message)
+impl Guarded {
+    pub fn new(router: Router, allowed: AllowedHosts, refuse: Refusal) -> Self {
+        Guarded {
+            router,
+            guard: Arc::new((allowed, refuse)),
         }
-        _ => next.run(request).await,
+    }
+
+    /// The refusal for a request this guard does not let through, if it is one.
+    fn refusal<B>(&self, request: &Request<B>) -> Option<Response> {
+        let (allowed, refuse) = &*self.guard;
+        // HTTP/2 carries the authority in the URI rather than in `Host`.
+        let host = match request.headers().get(header::HOST) {
+            Some(value) => String::from_utf8_lossy(value.as_bytes()),
+            None => Cow::Borrowed(request.uri().authority()?.as_str()),
+        };
+        if allowed.allows(&host) {
+            return None;
+        }
+        let message = format!(
+            "Host {host:?} is refused: this fake answers only requests addressed to {} (a guard against DNS rebinding). To reach it by another name, start it with `serve --allow-host NAME` (or the builder's `allow_hosts`).",
+            allowed.describe()
+        );
+        Some(refuse(request.uri().path(), message))
+    }
+}
+
+impl<B> Service<Request<B>> for Guarded
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<RouteFuture<Infallible>, Ready<Result<Response, Infallible>>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        match self.refusal(&request) {
+            Some(refused) => Either::Right(std::future::ready(Ok(refused))),
+            None => Either::Left(self.router.call(request)),
+        }
     }
 }
 
@@ -173,6 +206,11 @@ fn host_of(value: &str) -> Option<&str> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_'));
     (port_ok && name_ok).then_some(host)
+}
+
+fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
+    name.len() >= suffix.len()
+        && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn normalize(name: &str) -> String {

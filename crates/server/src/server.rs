@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
+use axum::{Router, ServiceExt};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -75,7 +75,7 @@ impl Listener {
         refuse: Refusal,
     ) -> Server {
         let hosts = AllowedHosts::for_listener(self.addr, allowed_hosts);
-        let router = host::guard(router, hosts, refuse);
+        let service = host::Guarded::new(router, hosts, refuse);
         let (tx, rx) = oneshot::channel::<()>();
         let Listener { listener, tls, .. } = self;
         let task = tokio::spawn(async move {
@@ -83,10 +83,13 @@ impl Listener {
                 let _ = rx.await;
             };
             if let Some(config) = tls {
-                harness_tls::serve(listener, router, config, shutdown).await;
-            } else if let Err(e) = axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+                harness_tls::serve(listener, service, config, shutdown).await;
+            } else if let Err(e) = axum::serve(
+                listener,
+                ServiceExt::<axum::extract::Request>::into_make_service(service),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
             {
                 tracing::error!(error = %e, "{name} server stopped");
             }

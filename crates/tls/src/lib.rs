@@ -171,38 +171,49 @@ impl Ca {
     }
 }
 
-/// Serves `router` over TLS on `listener` until `shutdown` resolves. A handshake that fails
-/// (a client that does not trust the CA, plain HTTP to an HTTPS port) closes that connection
-/// only.
-pub fn serve(
+/// Serves `service` (a `Router`, or one wrapped as `harness-server`'s host guard wraps it) over
+/// TLS on `listener` until `shutdown` resolves. A handshake that fails (a client that does not
+/// trust the CA, plain HTTP to an HTTPS port) closes that connection only.
+///
+/// The future is boxed at the crate's edge: an async body counts as generic, so unboxed, every
+/// caller would compile hyper's whole HTTP/1 and HTTP/2 server again.
+pub fn serve<S>(
     listener: TcpListener,
-    router: axum::Router,
+    service: S,
     config: Arc<rustls::ServerConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Boxed {
-    serve_boxed(listener, router, config, Box::pin(shutdown))
+) -> Boxed
+where
+    S: tower_service::Service<
+            axum::http::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    Box::pin(accept_loop(listener, service, config, Box::pin(shutdown)))
 }
 
-/// A future boxed at the crate's edge: optimized builds share no generic code between crates,
-/// and an async body counts as generic, so unboxed, every caller would compile hyper's whole
-/// HTTP/1 and HTTP/2 server again.
+/// A boxed future, as [`serve`] returns it.
 pub type Boxed = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-fn serve_boxed(
+async fn accept_loop<S>(
     listener: TcpListener,
-    router: axum::Router,
+    service: S,
     config: Arc<rustls::ServerConfig>,
     shutdown: Boxed,
-) -> Boxed {
-    Box::pin(accept_loop(listener, router, config, shutdown))
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    router: axum::Router,
-    config: Arc<rustls::ServerConfig>,
-    shutdown: Boxed,
-) {
+) where
+    S: tower_service::Service<
+            axum::http::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use hyper_util::service::TowerToHyperService;
 
@@ -214,7 +225,7 @@ async fn accept_loop(
             accepted = listener.accept() => accepted,
         };
         let Ok((tcp, _)) = accepted else { continue };
-        let (acceptor, router) = (acceptor.clone(), router.clone());
+        let (acceptor, service) = (acceptor.clone(), service.clone());
         tokio::spawn(async move {
             let tls = match acceptor.accept(tcp).await {
                 Ok(tls) => tls,
@@ -223,7 +234,7 @@ async fn accept_loop(
                     return;
                 }
             };
-            let service = TowerToHyperService::new(router);
+            let service = TowerToHyperService::new(service);
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(tls), service)
                 .await;

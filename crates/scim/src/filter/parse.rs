@@ -82,6 +82,14 @@ impl<'a> Parser<'a> {
         self.pos > before
     }
 
+    /// Consumes the ASCII bytes `keep` accepts and returns them (a slice: no allocation).
+    fn take_while(&mut self, keep: impl Fn(u8) -> bool) -> &'a str {
+        let rest = self.rest();
+        let len = rest.bytes().take_while(|&b| keep(b)).count();
+        self.pos += len;
+        &rest[..len]
+    }
+
     fn eat(&mut self, c: char) -> bool {
         if self.peek() == Some(c) {
             self.pos += c.len_utf8();
@@ -216,16 +224,11 @@ impl<'a> Parser<'a> {
             )));
         }
         let op_start = self.pos;
-        let word: String = self
-            .rest()
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        self.pos += word.len();
+        let word = self.take_while(|b| b.is_ascii_alphabetic());
         if word.eq_ignore_ascii_case("pr") {
             return Ok(Filter::Present { path });
         }
-        let Some(op) = CompareOp::from_word(&word) else {
+        let Some(op) = CompareOp::from_word(word) else {
             self.pos = op_start;
             return Err(self.error(format!(
                 "expected an operator (eq ne co sw ew gt ge lt le pr), found {}",
@@ -241,18 +244,15 @@ impl<'a> Parser<'a> {
 
     pub(crate) fn parse_attr_path(&mut self) -> Result<AttrPath, FilterError> {
         let start = self.pos;
-        let token: String = self
-            .rest()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-' | '$'))
-            .collect();
+        let token = self.take_while(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'_' | b'-' | b'$')
+        });
         if token.is_empty() {
             return Err(self.error(format!(
                 "expected an attribute name, found {}",
                 self.describe_next()
             )));
         }
-        self.pos += token.len();
         // `[URI ":"] ATTRNAME`: any URI may qualify the name, not only `urn:` ones.
         let (schema, local) = if token.contains(':') {
             match token.rfind(':') {
@@ -265,7 +265,7 @@ impl<'a> Parser<'a> {
                 }
             }
         } else {
-            (None, token.as_str())
+            (None, token)
         };
         let mut parts = local.splitn(2, '.');
         let attr = parts.next().unwrap_or_default();
@@ -314,6 +314,12 @@ impl<'a> Parser<'a> {
                 b'\\' => i += 2,
                 b'"' => {
                     let literal = &self.text[start..=i];
+                    // Without an escape or a control character the literal is its own value.
+                    let inner = &literal[1..literal.len() - 1];
+                    if !inner.bytes().any(|b| b == b'\\' || b < 0x20) {
+                        self.pos = i + 1;
+                        return Ok(inner.to_owned());
+                    }
                     return match serde_json::from_str::<String>(literal) {
                         Ok(s) => {
                             self.pos = i + 1;

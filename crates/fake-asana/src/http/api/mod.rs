@@ -5,13 +5,17 @@
 mod rest;
 mod scim;
 
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use harness_scim::ScimError;
+use tower::{Layer, Service};
 
 use super::{AppState, Shared, rest_error, scim_error};
 use crate::faults::FaultSpec;
@@ -27,10 +31,52 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub(super) fn router(state: &Shared) -> Router<Shared> {
     rest::router()
         .merge(scim::router())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            api_middleware,
-        ))
+        .layer(ApiLayer(state.clone()))
+}
+
+/// [`api_middleware`] on each API route. Written out rather than `middleware::from_fn`: per
+/// request it costs one clone of the route and one boxed future, where `from_fn` adds a boxed
+/// service and takes the request apart and back together for its extractors.
+#[derive(Clone)]
+struct ApiLayer(Shared);
+
+impl<S> Layer<S> for ApiLayer {
+    type Service = ApiService<S>;
+
+    fn layer(&self, inner: S) -> ApiService<S> {
+        ApiService {
+            inner,
+            app: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ApiService<S> {
+    inner: S,
+    app: Shared,
+}
+
+impl<S> Service<Request> for ApiService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The service polled ready goes with this request; the clone stays for the next.
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        let app = self.app.clone();
+        Box::pin(async move { Ok(api_middleware(app, request, inner).await) })
+    }
 }
 
 /// Which API a path belongs to: decides the error format.
@@ -50,7 +96,10 @@ fn api_of(path: &str) -> Api {
 
 /// Body limit, faults, authentication, access rules, rate limits and the journal, for both the
 /// SCIM and the REST API, in the order a real front end would apply them.
-async fn api_middleware(State(app): State<Shared>, request: Request, next: Next) -> Response {
+async fn api_middleware<S>(app: Shared, request: Request, mut inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let (parts, body) = request.into_parts();
     // The routes are full paths, so this is the path the client sent.
     let uri = parts.uri.clone();
@@ -85,7 +134,7 @@ async fn api_middleware(State(app): State<Shared>, request: Request, next: Next)
     };
     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
     request.extensions_mut().insert(principal);
-    let mut response = next.run(request).await;
+    let Ok(mut response) = inner.call(request).await;
     drop(permit);
     if api == Api::Scim && dialect.scim_media_type() && is_json(&response) {
         response.headers_mut().insert(
@@ -210,14 +259,34 @@ async fn finish(
     response: Response,
 ) -> Response {
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = whole_body(body).await;
     exchange.status = parts.status.as_u16();
 
     tracing::debug!(method = %exchange.method, uri = exchange.uri(), status = exchange.status, "asana api");
     app.journal.record_raw(exchange, request, bytes.clone());
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A handler's answer as one buffer. Handlers answer in one piece, which is taken as it is;
+/// only a body in several pieces is copied together.
+async fn whole_body(body: Body) -> Bytes {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let Some(Ok(first)) = stream.next().await else {
+        return Bytes::new();
+    };
+    let mut whole = match stream.next().await {
+        None => return first,
+        Some(next) => {
+            let mut whole = Vec::from(first);
+            whole.extend_from_slice(&next.unwrap_or_default());
+            whole
+        }
+    };
+    while let Some(Ok(more)) = stream.next().await {
+        whole.extend_from_slice(&more);
+    }
+    Bytes::from(whole)
 }
 
 fn is_json(response: &Response) -> bool {

@@ -63,14 +63,14 @@ pub(super) type ScimResult = Result<Response, ScimFailure>;
 pub(super) fn json_reply(value: &impl serde::Serialize) -> Response {
     let mut body = Vec::with_capacity(1024);
     match serde_json::to_writer(&mut body, value) {
-        Ok(()) => (
-            [(
+        Ok(()) => {
+            let mut response = Response::new(axum::body::Body::from(body));
+            response.headers_mut().insert(
                 axum::http::header::CONTENT_TYPE,
                 axum::http::HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
+            );
+            response
+        }
         Err(e) => scim_error(&ScimError::new(
             500,
             None,
