@@ -15,6 +15,7 @@ mod python_example;
 mod readme;
 mod restart;
 mod run;
+mod scenario_patterns;
 mod scenario_reference;
 mod schema;
 mod security;
