@@ -1,6 +1,6 @@
 //! The worked examples of exchange patterns in scenarios/README.md, run: each row of its pattern
 //! table, against the lookup OneLogin really sends, says "yes" or "no" as `expect_exchanges`
-//! answers; and a scenario's own request is recorded unencoded, in a `since: previous` window.
+//! answers; a scenario's own request is recorded unencoded; and its `since` example holds.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,15 @@ fn table_rows() -> Vec<(String, bool)> {
     rows
 }
 
+/// The README's `since` example (the default deleted-user policy sends the DELETE): `previous`
+/// starts after the previous `expect_exchanges`, not after the previous step.
+const SINCE_EXAMPLE: &str = "  - expect_task: { user: ada, action: create, status: provisioned }
+  - delete_user: { user: ada }
+  - expect_exchanges: { since: previous, sequence: [\"DELETE /api/1.0/scim/Users/*\"], absent: [\"POST */Users\"] }
+  - expect_exchanges: { since: previous, absent: [\"DELETE */Users/*\"] }
+  - expect_exchanges: { sequence: [\"POST /api/1.0/scim/Users 201\", \"DELETE /api/1.0/scim/Users/*\"] }
+";
+
 #[test]
 fn the_readme_pattern_examples_match_as_it_says() {
     let rows = table_rows();
@@ -57,7 +66,8 @@ fn the_readme_pattern_examples_match_as_it_says() {
          {matching}\
          \x20 - expect_exchanges: {{ absent: [{}] }}\n\
          \x20 - scim_request: {{ method: GET, path: '/Users?filter=userName eq \"ada@acme.test\"', token: \"${{sa.token}}\", expect_status: 200 }}\n\
-         \x20 - expect_exchanges: {{ since: previous, sequence: [\"GET */Users?filter=userName* 200\"], absent: [\"GET */Users?filter=userName+eq*\"] }}\n",
+         \x20 - expect_exchanges: {{ since: previous, sequence: [\"GET */Users?filter=userName* 200\"], absent: [\"GET */Users?filter=userName+eq*\"] }}\n\
+         {SINCE_EXAMPLE}",
         quoted(false).join(", ")
     );
     let dir = tempfile::tempdir().unwrap();
