@@ -17,6 +17,7 @@ mod restart;
 mod run;
 mod scenario_patterns;
 mod scenario_reference;
+mod scenario_texts;
 mod schema;
 mod security;
 mod serve;
