@@ -1,7 +1,7 @@
 //! `asana-harness`: the command line of the Asana + OneLogin provisioning harness.
 //!
 //! Exit codes: 0 success, 1 the job ran and something it checked failed, 2 bad input (flags,
-//! files). The binary is thin: every command is a few calls into the library crates.
+//! files), 3 `run` cannot reach the endpoint it was given. The binary is thin: every command is a few calls into the library crates.
 
 mod banner;
 mod bench;
@@ -9,6 +9,7 @@ mod explore;
 mod health;
 mod logging;
 mod probe;
+mod reach;
 mod run;
 mod run_compare;
 mod schema;
@@ -35,7 +36,8 @@ struct Cli {
 enum Command {
     /// Start the fake Asana, the fake OneLogin and the provisioning worker; print URLs and secrets.
     Serve(serve::ServeArgs),
-    /// Run scenario files end to end: exit 0 all passed, 1 a scenario failed, 2 bad input.
+    /// Run scenario files end to end: exit 0 all passed, 1 a scenario failed, 2 bad input, 3 the
+    /// --asana-scim-url endpoint cannot be reached.
     Run(run::RunArgs),
     /// Check which of the harness's Asana SCIM behaviours an endpoint shares: exit 0 all match.
     Probe(probe::ProbeArgs),
@@ -86,6 +88,10 @@ fn main() -> ExitCode {
         Err(e) if e.is::<BadInput>() => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
+        }
+        Err(e) if e.is::<reach::Unreachable>() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
         }
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -79,6 +79,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None => return Ok(ExitCode::from(1)),
     };
     let options = options(&args)?;
+    if let Some(url) = &args.asana_scim_url {
+        crate::reach::check(url).await?;
+    }
     if args.compare {
         return run_compare(&args, loaded, identities, options).await;
     }
@@ -142,8 +145,9 @@ fn select(
     paths: &[PathBuf],
     mut loaded: Vec<Loaded>,
 ) -> Result<Option<Vec<Loaded>>, BadInput> {
-    if let Some(text) = &args.filter {
-        let text = text.to_lowercase();
+    let looked_at = loaded.len();
+    if let Some(filter) = &args.filter {
+        let text = filter.to_lowercase();
         loaded.retain(|l| {
             l.path.to_lowercase().contains(&text)
                 || l.scenario.name.to_lowercase().contains(&text)
@@ -152,6 +156,13 @@ fn select(
                     .iter()
                     .any(|t| t.to_lowercase().contains(&text))
         });
+        if loaded.is_empty() {
+            return Err(BadInput(format!(
+                "no scenario matches --filter {filter} (looked at {looked_at} files in {}; it \
+                 matches a file's path, a scenario's name or a tag)",
+                joined(paths)
+            )));
+        }
     }
     let library = loaded.len();
     if let Some((k, n)) = args.shard {
@@ -170,15 +181,19 @@ fn select(
     }
     if loaded.is_empty() {
         return Err(BadInput(format!(
-            "no scenarios found in {}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "no scenarios found in {} (a scenario is a .yaml or .yml file)",
+            joined(paths)
         )));
     }
     Ok(Some(loaded))
+}
+
+fn joined(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where the scenarios' SCIM goes, and what the run keeps.

@@ -221,6 +221,14 @@ fn with_tls(
     Ok((asana, onelogin, Some(dir.join("ca.pem"))))
 }
 
+/// A fake that cannot listen: which one, where, and the flag that moves it.
+fn taken(fake: &str, flag: &str, addr: &str, source: &std::io::Error) -> BadInput {
+    BadInput(format!(
+        "the {fake} cannot bind {addr}: {source}; stop what listens there or choose another \
+         address with {flag} HOST:PORT (port 0 picks a free one)"
+    ))
+}
+
 /// Binds both fakes, points a restored OneLogin at this fake Asana, and starts the worker.
 async fn start(
     args: &ServeArgs,
@@ -228,15 +236,22 @@ async fn start(
     onelogin: FakeOneLoginBuilder,
     previous_scim_url: Option<String>,
 ) -> anyhow::Result<(FakeAsana, FakeOneLogin)> {
-    let asana = asana
-        .bind(args.asana_addr)
-        .await
-        .map_err(|e| BadInput(e.to_string()))?;
+    let asana = asana.bind(args.asana_addr).await.map_err(|e| match e {
+        fake_asana::StartError::Bind { addr, source } => {
+            taken("fake Asana", "--asana-addr", &addr, &source)
+        }
+        e => BadInput(e.to_string()),
+    })?;
     let mut onelogin = onelogin
         .asana_scim_url(asana.scim_url())
         .bind(args.onelogin_addr)
         .await
-        .map_err(|e| BadInput(e.to_string()))?;
+        .map_err(|e| match e {
+            fake_onelogin::StartError::Bind { addr, source } => {
+                taken("fake OneLogin", "--onelogin-addr", &addr, &source)
+            }
+            e => BadInput(e.to_string()),
+        })?;
     if let Some(previous) = previous_scim_url
         .as_ref()
         .filter(|p| **p != asana.scim_url())

@@ -6,6 +6,7 @@ mod citations;
 mod compliance;
 mod container;
 mod docs;
+mod errors;
 mod events;
 mod har;
 mod health;

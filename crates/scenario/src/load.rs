@@ -4,6 +4,8 @@
 //! checks what parsing cannot: every name a step uses (`user: ada`, `role: …`, `${sa.token}`)
 //! was bound with `as:` before it, and every fidelity switch exists.
 
+mod hint;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,7 +33,11 @@ pub struct LoadError {
 }
 
 impl fmt::Display for LoadError {
+    /// Line 0 is a whole file or path (one that cannot be read), which has no place inside it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -56,7 +62,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 file: path.display().to_string(),
                 line: 0,
                 column: 0,
-                message: "no such file or folder".into(),
+                message: format!("no such file or folder (looked in {})", from_where(path)),
             });
         }
     }
@@ -75,6 +81,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A path as the working directory makes it, for messages that say where a file was looked for.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The folder a relative path was resolved from: the working directory.
+fn from_where(path: &Path) -> String {
+    let folder = match path.parent() {
+        Some(parent) if path.is_absolute() => parent.to_path_buf(),
+        _ => std::env::current_dir().unwrap_or_default(),
+    };
+    folder.display().to_string()
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> LoadError {
@@ -126,13 +146,24 @@ fn load_in(
     rewrite: &dyn Fn(&str) -> String,
 ) -> Result<Scenario, LoadError> {
     let mut scenario: Scenario = parse(text, file)?;
+    let missing = |what: &str, fixture: &str| LoadError {
+        file: file.to_owned(),
+        line: line_of(text, fixture, 0).unwrap_or(1),
+        column: 1,
+        message: format!(
+            "cannot find the {what} fixture {fixture}: looked for {} (beside the scenario) and {} \
+             (from the working directory)",
+            absolute(&base_dir.join(fixture)).display(),
+            absolute(Path::new(fixture)).display()
+        ),
+    };
+    if let Some(fixture) = &scenario.given.asana.fixture
+        && resolve(base_dir, fixture).is_none()
+    {
+        return Err(missing("Asana", fixture));
+    }
     if let Some(fixture) = scenario.given.onelogin.fixture.take() {
-        let path = resolve(base_dir, &fixture).ok_or_else(|| LoadError {
-            file: file.to_owned(),
-            line: line_of(text, &fixture, 0).unwrap_or(1),
-            column: 1,
-            message: format!("cannot find the OneLogin fixture {fixture}"),
-        })?;
+        let path = resolve(base_dir, &fixture).ok_or_else(|| missing("OneLogin", &fixture))?;
         let fixture_text =
             rewrite(&std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?);
         let from_file: crate::format::directory::Directory =
@@ -181,7 +212,7 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Lo
             file: file.to_owned(),
             line,
             column,
-            message: first_line(&e.to_string()),
+            message: hint::explain(text, line, &first_line(&e.to_string())),
         }
     })
 }
