@@ -75,6 +75,34 @@ fn run_writes_one_valid_har_per_scenario_with_both_hops() {
         hops.contains(&"onelogin") && hops.contains(&"scim"),
         "{hops:?}"
     );
+    // Content types as they went over the wire: OneLogin posts SCIM as `application/scim+json`
+    // (the provisioner's own header), the harness's OneLogin calls are JSON, and each answer
+    // keeps the type the fake served (plain JSON for SCIM, Asana's default dialect).
+    let posts = |hop: &str| -> Vec<&serde_json::Value> {
+        entries
+            .iter()
+            .filter(|e| e["comment"] == hop && e["request"]["method"] == "POST")
+            .collect()
+    };
+    let scim_posts = posts("scim");
+    assert!(!scim_posts.is_empty(), "{entries:?}");
+    for e in scim_posts {
+        assert_eq!(
+            e["request"]["postData"]["mimeType"],
+            "application/scim+json"
+        );
+        assert_eq!(
+            e["request"]["headers"],
+            serde_json::json!([{"name": "content-type", "value": "application/scim+json"}])
+        );
+        assert_eq!(e["response"]["content"]["mimeType"], "application/json");
+    }
+    for e in posts("onelogin") {
+        assert_eq!(
+            e["request"]["headers"][0]["value"], "application/json",
+            "{e}"
+        );
+    }
     // Redacted as transcripts are: no token reaches a HAR file.
     let text = String::from_utf8(std::fs::read(&one).unwrap()).unwrap();
     assert!(text.contains("[secret]"), "the pasted token is redacted");
