@@ -117,13 +117,29 @@ async fn both_journals_answer_as_har() {
     let asana = served.asana_origin();
     let onelogin = served.onelogin_origin();
     let token = served.token();
+    // SCIM answers as RFC 7644's `application/scim+json`, so that no default could pass for it.
+    let config = crate::admin(
+        &client,
+        reqwest::Method::PUT,
+        format!("{asana}/__admin/config"),
+    )
+    .json(&serde_json::json!({"switches": {"plain_json_content_type": false}}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(config.status(), 200);
     // Something in each journal: a SCIM read, and an Enable test's outbound calls.
-    client
+    let read = client
         .get(format!("{asana}/api/1.0/scim/Users"))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
+    let served_type = read.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(
+        served_type.starts_with("application/scim+json"),
+        "{served_type}"
+    );
     client
         .put(format!("{onelogin}/__admin/apps/100001/provisioning"))
         .json(&serde_json::json!({"token": token}))
@@ -153,6 +169,15 @@ async fn both_journals_answer_as_har() {
         assert!(
             !har["log"]["entries"].as_array().unwrap().is_empty(),
             "{name}: {har}"
+        );
+        // Each answer keeps the content type its server sent: here the fake Asana's SCIM
+        // answers, to the SCIM read above and to OneLogin's Enable test.
+        let first = &har["log"]["entries"][0]["response"];
+        assert_eq!(first["content"]["mimeType"], served_type.as_str(), "{name}");
+        assert_eq!(
+            first["headers"],
+            serde_json::json!([{"name": "content-type", "value": served_type}]),
+            "{name}"
         );
         let file = dir.path().join(format!("{name}.har"));
         std::fs::write(&file, &body).unwrap();
