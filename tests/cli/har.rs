@@ -75,6 +75,34 @@ fn run_writes_one_valid_har_per_scenario_with_both_hops() {
         hops.contains(&"onelogin") && hops.contains(&"scim"),
         "{hops:?}"
     );
+    // Content types as they went over the wire: OneLogin posts SCIM as `application/scim+json`
+    // (the provisioner's own header), the harness's OneLogin calls are JSON, and each answer
+    // keeps the type the fake served (plain JSON for SCIM, Asana's default dialect).
+    let posts = |hop: &str| -> Vec<&serde_json::Value> {
+        entries
+            .iter()
+            .filter(|e| e["comment"] == hop && e["request"]["method"] == "POST")
+            .collect()
+    };
+    let scim_posts = posts("scim");
+    assert!(!scim_posts.is_empty(), "{entries:?}");
+    for e in scim_posts {
+        assert_eq!(
+            e["request"]["postData"]["mimeType"],
+            "application/scim+json"
+        );
+        assert_eq!(
+            e["request"]["headers"],
+            serde_json::json!([{"name": "content-type", "value": "application/scim+json"}])
+        );
+        assert_eq!(e["response"]["content"]["mimeType"], "application/json");
+    }
+    for e in posts("onelogin") {
+        assert_eq!(
+            e["request"]["headers"][0]["value"], "application/json",
+            "{e}"
+        );
+    }
     // Redacted as transcripts are: no token reaches a HAR file.
     let text = String::from_utf8(std::fs::read(&one).unwrap()).unwrap();
     assert!(text.contains("[secret]"), "the pasted token is redacted");
@@ -89,13 +117,29 @@ async fn both_journals_answer_as_har() {
     let asana = served.asana_origin();
     let onelogin = served.onelogin_origin();
     let token = served.token();
+    // SCIM answers as RFC 7644's `application/scim+json`, so that no default could pass for it.
+    let config = crate::admin(
+        &client,
+        reqwest::Method::PUT,
+        format!("{asana}/__admin/config"),
+    )
+    .json(&serde_json::json!({"switches": {"plain_json_content_type": false}}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(config.status(), 200);
     // Something in each journal: a SCIM read, and an Enable test's outbound calls.
-    client
+    let read = client
         .get(format!("{asana}/api/1.0/scim/Users"))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
+    let served_type = read.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(
+        served_type.starts_with("application/scim+json"),
+        "{served_type}"
+    );
     client
         .put(format!("{onelogin}/__admin/apps/100001/provisioning"))
         .json(&serde_json::json!({"token": token}))
@@ -125,6 +169,15 @@ async fn both_journals_answer_as_har() {
         assert!(
             !har["log"]["entries"].as_array().unwrap().is_empty(),
             "{name}: {har}"
+        );
+        // Each answer keeps the content type its server sent: here the fake Asana's SCIM
+        // answers, to the SCIM read above and to OneLogin's Enable test.
+        let first = &har["log"]["entries"][0]["response"];
+        assert_eq!(first["content"]["mimeType"], served_type.as_str(), "{name}");
+        assert_eq!(
+            first["headers"],
+            serde_json::json!([{"name": "content-type", "value": served_type}]),
+            "{name}"
         );
         let file = dir.path().join(format!("{name}.har"));
         std::fs::write(&file, &body).unwrap();

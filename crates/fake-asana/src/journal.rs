@@ -32,6 +32,8 @@ pub struct JournalEntry {
     pub content_type: Option<String>,
     pub user_agent: Option<String>,
     pub request_body: Option<Value>,
+    /// The answer's `Content-Type` as sent; absent without an answer or the header.
+    pub response_content_type: Option<String>,
     pub response_body: Option<Value>,
     /// A fault closed the connection instead of answering (`status` is then 0).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -55,6 +57,8 @@ pub(crate) struct Exchange {
     pub principal: Option<Principal>,
     /// A fault closed the connection instead of answering.
     pub dropped: bool,
+    /// The answer's `Content-Type`, set when it is sent (a shared value, not a copy).
+    pub response_type: Option<HeaderValue>,
     text: String,
     uri_len: usize,
     content_type: Option<std::ops::Range<usize>>,
@@ -98,6 +102,7 @@ impl Exchange {
             status: 0,
             principal: None,
             dropped: false,
+            response_type: None,
             text,
             uri_len,
             content_type,
@@ -142,6 +147,11 @@ impl Entry {
                 .request_body
                 .clone()
                 .or_else(|| body_for_journal(&self.request)),
+            response_content_type: e
+                .response_type
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
             response_body: self
                 .response_body
                 .clone()

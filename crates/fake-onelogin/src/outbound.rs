@@ -61,13 +61,10 @@ impl Outbound {
                 started: harness_server::har::started(&e.at.to_string()),
                 method: x.method.clone(),
                 url: x.url.clone(),
-                request_mime: x
-                    .request_body
-                    .as_ref()
-                    .map(|_| "application/scim+json".to_owned()),
+                request_mime: x.request_content_type.clone(),
                 request_body: x.request_body.as_ref().map(ToString::to_string),
                 status: x.status,
-                response_mime: Some("application/json".to_owned()),
+                response_mime: x.response_content_type.clone(),
                 response_body: x.response_body.as_ref().map(ToString::to_string),
                 comment: Some(match (e.task_id, &x.error) {
                     (Some(t), None) => format!("task {t}"),

@@ -44,8 +44,8 @@ use serde_json::Value;
 
 pub use dialect::{SchemaUrns, UserPayload, user_body};
 pub use retry::RetryPolicy;
-use wire::garbage;
 pub use wire::{Exchange, Failure};
+use wire::{SCIM_MEDIA_TYPE, garbage};
 
 /// Where to provision: a SCIM base URL (no trailing slash needed), a bearer token, and the
 /// schema URNs the target takes.
@@ -402,20 +402,13 @@ impl<'a> Run<'a> {
             .request(method.clone(), url)
             .bearer_auth(&self.target.token)
             .header(reqwest::header::USER_AGENT, "")
-            .header(reqwest::header::ACCEPT, "application/scim+json");
+            .header(reqwest::header::ACCEPT, SCIM_MEDIA_TYPE);
         if let Some(b) = body {
             request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/scim+json")
+                .header(reqwest::header::CONTENT_TYPE, SCIM_MEDIA_TYPE)
                 .body(serde_json::to_vec(b).expect("JSON serializes"));
         }
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: url.to_owned(),
-            status: None,
-            request_body: body.cloned(),
-            response_body: None,
-            error: None,
-        };
+        let mut exchange = Exchange::sent(method.as_str(), url, body);
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => {
@@ -432,6 +425,7 @@ impl<'a> Run<'a> {
         };
         let status = response.status().as_u16();
         let retry_after = retry::retry_after(response.headers());
+        exchange.response_content_type = wire::content_type(response.headers());
         let bytes = response.bytes().await;
         exchange.status = Some(status);
         let (parsed, cut_off) = wire::parse_body(bytes.as_deref());

@@ -4,6 +4,17 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// What OneLogin declares its SCIM bodies as, and accepts back (RFC 7644 §3.1).
+pub(crate) const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+
+/// A `Content-Type` as it came, when it is text.
+pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// One HTTP exchange the provisioner made, for journals and transcripts. The token is never
 /// recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -12,9 +23,31 @@ pub struct Exchange {
     pub url: String,
     /// `None` when no response came (connection refused, reset, timed out).
     pub status: Option<u16>,
+    /// The `Content-Type` sent with the body (`application/scim+json`, as OneLogin sends it);
+    /// `None` when there was no body.
+    pub request_content_type: Option<String>,
     pub request_body: Option<Value>,
+    /// The `Content-Type` the target answered with, as it came; `None` without an answer or
+    /// the header.
+    pub response_content_type: Option<String>,
     pub response_body: Option<Value>,
     pub error: Option<String>,
+}
+
+impl Exchange {
+    /// A request as sent, before any answer: a body goes as SCIM.
+    pub(crate) fn sent(method: &str, url: &str, body: Option<&Value>) -> Self {
+        Exchange {
+            method: method.to_owned(),
+            url: url.to_owned(),
+            status: None,
+            request_content_type: body.map(|_| SCIM_MEDIA_TYPE.to_owned()),
+            request_body: body.cloned(),
+            response_content_type: None,
+            response_body: None,
+            error: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]

@@ -12,10 +12,12 @@ pub struct HarEntry {
     pub method: String,
     /// Absolute: `http://127.0.0.1:PORT/path?query`.
     pub url: String,
+    /// The request's `Content-Type` as sent; `None` when it carried none.
     pub request_mime: Option<String>,
     pub request_body: Option<String>,
     /// `None`: no answer came (a dropped connection); HAR records status 0.
     pub status: Option<u16>,
+    /// The answer's `Content-Type` as the server sent it; `None` when it sent none.
     pub response_mime: Option<String>,
     pub response_body: Option<String>,
     /// Which hop, or why it dropped.
@@ -33,6 +35,10 @@ pub fn har(creator: &str, entries: &[HarEntry]) -> Value {
         }
     })
 }
+
+/// The `mimeType` of a body whose message declared no `Content-Type`: HAR requires the field,
+/// and a guess would misstate what went over the wire.
+const UNDECLARED: &str = "";
 
 fn entry(e: &HarEntry) -> Value {
     let query: Vec<Value> = e
@@ -63,7 +69,7 @@ fn entry(e: &HarEntry) -> Value {
     });
     if let Some(body) = &e.request_body {
         request["postData"] = json!({
-            "mimeType": e.request_mime.as_deref().unwrap_or("application/json"),
+            "mimeType": e.request_mime.as_deref().unwrap_or(UNDECLARED),
             "text": body,
         });
     }
@@ -80,7 +86,7 @@ fn entry(e: &HarEntry) -> Value {
             "headers": headers(e.response_mime.as_ref()),
             "content": {
                 "size": body.len(),
-                "mimeType": e.response_mime.as_deref().unwrap_or("application/json"),
+                "mimeType": e.response_mime.as_deref().unwrap_or(UNDECLARED),
                 "text": body,
             },
             "redirectURL": "",
@@ -156,5 +162,48 @@ mod tests {
         for key in ["cache", "timings", "time"] {
             assert!(!e[key].is_null(), "{key}");
         }
+    }
+
+    #[test]
+    fn content_types_are_the_ones_sent_never_a_guess() {
+        let doc = har(
+            "test",
+            &[
+                HarEntry {
+                    method: "POST".into(),
+                    url: "http://127.0.0.1:1/Users".into(),
+                    request_mime: Some("application/scim+json".into()),
+                    request_body: Some("{}".into()),
+                    status: Some(201),
+                    response_mime: Some("application/scim+json; charset=utf-8".into()),
+                    response_body: Some("{}".into()),
+                    ..HarEntry::default()
+                },
+                HarEntry {
+                    method: "POST".into(),
+                    url: "http://127.0.0.1:1/form".into(),
+                    request_body: Some("a=b".into()),
+                    status: Some(204),
+                    ..HarEntry::default()
+                },
+            ],
+        );
+        let [scim, bare] = [0, 1].map(|i| &doc["log"]["entries"][i]);
+        assert_eq!(
+            scim["request"]["postData"]["mimeType"],
+            "application/scim+json"
+        );
+        assert_eq!(
+            scim["request"]["headers"],
+            json!([{"name": "content-type", "value": "application/scim+json"}])
+        );
+        assert_eq!(
+            scim["response"]["content"]["mimeType"],
+            "application/scim+json; charset=utf-8"
+        );
+        assert_eq!(bare["request"]["postData"]["mimeType"], "");
+        assert_eq!(bare["request"]["headers"], json!([]));
+        assert_eq!(bare["response"]["content"]["mimeType"], "");
+        assert_eq!(bare["response"]["headers"], json!([]));
     }
 }

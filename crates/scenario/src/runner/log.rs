@@ -136,6 +136,23 @@ impl Hop {
     }
 }
 
+/// One side of an exchange as it went over the wire: the `Content-Type` it declared (read
+/// from the request built or the answer received, so a HAR shows what was really sent) and
+/// its JSON body.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Message<'a> {
+    pub content_type: Option<&'a str>,
+    pub body: Option<&'a Value>,
+}
+
+/// A `Content-Type` header as it went, when it is text.
+pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The redacted transcript of both hops, and the same exchanges as HAR entries, each kept only
 /// when asked for.
 #[derive(Debug, Default)]
@@ -163,10 +180,11 @@ impl Transcript {
         at: jiff::Timestamp,
         method: &str,
         url: &str,
-        request: Option<&Value>,
+        sent: Message<'_>,
         status: Option<u16>,
-        response: Option<&Value>,
+        answer: Message<'_>,
     ) {
+        let (request, response) = (sent.body, answer.body);
         if let Some(har) = &mut self.har {
             let redacted = |v: Option<&Value>| {
                 v.filter(|v| !v.is_null())
@@ -177,10 +195,10 @@ impl Transcript {
                 method: method.to_owned(),
                 // As sent: a scenario may write a path unencoded (spaces, quotes).
                 url: reqwest::Url::parse(url).map_or_else(|_| url.to_owned(), String::from),
-                request_mime: request.map(|_| "application/json".to_owned()),
+                request_mime: sent.content_type.map(str::to_owned),
                 request_body: redacted(request),
                 status,
-                response_mime: Some("application/json".to_owned()),
+                response_mime: answer.content_type.map(str::to_owned),
                 response_body: redacted(response),
                 comment: Some(hop.label().trim().to_owned()),
             });

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::bindings::Bindings;
 use super::browser::SsoMemory;
-use super::log::{ExchangeLog, Hop, TargetExchange, Transcript};
+use super::log::{ExchangeLog, Hop, Message, TargetExchange, Transcript, content_type};
 use super::options::{ExternalTarget, RunOptions};
 use super::outcome::{Halt, Skip, fail, mismatch};
 use crate::format::Duration;
@@ -229,13 +229,14 @@ impl Runner {
         path: &str,
         body: Option<Value>,
     ) -> Result<(StatusCode, Value), StepFailure> {
-        let mut response = self.ol_send(&method, path, body.as_ref()).await?;
+        let (mut sent_type, mut response) = self.ol_send(&method, path, body.as_ref()).await?;
         // OneLogin's tokens live ten hours; after the clock moves, get a new one, as SDKs do.
         if response.status() == StatusCode::UNAUTHORIZED && path.starts_with("/api/") {
             self.token = Runner::access_token(&self.client, &self.onelogin).await?;
-            response = self.ol_send(&method, path, body.as_ref()).await?;
+            (sent_type, response) = self.ol_send(&method, path, body.as_ref()).await?;
         }
         let status = response.status();
+        let answer_type = content_type(response.headers());
         let bytes = response.bytes().await.unwrap_or_default();
         let reply: Value = if bytes.is_empty() {
             Value::Null
@@ -250,20 +251,27 @@ impl Runner {
                 self.clock.now(),
                 method.as_str(),
                 &url,
-                body.as_ref(),
+                Message {
+                    content_type: sent_type.as_deref(),
+                    body: body.as_ref(),
+                },
                 Some(status.as_u16()),
-                Some(&reply),
+                Message {
+                    content_type: answer_type.as_deref(),
+                    body: Some(&reply),
+                },
             );
         }
         Ok((status, reply))
     }
 
+    /// The answer, and the `Content-Type` the request went with.
     async fn ol_send(
         &self,
         method: &Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<reqwest::Response, StepFailure> {
+    ) -> Result<(Option<String>, reqwest::Response), StepFailure> {
         let url = format!("{}{path}", self.onelogin.uri());
         let mut request = if path.starts_with("/__admin") {
             self.admin_request(method.clone(), &url)
@@ -276,11 +284,16 @@ impl Runner {
         if let Some(b) = body {
             request = request.json(b);
         }
-        request.send().await.map_err(|e| {
+        let request = request
+            .build()
+            .map_err(|e| fail(format!("{method} {path} cannot be sent: {e}")))?;
+        let sent_type = content_type(request.headers());
+        let response = self.client.execute(request).await.map_err(|e| {
             fail(format!(
                 "the fake OneLogin did not answer {method} {path}: {e}"
             ))
-        })
+        })?;
+        Ok((sent_type, response))
     }
 
     /// Processes OneLogin's queue until nothing is runnable, then collects the SCIM calls made.
@@ -305,9 +318,15 @@ impl Runner {
                 entry.at,
                 &e.method,
                 &e.url,
-                e.request_body.as_ref(),
+                Message {
+                    content_type: e.request_content_type.as_deref(),
+                    body: e.request_body.as_ref(),
+                },
                 e.status,
-                e.response_body.as_ref(),
+                Message {
+                    content_type: e.response_content_type.as_deref(),
+                    body: e.response_body.as_ref(),
+                },
             );
             self.note_created(&e.method, &e.url, e.status, e.response_body.as_ref());
             self.exchanges.push(exchange);

@@ -10,7 +10,7 @@ use super::action::{Action, Binding, CheckError, References};
 use crate::format::pattern::Pattern;
 use crate::report::StepFailure;
 use crate::runner::bindings::Bound;
-use crate::runner::log::{Hop, TargetExchange};
+use crate::runner::log::{Hop, Message, TargetExchange, content_type};
 use crate::runner::outcome::{Halt, fail, mismatch};
 use crate::runner::state::Runner;
 
@@ -112,7 +112,8 @@ impl HttpRequest {
         let path = r.bindings().interpolate(&self.path)?;
         let method = self.method().map_err(|_| fail("bad method"))?;
         let url = format!("{base}{path}");
-        let (status, reply) = self.exchange(r, &method, &url).await?;
+        let wire = self.exchange(r, &method, &url).await?;
+        let (status, reply) = (wire.status, wire.reply);
         r.note_created(method.as_str(), &url, status, Some(&reply));
         r.exchanges_mut()
             .push(TargetExchange::new(method.as_str(), &url, status).answered(Some(&reply)));
@@ -122,9 +123,15 @@ impl HttpRequest {
             now,
             method.as_str(),
             &url,
-            self.body.as_ref(),
+            Message {
+                content_type: wire.sent_type.as_deref(),
+                body: self.body.as_ref(),
+            },
             status,
-            Some(&reply),
+            Message {
+                content_type: wire.answer_type.as_deref(),
+                body: Some(&reply),
+            },
         );
         self.expect_answer(r, &method, &path, status, &reply)?;
         if let Some(name) = &self.bind {
@@ -133,13 +140,8 @@ impl HttpRequest {
         Ok(())
     }
 
-    /// The status (none when the connection dropped) and the body, JSON or text.
-    async fn exchange(
-        &self,
-        r: &Runner,
-        method: &Method,
-        url: &str,
-    ) -> Result<(Option<u16>, Value), StepFailure> {
+    /// The request sent and what came back.
+    async fn exchange(&self, r: &Runner, method: &Method, url: &str) -> Result<Wire, StepFailure> {
         let mut builder = r.client().request(method.clone(), url);
         if let Some(t) = &self.token {
             builder = builder.bearer_auth(r.bindings().interpolate(t)?);
@@ -154,18 +156,26 @@ impl HttpRequest {
                 .header("content-type", "application/scim+json")
                 .body(r.bindings().interpolate(raw)?);
         }
-        let Ok(response) = builder.send().await else {
-            return Ok((None, Value::Null));
+        let request = builder
+            .build()
+            .map_err(|e| fail(format!("{method} {url} cannot be sent: {e}")))?;
+        let mut wire = Wire {
+            sent_type: content_type(request.headers()),
+            status: None,
+            answer_type: None,
+            reply: Value::Null,
         };
-        let status = response.status().as_u16();
+        let Ok(response) = r.client().execute(request).await else {
+            return Ok(wire);
+        };
+        wire.status = Some(response.status().as_u16());
+        wire.answer_type = content_type(response.headers());
         let bytes = response.bytes().await.unwrap_or_default();
-        let reply = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
-        };
-        Ok((Some(status), reply))
+        if !bytes.is_empty() {
+            wire.reply = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
+        }
+        Ok(wire)
     }
 
     /// `expect_status` and `expect_body`, where given.
@@ -316,6 +326,17 @@ fn first_difference(expected: &Value, actual: &Value, at: &str) -> Option<String
             at.trim_start_matches('.').to_owned()
         }),
     }
+}
+
+/// One exchange of a scenario's own request, as it went over the wire.
+struct Wire {
+    /// The `Content-Type` the request declared.
+    sent_type: Option<String>,
+    /// `None` when the connection dropped.
+    status: Option<u16>,
+    answer_type: Option<String>,
+    /// The body, JSON or text.
+    reply: Value,
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ impl SignIn {
     }
 
     /// Asana's sign-on URL: Asana sends the browser to OneLogin, which asks for a sign-in and
-    /// then answers Asana.
+    /// then answers Asana, or refuses Asana's AuthnRequest outright (a refused outcome).
     async fn via_asana(
         &self,
         r: &mut Runner,
@@ -206,6 +206,11 @@ impl SignIn {
                 .find(|(k, _)| k == "return")
                 .map(|(_, v)| v.into_owned());
         let Some(return_to) = return_to else {
+            // OneLogin read the AuthnRequest and refused it (another service provider, a
+            // request it cannot read): an outcome to expect, as a person would see it.
+            if at_idp.reason().is_some() {
+                return Ok(onelogin_refusal(&at_idp));
+            }
             return Err(fail(format!(
                 "OneLogin did not ask {email} to sign in: {} {}",
                 at_idp.status,

@@ -92,7 +92,7 @@ pub(super) async fn list_requests(
                     request_mime: e.content_type.clone(),
                     request_body: e.request_body.as_ref().map(Value::to_string),
                     status: (!e.dropped).then_some(e.status),
-                    response_mime: Some("application/json".into()),
+                    response_mime: e.response_content_type.clone(),
                     response_body: e.response_body.as_ref().map(Value::to_string),
                     comment: e.principal.clone(),
                 })

@@ -261,6 +261,7 @@ async fn finish(
     let (parts, body) = response.into_parts();
     let bytes = whole_body(body).await;
     exchange.status = parts.status.as_u16();
+    exchange.response_type = parts.headers.get(header::CONTENT_TYPE).cloned();
 
     tracing::debug!(method = %exchange.method, uri = exchange.uri(), status = exchange.status, "asana api");
     app.journal.record_raw(exchange, request, bytes.clone());
