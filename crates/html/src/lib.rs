@@ -1,11 +1,13 @@
 //! Server-rendered HTML for both fakes' admin consoles and sign-in pages: escaping, one page
 //! frame and notices (no templates and no JavaScript build; pages are strings, forms post, and
 //! every control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work
-//! from the keyboard), and the consoles' CSRF tokens in every post form ([`csrf`]). What is not
+//! from the keyboard), the consoles' CSRF tokens in every post form ([`csrf`]), and times as
+//! people read them ([`time`]). What is not
 //! HTML (bearer and cookie parsing, the admin guard, the Host guard, logs, HAR, health) is
 //! `harness-server`'s.
 
 pub mod csrf;
+pub mod time;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
