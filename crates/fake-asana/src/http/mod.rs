@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod console;
+mod home;
 mod sso;
 
 use axum::Router;
