@@ -66,7 +66,8 @@ label{margin-right:.6rem}input,select,button{font:inherit;margin:.15rem .3rem .1
 button{cursor:pointer}.notice{padding:.5rem .8rem;border-radius:4px}.ok{background:#e3f5e9}\
 .error{background:#fde8e8}.status-connected{color:#137333}.status-failed{color:#b3261e}\
 .status-disabled{color:#666}dialog{border:1px solid #888;border-radius:6px;padding:1rem 1.5rem}\
-code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-right:1rem}";
+code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-right:1rem}\
+.hint{color:#555;margin-left:.4rem}";
 
 #[cfg(test)]
 mod tests {

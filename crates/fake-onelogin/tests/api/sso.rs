@@ -490,7 +490,11 @@ async fn ada_signs_in_through_onelogin_and_after_offboarding_cannot() {
     assert!(portal.body.contains("class=\"app\""), "{}", portal.body);
     let answer = browser.get(&world.onelogin.sso_url()).await;
     let landed = browser.submit_auto_post(&answer).await;
-    assert_eq!(landed.status, 303, "signed in and sent home: {}", landed.body);
+    assert_eq!(
+        landed.status, 303,
+        "signed in and sent home: {}",
+        landed.body
+    );
 
     // Removed from the role: the Delete policy deprovisions her in Asana, and OneLogin no
     // longer has the app for her.
