@@ -1,6 +1,7 @@
 //! Asana's sign-in pages: SP-initiated starts (`/a/{domain}`, `/-/login`), the ACS
 //! (`/-/saml/consume`), and password sign-in. A browser signed in is redirected to its landing
-//! page (`home.rs`).
+//! page: `/-/home` (`home.rs`), or a RelayState only when it is a path on this origin, so the
+//! ACS is never an open redirect.
 //!
 //! Pages are HTML for people and browsers; a client that sends `Accept: application/json` gets
 //! the same outcome as JSON (`{"outcome", "reason", "message", ...}`), for scripts and tests.
@@ -17,7 +18,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Shared;
-use super::home::{HOME, home, landing};
 use crate::model::{Gid, SamlMode};
 use crate::sso::signin::Outcome;
 use crate::sso::{
@@ -32,7 +32,6 @@ pub(super) fn router() -> Router<Shared> {
         .route("/a/{domain}", get(start_for_domain))
         .route("/-/login", get(login_page).post(password_sign_in))
         .route(ACS_PATH, post(consume))
-        .route(HOME, get(home))
         .route("/-/logout", post(logout))
 }
 
@@ -217,6 +216,23 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
     outcome(&app, &parts.headers, result)
 }
 
+/// Asana's home page, where a sign-in lands unless its RelayState names a page here.
+pub(super) const HOME: &str = "/-/home";
+
+/// Where a signed-in browser goes: the RelayState when it is a path on this origin
+/// (`/0/123/list`), the home page otherwise. A scheme, a host (`//evil.test`, `/\evil.test`)
+/// or a character a `Location` header cannot carry sends the browser home instead.
+fn landing(relay_state: Option<&str>) -> &str {
+    relay_state
+        .filter(|r| {
+            r.starts_with('/')
+                && !r.starts_with("//")
+                && !r.starts_with("/\\")
+                && r.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        })
+        .unwrap_or(HOME)
+}
+
 /// The signed-in answer with its session cookie, or the refusal. A browser is redirected (303,
 /// as a POST-redirect-GET) to its landing page, which the cookie set here lets it see.
 fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
@@ -396,4 +412,26 @@ fn browser_cookie(app: &Shared, browser: &str) -> String {
 /// browser's name.
 fn is_token(value: &str) -> bool {
     value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_on_this_origin_is_followed() {
+        assert_eq!(landing(Some("/0/123/list?x=1")), "/0/123/list?x=1");
+        for away in [
+            "https://evil.test/",
+            "//evil.test/",
+            "/\\evil.test",
+            "evil",
+            "/a b",
+            "/a\r\nSet-Cookie: x",
+            "",
+        ] {
+            assert_eq!(landing(Some(away)), HOME, "{away:?}");
+        }
+        assert_eq!(landing(None), HOME);
+    }
 }
