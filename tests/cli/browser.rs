@@ -123,6 +123,12 @@ impl Browser {
             .map(|_| ())
     }
 
+    /// The address of the page the browser shows.
+    async fn url(&self) -> Step<String> {
+        let v = self.call(reqwest::Method::GET, "/url", None).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     async fn find(&self, css: &str) -> Step<String> {
         let v = self
             .call(
@@ -287,6 +293,11 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
     b.open("main a[href$='/configuration']").await?;
     b.type_into("#token", &token).await?;
     b.open("#save").await?;
+    let saved = b.text("main .notice.ok").await?;
+    expect(
+        saved.contains("API connection saved."),
+        &format!("the Configuration tab confirms the save: {saved}"),
+    )?;
     b.open("#enable").await?;
     let status = b.text("#api-status").await?;
     expect(
@@ -301,6 +312,11 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
     b.click("#approve-delete").await?;
     b.click("#on-delete option[value='delete']").await?;
     b.open("#save").await?;
+    let saved = b.text("main .notice.ok").await?;
+    expect(
+        saved.contains("Provisioning settings saved."),
+        &format!("the Provisioning tab confirms the save: {saved}"),
+    )?;
     expect(
         b.checked("#enabled").await?
             && b.checked("#approve-create").await?
@@ -378,9 +394,20 @@ async fn kb_article(b: &Browser, asana: &str, onelogin: &str) -> Step<()> {
     b.open("#sign-in").await?;
     b.click("#apps a.app").await?;
     b.wait_for("#signed-in").await?;
+    let home = b.url().await?;
     expect(
-        b.text("#signed-in").await?.contains("grace@acme.test"),
-        "Grace is signed in to Asana",
+        home == format!("{asana}/-/home"),
+        &format!("the sign-in ends on Asana's home page: {home}"),
+    )?;
+    let who = b.text("#signed-in").await?;
+    expect(
+        who.contains("Signed in as grace@acme.test, with SAML single sign-on"),
+        &format!("Asana's home page shows Grace and how she signed in: {who}"),
+    )?;
+    let until = b.text("#session-expires").await?;
+    expect(
+        until.starts_with("Your session lasts until ") && until.contains(" UTC, in "),
+        &format!("the home page says until when, in human terms: {until}"),
     )?;
 
     // Delete Grace in OneLogin; approve the delete; Asana shows her deprovisioned.

@@ -1,11 +1,13 @@
 //! Server-rendered HTML for both fakes' admin consoles and sign-in pages: escaping, one page
 //! frame and notices (no templates and no JavaScript build; pages are strings, forms post, and
 //! every control is a real `<button>`, `<input>` or `<select>` with a label, so the consoles work
-//! from the keyboard), and the consoles' CSRF tokens in every post form ([`csrf`]). What is not
+//! from the keyboard), the consoles' CSRF tokens in every post form ([`csrf`]), and times as
+//! people read them ([`time`]). What is not
 //! HTML (bearer and cookie parsing, the admin guard, the Host guard, logs, HAR, health) is
 //! `harness-server`'s.
 
 pub mod csrf;
+pub mod time;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -64,7 +66,8 @@ label{margin-right:.6rem}input,select,button{font:inherit;margin:.15rem .3rem .1
 button{cursor:pointer}.notice{padding:.5rem .8rem;border-radius:4px}.ok{background:#e3f5e9}\
 .error{background:#fde8e8}.status-connected{color:#137333}.status-failed{color:#b3261e}\
 .status-disabled{color:#666}dialog{border:1px solid #888;border-radius:6px;padding:1rem 1.5rem}\
-code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-right:1rem}";
+code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}.tabs a{margin-right:1rem}\
+.hint{color:#555;margin-left:.4rem}";
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use harness_html::{escape, notice, page};
+use harness_html::{escape, notice, page, time};
 
 use super::Shared;
 use crate::model::{Gid, Organization, SamlMode, SamlSettings, Scope, ServiceAccountRecord};
@@ -105,7 +105,7 @@ fn service_accounts_page(app: &Shared, dialog: Option<(ServiceAccountRecord, Str
                 "<tr><td>{name}</td><td>{scope}</td><td>{created}</td><td><form class=\"inline\" method=\"post\" action=\"/admin/service-accounts/{id}/delete\"><button type=\"submit\" aria-label=\"Delete {name}\">Delete</button></form></td></tr>",
                 name = escape(&sa.name),
                 scope = scope_label(sa.scope),
-                created = sa.created_at.strftime("%Y-%m-%d %H:%M"),
+                created = time::stamp(sa.created_at),
                 id = sa.gid,
             )
         })
@@ -217,7 +217,7 @@ async fn members(State(app): State<Shared>) -> Response {
                     "Deprovisioned",
                     format!(
                         "{} by {} via {}; tasks moved to “{}”",
-                        d.at.strftime("%Y-%m-%d %H:%M"),
+                        time::stamp(d.at),
                         escape(&d.actor),
                         serde_json::to_value(d.via).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
                         escape(&d.tasks_project)
@@ -355,8 +355,10 @@ fn saml_form(app: &Shared, s: &SamlSettings) -> String {
     )
 }
 
-/// The newest 50 sign-in attempts, newest first.
+/// The newest 50 sign-in attempts, newest first. A sign-in that succeeded has no reason code:
+/// its Reason cell says so rather than stay empty.
 fn sign_in_log(app: &Shared) -> String {
+    let now = app.clock.now();
     let rows: String = app
         .sp
         .sign_ins()
@@ -365,12 +367,14 @@ fn sign_in_log(app: &Shared) -> String {
         .take(50)
         .map(|e| {
             format!(
-                "<tr><td>{at}</td><td>{via}</td><td>{who}</td><td>{outcome}</td><td><code>{reason}</code></td><td>{message}</td></tr>",
-                at = e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                "<tr><td>{at}</td><td>{via}</td><td>{who}</td><td>{outcome}</td><td>{reason}</td><td>{message}</td></tr>",
+                at = time::stamp_ago(e.at, now),
                 via = e.via,
                 who = escape(e.name_id.as_deref().unwrap_or("")),
                 outcome = e.outcome,
-                reason = e.reason.map_or("", |r| r.code()),
+                reason = e
+                    .reason
+                    .map_or_else(|| "-".to_owned(), |r| format!("<code>{}</code>", r.code())),
                 message = escape(&e.message),
             )
         })

@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod console;
+mod home;
 mod sso;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub(crate) fn router(state: Shared) -> Router {
                 .merge(admin::open_router()),
         )
         .merge(sso::router())
+        .merge(home::router())
         .nest(
             "/admin",
             console::router(&state)

@@ -1,5 +1,7 @@
 //! Asana's sign-in pages: SP-initiated starts (`/a/{domain}`, `/-/login`), the ACS
-//! (`/-/saml/consume`), password sign-in, and the page that shows who is signed in.
+//! (`/-/saml/consume`), and password sign-in. A browser signed in is redirected to its landing
+//! page: `/-/home` (`home.rs`), or a RelayState only when it is a path on this origin, so the
+//! ACS is never an open redirect.
 //!
 //! Pages are HTML for people and browsers; a client that sends `Accept: application/json` gets
 //! the same outcome as JSON (`{"outcome", "reason", "message", ...}`), for scripts and tests.
@@ -30,7 +32,6 @@ pub(super) fn router() -> Router<Shared> {
         .route("/a/{domain}", get(start_for_domain))
         .route("/-/login", get(login_page).post(password_sign_in))
         .route(ACS_PATH, post(consume))
-        .route("/-/home", get(home))
         .route("/-/logout", post(logout))
 }
 
@@ -40,6 +41,9 @@ struct LoginQuery {
     e: Option<String>,
     #[serde(rename = "RelayState")]
     relay_state: Option<String>,
+    /// Present (`?password`): the password step, skipping the IdP (SAML optional lets
+    /// members choose; SAML required refuses them at the next step).
+    password: Option<String>,
 }
 
 async fn start_for_domain(
@@ -50,10 +54,11 @@ async fn start_for_domain(
 ) -> Response {
     let org = app.store().org_by_domain(&domain);
     match org {
-        Some(org) => start(&app, &headers, org, q.relay_state),
+        Some(org) => start(&app, &headers, org, q.relay_state, None),
         None => login_form(
             StatusCode::NOT_FOUND,
             &format!("No Asana organization has the domain {domain}."),
+            Step::Email,
         ),
     }
 }
@@ -65,8 +70,12 @@ async fn login_page(
     Query(q): Query<LoginQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(email) = q.e.filter(|e| !e.trim().is_empty()) else {
-        return login_form(StatusCode::OK, "");
+    let email = q.e.filter(|e| !e.trim().is_empty());
+    if q.password.is_some() {
+        return login_form(StatusCode::OK, "", Step::Password(email.as_deref()));
+    }
+    let Some(email) = email else {
+        return login_form(StatusCode::OK, "", Step::Email);
     };
     let org = {
         let store = app.store();
@@ -75,15 +84,26 @@ async fn login_page(
             .and_then(|(_, d)| store.org_by_domain(d))
     };
     match org {
-        Some(org) => start(&app, &headers, org, q.relay_state),
+        Some(org) => start(&app, &headers, org, q.relay_state, Some(&email)),
         // Off the organization's domains: a guest, who signs in with a password.
-        None => login_form(StatusCode::OK, "Enter your password."),
+        None => login_form(
+            StatusCode::OK,
+            "Enter your password.",
+            Step::Password(Some(&email)),
+        ),
     }
 }
 
 /// Redirects to the organization's IdP with a new AuthnRequest, bound to this browser (whose
-/// cookie is set here if it has none), or explains why not.
-fn start(app: &Shared, headers: &HeaderMap, org: Gid, relay_state: Option<String>) -> Response {
+/// cookie is set here if it has none), or explains why not and asks for the password of
+/// `email` (when typed) instead.
+fn start(
+    app: &Shared,
+    headers: &HeaderMap,
+    org: Gid,
+    relay_state: Option<String>,
+    email: Option<&str>,
+) -> Response {
     let settings = app.store().saml_settings(org).cloned().unwrap_or_default();
     let Some(sign_in_url) = settings
         .sign_in_url
@@ -92,6 +112,7 @@ fn start(app: &Shared, headers: &HeaderMap, org: Gid, relay_state: Option<String
         return login_form(
             StatusCode::OK,
             "SAML is off for this organization: sign in with email and password.",
+            Step::Password(email),
         );
     };
     let known = cookie(headers, BROWSER_COOKIE).filter(|b| is_token(b));
@@ -195,12 +216,34 @@ async fn consume(State(app): State<Shared>, request: Request) -> Response {
     outcome(&app, &parts.headers, result)
 }
 
-/// The signed-in answer with its session cookie, or the refusal.
+/// Asana's home page, where a sign-in lands unless its RelayState names a page here.
+pub(super) const HOME: &str = "/-/home";
+
+/// Where a signed-in browser goes: the RelayState when it is a path on this origin
+/// (`/0/123/list`), the home page otherwise. A scheme, a host (`//evil.test`, `/\evil.test`)
+/// or a character a `Location` header cannot carry sends the browser home instead.
+fn landing(relay_state: Option<&str>) -> &str {
+    relay_state
+        .filter(|r| {
+            r.starts_with('/')
+                && !r.starts_with("//")
+                && !r.starts_with("/\\")
+                && r.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        })
+        .unwrap_or(HOME)
+}
+
+/// The signed-in answer with its session cookie, or the refusal. A browser is redirected (303,
+/// as a POST-redirect-GET) to its landing page, which the cookie set here lets it see.
 fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>) -> Response {
     let json = wants_json(headers);
     match result {
         Ok(signed_in) => {
-            let mut response = signed_in_page(&signed_in, json);
+            let mut response = if json {
+                signed_in_json(&signed_in)
+            } else {
+                Redirect::to(landing(signed_in.relay_state.as_deref())).into_response()
+            };
             let secure = if app.tls() { "; Secure" } else { "" };
             set_cookie(
                 &mut response,
@@ -215,42 +258,17 @@ fn outcome(app: &Shared, headers: &HeaderMap, result: Result<SignedIn, Refusal>)
     }
 }
 
-/// The signed-in answer, as JSON or as the page a browser lands on.
-fn signed_in_page(signed_in: &SignedIn, json: bool) -> Response {
+/// The signed-in answer for scripts and tests (a harness addition: Asana answers a browser only).
+fn signed_in_json(signed_in: &SignedIn) -> Response {
     let s = &signed_in.session;
-    if json {
-        return axum::Json(json!({
-            "outcome": Outcome::SignedIn,
-            "user": {"gid": s.user.to_string(), "email": s.email},
-            "via": s.via,
-            "session_expires_at": s.expires,
-            "admission": signed_in.admission.label(),
-            "relay_state": signed_in.relay_state,
-        }))
-        .into_response();
-    }
-    let relay = signed_in
-        .relay_state
-        .as_deref()
-        .map(|r| format!("<p>Continue to <code>{}</code>.</p>", escape(r)))
-        .unwrap_or_default();
-    let admission = signed_in
-        .admission
-        .label()
-        .map(|l| format!("<p>Your account was {}.</p>", escape(l)))
-        .unwrap_or_default();
-    Html(page(
-        "Asana",
-        &[],
-        "",
-        "Signed in",
-        &format!(
-            r#"<p id="signed-in" data-email="{email}">You are signed in to Asana as <strong>{email}</strong> ({via}).</p>{admission}<p>Your session lasts until {expires}.</p>{relay}<form method="post" action="/-/logout"><button>Log out</button></form>"#,
-            email = escape(&s.email),
-            via = s.via,
-            expires = s.expires,
-        ),
-    ))
+    axum::Json(json!({
+        "outcome": Outcome::SignedIn,
+        "user": {"gid": s.user.to_string(), "email": s.email},
+        "via": s.via,
+        "session_expires_at": s.expires,
+        "admission": signed_in.admission.label(),
+        "relay_state": signed_in.relay_state,
+    }))
     .into_response()
 }
 
@@ -290,40 +308,6 @@ fn refused_page(refusal: &Refusal, json: bool) -> Response {
         .into_response()
 }
 
-/// Who is signed in, by the session cookie.
-async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = cookie(&headers, COOKIE).and_then(|id| {
-        let store = app.store();
-        app.sp.session(&id, &store, app.clock.now())
-    });
-    match (session, wants_json(&headers)) {
-        (Some(s), true) => axum::Json(json!({
-            "signed_in": true,
-            "user": {"gid": s.user.to_string(), "email": s.email},
-            "via": s.via,
-            "session_expires_at": s.expires,
-        }))
-        .into_response(),
-        (None, true) => (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"signed_in": false})),
-        )
-            .into_response(),
-        (Some(s), false) => Html(page(
-            "Asana",
-            &[],
-            "",
-            "My tasks",
-            &format!(
-                r#"<p id="signed-in" data-email="{e}">Signed in as <strong>{e}</strong>.</p>"#,
-                e = escape(&s.email)
-            ),
-        ))
-        .into_response(),
-        (None, false) => Redirect::to("/-/login").into_response(),
-    }
-}
-
 async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(id) = cookie(&headers, COOKIE) {
         app.sp.sign_out(&id);
@@ -337,37 +321,64 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
     response
 }
 
-fn login_form(status: StatusCode, message: &str) -> Response {
+/// Which step of Asana's login a page shows: the email first (an organization with SAML sends
+/// the browser on to its IdP), then the password, with the email when it is known.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Email,
+    Password(Option<&'a str>),
+}
+
+/// The login page: one form per step, each with one Email field.
+fn login_form(status: StatusCode, message: &str, step: Step<'_>) -> Response {
     let message = if message.is_empty() {
         String::new()
     } else {
         notice(true, message)
     };
-    let body = format!(
-        concat!(
-            "{message}",
-            r#"<form method="get" action="/-/login"><label>Email <input name="e" type="email"></label> <button>Continue</button></form>"#,
-            r#"<h2>Or with a password</h2><form method="post" action="/-/login">"#,
-            r#"<label>Email <input name="email" type="email"></label> "#,
-            r#"<label>Password <input name="password" type="password"></label> <button>Log in</button></form>"#,
+    let form = match step {
+        Step::Email => concat!(
+            r#"<form method="get" action="/-/login"><label for="e">Email</label> "#,
+            r#"<input id="e" name="e" type="email" autocomplete="username" required> "#,
+            r#"<button id="continue">Continue</button></form>"#,
+            "<p>Members of an organization that uses SAML go on to its identity provider; ",
+            "everyone else is asked for a password next.</p>",
+            r#"<p><a href="/-/login?password">Log in with a password instead</a></p>"#,
+        )
+        .to_owned(),
+        Step::Password(email) => format!(
+            concat!(
+                r#"<form method="post" action="/-/login"><label for="email">Email</label> "#,
+                r#"<input id="email" name="email" type="email" value="{email}" autocomplete="username" required> "#,
+                r#"<label for="password">Password</label> "#,
+                r#"<input id="password" name="password" type="password" autocomplete="current-password" required> "#,
+                r#"<button id="log-in">Log in</button></form>"#,
+                r#"<p><a href="/-/login">Use another email</a></p>"#,
+            ),
+            email = escape(email.unwrap_or("")),
         ),
-        message = message
-    );
+    };
     (
         status,
-        Html(page("Asana", &[], "", "Log in to Asana", &body)),
+        Html(page(
+            "Asana",
+            &[],
+            "",
+            "Log in to Asana",
+            &format!("{message}{form}"),
+        )),
     )
         .into_response()
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
+pub(super) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     let values = headers
         .get_all(header::COOKIE)
         .iter()
@@ -401,4 +412,26 @@ fn browser_cookie(app: &Shared, browser: &str) -> String {
 /// browser's name.
 fn is_token(value: &str) -> bool {
     value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_on_this_origin_is_followed() {
+        assert_eq!(landing(Some("/0/123/list?x=1")), "/0/123/list?x=1");
+        for away in [
+            "https://evil.test/",
+            "//evil.test/",
+            "/\\evil.test",
+            "evil",
+            "/a b",
+            "/a\r\nSet-Cookie: x",
+            "",
+        ] {
+            assert_eq!(landing(Some(away)), HOME, "{away:?}");
+        }
+        assert_eq!(landing(None), HOME);
+    }
 }

@@ -234,6 +234,8 @@ impl Sp {
             email: verified.name_id.clone(),
             expires: now + SignedDuration::from_hours(i64::from(timeout_hours)),
             via: Via::Saml,
+            issuer: Some(verified.issuer.clone()),
+            admission,
         };
         let session_id = self.open(
             session.clone(),
@@ -279,6 +281,8 @@ impl Sp {
                     email: email.to_owned(),
                     expires: now + SignedDuration::from_hours(i64::from(timeout)),
                     via: Via::Password,
+                    issuer: None,
+                    admission: Admission::Member,
                 })
             });
         let entry = |seq| SignIn {

@@ -22,6 +22,10 @@ pub struct Session {
     pub email: String,
     pub expires: Timestamp,
     pub via: crate::sso::signin::Via,
+    /// The IdP whose assertion made the session (SAML only), for the home page to name.
+    pub issuer: Option<String>,
+    /// How the sign-in found its member, which the home page says after the redirect.
+    pub admission: crate::store::saml::Admission,
 }
 
 /// The most sessions kept at once (the harness's choice; Asana documents none).
@@ -166,6 +170,8 @@ mod tests {
             email: "a@acme.test".into(),
             expires,
             via: crate::sso::signin::Via::Saml,
+            issuer: None,
+            admission: crate::store::saml::Admission::Member,
         }
     }
 

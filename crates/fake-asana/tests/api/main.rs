@@ -12,6 +12,7 @@ mod groups;
 mod hostile;
 mod limits_and_faults;
 mod rest;
+mod sign_in_pages;
 mod snapshots;
 mod sso;
 mod users;

@@ -23,13 +23,17 @@ async fn the_kb_article_through_the_console() {
             .await
     );
 
-    // Configuration: paste the token, Save, Enable.
-    world
+    // Configuration: paste the token, Save (the tab says it saved), Enable.
+    let (_, html) = world
         .submit(
             &format!("/admin/apps/{app}/configuration"),
             &[("token", &world.sa.token)],
         )
         .await;
+    assert!(
+        html.contains("<p class=\"notice ok\" role=\"status\">API connection saved.</p>"),
+        "{html}"
+    );
     let (_, html) = world
         .submit(&format!("/admin/apps/{app}/enable"), &[])
         .await;
@@ -49,7 +53,13 @@ async fn the_kb_article_through_the_console() {
             ],
         )
         .await;
+    assert!(html.contains("Provisioning settings saved."), "{html}");
     insta::assert_snapshot!("console_provisioning_tab", html);
+    let visited = world.page(&format!("/admin/apps/{app}/provisioning")).await;
+    assert!(
+        !visited.contains("saved."),
+        "a plain visit confirms nothing"
+    );
     let config = world.onelogin.asana_config();
     assert!(
         config.enabled
@@ -176,7 +186,7 @@ async fn the_sso_tab_shows_endpoints_rotates_and_saves() {
     assert!(page.contains(&world.onelogin.sso_url()));
 
     let acs = world.asana.acs_url();
-    let (status, _) = world
+    let (status, saved) = world
         .submit(
             &tab,
             &[
@@ -188,6 +198,10 @@ async fn the_sso_tab_shows_endpoints_rotates_and_saves() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert!(
+        saved.contains("Service provider settings saved."),
+        "{saved}"
+    );
     let sso = world.onelogin.sso();
     assert_eq!(sso.acs_url.as_deref(), Some(acs.as_str()));
     assert_eq!(
@@ -231,4 +245,37 @@ async fn the_sso_tab_shows_endpoints_rotates_and_saves() {
         .submit(&format!("{tab}/certificates/{}/remove", old.id), &[])
         .await;
     assert_eq!(world.onelogin.sso().certificates.len(), 1);
+}
+
+/// A control with nothing to offer is disabled and says why, rather than post to an error.
+#[tokio::test]
+async fn add_app_is_disabled_once_every_app_is_assigned_directly() {
+    let world = World::new().await;
+    let app = world.onelogin.asana_app_id().to_string();
+    let (_, html) = world
+        .submit(
+            "/admin/users",
+            &[
+                ("firstname", "Ada"),
+                ("lastname", "Lovelace"),
+                ("email", "ada@acme.test"),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("<button type=\"submit\" id=\"add-app\">Add App</button>"),
+        "{html}"
+    );
+    let ada = world.onelogin.user_by_email("ada@acme.test").unwrap().id;
+    let (_, html) = world
+        .submit(&format!("/admin/users/{ada}/apps"), &[("app", &app)])
+        .await;
+    assert!(
+        html.contains("<select id=\"app\" name=\"app\" disabled></select><button type=\"submit\" id=\"add-app\" disabled>Add App</button>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"hint\" id=\"add-app-hint\">Every app is already assigned to this user directly.</span>"),
+        "{html}"
+    );
 }

@@ -469,7 +469,11 @@ async fn ada_signs_in_through_onelogin_and_after_offboarding_cannot() {
     let answer = browser.get(&signed_in.location.unwrap()).await;
     assert_eq!(answer.status, 200);
     assert!(answer.body.contains("document.forms[0].submit()"));
-    let landed = browser.submit_auto_post(&answer).await;
+    let acs = browser.submit_auto_post(&answer).await;
+    assert_eq!(acs.status, 303, "{}", acs.body);
+    let home = acs.location.unwrap();
+    assert!(home.ends_with("/-/home"), "{home}");
+    let landed = browser.get(&home).await;
     assert_eq!(landed.status, 200, "{}", landed.body);
     assert!(
         landed
@@ -486,7 +490,11 @@ async fn ada_signs_in_through_onelogin_and_after_offboarding_cannot() {
     assert!(portal.body.contains("class=\"app\""), "{}", portal.body);
     let answer = browser.get(&world.onelogin.sso_url()).await;
     let landed = browser.submit_auto_post(&answer).await;
-    assert_eq!(landed.status, 200);
+    assert_eq!(
+        landed.status, 303,
+        "signed in and sent home: {}",
+        landed.body
+    );
 
     // Removed from the role: the Delete policy deprovisions her in Asana, and OneLogin no
     // longer has the app for her.

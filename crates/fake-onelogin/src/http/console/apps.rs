@@ -2,7 +2,7 @@
 //! tab is `sso.rs`'s).
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use harness_html::{escape, page};
@@ -90,7 +90,11 @@ pub(super) fn find_app(app: &Shared, id: &str) -> Option<App> {
     app.store().app(id_of(id)?).cloned()
 }
 
-pub(super) async fn configuration(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+pub(super) async fn configuration(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Query(saved): Query<Saved>,
+) -> Response {
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
@@ -99,7 +103,7 @@ pub(super) async fn configuration(State(app): State<Shared>, Path(id): Path<Stri
         crate::http::admin::mask,
     );
     let body = format!(
-        "<form method=\"post\" action=\"/admin/apps/{id}/configuration\">\
+        "{saved}<form method=\"post\" action=\"/admin/apps/{id}/configuration\">\
          <fieldset><legend>API Connection</legend>\
          <p><label for=\"token\">Service Account Token</label>\
          <input id=\"token\" name=\"token\" size=\"72\" autocomplete=\"off\" placeholder=\"{placeholder}\"></p>\
@@ -112,6 +116,7 @@ pub(super) async fn configuration(State(app): State<Shared>, Path(id): Path<Stri
          <button type=\"submit\" id=\"save\">Save</button></fieldset></form>\
          <form method=\"post\" action=\"/admin/apps/{id}/enable\"><p>API Status: {badge} \
          <button type=\"submit\" id=\"enable\">Enable</button></p></form>",
+        saved = saved.notice("API connection"),
         id = a.id,
         placeholder = escape(&placeholder),
         badge = status_badge(&a),
@@ -136,7 +141,7 @@ pub(super) async fn save_settings(app: &Shared, id: &str, settings: Value, back:
     if let Err(e) = app.store_mut().set_provisioning(a.id, next, now) {
         return error(StatusCode::NOT_FOUND, &e.to_string());
     }
-    settle_then(app, &format!("/admin/apps/{}/{back}", a.id)).await
+    settle_then(app, &saved_url(&format!("/admin/apps/{}/{back}", a.id))).await
 }
 
 pub(super) async fn save_configuration(
@@ -171,13 +176,14 @@ pub(super) async fn enable(State(app): State<Shared>, Path(id): Path<String>) ->
 pub(super) async fn provisioning_tab(
     State(app): State<Shared>,
     Path(id): Path<String>,
+    Query(saved): Query<Saved>,
 ) -> Response {
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
     let p = &a.provisioning;
     let body = format!(
-        "<form method=\"post\" action=\"/admin/apps/{id}/provisioning\">\
+        "{saved}<form method=\"post\" action=\"/admin/apps/{id}/provisioning\">\
          <fieldset><legend>Workflow</legend>\
          <p><input type=\"checkbox\" id=\"enabled\" name=\"enabled\"{enabled}><label for=\"enabled\">Enable provisioning for {name}</label></p></fieldset>\
          <fieldset><legend>Require admin approval before this action is performed</legend>\
@@ -190,6 +196,7 @@ pub(super) async fn provisioning_tab(
          <p><label for=\"on-suspend\">When users are suspended in OneLogin, perform the following action</label>\
          <select id=\"on-suspend\" name=\"on_suspend\"><option value=\"suspend\"{s1}>Suspend</option><option value=\"do_nothing\"{s2}>Do Nothing</option></select></p></fieldset>\
          <button type=\"submit\" id=\"save\">Save</button></form>",
+        saved = saved.notice("Provisioning settings"),
         id = a.id,
         name = escape(&a.name),
         enabled = checked(p.enabled),
@@ -221,7 +228,11 @@ pub(super) async fn save_provisioning(
     save_settings(&app, &id, settings, "provisioning").await
 }
 
-pub(super) async fn parameters_tab(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+pub(super) async fn parameters_tab(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Query(saved): Query<Saved>,
+) -> Response {
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
@@ -235,7 +246,8 @@ pub(super) async fn parameters_tab(State(app): State<Shared>, Path(id): Path<Str
     };
     let p = &a.provisioning.parameters;
     let body = format!(
-        "<form method=\"post\" action=\"/admin/apps/{}/parameters\"><fieldset><legend>Asana field → OneLogin value</legend>{}{}</fieldset><button type=\"submit\" id=\"save\">Save</button></form>",
+        "{}<form method=\"post\" action=\"/admin/apps/{}/parameters\"><fieldset><legend>Asana field → OneLogin value</legend>{}{}</fieldset><button type=\"submit\" id=\"save\">Save</button></form>",
+        saved.notice("Parameters"),
         a.id,
         choice("name_id", "NameID (Subject)", p.name_id),
         choice("scim_username", "SCIM Username", p.scim_username),

@@ -2,13 +2,14 @@
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use harness_html::{escape, page};
+use harness_html::{escape, page, time};
 
 use super::page::*;
 use crate::state::Shared;
 
 pub(super) async fn events(State(app): State<Shared>) -> Response {
     app.sweep();
+    let now = app.clock.now();
     let rows: String = {
         let store = app.store();
         store
@@ -20,7 +21,7 @@ pub(super) async fn events(State(app): State<Shared>) -> Response {
                 let kind = e.event_type_id.name();
                 format!(
                     "<tr data-type=\"{t}\"><td>{at}</td><td>{t}</td><td>{kind}</td><td>{user}</td><td>{app}</td><td>{notes}</td><td class=\"error-description\">{error}</td></tr>",
-                    at = e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    at = time::stamp_ago(e.created_at, now),
                     t = e.event_type_id.id(),
                     kind = escape(kind),
                     user = escape(e.user_name.as_deref().unwrap_or("")),

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use harness_html::{notice, page};
+use serde::Deserialize;
 
 use crate::state::Shared;
 
@@ -39,6 +40,27 @@ pub(super) fn form(body: &Bytes) -> HashMap<String, String> {
 
 pub(super) fn id_of(raw: &str) -> Option<u64> {
     raw.parse().ok()
+}
+
+/// `?saved` on a tab a form just saved to (POST-redirect-GET): the tab says so.
+#[derive(Deserialize)]
+pub(super) struct Saved {
+    saved: Option<String>,
+}
+
+impl Saved {
+    /// The confirmation above the tab (`what` saved.), or nothing on a plain visit.
+    pub(super) fn notice(&self, what: &str) -> String {
+        self.saved
+            .as_ref()
+            .map(|_| notice(true, &format!("{what} saved.")))
+            .unwrap_or_default()
+    }
+}
+
+/// Where a form that saved sends the browser: its tab, marked saved.
+pub(super) fn saved_url(to: &str) -> String {
+    format!("{to}?saved")
 }
 
 /// Runs the queue until it settles, then redirects: the next page shows the outcome.

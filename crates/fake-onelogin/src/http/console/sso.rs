@@ -4,10 +4,10 @@
 //! until it is removed.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use harness_html::escape;
+use harness_html::{escape, time};
 
 use super::apps::{app_page, find_app};
 use super::page::*;
@@ -15,7 +15,11 @@ use crate::model::{IdpCertificate, SignatureAlgorithm, SignatureElement};
 use crate::sso;
 use crate::state::Shared;
 
-pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+pub(super) async fn sso_tab(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Query(saved): Query<Saved>,
+) -> Response {
     let Some(a) = find_app(&app, &id) else {
         return error(StatusCode::NOT_FOUND, "There is no such app.");
     };
@@ -48,7 +52,7 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
                  <a href=\"/admin/apps/{app}/sso/certificates/{id}/download\">Download</a></td><td>{remove}</td></tr>",
                 subject = escape(details.as_ref().map_or("", |d| d.subject())),
                 sha1 = details.as_ref().map(|d| d.sha1_fingerprint()).unwrap_or_default(),
-                created = c.created_at.strftime("%Y-%m-%d %H:%M"),
+                created = time::stamp(c.created_at),
                 app = a.id,
                 id = c.id,
             )
@@ -70,7 +74,7 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
     .map(|(value, label, it)| option(value, label, a.sso.signature_element == it))
     .collect();
     let body = format!(
-        "<dl id=\"sso-endpoints\"><dt>Issuer URL</dt><dd><code>{issuer}</code></dd>\
+        "{saved}<dl id=\"sso-endpoints\"><dt>Issuer URL</dt><dd><code>{issuer}</code></dd>\
          <dt>SAML 2.0 Endpoint (HTTP)</dt><dd><code>{sso}</code></dd>\
          <dt>SLO Endpoint (HTTP)</dt><dd><code>{slo}</code></dd></dl>\
          <p><a href=\"{metadata}\">More Actions › SAML Metadata</a></p>\
@@ -83,6 +87,7 @@ pub(super) async fn sso_tab(State(app): State<Shared>, Path(id): Path<String>) -
          <p><label for=\"signature_element\">SAML signature element</label> <select id=\"signature_element\" name=\"signature_element\">{elements}</select></p>\
          <button type=\"submit\" id=\"save-sso\">Save</button></fieldset></form>\
          <p>The NameID is set on the Parameters tab.</p>",
+        saved = saved.notice("Service provider settings"),
         issuer = escape(&sso::issuer(a.sso.issuer_form, origin, a.id)),
         metadata = escape(&sso::metadata_url(origin, a.id)),
         sso = escape(&sso::sso_url(origin, a.id)),
@@ -121,7 +126,7 @@ pub(super) async fn save_sso(
     if let Err(e) = app.store_mut().set_sso(a.id, next, now) {
         return error(StatusCode::BAD_REQUEST, &e.to_string());
     }
-    Redirect::to(&format!("/admin/apps/{}/sso", a.id)).into_response()
+    Redirect::to(&saved_url(&format!("/admin/apps/{}/sso", a.id))).into_response()
 }
 
 pub(super) async fn rotate(State(app): State<Shared>, Path(id): Path<String>) -> Response {
@@ -171,8 +176,8 @@ pub(super) async fn certificate_details(
          <dt>SHA-1 fingerprint</dt><dd><code>{sha1}</code></dd><dt>SHA-256 fingerprint</dt><dd><code>{sha256}</code></dd></dl>\
          <pre id=\"pem\">{pem}</pre><p><a href=\"/admin/apps/{app}/sso/certificates/{id}/download\">Download</a> · <a href=\"/admin/apps/{app}/sso\">Back to SSO</a></p>",
         subject = escape(d.subject()),
-        from = d.not_before(),
-        until = d.not_after(),
+        from = time::stamp(d.not_before()),
+        until = time::stamp_ago(d.not_after(), app.clock.now()),
         sha1 = d.sha1_fingerprint(),
         sha256 = d.sha256_fingerprint(),
         pem = escape(&c.certificate),

@@ -85,21 +85,39 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
             )
         })
         .collect();
-    let options: String = store
+    let options: Vec<(u64, String)> = store
         .roles()
         .filter(|r| !role_ids.contains(&r.id))
-        .map(|r| format!("<option value=\"{}\">{}</option>", r.id, escape(&r.name)))
+        .map(|r| (r.id, r.name.clone()))
         .collect();
+    let add_role = add_form(
+        u.id,
+        "roles",
+        ("role", "Add a role", "Add Role"),
+        &options,
+        if store.roles().next().is_none() {
+            "There are no roles yet: create one under <a href=\"/admin/roles\">Roles</a>."
+        } else {
+            "Every role is already given to this user."
+        },
+    );
     let apps: String = store
         .apps()
         .filter(|a| store.has_access(u.id, a.id))
         .map(|a| app_row(&store, u, a))
         .collect();
-    let assignable: String = store
+    let assignable: Vec<(u64, String)> = store
         .apps()
         .filter(|a| !store.assigned_directly(u.id, a.id))
-        .map(|a| format!("<option value=\"{}\">{}</option>", a.id, escape(&a.name)))
+        .map(|a| (a.id, a.name.clone()))
         .collect();
+    let add_app = add_form(
+        u.id,
+        "apps",
+        ("app", "Add an app", "Add App"),
+        &assignable,
+        "Every app is already assigned to this user directly.",
+    );
     let suspend = suspend_button(u);
     let body = format!(
         "<p>Status: <span id=\"user-status\">{status}</span></p>\
@@ -107,11 +125,9 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
          <button type=\"submit\" id=\"save-user\">Save User</button></fieldset></form>\
          <p>{suspend} <form class=\"inline\" method=\"post\" action=\"/admin/users/{id}/delete\"><button type=\"submit\" id=\"delete-user\">Delete</button></form></p>\
          <h2>Roles</h2><ul>{roles}</ul>\
-         <form method=\"post\" action=\"/admin/users/{id}/roles\"><label for=\"role\">Add a role</label><select id=\"role\" name=\"role\">{options}</select>\
-         <button type=\"submit\" id=\"add-role\">Add Role</button></form>\
+         {add_role}\
          <h2>Applications</h2><table id=\"applications\"><thead><tr><th>App</th><th>Provisioning</th><th>User id in the app</th><th>Last task</th><th>Assigned</th></tr></thead><tbody>{apps}</tbody></table>\
-         <form method=\"post\" action=\"/admin/users/{id}/apps\"><label for=\"app\">Add an app</label><select id=\"app\" name=\"app\">{assignable}</select>\
-         <button type=\"submit\" id=\"add-app\">Add App</button></form>",
+         {add_app}",
         status = u.status.label(),
         id = u.id,
         f1 = field("firstname", "First name", &u.firstname),
@@ -127,6 +143,34 @@ pub(super) async fn user(State(app): State<Shared>, Path(id): Path<String>) -> R
     );
     let title = format!("{} {}", u.firstname, u.lastname);
     Html(page(PRODUCT, NAV, "/admin/users", &title, &body)).into_response()
+}
+
+/// An Add Role / Add App form: a select of `choices` and its button, or, with nothing to offer,
+/// both disabled and `hint` (HTML) saying why, so no click leads to an error page.
+fn add_form(
+    user: u64,
+    path: &str,
+    (name, label, button): (&str, &str, &str),
+    choices: &[(u64, String)],
+    hint: &str,
+) -> String {
+    let options: String = choices
+        .iter()
+        .map(|(id, n)| format!("<option value=\"{id}\">{}</option>", escape(n)))
+        .collect();
+    let (disabled, hint) = if choices.is_empty() {
+        (
+            " disabled",
+            format!(" <span class=\"hint\" id=\"add-{name}-hint\">{hint}</span>"),
+        )
+    } else {
+        ("", String::new())
+    };
+    format!(
+        "<form method=\"post\" action=\"/admin/users/{user}/{path}\"><label for=\"{name}\">{label}</label>\
+         <select id=\"{name}\" name=\"{name}\"{disabled}>{options}</select>\
+         <button type=\"submit\" id=\"add-{name}\"{disabled}>{button}</button>{hint}</form>"
+    )
 }
 
 /// A row of the Applications tab: the app's provisioning state, the target's id for the user,
