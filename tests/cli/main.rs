@@ -13,6 +13,7 @@ mod layout;
 mod openapi;
 mod python_example;
 mod readme;
+mod readme_figures;
 mod restart;
 mod run;
 mod schema;

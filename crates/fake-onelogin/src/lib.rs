@@ -370,8 +370,7 @@ impl FakeOneLogin {
     }
 
     /// Makes the directory and app settings as they are now what `POST /__admin/reset` returns
-    /// to, for a starter that configures the fake after binding it (`serve` points the SSO
-    /// connector at the fake Asana it bound first).
+    /// to (`serve` points the SSO connector at the fake Asana it bound first, then marks).
     pub fn mark_start(&self) {
         let now = self.app.store().snapshot();
         *self.app.start.write().unwrap_or_else(|e| e.into_inner()) = now;
