@@ -429,3 +429,18 @@ async fn a_marked_start_is_what_reset_returns_to() {
     assert!(config.enabled, "enabled before the mark");
     assert_eq!(config.token.as_deref(), Some(world.sa.token.as_str()));
 }
+
+#[tokio::test]
+async fn the_signing_key_made_at_start_survives_a_reset_and_a_later_rotation_does_not() {
+    let world = World::new().await;
+    world.onelogin.prepare_idp_key().await.unwrap();
+    let start = world.onelogin.idp_certificate_pem();
+    world.onelogin.rotate_idp_certificate();
+    assert_ne!(world.onelogin.idp_certificate_pem(), start);
+    assert_eq!(
+        world.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(world.onelogin.idp_certificate_pem(), start);
+    assert_eq!(world.onelogin.sso().certificates.len(), 1);
+}
