@@ -166,10 +166,10 @@ fn certificates_into_start(app: &crate::state::AppState, id: u64) {
         return;
     };
     let mut start = app.start.write().unwrap_or_else(|e| e.into_inner());
-    if let Some(a) = start.apps.iter_mut().find(|a| a.id == id) {
-        if a.sso.certificates.is_empty() {
-            a.sso.certificates = certificates;
-        }
+    if let Some(a) = start.apps.iter_mut().find(|a| a.id == id)
+        && a.sso.certificates.is_empty()
+    {
+        a.sso.certificates = certificates;
     }
 }
 
