@@ -278,6 +278,7 @@ async fn start(
             }
         })
         .map_err(|e| BadInput(e.to_string()))?;
+    onelogin.mark_start();
     onelogin.prepare_idp_key();
     onelogin.spawn_worker();
     Ok((asana, onelogin))

@@ -14,6 +14,7 @@ mod layout;
 mod openapi;
 mod python_example;
 mod readme;
+mod readme_figures;
 mod restart;
 mod run;
 mod scenario_patterns;

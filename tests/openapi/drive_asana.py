@@ -96,4 +96,6 @@ def drive(fake, sa_token):
     broken = json.loads(json.dumps(snapshot))
     broken["organizations"].append(dict(broken["organizations"][0]))
     c("put", "/__admin/state", 422, body=broken)
+    c("post", "/__admin/reset", 204, query="?keep=config")
+    c("post", "/__admin/reset", 400, query="?keep=everything")
     c("post", "/__admin/reset", 204)

@@ -232,7 +232,10 @@ impl FakeAsanaBuilder {
             config.rate_limit = limits;
         }
         let app = Arc::new(state::AppState {
-            initial: store.snapshot(),
+            start: RwLock::new(state::Start {
+                state: store.snapshot(),
+                config,
+            }),
             store: RwLock::new(store),
             config: RwLock::new(config),
             clock,
@@ -365,6 +368,17 @@ impl FakeAsana {
     /// Changes switches, profile or rate limits.
     pub fn configure(&self, change: impl FnOnce(&mut Config)) {
         change(&mut self.app.config.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Makes the records and configuration as they are now what `POST /__admin/reset` returns
+    /// to, for a starter that configures the fake after binding it (switches have no builder
+    /// method).
+    pub fn mark_start(&self) {
+        let start = state::Start {
+            state: self.app.store().snapshot(),
+            config: self.app.config(),
+        };
+        *self.app.start.write().unwrap_or_else(|e| e.into_inner()) = start;
     }
 
     /// Adds a fault; see [`FaultSpec`].

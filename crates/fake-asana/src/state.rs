@@ -27,7 +27,7 @@ pub(crate) struct AppState {
     /// [`AppState::scim_base`].
     pub scim_base: String,
     /// What `POST /__admin/reset` goes back to.
-    pub initial: Snapshot,
+    pub start: RwLock<Start>,
     pub seed: Option<u64>,
     /// Bumped whenever the store is taken for writing, so a saver knows to save.
     pub changes: tokio::sync::watch::Sender<u64>,
@@ -49,9 +49,22 @@ impl crate::sso::StoreAccess for AppState {
 
 pub(crate) type Shared = Arc<AppState>;
 
+/// The fake as it started (the fixture or restored state, the profile and its switches, the rate
+/// limits): a reset returns to all of it, so a switch turned off in one test is on again in the
+/// next.
+#[derive(Clone)]
+pub(crate) struct Start {
+    pub state: Snapshot,
+    pub config: Config,
+}
+
 impl AppState {
     pub fn config(&self) -> Config {
         *self.config.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn start(&self) -> Start {
+        self.start.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn store(&self) -> RwLockReadGuard<'_, Store> {

@@ -291,7 +291,7 @@ impl FakeOneLoginBuilder {
             self.seed.unwrap_or(0x5eed),
         );
         let app = Arc::new(AppState {
-            initial: store.snapshot(),
+            start: RwLock::new(store.snapshot()),
             store: RwLock::new(store),
             clock,
             tokens: tokens::Tokens::default(),
@@ -367,6 +367,13 @@ impl FakeOneLogin {
             .expect("the Asana app exists")
             .provisioning
             .clone()
+    }
+
+    /// Makes the directory and app settings as they are now what `POST /__admin/reset` returns
+    /// to (`serve` points the SSO connector at the fake Asana it bound first, then marks).
+    pub fn mark_start(&self) {
+        let now = self.app.store().snapshot();
+        *self.app.start.write().unwrap_or_else(|e| e.into_inner()) = now;
     }
 
     /// Changes the Asana app's provisioning settings, as the admin console's Save does. A new

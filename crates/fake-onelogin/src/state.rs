@@ -32,7 +32,9 @@ pub(crate) struct AppState {
     pub(crate) changes: tokio::sync::watch::Sender<u64>,
     /// When set, `/__admin` and `/admin` require it.
     pub(crate) admin_token: Option<String>,
-    pub(crate) initial: State,
+    /// What `POST /__admin/reset` goes back to: the directory and every app's settings
+    /// (provisioning, approvals, deletion policy, mappings, SSO) as the fake started.
+    pub(crate) start: RwLock<State>,
     /// `http://host:port`: the base of the IdP's issuer and endpoints.
     pub(crate) origin: String,
     /// Signing keys in memory, people's OneLogin sessions, and the pool signing runs on.
@@ -42,6 +44,10 @@ pub(crate) struct AppState {
 pub(crate) type Shared = Arc<AppState>;
 
 impl AppState {
+    pub(crate) fn start(&self) -> State {
+        self.start.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub(crate) fn store(&self) -> RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -171,3 +171,62 @@ async fn config_switches_profiles_and_refuses_typos() {
             .contains("known switches")
     );
 }
+
+#[tokio::test]
+async fn reset_returns_switches_and_rate_limits_to_the_start_unless_told_to_keep_them() {
+    let app = TestApp::with(FakeAsana::builder().profile(fake_asana::Profile::Rfc)).await;
+    let start = app.admin(Method::GET, "/config", None).await.body;
+    assert_eq!(start["profile"], "rfc");
+    assert_eq!(start["switches"]["delete_deprovisions"], false);
+    let changed = json!({
+        "switches": {"delete_deprovisions": true},
+        "rate_limit": {"requests_per_minute": 7}
+    });
+    let set = app
+        .admin(Method::PUT, "/config", Some(changed.clone()))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let during = set.body;
+    assert_ne!(during, start);
+
+    let kept = app.admin(Method::POST, "/reset?keep=config", None).await;
+    assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.body);
+    assert_eq!(app.admin(Method::GET, "/config", None).await.body, during);
+
+    let full = app.admin(Method::POST, "/reset", None).await;
+    assert_eq!(full.status, StatusCode::NO_CONTENT, "{}", full.body);
+    assert_eq!(
+        app.admin(Method::GET, "/config", None).await.body,
+        start,
+        "the profile the builder gave, its switches, and the rate limits"
+    );
+
+    let typo = app.admin(Method::POST, "/reset?keep=configs", None).await;
+    assert_eq!(typo.status, StatusCode::BAD_REQUEST, "{}", typo.body);
+    assert!(typo.body["error"].as_str().unwrap().contains("config"));
+}
+
+#[tokio::test]
+async fn a_marked_start_is_what_reset_returns_to() {
+    let app = TestApp::new().await;
+    app.asana.configure(|c| {
+        c.update(&json!({"switches": {"delete_deprovisions": false}}))
+            .unwrap();
+    });
+    app.asana.mark_start();
+    app.admin(
+        Method::PUT,
+        "/config",
+        Some(json!({"switches": {"delete_deprovisions": true}})),
+    )
+    .await;
+    let reset = app.admin(Method::POST, "/reset", None).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    let config = app.admin(Method::GET, "/config", None).await.body;
+    assert_eq!(config["switches"]["delete_deprovisions"], false);
+    assert_eq!(
+        app.scim(Method::GET, "/Users", None).await.status,
+        StatusCode::OK,
+        "the service account made before the mark is part of the start"
+    );
+}

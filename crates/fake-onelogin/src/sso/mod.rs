@@ -160,6 +160,19 @@ impl Idp {
     }
 }
 
+/// Gives the start the app's certificates when it has none (the key made at start).
+fn certificates_into_start(app: &crate::state::AppState, id: u64) {
+    let Some(certificates) = app.store().app(id).map(|a| a.sso.certificates.clone()) else {
+        return;
+    };
+    let mut start = app.start.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(a) = start.apps.iter_mut().find(|a| a.id == id)
+        && a.sso.certificates.is_empty()
+    {
+        a.sso.certificates = certificates;
+    }
+}
+
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -238,13 +251,13 @@ impl crate::FakeOneLogin {
     /// Makes the Asana app's signing key now, on a blocking thread, unless it has one: `serve`
     /// calls it at start so that readiness never waits on RSA key generation, and the first
     /// sign-in rarely does. A sign-in that comes first makes the key itself; only one is kept.
+    /// The key is part of the start, as if made before it: a reset keeps signing with it.
     pub fn prepare_idp_key(&self) -> JoinHandle<()> {
         let app = self.app.clone();
         let id = self.asana_app_id;
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = keys::ensure_certificate(&app, id) {
-                tracing::error!(error = %e, "cannot make the IdP signing key");
-            }
+        tokio::task::spawn_blocking(move || match keys::ensure_certificate(&app, id) {
+            Ok(()) => certificates_into_start(&app, id),
+            Err(e) => tracing::error!(error = %e, "cannot make the IdP signing key"),
         })
     }
 

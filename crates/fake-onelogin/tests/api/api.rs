@@ -369,3 +369,78 @@ async fn state_round_trips_and_reset_restores_the_start() {
     world.run().await;
     assert!(world.asana_user("ada@acme.test").unwrap().is_active());
 }
+
+#[tokio::test]
+async fn reset_returns_every_app_setting_to_the_start() {
+    let world = World::new().await;
+    let app = world.onelogin.asana_app_id();
+    let provisioning = format!("/apps/{app}/provisioning");
+    let sso = format!("/apps/{app}/sso");
+    let start = world.admin(Method::GET, &provisioning, None).await.body;
+    let sso_start = world.admin(Method::GET, &sso, None).await.body;
+    world
+        .configure(json!({
+            "token": world.sa.token,
+            "enabled": true,
+            "require_approval": {"create": true, "delete": true},
+            "on_delete": "suspend",
+        }))
+        .await;
+    let changed = world
+        .admin(
+            Method::PUT,
+            &sso,
+            Some(json!({"acs_url": "http://127.0.0.1:9/-/saml/consume", "issuer_form": "local"})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_ne!(
+        world.admin(Method::GET, &provisioning, None).await.body,
+        start
+    );
+
+    assert_eq!(
+        world.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        world.admin(Method::GET, &provisioning, None).await.body,
+        start,
+        "token, provisioning, approvals and deletion policy as the fake started"
+    );
+    let sso_now = world.admin(Method::GET, &sso, None).await.body;
+    for key in ["acs_url", "issuer", "issuer_form", "audience"] {
+        assert_eq!(sso_now[key], sso_start[key], "{key}");
+    }
+}
+
+#[tokio::test]
+async fn a_marked_start_is_what_reset_returns_to() {
+    let world = World::connected().await;
+    world.onelogin.mark_start();
+    world
+        .configure(json!({"enabled": false, "on_delete": "do_nothing"}))
+        .await;
+    assert_eq!(
+        world.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let config = world.onelogin.asana_config();
+    assert!(config.enabled, "enabled before the mark");
+    assert_eq!(config.token.as_deref(), Some(world.sa.token.as_str()));
+}
+
+#[tokio::test]
+async fn the_signing_key_made_at_start_survives_a_reset_and_a_later_rotation_does_not() {
+    let world = World::new().await;
+    world.onelogin.prepare_idp_key().await.unwrap();
+    let start = world.onelogin.idp_certificate_pem();
+    world.onelogin.rotate_idp_certificate();
+    assert_ne!(world.onelogin.idp_certificate_pem(), start);
+    assert_eq!(
+        world.admin(Method::POST, "/reset", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(world.onelogin.idp_certificate_pem(), start);
+    assert_eq!(world.onelogin.sso().certificates.len(), 1);
+}

@@ -28,10 +28,31 @@ pub(super) async fn put_state(State(app): State<Shared>, bytes: Bytes) -> AdminR
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub(super) async fn reset(State(app): State<Shared>) -> AdminResult {
-    let store = Store::restore(app.initial.clone(), app.seed)
-        .expect("the initial state was valid when captured");
+/// `?keep=config`: the narrower reset, which keeps the switches and rate limits set since start.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ResetQuery {
+    keep: Option<Keep>,
+}
+
+#[derive(Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Keep {
+    Config,
+}
+
+/// Back to the start: the records, the configuration (unless `?keep=config`), and every memory.
+pub(super) async fn reset(
+    State(app): State<Shared>,
+    AdminQuery(q): AdminQuery<ResetQuery>,
+) -> AdminResult {
+    let start = app.start();
+    let store =
+        Store::restore(start.state, app.seed).expect("the start state was valid when captured");
     *app.store_mut() = store;
+    if q.keep != Some(Keep::Config) {
+        *app.config.write().unwrap_or_else(|e| e.into_inner()) = start.config;
+    }
     app.limiter.clear();
     app.faults.clear();
     app.journal.clear();

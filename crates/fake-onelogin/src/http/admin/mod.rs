@@ -276,9 +276,10 @@ async fn put_state(State(app): State<Shared>, body: Bytes) -> AdminResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Back to the start: the directory, every app's settings, and every memory (tokens, the
+/// outbound journal, sign-in sessions). Retention is a start-up setting, so it stays.
 async fn reset(State(app): State<Shared>) -> AdminResult {
-    let mut store =
-        Store::restore(app.initial.clone()).expect("the initial state was valid when captured");
+    let mut store = Store::restore(app.start()).expect("the start state was valid when captured");
     let mut current = app.store_mut();
     store.set_retention(current.retention(), app.clock.now());
     *current = store;
