@@ -66,7 +66,7 @@ impl<'a> UserResource<'a> {
             user_type: dialect.shows_user_type(org),
             asana_shape,
             both_schemas: !dialect.meta(),
-            meta: dialect.meta().then(|| UserMeta {
+            meta: dialect.meta().then_some(UserMeta {
                 resource_type: "User",
                 created: u.created_at,
                 last_modified: u.updated_at,
