@@ -3,7 +3,8 @@
 //! - `reply`: handler errors (always a SCIM error body) and the `{id}` extractor.
 //! - `request`: reading bodies (schemas, OneLogin's extension key) and ids.
 //! - `query`: list and search queries: Asana's documented filters, pages, projections.
-//! - `render`: the one rendering of a user and of a group.
+//! - `resource`: the one rendering of a user, a view borrowed from the record.
+//! - `render`: a user as a JSON tree, and the rendering of a group.
 //! - `discovery`, `users`, `groups`: the handlers.
 
 mod discovery;
@@ -12,6 +13,7 @@ mod query;
 mod render;
 mod reply;
 mod request;
+mod resource;
 mod users;
 
 use axum::Router;

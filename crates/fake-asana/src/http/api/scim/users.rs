@@ -88,7 +88,7 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
             if !query.projects() {
                 // Without `attributes` nothing needs a JSON tree: straight to the wire.
                 let found: Vec<UserResource> = found
-                    .map(|u| user_resource(u, info, &dialect, base))
+                    .map(|u| UserResource::new(u, info, &dialect, base))
                     .into_iter()
                     .collect();
                 return Ok(json_reply(&page_of(found, query, &dialect, |r| r)));
