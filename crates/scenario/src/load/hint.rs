@@ -56,19 +56,31 @@ fn names_step(line: &str, name: &str) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with(':'))
 }
 
-/// The valid name nearest `typed`: the same once case, `-` and `_` are set aside, or at most
-/// two edits away (and fewer edits than `typed` has letters, so `ab` does not become `xy`).
+/// The valid name nearest `typed`: the same once case, `-` and `_` are set aside, at most two
+/// edits away (and fewer edits than `typed` has letters, so `ab` does not become `xy`), or the
+/// only valid name `typed` starts with.
 pub(crate) fn closest<'a>(typed: &str, valid: &[&'a str]) -> Option<&'a str> {
     let plain = |s: &str| s.to_lowercase().replace(['-', '_'], "");
     if let Some(same) = valid.iter().find(|v| plain(v) == plain(typed)) {
         return Some(same);
     }
-    valid
+    let near = valid
         .iter()
         .map(|v| (edits(typed, v), *v))
         .filter(|(d, _)| *d <= 2 && *d < typed.chars().count())
         .min_by_key(|(d, _)| *d)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v);
+    // `approve_task` for `approve`: the one valid name the typed one starts with.
+    near.or_else(|| {
+        match valid
+            .iter()
+            .filter(|v| v.len() >= 4 && typed.starts_with(**v))
+            .collect::<Vec<_>>()[..]
+        {
+            [only] => Some(*only),
+            _ => None,
+        }
+    })
 }
 
 /// Damerau-Levenshtein distance (optimal string alignment): a swap of two neighbours is one edit.
@@ -198,7 +210,11 @@ mod tests {
         );
         assert_eq!(closest("createUser", &["create_user"]), Some("create_user"));
         assert_eq!(closest("xy", &["ab", "cd"]), None);
-        assert_eq!(closest("approve_all", &["approve", "deny"]), None);
+        assert_eq!(
+            closest("approve_task", &["approve", "deny"]),
+            Some("approve")
+        );
+        assert_eq!(closest("create_it", &["create_user", "create_team"]), None);
     }
 
     #[test]
