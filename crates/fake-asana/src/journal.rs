@@ -73,7 +73,6 @@ impl Exchange {
         content_type: Option<&HeaderValue>,
         user_agent: Option<&HeaderValue>,
     ) -> Self {
-        use std::fmt::Write;
         let content_type = content_type.and_then(|v| v.to_str().ok());
         let user_agent = user_agent.and_then(|v| v.to_str().ok());
         let mut text = String::with_capacity(
@@ -82,10 +81,7 @@ impl Exchange {
                 + content_type.map_or(0, str::len)
                 + user_agent.map_or(0, str::len),
         );
-        match uri.path_and_query() {
-            Some(p) => write!(text, "{p}").expect("a String takes any text"),
-            None => text.push_str(uri.path()),
-        }
+        text.push_str(uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
         let uri_len = text.len();
         let mut push = |value: Option<&str>| {
             value.map(|v| {

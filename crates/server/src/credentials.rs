@@ -8,10 +8,19 @@
 pub fn bearer(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer")
-        && !token.is_empty()
-        && !token.contains(char::is_whitespace))
-    .then_some(token)
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !has_whitespace(token))
+        .then_some(token)
+}
+
+/// `char::is_whitespace` over the token, by bytes when it is ASCII, as header values are:
+/// this runs on every API request.
+fn has_whitespace(token: &str) -> bool {
+    if token.is_ascii() {
+        // ASCII's whitespace as `char::is_whitespace` counts it: with vertical tab.
+        token.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0b)
+    } else {
+        token.contains(char::is_whitespace)
+    }
 }
 
 /// The value of cookie `name` in `Cookie` header values (`a=1; b=2`): one reader for both

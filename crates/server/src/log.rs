@@ -24,10 +24,15 @@ impl<T> BoundedLog<T> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.0 += 1;
         let seq = inner.0;
-        if inner.1.len() == self.capacity {
-            inner.1.pop_front();
-        }
+        let evicted = if inner.1.len() == self.capacity {
+            inner.1.pop_front()
+        } else {
+            None
+        };
         inner.1.push_back(make(seq));
+        // The entry pushed out is freed after the lock is let go, not while others wait on it.
+        drop(inner);
+        drop(evicted);
     }
 
     /// Every entry kept, oldest first, as `read` renders it.

@@ -23,7 +23,16 @@ impl Store {
     /// Looks a user up by userName, case-insensitively, through the index.
     pub fn user_by_name(&self, org: Gid, user_name: &str, cfg: &Config) -> Option<&UserRecord> {
         let o = self.orgs.get(&org)?;
-        let gid = o.by_user_name.get(&user_name.to_lowercase())?;
+        // The index is by lower case; a name already in lower case ASCII (as IdPs send
+        // emails) is looked up as it is, without a lowered copy.
+        let gid = if user_name
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            o.by_user_name.get(user_name)?
+        } else {
+            o.by_user_name.get(&user_name.to_lowercase())?
+        };
         o.users.get(gid).map(|u| &**u).filter(|u| !hidden(u, cfg))
     }
 
