@@ -80,6 +80,8 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
         let body = json!({
             "target": {
                 "scim_url": url,
+                // What the compared paths are relative to, on each side.
+                "scim_base": {"fake": FAKE_SCIM_BASE, "external": external_base},
                 "domain": c.identities.as_ref().map(|i| i.domain.clone()),
                 "run_id": c.identities.as_ref().map(|i| i.run_id.clone()),
             },

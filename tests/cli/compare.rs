@@ -86,6 +86,10 @@ async fn compare_against_scim2_server_reports_every_difference_and_none_of_paths
     // members' attributes): that is a finding, exit 1.
     assert_eq!(out.status.code(), Some(1), "{report:#}");
     assert!(report["compared"].as_u64().unwrap() >= 4, "{report:#}");
+    assert_eq!(
+        report["target"]["scim_base"],
+        serde_json::json!({"fake": "/api/1.0/scim", "external": "/"})
+    );
     let differences = report["differences"].as_array().unwrap();
     let of = |scenario: &str| -> Vec<&Value> {
         differences
