@@ -44,7 +44,11 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
         .map(|t| t.scim_url.clone())
         .unwrap_or_default();
     let external_base = reqwest::Url::parse(&url)
-        .map_err(|e| BadInput(format!("--asana-scim-url {url}: {e}")))?
+        .map_err(|e| {
+            BadInput(format!(
+                "--asana-scim-url {url} is not a URL ({e}): give the endpoint's SCIM base, such as https://app.asana.com/api/1.0/scim"
+            ))
+        })?
         .path()
         .to_owned();
     let fake = run_side(&c, c.fake.clone()).await?;
