@@ -4,11 +4,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use harness_scenario::compare::{Difference, SideBySide, by_switch, compare, side_by_side};
+use harness_scenario::compare::{
+    Difference, SideBySide, by_switch, compare, relative_path, side_by_side,
+};
+use harness_scenario::report::ExchangeShape;
 use harness_scenario::{Identities, Outcome, RunOptions, ScenarioReport, report};
 use serde_json::json;
 
 use crate::BadInput;
+
+/// Where the fake Asana serves SCIM: Asana's own path.
+const FAKE_SCIM_BASE: &str = "/api/1.0/scim";
 
 pub struct Compare {
     pub files: Vec<PathBuf>,
@@ -37,6 +43,14 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|t| t.scim_url.clone())
         .unwrap_or_default();
+    let external_base = reqwest::Url::parse(&url)
+        .map_err(|e| {
+            BadInput(format!(
+                "--asana-scim-url {url} is not a URL ({e}): give the endpoint's SCIM base, such as https://app.asana.com/api/1.0/scim"
+            ))
+        })?
+        .path()
+        .to_owned();
     let fake = run_side(&c, c.fake.clone()).await?;
     let external = run_side(&c, c.external.clone()).await?;
     let mut differences: Vec<Difference> = Vec::new();
@@ -53,8 +67,15 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
             continue;
         }
         compared += 1;
-        let found = compare(&f.path, &f.exchanges, &e.exchanges);
-        sequences.push((&f.path, side_by_side(&f.exchanges, &e.exchanges, &found)));
+        // Reports keep the paths as sent; the two sides compare what each serves under its
+        // own SCIM base.
+        let fake_exchanges = relative(&f.exchanges, FAKE_SCIM_BASE);
+        let external_exchanges = relative(&e.exchanges, &external_base);
+        let found = compare(&f.path, &fake_exchanges, &external_exchanges);
+        sequences.push((
+            &f.path,
+            side_by_side(&fake_exchanges, &external_exchanges, &found),
+        ));
         differences.extend(found);
     }
     let counts = by_switch(&differences);
@@ -63,6 +84,8 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
         let body = json!({
             "target": {
                 "scim_url": url,
+                // What the compared paths are relative to, on each side.
+                "scim_base": {"fake": FAKE_SCIM_BASE, "external": external_base},
                 "domain": c.identities.as_ref().map(|i| i.domain.clone()),
                 "run_id": c.identities.as_ref().map(|i| i.run_id.clone()),
             },
@@ -79,7 +102,9 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&body)?);
     } else {
-        println!("The fake Asana beside {url}: {compared} scenarios compared\n");
+        println!(
+            "The fake Asana beside {url}: {compared} scenarios compared (paths relative to each side's SCIM base)\n"
+        );
         for (scenario, lines) in &sequences {
             print_side_by_side(scenario, lines);
         }
@@ -108,6 +133,17 @@ pub async fn run(c: Compare) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The exchanges with their paths relative to the SCIM base they were sent under.
+fn relative(exchanges: &[ExchangeShape], base_path: &str) -> Vec<ExchangeShape> {
+    exchanges
+        .iter()
+        .map(|e| ExchangeShape {
+            path: relative_path(&e.path, base_path),
+            ..e.clone()
+        })
+        .collect()
 }
 
 /// One scenario's sequences in two columns, each differing line marked with what differs and

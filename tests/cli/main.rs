@@ -3,6 +3,7 @@
 mod bench;
 mod browser;
 mod citations;
+mod compare;
 mod compliance;
 mod container;
 mod docs;

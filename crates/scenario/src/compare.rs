@@ -3,11 +3,14 @@
 //! explains it where one does. That is the parity report a team keeps in CI: "our fake still
 //! matches our Asana", up to the switches it names.
 //!
-//! Exchanges are compared in order: method and path (ids normalized), status, and the response
+//! The two sequences are aligned by request: method and path (ids normalized, relative to each
+//! side's SCIM base), so an exchange one side makes and the other does not is a difference of
+//! its own and the rest still pair up. Each pair is compared by status and by the response
 //! body's shape: its keys and the types of its values, with ids, times and secrets normalized
 //! (as transcripts redact them). Values themselves are the endpoint's data (another org's teams,
-//! an id in a message) and are not compared. A body difference is reported per JSON path. When
-//! the sequences part ways after a status difference, the parting is put down to the same switch.
+//! an id in a message) and are not compared. A body difference is reported per JSON path. An
+//! unpaired exchange is put down to the switch of the status difference before it (or, with
+//! none, of a body difference): the sequences part ways where the two sides answered apart.
 //! Which switch explains which difference is the probe's switch table
 //! (`harness_probe::switches`), the one place a switch says what reveals it.
 
@@ -19,12 +22,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::report::ExchangeShape;
+use align::align;
+
+mod align;
 
 /// One difference between the fake's exchanges and the endpoint's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
     pub scenario: String,
-    /// The exchange's place in the sequence, from 1.
+    /// The line of the two sequences side by side, from 1: the exchange's place in both while
+    /// they make the same requests.
     pub exchange: usize,
     /// `GET /Users/{id}` and its status on each side.
     pub fake: Option<String>,
@@ -56,60 +63,77 @@ fn line(e: &ExchangeShape) -> String {
     format!("{} {} {status}", e.method, e.path)
 }
 
-/// The differences between one scenario's two sequences.
+/// A path under a SCIM base as a path relative to it (`/api/1.0/scim/Users/{id}` under
+/// `/api/1.0/scim` is `/Users/{id}`), so that two servers rooted in different places compare by
+/// what they serve. A path outside the base is kept whole: that is a difference of its own.
+pub fn relative_path(path: &str, base_path: &str) -> String {
+    let base = base_path.trim_end_matches('/');
+    match path.strip_prefix(base) {
+        Some("") => "/".to_owned(),
+        Some(rest) if rest.starts_with('/') => rest.to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// The differences between one scenario's two sequences, every one of them: the sequences are
+/// aligned by request ([`align`]), each pair compared, and each exchange one side made and the
+/// other did not is a `request` difference. `exchange` is the line of the aligned sequences, as
+/// [`side_by_side`] shows them. Paths are expected relative to each side's SCIM base
+/// ([`relative_path`]).
 pub fn compare(
     scenario: &str,
     fake: &[ExchangeShape],
     external: &[ExchangeShape],
 ) -> Vec<Difference> {
     let mut out = Vec::new();
-    let diff = |i: usize,
+    let diff = |row: usize,
                 f: Option<&ExchangeShape>,
                 e: Option<&ExchangeShape>,
                 what: String,
                 switch: Option<Switch>| Difference {
         scenario: scenario.to_owned(),
-        exchange: i + 1,
+        exchange: row + 1,
         fake: f.map(line),
         external: e.map(line),
         what,
         switch: switch.map(Switch::name),
     };
-    // A status difference changes what the client does next: the switch that explains it
-    // explains the sequences parting ways after it.
-    let mut last_status_switch: Option<Switch> = None;
-    for i in 0..fake.len().max(external.len()) {
-        match (fake.get(i), external.get(i)) {
-            (Some(f), Some(e)) if f.method == e.method && f.path == e.path => {
-                if f.status != e.status {
-                    let switch = explain_status(f, e);
-                    last_status_switch = switch.or(last_status_switch);
-                    out.push(diff(i, Some(f), Some(e), "status".into(), switch));
-                    continue;
-                }
-                let mut paths = Vec::new();
-                body_paths(&shape(&f.body), &shape(&e.body), "", &mut paths);
-                for path in paths {
-                    let switch = explain_path(&path, f);
-                    last_status_switch = switch.or(last_status_switch);
-                    out.push(diff(i, Some(f), Some(e), path, switch));
-                }
-            }
-            (f, e) => {
-                // The sequences part ways here; what follows is not comparable pair by pair.
-                out.push(diff(i, f, e, "request".into(), last_status_switch));
-                break;
-            }
+    // A status difference changes what the client does next (a refused create, a scenario
+    // that stops at a failed expectation): the switch of the latest one explains the exchanges
+    // one side makes and the other does not after it, and an unexplained one leaves them
+    // unexplained. Before any status difference, a body difference is the likely cause (a
+    // failed body expectation): the latest explained one stands in.
+    let mut last_status: Option<Option<Switch>> = None;
+    let mut last_body: Option<Switch> = None;
+    for (row, (i, j)) in align(fake, external).into_iter().enumerate() {
+        let (f, e) = (i.map(|i| &fake[i]), j.map(|j| &external[j]));
+        let (Some(f), Some(e)) = (f, e) else {
+            let switch = last_status.unwrap_or(last_body);
+            out.push(diff(row, f, e, "request".into(), switch));
+            continue;
+        };
+        if f.status != e.status {
+            let switch = explain_status(f, e);
+            last_status = Some(switch);
+            out.push(diff(row, Some(f), Some(e), "status".into(), switch));
+            continue;
+        }
+        let mut paths = Vec::new();
+        body_paths(&shape(&f.body), &shape(&e.body), "", &mut paths);
+        for path in paths {
+            let switch = explain_path(&path, f);
+            last_body = switch.or(last_body);
+            out.push(diff(row, Some(f), Some(e), path, switch));
         }
     }
     out
 }
 
-/// One line of the two sequences side by side: the exchange on each side (absent past the end
-/// of the shorter one), and what differs there.
+/// One line of the two sequences side by side: the exchange on each side (absent where one
+/// side made an exchange the other did not), and what differs there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SideBySide {
-    /// The exchange's place in the sequence, from 1.
+    /// The line, from 1.
     pub exchange: usize,
     pub fake: Option<String>,
     pub external: Option<String>,
@@ -125,21 +149,23 @@ pub struct LineDifference {
     pub switch: &'static str,
 }
 
-/// One scenario's two sequences side by side, with `differences` (from [`compare`]) on their
-/// lines. Lines after the sequences part ways are shown, but were not compared.
+/// One scenario's two sequences side by side, aligned as [`compare`] aligns them, with
+/// `differences` (from [`compare`]) on their lines.
 pub fn side_by_side(
     fake: &[ExchangeShape],
     external: &[ExchangeShape],
     differences: &[Difference],
 ) -> Vec<SideBySide> {
-    (0..fake.len().max(external.len()))
-        .map(|i| SideBySide {
-            exchange: i + 1,
-            fake: fake.get(i).map(line),
-            external: external.get(i).map(line),
+    align(fake, external)
+        .into_iter()
+        .enumerate()
+        .map(|(row, (i, j))| SideBySide {
+            exchange: row + 1,
+            fake: i.map(|i| line(&fake[i])),
+            external: j.map(|j| line(&external[j])),
             differences: differences
                 .iter()
-                .filter(|d| d.exchange == i + 1)
+                .filter(|d| d.exchange == row + 1)
                 .map(|d| LineDifference {
                     what: d.what.clone(),
                     switch: d.switch.unwrap_or("unexplained"),
@@ -390,16 +416,136 @@ mod tests {
     }
 
     #[test]
-    fn sequences_that_part_ways_stop_the_pairing() {
-        let a = [
+    fn an_exchange_on_one_side_only_is_a_difference_and_the_rest_still_pair_up() {
+        let fake = [
             exchange("GET", "/Users", 200, Value::Null),
             exchange("POST", "/Users", 201, Value::Null),
+            exchange("GET", "/Users/1", 200, json!({"id": "[id]"})),
         ];
-        let b = [exchange("GET", "/Users", 200, Value::Null)];
-        let d = compare("s", &a, &b);
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].what, "request");
-        assert_eq!(d[0].external, None);
-        assert_eq!(by_switch(&d)["unexplained"], 1);
+        // The endpoint makes one more exchange in the middle, and answers the last one
+        // with a body of another shape: both are reported.
+        let external = [
+            exchange("GET", "/Users", 200, Value::Null),
+            exchange("GET", "/Groups", 200, Value::Null),
+            exchange("POST", "/Users", 201, Value::Null),
+            exchange("GET", "/Users/9", 200, json!({"id": "[id]", "meta": {}})),
+        ];
+        let d = compare("s", &fake, &external);
+        let got: Vec<(usize, &str, Option<&str>, Option<&str>)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.exchange,
+                    d.what.as_str(),
+                    d.fake.as_deref(),
+                    d.external.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "request", None, Some("GET /Groups 200")),
+                (
+                    4,
+                    "meta",
+                    Some("GET /Users/{id} 200"),
+                    Some("GET /Users/{id} 200")
+                ),
+            ]
+        );
+        assert_eq!(d[0].switch, None, "no difference came before it");
+        assert_eq!(d[1].switch, Some("omit_meta"));
+        // The same the other way round: the fake's extra exchange is the deletion.
+        let back = compare("s", &external, &fake);
+        assert_eq!(back[0].what, "request");
+        assert_eq!(back[0].fake.as_deref(), Some("GET /Groups 200"));
+        assert_eq!(back[0].external, None);
+        assert_eq!(back.len(), 2);
+        let rows = side_by_side(&fake, &external, &d);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[1].fake, None);
+        assert_eq!(rows[3].differences[0].what, "meta");
+    }
+
+    #[test]
+    fn after_a_status_parting_every_later_difference_is_reported() {
+        // The fake refuses the create, so its client reads the user list instead; the
+        // endpoint creates and reads the user. Later pairs are still compared.
+        let fake = [
+            exchange("POST", "/Users", 400, json!({"scimType": "invalidValue"})),
+            exchange("GET", "/Users", 200, json!({"Resources": []})),
+            exchange("DELETE", "/Groups/1", 204, Value::Null),
+        ];
+        let external = [
+            exchange("POST", "/Users", 201, json!({"id": "[id]"})),
+            exchange("GET", "/Users/7", 200, json!({"id": "[id]"})),
+            exchange("DELETE", "/Groups/2", 404, Value::Null),
+        ];
+        let d = compare("s", &fake, &external);
+        let got: Vec<(usize, &str)> = d.iter().map(|d| (d.exchange, d.what.as_str())).collect();
+        assert_eq!(
+            got,
+            [(1, "status"), (2, "request"), (3, "request"), (4, "status")]
+        );
+        // The unpaired exchanges are put down to the switch that explained the parting.
+        assert_eq!(d[0].switch, Some("username_must_be_email"));
+        assert_eq!(d[1].switch, d[0].switch);
+        assert_eq!(d[2].switch, d[0].switch);
+        assert_eq!(by_switch(&d).values().sum::<usize>(), 4);
+    }
+
+    #[test]
+    fn a_parting_is_put_down_to_the_latest_status_difference_even_an_unexplained_one() {
+        let fake = [
+            exchange("POST", "/Users", 400, Value::Null),
+            exchange("PATCH", "/Users/1", 200, Value::Null),
+            exchange("GET", "/Users/1", 200, Value::Null),
+        ];
+        let external = [
+            exchange("POST", "/Users", 201, Value::Null),
+            exchange("PATCH", "/Users/2", 204, Value::Null),
+        ];
+        let d = compare("s", &fake, &external);
+        let got: Vec<(&str, Option<&str>)> =
+            d.iter().map(|d| (d.what.as_str(), d.switch)).collect();
+        assert_eq!(
+            got,
+            [
+                ("status", Some("username_must_be_email")),
+                ("status", None),
+                ("request", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_are_compared_relative_to_each_sides_scim_base() {
+        assert_eq!(
+            relative_path("/api/1.0/scim/Users/{id}", "/api/1.0/scim"),
+            "/Users/{id}"
+        );
+        assert_eq!(relative_path("/Users", "/"), "/Users");
+        assert_eq!(relative_path("/scim/v2/Groups", "/scim/v2/"), "/Groups");
+        assert_eq!(relative_path("/scim/v2", "/scim/v2"), "/");
+        // Outside the base, or a longer segment that only starts like it: kept whole.
+        assert_eq!(relative_path("/other/Users", "/scim/v2"), "/other/Users");
+        assert_eq!(
+            relative_path("/scim/v2x/Users", "/scim/v2"),
+            "/scim/v2x/Users"
+        );
+        let on = |base: &str, path: &str| {
+            let mut e = exchange("GET", path, 200, Value::Null);
+            e.path = relative_path(&e.path, base);
+            e
+        };
+        let fake = [on("/api/1.0/scim", "/api/1.0/scim/Users/12")];
+        let rooted = [on("/", "/Users/2819c223")];
+        assert_eq!(compare("s", &fake, &rooted), []);
+        // Left absolute, the same exchange is a request on each side and nothing pairs.
+        let absolute = [exchange("GET", "/api/1.0/scim/Users/12", 200, Value::Null)];
+        let d = compare("s", &absolute, &rooted);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d.iter().all(|d| d.what == "request"));
     }
 }

@@ -28,14 +28,18 @@ mod build_time;
 mod image;
 mod start_time;
 
-/// The independent checkers, pinned so a new release cannot change what "passes" means.
-const PYTHON_PACKAGES: [&str; 6] = [
+/// The independent checkers, pinned so a new release cannot change what "passes" means;
+/// `scim2-server` is another SCIM server (rooted at `/`) for `run --compare` to be tried
+/// against. A venv made before a package joined the list installs it on the next run: the
+/// marker holds the list.
+const PYTHON_PACKAGES: [&str; 7] = [
     "scim2-cli==0.6.0",
     "signxml==5.2.0",
     "onelogin==4.0.1",
     "openapi-spec-validator==0.9.0",
     "jsonschema==4.26.0",
     "check-jsonschema==0.39.0",
+    "scim2-server==0.8.3",
 ];
 
 fn main() -> ExitCode {
@@ -102,7 +106,7 @@ fn scim2_venv() -> anyhow::Result<PathBuf> {
         .args(PYTHON_PACKAGES)
         .arg("--requirement")
         .arg(&requirements))
-    .context("installing the SCIM compliance suite, signxml, the OneLogin SDK, the OpenAPI validators and the Python example's requirements")?;
+    .context("installing the SCIM compliance suite, another SCIM server, signxml, the OneLogin SDK, the OpenAPI validators and the Python example's requirements")?;
     std::fs::write(&marker, pins)?;
     Ok(bin)
 }
