@@ -1,0 +1,297 @@
+//! `asana-harness replay`: recordings the harness makes itself (`run --har`) sent again to a
+//! fresh fake Asana and compared answer by answer; an edited recording, a browser's export, a
+//! recorded token that must not be used, and the recording as a scenario that runs green.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+fn harness(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The HAR `run --har` writes for one scenario of the library.
+fn recorded(dir: &Path, scenario: &str) -> PathBuf {
+    let out = harness(&[
+        "run".as_ref(),
+        scenario.as_ref(),
+        "--har".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let name = scenario.replace('/', "__").replace(".yaml", ".har");
+    dir.join(name)
+}
+
+fn replay_json(file: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec!["replay".as_ref(), file.as_os_str()];
+    args.extend(["--format", "json"].map(std::ffi::OsStr::new));
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let out = harness(&args);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+    (out.status.code(), report)
+}
+
+fn read(file: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
+}
+
+fn write(file: &Path, har: &Value) {
+    std::fs::write(file, serde_json::to_vec_pretty(har).unwrap()).unwrap();
+}
+
+/// The indices of a HAR's entries that went to the fake Asana's SCIM API.
+fn scim_entries(har: &Value) -> Vec<usize> {
+    har["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e["comment"] == "scim")
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn a_recording_replays_against_a_fresh_fake_with_every_exchange_matching() {
+    let dir = tempfile::tempdir().unwrap();
+    // A person Asana already had (found by the lookup, then adopted with a PUT by id): the
+    // fresh fake is seeded with them, and the PUT goes to the id the fake gave them.
+    let har = recorded(
+        dir.path(),
+        "scenarios/asana-quirks/existing-user-is-adopted.yaml",
+    );
+    let (code, report) = replay_json(&har, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["seeded"], json!(["ada@acme.test"]));
+    assert_eq!(
+        (report["matching"].as_u64(), report["differing"].as_u64()),
+        (Some(3), Some(0))
+    );
+    assert_eq!(report["exchanges"][2]["replayed"], "PUT /Users/{id} 200");
+
+    // Create, look up, then PUT by the id the POST's answer gave: in the human report, the two
+    // columns and the verdict.
+    let har = recorded(
+        dir.path(),
+        "scenarios/attributes/attribute-change-sends-put.yaml",
+    );
+    let out = harness(&["replay".as_ref(), har.as_os_str()]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("  #  recorded             replayed\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("    4  POST /Users 201      POST /Users 201\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("All 6 exchanges match the recording."),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_copy_with_one_status_edited_is_reported_at_that_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/approval-gating/create-waits-for-approval.yaml",
+    );
+    let mut doc = read(&har);
+    let post = scim_entries(&doc)[2];
+    assert_eq!(doc["log"]["entries"][post]["request"]["method"], "POST");
+    doc["log"]["entries"][post]["response"]["status"] = json!(409);
+    let edited = dir.path().join("edited.har");
+    write(&edited, &doc);
+
+    let (code, report) = replay_json(&edited, &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["differing"], 1);
+    let line = &report["exchanges"][2];
+    assert_eq!(line["recorded"], "POST /Users 409");
+    assert_eq!(line["replayed"], "POST /Users 201");
+    let d = &line["differences"][0];
+    assert_eq!(
+        (&d["what"], &d["recorded"], &d["replayed"]),
+        (&json!("status"), &json!(409), &json!(201)),
+        "{line:#}"
+    );
+    // A 409 beside a 201 on a POST is a known departure: the switch that would explain it.
+    assert_eq!(d["switch"], "post_reprovisions");
+    for other in [0, 1] {
+        assert_eq!(report["exchanges"][other]["differences"], json!([]));
+    }
+
+    let out = harness(&["replay".as_ref(), edited.as_os_str()]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("    3  POST /Users 409  POST /Users 201  ≠\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("status: recorded 409, replayed 201"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 of 3 exchanges differ"), "{shown}");
+}
+
+/// What a browser's developer tools export: every header (the token too), cookies, timings,
+/// answers in base64, and the page's other requests around the SCIM ones.
+fn as_browser_export(doc: &mut Value, token: &str) {
+    let entries = doc["log"]["entries"].as_array_mut().unwrap();
+    for e in entries.iter_mut() {
+        let headers = e["request"]["headers"].as_array_mut().unwrap();
+        headers.push(json!({"name": "Authorization", "value": format!("Bearer {token}")}));
+        headers.push(json!({"name": "User-Agent", "value": "Mozilla/5.0"}));
+        e["request"]["cookies"] = json!([{"name": "ticket", "value": "x"}]);
+        e["timings"] =
+            json!({"blocked": 1.5, "dns": -1, "send": 0.2, "wait": 40.1, "receive": 0.4});
+        let content = &mut e["response"]["content"];
+        let body = content["text"].as_str().unwrap_or("").to_owned();
+        content["text"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+        content["encoding"] = json!("base64");
+    }
+    let page = |url: &str| {
+        json!({
+            "startedDateTime": "2026-12-02T10:00:00.000Z", "time": 3,
+            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/2", "headers": [],
+                        "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/2", "headers": [],
+                         "cookies": [], "content": {"size": 2, "mimeType": "text/html", "text": "<p>"},
+                         "redirectURL": "", "headersSize": -1, "bodySize": 2},
+            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0},
+        })
+    };
+    entries.insert(0, page("https://app.asana.com/admin/security"));
+    entries.push(page("https://app.asana.com/static/app.js"));
+}
+
+#[test]
+fn a_browser_export_is_read_and_its_other_requests_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/asana-quirks/existing-user-is-adopted.yaml",
+    );
+    let mut doc = read(&har);
+    let before = doc["log"]["entries"].as_array().unwrap().len();
+    as_browser_export(&mut doc, "0/recorded-token");
+    let export = dir.path().join("export.har");
+    write(&export, &doc);
+
+    let (code, report) = replay_json(&export, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["matching"], 3);
+    // The OneLogin hop's entries and the two pages: everything but the three SCIM exchanges.
+    assert_eq!(report["skipped_entries"], before + 2 - 3);
+}
+
+#[tokio::test]
+async fn a_token_in_the_recording_is_never_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/approval-gating/create-waits-for-approval.yaml",
+    );
+    // The token in the file is a real one of the endpoint, deauthorized since: any request
+    // that carried it would be refused with 401.
+    let asana = fake_asana::FakeAsana::start().await;
+    let stale = asana.create_service_account("recorded", fake_asana::Scope::Scim);
+    assert!(asana.deauthorize_service_account(stale.id));
+    let minted = asana.create_service_account("replay", fake_asana::Scope::Scim);
+    let mut doc = read(&har);
+    as_browser_export(&mut doc, &stale.token);
+    let export = dir.path().join("with-token.har");
+    write(&export, &doc);
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args(["replay".as_ref(), export.as_os_str()])
+        .args(["--against", &asana.scim_url(), "--format", "json"])
+        .env("ASANA_TOKEN", &minted.token)
+        .output()
+        .await
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["target"], asana.scim_url());
+    let journal = asana.requests();
+    assert_eq!(journal.len(), 3, "{journal:?}");
+    let principal = format!("service_account:{}", minted.id);
+    assert!(
+        journal
+            .iter()
+            .all(|r| r.status != 401 && r.principal.as_deref() == Some(principal.as_str())),
+        "{journal:?}"
+    );
+    assert!(
+        asana.user("ada@acme.test").is_some(),
+        "the POST went through"
+    );
+}
+
+#[test]
+fn to_scenario_writes_a_scenario_that_runs_green_with_no_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/attributes/attribute-change-sends-put.yaml",
+    );
+    let mut doc = read(&har);
+    as_browser_export(&mut doc, "0/recorded-token");
+    let export = dir.path().join("export.har");
+    write(&export, &doc);
+    let yaml = dir.path().join("from-the-ticket.yaml");
+    let out = harness(&[
+        "replay".as_ref(),
+        export.as_os_str(),
+        "--to-scenario".as_ref(),
+        yaml.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let scenario = std::fs::read_to_string(&yaml).unwrap();
+    assert!(!scenario.contains("recorded-token"), "{scenario}");
+    assert!(scenario.contains(r#"token: "${sa.token}""#), "{scenario}");
+    assert!(
+        scenario.contains(r#"path: "/Users/${r5.Resources.0.id}""#),
+        "{scenario}"
+    );
+    assert!(scenario.contains("expect_status: 201"), "{scenario}");
+
+    let out = harness(&["run".as_ref(), yaml.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{scenario}", text(&out));
+    assert!(text(&out).contains("(6 steps)"), "{}", text(&out));
+}
+
+#[test]
+fn a_file_that_is_not_a_recording_is_exit_2_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.har");
+    std::fs::write(&file, r#"{"log": {"version": "1.2", "entries": []}}"#).unwrap();
+    let out = harness(&["replay".as_ref(), file.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("holds no SCIM exchange"),
+        "{}",
+        text(&out)
+    );
+    let out = harness(&["replay".as_ref(), dir.path().join("absent.har").as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("cannot read"), "{}", text(&out));
+}
