@@ -84,9 +84,10 @@ pub fn human(report: &Report) -> String {
     } else {
         let _ = writeln!(
             out,
-            "{} of {} exchanges differ. Each difference is either a place where the replayed \
-             service departs from the recorded one (a fidelity switch names the known ones) or \
-             the recorded behaviour reproduced.",
+            "{} of {} exchanges differ. Each difference is either where the replayed service \
+             departs from the recorded one (a fidelity switch names the known ones), or the \
+             recorded problem itself: what the recorded service said and the replayed one, \
+             following Asana's documented behaviour, does not.",
             report.differing,
             report.exchanges.len()
         );
