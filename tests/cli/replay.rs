@@ -295,3 +295,48 @@ fn a_file_that_is_not_a_recording_is_exit_2_with_the_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("cannot read"), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn against_an_endpoint_the_people_found_cannot_be_seeded_and_the_report_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/asana-quirks/existing-user-is-adopted.yaml",
+    );
+    let asana = fake_asana::FakeAsana::start().await;
+    let sa = asana.create_service_account("replay", fake_asana::Scope::Scim);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .args(["replay".as_ref(), har.as_os_str()])
+        .args(["--against", &asana.scim_url(), "--asana-token", &sa.token])
+        .output()
+        .await
+        .unwrap();
+    let shown = text(&out);
+    // Ada is not there: the lookup that found her finds nobody, and the PUT goes nowhere.
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("Cannot seed --against an endpoint: the recording found ada@acme.test"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("totalResults: recorded 1, replayed 0"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn against_the_rfc_profile_the_differences_are_the_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/approval-gating/create-waits-for-approval.yaml",
+    );
+    let (code, report) = replay_json(&har, &["--profile", "rfc"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let first = report["exchanges"][0]["differences"].as_array().unwrap();
+    assert!(!first.is_empty(), "{report:#}");
+    assert!(
+        first.iter().all(|d| d["switch"] == "list_without_paging"),
+        "{report:#}"
+    );
+}
