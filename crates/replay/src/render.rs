@@ -10,6 +10,14 @@ use crate::report::Report;
 
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
+    header(report, &mut out);
+    columns(report, &mut out);
+    verdict(report, &mut out);
+    out
+}
+
+/// What was replayed where, and what was seeded or could not be.
+fn header(report: &Report, out: &mut String) {
     let _ = writeln!(
         out,
         "Replayed {} SCIM exchanges recorded with {} against {}",
@@ -41,6 +49,10 @@ pub fn human(report: &Report) -> String {
         );
     }
     out.push('\n');
+}
+
+/// The two sequences side by side, each difference under its line.
+fn columns(report: &Report, out: &mut String) {
     let width = report
         .exchanges
         .iter()
@@ -75,6 +87,9 @@ pub fn human(report: &Report) -> String {
         }
     }
     out.push('\n');
+}
+
+fn verdict(report: &Report, out: &mut String) {
     if report.all_match() {
         let _ = writeln!(
             out,
@@ -92,7 +107,6 @@ pub fn human(report: &Report) -> String {
             report.exchanges.len()
         );
     }
-    out
 }
 
 /// A value as one line: JSON, cut short when long; an absent value says so.
