@@ -26,6 +26,9 @@ pub struct ReplayArgs {
         hide_env_values = true
     )]
     asana_token: Option<String>,
+    /// Trust this CA (PEM file) for --against, besides the system's roots.
+    #[arg(long, requires = "against")]
+    ca_cert: Option<PathBuf>,
     /// The fresh fake Asana's profile: `asana` (default) or `rfc`.
     #[arg(long, default_value = "asana", value_parser = parse_profile, conflicts_with = "against")]
     profile: Profile,
@@ -35,6 +38,23 @@ pub struct ReplayArgs {
     /// `human` (default) or `json`.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+/// The client for the target, trusting `--ca-cert` too.
+fn client(ca_cert: Option<&PathBuf>) -> anyhow::Result<reqwest::Client> {
+    let mut builder = harness_tls::client::builder();
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            BadInput(format!(
+                "--ca-cert {}: not a PEM certificate: {e}",
+                path.display()
+            ))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder.build()?)
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -58,7 +78,7 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let client = harness_tls::client::new();
+    let client = client(args.ca_cert.as_ref())?;
     // The fake lives until the report is made.
     let (_fake, target, seeded, not_seeded) = match (&args.against, &args.asana_token) {
         (Some(url), Some(token)) => {

@@ -340,3 +340,45 @@ fn against_the_rfc_profile_the_differences_are_the_switches() {
         "{report:#}"
     );
 }
+
+#[tokio::test]
+async fn an_endpoint_on_https_with_its_own_ca_is_reached_with_ca_cert() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/approval-gating/create-waits-for-approval.yaml",
+    );
+    let ca = harness_tls::Ca::generate().unwrap();
+    let asana = fake_asana::FakeAsana::builder()
+        .tls(ca.server_config(&["127.0.0.1"]).unwrap())
+        .start()
+        .await;
+    let sa = asana.create_service_account("replay", fake_asana::Scope::Scim);
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, ca.cert_pem()).unwrap();
+    let replay = |trust: bool| {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"));
+        c.args(["replay".as_ref(), har.as_os_str()]).args([
+            "--against",
+            &asana.scim_url(),
+            "--asana-token",
+            &sa.token,
+        ]);
+        if trust {
+            c.arg("--ca-cert").arg(&pem);
+        }
+        c.output()
+    };
+    let out = replay(false).await.unwrap();
+    // Not trusted: nothing answers, and every exchange says so.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("POST /Users dropped"), "{}", text(&out));
+    assert!(text(&out).contains("no answer: "), "{}", text(&out));
+    let out = replay(true).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("All 3 exchanges match"),
+        "{}",
+        text(&out)
+    );
+}

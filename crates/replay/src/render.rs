@@ -72,6 +72,9 @@ fn columns(report: &Report, out: &mut String) {
             line.exchange, line.recorded, line.replayed
         );
         let _ = writeln!(out, "{}", row.trim_end());
+        if let Some(why) = &line.no_answer {
+            let _ = writeln!(out, "         no answer: {why}");
+        }
         for d in &line.differences {
             let switch = d
                 .switch
@@ -141,6 +144,7 @@ mod tests {
                 exchange: 1,
                 recorded: "POST /Users 201".into(),
                 replayed: "POST /Users 400".into(),
+                no_answer: None,
                 differences: vec![Said {
                     what: "status".into(),
                     recorded: json!(201),

@@ -44,6 +44,9 @@ pub struct Line {
     /// `POST /Users 201`.
     pub recorded: String,
     pub replayed: String,
+    /// Why the replayed request got no answer (a refused connection, a TLS failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_answer: Option<String>,
     pub differences: Vec<Said>,
 }
 
@@ -134,6 +137,7 @@ pub fn lines(recording: &Recording, replayed: &[Replayed], ids: &IdMap) -> Vec<L
                 exchange: row.exchange,
                 recorded: row.external.unwrap_or_else(|| "(none)".into()),
                 replayed: row.fake.unwrap_or_else(|| "(none)".into()),
+                no_answer: r.and_then(|r| r.error.clone()),
                 differences: said,
             }
         })
