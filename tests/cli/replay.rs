@@ -382,3 +382,114 @@ async fn an_endpoint_on_https_with_its_own_ca_is_reached_with_ca_cert() {
         text(&out)
     );
 }
+
+/// A client's own story told to a fake Asana, as its journal holds it in HAR (ids as the fake
+/// gave them, unredacted): create, read by id, deprovision by PATCH, read again.
+async fn journal_har(dir: &Path) -> PathBuf {
+    let asana = fake_asana::FakeAsana::start().await;
+    let sa = asana.create_service_account("client", fake_asana::Scope::Scim);
+    let client = harness_tls::client::new();
+    let scim = asana.scim_url();
+    let send = |method: reqwest::Method, path: String, body: Option<Value>| {
+        let mut r = client
+            .request(method, format!("{scim}{path}"))
+            .bearer_auth(&sa.token);
+        if let Some(body) = body {
+            r = r
+                .header("content-type", "application/scim+json")
+                .json(&body);
+        }
+        r.send()
+    };
+    let created: Value = send(
+        reqwest::Method::POST,
+        "/Users".into(),
+        Some(
+            json!({"userName": "ada@acme.test", "name": {"formatted": "Ada Lovelace"},
+                    "emails": [{"primary": true, "value": "ada@acme.test"}], "active": true}),
+        ),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    for (method, body) in [
+        (reqwest::Method::GET, None),
+        (
+            reqwest::Method::PATCH,
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": "replace", "value": {"active": false}}]}),
+            ),
+        ),
+        (reqwest::Method::GET, None),
+    ] {
+        let answer = send(method, format!("/Users/{id}"), body).await.unwrap();
+        assert!(answer.status().is_success());
+    }
+    let har = client
+        .get(format!("{}/__admin/requests?format=har", asana.uri()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(har.contains(&id), "the journal keeps ids: {har}");
+    let file = dir.join("journal.har");
+    std::fs::write(&file, har).unwrap();
+    file
+}
+
+#[tokio::test]
+async fn the_fake_asanas_journal_replays_with_its_ids_mapped_and_runs_as_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = journal_har(dir.path()).await;
+    let (code, report) = replay_json(&har, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["matching"], 4);
+    assert_eq!(report["exchanges"][3]["recorded"], "GET /Users/{id} 200");
+
+    let yaml = dir.path().join("journal.yaml");
+    let out = harness(&[
+        "replay".as_ref(),
+        har.as_os_str(),
+        "--to-scenario".as_ref(),
+        yaml.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let scenario = std::fs::read_to_string(&yaml).unwrap();
+    assert!(
+        scenario.contains(r#"path: "/Users/${r1.id}""#),
+        "{scenario}"
+    );
+    assert!(scenario.contains("      as: r1\n"), "{scenario}");
+    let out = harness(&["run".as_ref(), yaml.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{scenario}", text(&out));
+
+    // Where the fake does not agree with the recording, the scenario fails there, with the
+    // recorded value as the expected one.
+    // As if the recorded service had answered the PATCH with the person still active.
+    let mut edited = String::new();
+    let mut done = false;
+    for line in scenario.lines() {
+        if !done && line.starts_with("      expect_body:") && line.contains(r#""active":false"#) {
+            edited.push_str(&line.replace(r#""active":false"#, r#""active":true"#));
+            done = true;
+        } else {
+            edited.push_str(line);
+        }
+        edited.push('\n');
+    }
+    assert!(done, "{scenario}");
+    std::fs::write(&yaml, edited).unwrap();
+    let out = harness(&["run".as_ref(), yaml.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the body differs at active"),
+        "{}",
+        text(&out)
+    );
+}
