@@ -493,3 +493,34 @@ async fn the_fake_asanas_journal_replays_with_its_ids_mapped_and_runs_as_a_scena
         text(&out)
     );
 }
+
+#[test]
+fn the_written_scenario_is_valid_by_the_committed_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = recorded(
+        dir.path(),
+        "scenarios/asana-quirks/existing-user-is-adopted.yaml",
+    );
+    let yaml = dir.path().join("ticket.yaml");
+    let out = harness(&[
+        "replay".as_ref(),
+        har.as_os_str(),
+        "--to-scenario".as_ref(),
+        yaml.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // An independent validator, as editors and other languages read scenario files.
+    let out =
+        std::process::Command::new(crate::checkers_bin("check-jsonschema", "check-jsonschema"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "--color",
+                "never",
+                "--schemafile",
+                "scenarios/scenario.schema.json",
+            ])
+            .arg(&yaml)
+            .output()
+            .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
