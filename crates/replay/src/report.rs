@@ -7,7 +7,7 @@
 //! the same values back). In `compare`'s terms the replayed side is the fake and the recording
 //! the external endpoint, so a switch names where the fake departs from the recorded service.
 
-use harness_scenario::compare::{Difference, compare, normalize_path, side_by_side};
+use harness_scenario::compare::{Difference, compare, side_by_side};
 use harness_scenario::report::ExchangeShape;
 use serde::Serialize;
 use serde_json::Value;
@@ -70,11 +70,24 @@ fn shape(
 ) -> ExchangeShape {
     ExchangeShape {
         method: method.to_owned(),
-        path: normalize_path(path),
+        path: with_id_placeholders(path),
         query: query.map(str::to_owned),
         status,
         body: body.clone(),
     }
+}
+
+/// A path relative to the SCIM base with its ids as `{id}`, as `compare` takes paths.
+fn with_id_placeholders(path: &str) -> String {
+    let mut after_collection = false;
+    path.split('/')
+        .map(|seg| {
+            let id = after_collection && !seg.is_empty();
+            after_collection = matches!(seg, "Users" | "Groups");
+            if id { "{id}" } else { seg }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The lines of a replay: each recorded exchange beside its replay, with every difference.
@@ -317,5 +330,7 @@ mod tests {
             ),
             json!({"a": 1})
         );
+        assert_eq!(with_id_placeholders("/Users/12"), "/Users/{id}");
+        assert_eq!(with_id_placeholders("/Groups"), "/Groups");
     }
 }
