@@ -10,6 +10,7 @@ mod health;
 mod logging;
 mod probe;
 mod reach;
+mod replay;
 mod run;
 mod run_compare;
 mod schema;
@@ -47,6 +48,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Ask each fake whether it is up (`GET /__admin/health`): exit 0 all healthy, 1 not.
     Health(health::HealthArgs),
+    /// Send a HAR file's SCIM exchanges again and compare each answer with the recorded one: exit
+    /// 0 all match, 1 a difference, 2 the file cannot be read; or write it as a scenario.
+    Replay(replay::ReplayArgs),
     /// Print the JSON Schema of scenario or fixture files, for editors and validators.
     Schema(schema::SchemaArgs),
 }
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Health(args) => health::run(args).await,
             Command::Schema(args) => schema::run(args),
+            Command::Replay(args) => replay::run(args).await,
         }
     });
     match result {

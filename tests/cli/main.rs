@@ -16,6 +16,7 @@ mod openapi;
 mod python_example;
 mod readme;
 mod readme_figures;
+mod replay;
 mod restart;
 mod run;
 mod scenario_patterns;

@@ -1,0 +1,336 @@
+//! The replay's report: the recorded and the replayed exchanges side by side, as `run --compare`
+//! puts the fake's beside an endpoint's, and for each difference what each side said.
+//!
+//! Two layers: `harness_scenario::compare` (the same matching `run --compare` does: method, path
+//! relative to the SCIM base, status, the body's shape, each difference with the fidelity switch
+//! that explains it), then `values` (what a person is: the same request sent twice must get
+//! the same values back). In `compare`'s terms the replayed side is the fake and the recording
+//! the external endpoint, so a switch names where the fake departs from the recorded service.
+
+use harness_scenario::compare::{Difference, compare, side_by_side};
+use harness_scenario::report::ExchangeShape;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::har::Recording;
+use crate::ids::IdMap;
+use crate::send::Replayed;
+use crate::values;
+
+/// The whole replay, as `--format json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The recording's SCIM base.
+    pub recorded_base_url: String,
+    /// Where the exchanges were replayed.
+    pub target: String,
+    /// The people seeded into the fresh fake before the first exchange.
+    pub seeded: Vec<String>,
+    /// The people the recording found that could not be seeded (`--against`): lookups of them
+    /// answer as the endpoint's data has them.
+    pub not_seeded: Vec<String>,
+    /// Entries of the file that were not SCIM exchanges with the recording's base.
+    pub skipped_entries: usize,
+    pub exchanges: Vec<Line>,
+    pub matching: usize,
+    pub differing: usize,
+}
+
+/// One exchange, recorded and replayed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// From 1, in the recording's order.
+    pub exchange: usize,
+    /// `POST /Users 201`.
+    pub recorded: String,
+    pub replayed: String,
+    /// Why the replayed request got no answer (a refused connection, a TLS failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_answer: Option<String>,
+    pub differences: Vec<Said>,
+}
+
+/// One difference: where, and what each side said.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Said {
+    /// `status`, or a body path: `active`, `emails[0].value`, `meta`.
+    pub what: String,
+    pub recorded: Value,
+    pub replayed: Value,
+    /// The fidelity switch whose behaviour this is, when one is.
+    pub switch: Option<&'static str>,
+}
+
+fn shape(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    status: Option<u16>,
+    body: &Value,
+) -> ExchangeShape {
+    ExchangeShape {
+        method: method.to_owned(),
+        path: with_id_placeholders(path),
+        query: query.map(str::to_owned),
+        status,
+        body: body.clone(),
+    }
+}
+
+/// A path relative to the SCIM base with its ids as `{id}`, as `compare` takes paths.
+fn with_id_placeholders(path: &str) -> String {
+    let mut after_collection = false;
+    path.split('/')
+        .map(|seg| {
+            let id = after_collection && !seg.is_empty();
+            after_collection = matches!(seg, "Users" | "Groups");
+            if id { "{id}" } else { seg }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The lines of a replay: each recorded exchange beside its replay, with every difference.
+pub fn lines(recording: &Recording, replayed: &[Replayed], ids: &IdMap) -> Vec<Line> {
+    let recorded_shapes: Vec<ExchangeShape> = recording
+        .exchanges
+        .iter()
+        .map(|e| {
+            shape(
+                &e.method,
+                &e.path,
+                e.query.as_deref(),
+                e.status,
+                &e.response,
+            )
+        })
+        .collect();
+    let replayed_shapes: Vec<ExchangeShape> = recording
+        .exchanges
+        .iter()
+        .zip(replayed)
+        .map(|(e, r)| {
+            shape(
+                &e.method,
+                &e.path,
+                e.query.as_deref(),
+                r.status,
+                &r.response,
+            )
+        })
+        .collect();
+    let found = compare("replay", &replayed_shapes, &recorded_shapes);
+    let rows = side_by_side(&replayed_shapes, &recorded_shapes, &found);
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let e = recording.exchanges.get(i);
+            let r = replayed.get(i);
+            let mut said: Vec<Said> = found
+                .iter()
+                .filter(|d| d.exchange == i + 1)
+                .map(|d| shape_said(d, e.map(|e| &e.response), r.map(|r| &r.response)))
+                .collect();
+            if let (Some(e), Some(r)) = (e, r)
+                && e.status == r.status
+            {
+                for v in values::differences(&ids.body(&e.response), &r.response) {
+                    let general = generalized(&v.what);
+                    if !said.iter().any(|s| generalized(&s.what) == general) {
+                        said.push(Said {
+                            what: v.what,
+                            recorded: v.recorded,
+                            replayed: v.replayed,
+                            switch: None,
+                        });
+                    }
+                }
+            }
+            Line {
+                exchange: row.exchange,
+                recorded: row.external.unwrap_or_else(|| "(none)".into()),
+                replayed: row.fake.unwrap_or_else(|| "(none)".into()),
+                no_answer: r.and_then(|r| r.error.clone()),
+                differences: said,
+            }
+        })
+        .collect()
+}
+
+/// A difference `compare` found, with the value each side had there.
+fn shape_said(d: &Difference, recorded: Option<&Value>, replayed: Option<&Value>) -> Said {
+    let (recorded, replayed) = if d.what == "status" || d.what == "request" {
+        (
+            status_of(d.external.as_deref()),
+            status_of(d.fake.as_deref()),
+        )
+    } else {
+        (
+            recorded.map_or(Value::Null, |b| value_at(b, &d.what)),
+            replayed.map_or(Value::Null, |b| value_at(b, &d.what)),
+        )
+    };
+    Said {
+        what: d.what.clone(),
+        recorded,
+        replayed,
+        switch: d.switch,
+    }
+}
+
+/// The last word of `GET /Users 200`: the status, or `dropped`.
+fn status_of(line: Option<&str>) -> Value {
+    match line.and_then(|l| l.rsplit(' ').next()) {
+        Some(s) => s
+            .parse::<u16>()
+            .map_or(Value::String(s.into()), Value::from),
+        None => Value::Null,
+    }
+}
+
+/// The value at a body path such as `Resources[].meta` (a list's first element stands for it).
+fn value_at(body: &Value, path: &str) -> Value {
+    let mut at = body;
+    for part in path.split('.') {
+        let (key, listed) = match part.strip_suffix("[]") {
+            Some(k) => (k, true),
+            None => (part, false),
+        };
+        at = &at[key];
+        if listed {
+            at = &at[0];
+        }
+    }
+    at.clone()
+}
+
+/// `Resources[0].active` and `Resources[].active` name the same place.
+fn generalized(what: &str) -> String {
+    let mut out = String::new();
+    let mut in_index = false;
+    for c in what.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Report {
+    pub fn all_match(&self) -> bool {
+        self.differing == 0
+    }
+}
+
+/// The report, counted.
+pub fn report(
+    recording: &Recording,
+    target: String,
+    seeded: Vec<String>,
+    not_seeded: Vec<String>,
+    lines: Vec<Line>,
+) -> Report {
+    let differing = lines.iter().filter(|l| !l.differences.is_empty()).count();
+    Report {
+        recorded_base_url: recording.base_url.clone(),
+        target,
+        seeded,
+        not_seeded,
+        skipped_entries: recording.skipped,
+        matching: lines.len() - differing,
+        differing,
+        exchanges: lines,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::har::Exchange;
+    use serde_json::json;
+
+    fn recording(status: u16, active: bool) -> Recording {
+        Recording {
+            base_url: "https://app.asana.com/api/1.0/scim".into(),
+            exchanges: vec![Exchange {
+                method: "GET".into(),
+                path: "/Users/1".into(),
+                query: None,
+                request_type: None,
+                request: None,
+                status: Some(status),
+                response: json!({"id": "1", "userName": "a@acme.test", "active": active}),
+            }],
+            skipped: 0,
+        }
+    }
+
+    fn replayed(status: u16, active: bool) -> Vec<Replayed> {
+        vec![Replayed {
+            target: "/Users/9".into(),
+            status: Some(status),
+            response: json!({"id": "9", "userName": "a@acme.test", "active": active}),
+            error: None,
+        }]
+    }
+
+    #[test]
+    fn the_same_answers_make_one_matching_line() {
+        let mut ids = IdMap::default();
+        ids.learn(&json!({"id": "1"}), &json!({"id": "9"}));
+        let l = lines(&recording(200, true), &replayed(200, true), &ids);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].recorded, "GET /Users/{id} 200");
+        assert_eq!(l[0].differences, []);
+    }
+
+    #[test]
+    fn a_status_and_a_value_say_which_side_said_what() {
+        let ids = IdMap::default();
+        let l = lines(&recording(200, true), &replayed(404, true), &ids);
+        assert_eq!(l[0].differences[0].what, "status");
+        assert_eq!(l[0].differences[0].recorded, json!(200));
+        assert_eq!(l[0].differences[0].replayed, json!(404));
+        // `active` is behaviour to `compare` too: one difference, not two.
+        let l = lines(&recording(200, true), &replayed(200, false), &ids);
+        let d = &l[0].differences;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            (d[0].what.as_str(), &d[0].recorded, &d[0].replayed),
+            ("active", &json!(true), &json!(false))
+        );
+        let mut title = replayed(200, true);
+        title[0].response["title"] = json!("CEO");
+        let d = &lines(&recording(200, true), &title, &ids)[0].differences;
+        assert_eq!(
+            d.iter().map(|d| d.what.as_str()).collect::<Vec<_>>(),
+            ["title"]
+        );
+    }
+
+    #[test]
+    fn paths_name_places_with_or_without_an_index() {
+        assert_eq!(
+            generalized("Resources[3].emails[0].value"),
+            "Resources[].emails[].value"
+        );
+        assert_eq!(
+            value_at(
+                &json!({"Resources": [{"meta": {"a": 1}}]}),
+                "Resources[].meta"
+            ),
+            json!({"a": 1})
+        );
+        assert_eq!(with_id_placeholders("/Users/12"), "/Users/{id}");
+        assert_eq!(with_id_placeholders("/Groups"), "/Groups");
+    }
+}
