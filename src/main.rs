@@ -10,6 +10,7 @@ mod health;
 mod logging;
 mod probe;
 mod reach;
+mod record;
 mod run;
 mod run_compare;
 mod schema;
@@ -45,6 +46,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Measure throughput and latency of the fakes against a same-stack baseline.
     Bench(bench::BenchArgs),
+    /// Record a SCIM client's traffic to a SCIM server as HAR, through a proxy, secrets redacted.
+    Record(record::RecordArgs),
     /// Ask each fake whether it is up (`GET /__admin/health`): exit 0 all healthy, 1 not.
     Health(health::HealthArgs),
     /// Print the JSON Schema of scenario or fixture files, for editors and validators.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
             Command::Explore(args) => explore::run(args),
             Command::Bench(args) => bench::run(args).await,
             Command::Health(args) => health::run(args).await,
+            Command::Record(args) => record::run(args).await,
             Command::Schema(args) => schema::run(args),
         }
     });

@@ -15,6 +15,7 @@ mod openapi;
 mod python_example;
 mod readme;
 mod readme_figures;
+mod record;
 mod restart;
 mod run;
 mod scenario_patterns;
