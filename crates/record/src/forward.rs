@@ -19,10 +19,13 @@ pub struct Proxy {
     pub client: reqwest::Client,
     /// The upstream's base URL, without a trailing slash: a request's path and query follow it.
     pub base: String,
-    /// The largest request body accepted, and the largest answer read.
+    /// The largest request body accepted.
     pub max_body: usize,
     pub recorder: Arc<Recorder>,
 }
+
+/// The largest answer read: far beyond any page of users, short of exhausting memory.
+const MAX_ANSWER: usize = 64 * 1024 * 1024;
 
 /// Forwards one request and records the exchange.
 pub async fn handle(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
@@ -48,7 +51,7 @@ pub async fn handle(State(proxy): State<Arc<Proxy>>, request: Request) -> Respon
         .send()
         .await;
     let answer = match sent {
-        Ok(response) => read(response, proxy.max_body).await,
+        Ok(response) => read(response, MAX_ANSWER).await,
         Err(e) => Err(reason(&e)),
     };
     let text = |name: header::HeaderName| {

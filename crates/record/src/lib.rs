@@ -28,8 +28,8 @@ use tokio::task::JoinHandle;
 
 pub use recorder::CREATOR;
 
-/// The largest request body forwarded (and answer read): SCIM messages are a few kilobytes, a
-/// page of users a few hundred; this leaves room for any page a server sends.
+/// The largest request body forwarded: SCIM messages are a few kilobytes, a bulk request a few
+/// hundred; a larger body is answered 413 and not forwarded.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// What a recording forwards to and where it writes.
@@ -171,4 +171,139 @@ pub fn start(listener: TcpListener, options: Options) -> Result<Recording, Recor
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::{HeaderMap, Uri};
+    use serde_json::{Value, json};
+
+    /// An upstream that answers what it received, and redirects `/redirect`; it counts calls.
+    async fn upstream(calls: Arc<AtomicUsize>) -> SocketAddr {
+        let echo = move |method: axum::http::Method, uri: Uri, headers: HeaderMap, body: String| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if uri.path().ends_with("/redirect") {
+                    let to = [(axum::http::header::LOCATION, "/elsewhere")];
+                    return (axum::http::StatusCode::FOUND, to, String::new());
+                }
+                let names: Vec<&str> = headers.keys().map(|n| n.as_str()).collect();
+                let seen = json!({"method": method.as_str(), "uri": uri.to_string(),
+                    "host": headers["host"].to_str().unwrap(), "names": names, "body": body});
+                let etag = [(axum::http::header::ETAG, "\"v1\"")];
+                (axum::http::StatusCode::ACCEPTED, etag, seen.to_string())
+            }
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = axum::Router::new().fallback(echo);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    }
+
+    async fn recording(to: String, har: PathBuf) -> Recording {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let options = Options {
+            to,
+            har,
+            ca_cert: None,
+            pseudonymize: false,
+            max_body: 64,
+        };
+        start(listener, options).unwrap()
+    }
+
+    #[tokio::test]
+    async fn requests_go_upstream_as_sent_less_what_belongs_to_one_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let up = upstream(calls.clone()).await;
+        let har = dir.path().join("c.har");
+        let proxy = recording(format!("http://{up}/api/1.0/scim/"), har.clone()).await;
+        let client = harness_tls::client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let answer = client
+            .post(format!("{}/Users?filter=a%20b", proxy.origin()))
+            .header("connection", "x-hop")
+            .header("x-hop", "1")
+            .header("keep-alive", "timeout=5")
+            .header("authorization", "Bearer some-credential-1")
+            .header("x-custom", "kept")
+            .body("{\"a\":1}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 202, "{:?}", answer.text().await);
+        assert_eq!(answer.headers()["etag"], "\"v1\"");
+        let seen: Value = answer.json().await.unwrap();
+        assert_eq!(seen["method"], "POST");
+        assert_eq!(seen["uri"], "/api/1.0/scim/Users?filter=a%20b");
+        assert_eq!(seen["host"], up.to_string(), "Host is the upstream's");
+        assert_eq!(seen["body"], "{\"a\":1}");
+        let names: Vec<&str> = seen["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"authorization") && names.contains(&"x-custom"),
+            "{names:?}"
+        );
+        for hop in ["x-hop", "keep-alive"] {
+            assert!(!names.contains(&hop), "{hop} crossed: {names:?}");
+        }
+
+        // A redirect is the upstream's answer: forwarded, never followed.
+        let moved = client
+            .get(format!("{}/redirect", proxy.origin()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), 302);
+        assert_eq!(moved.headers()["location"], "/elsewhere");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+        // Over the body limit: 413, nothing forwarded, nothing recorded.
+        let big = client
+            .post(format!("{}/Users", proxy.origin()))
+            .body(vec![b'x'; 65])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(big.status(), 413);
+        assert!(big.text().await.unwrap().contains("over 64 bytes"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+        proxy.stop().await;
+        let doc: Value = serde_json::from_slice(&std::fs::read(&har).unwrap()).unwrap();
+        let entries = doc["log"]["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            entries[0]["request"]["url"],
+            format!("http://{up}/api/1.0/scim/Users?filter=a%20b")
+        );
+        assert_eq!(entries[1]["response"]["status"], 302);
+        assert_eq!(entries[1]["response"]["redirectURL"], "/elsewhere");
+        assert!(!doc.to_string().contains("some-credential-1"));
+    }
+
+    #[test]
+    fn a_base_url_is_http_or_https_without_query() {
+        assert_eq!(
+            base("https://app.asana.com/api/1.0/scim/").unwrap(),
+            "https://app.asana.com/api/1.0/scim"
+        );
+        for bad in ["ftp://x/scim", "not a url", "https://x/scim?a=b"] {
+            assert!(
+                matches!(base(bad), Err(RecordError::Target { .. })),
+                "{bad}"
+            );
+        }
+    }
 }
