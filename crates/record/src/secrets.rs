@@ -1,7 +1,7 @@
 //! Secrets kept out of a capture. Three nets: the values under secret keys of a JSON body (the
 //! harness's one list, `harness_server::redact`), every credential a client presented in its
 //! `Authorization` header wherever it shows up again (a token pasted into a body, a URL), and
-//! anything shaped like an Asana token (asana-facts §3.2: `2/<gid>/<gid>:<32 hex>`, and the
+//! anything shaped like an Asana token (fidelity/asana §3.2: `2/<gid>/<gid>:<32 hex>`, and the
 //! older `0/<32 hex>` and `1/<gid>:<32 hex>`), whoever's it is.
 
 use serde_json::Value;
