@@ -10,6 +10,9 @@ use clap::Args;
 
 use crate::BadInput;
 
+/// How long a stop waits for exchanges in flight.
+const IN_FLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Args)]
 pub struct RecordArgs {
     /// Where the proxy listens; give the SCIM client `http://ADDR` as its SCIM base URL.
@@ -72,7 +75,16 @@ pub async fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     println!("SCIM base URL for the client: {}", recording.origin());
     println!("Stop with Ctrl-C: every exchange is in the file as soon as it is answered.");
     stop.await;
-    recording.stop().await;
+    // Exchanges in flight get a moment to finish and be written, as `serve` gives requests.
+    if tokio::time::timeout(IN_FLIGHT, recording.stop())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "warning: exchanges still in flight after {} s were not recorded",
+            IN_FLIGHT.as_secs()
+        );
+    }
     println!("Stopped; the capture is in {}.", args.har.display());
     Ok(ExitCode::SUCCESS)
 }

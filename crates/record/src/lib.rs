@@ -119,10 +119,18 @@ fn base(to: &str) -> Result<String, RecordError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// How long an upstream may take to accept a connection, and to answer in full: beyond them
+/// the client gets a 502 and the capture says why, rather than the proxy waiting forever.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// One client for every exchange: the system's roots plus `ca_cert`, no redirects followed
 /// (a redirect is the upstream's answer, forwarded as such), no cookies kept.
 fn client(ca_cert: Option<&str>) -> Result<reqwest::Client, RecordError> {
-    let mut builder = harness_tls::client::builder().redirect(reqwest::redirect::Policy::none());
+    let mut builder = harness_tls::client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(ANSWER_TIMEOUT);
     if let Some(pem) = ca_cert {
         let ca =
             reqwest::Certificate::from_pem(pem.as_bytes()).map_err(RecordError::Certificate)?;
