@@ -16,6 +16,7 @@ mod python_example;
 mod readme;
 mod readme_figures;
 mod record;
+mod record_proxy;
 mod restart;
 mod run;
 mod scenario_patterns;
