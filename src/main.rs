@@ -11,6 +11,7 @@ mod logging;
 mod probe;
 mod reach;
 mod replay;
+mod record;
 mod run;
 mod run_compare;
 mod schema;
@@ -46,6 +47,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Measure throughput and latency of the fakes against a same-stack baseline.
     Bench(bench::BenchArgs),
+    /// Record a SCIM client's traffic to a SCIM server as HAR, through a proxy, secrets redacted.
+    Record(record::RecordArgs),
     /// Ask each fake whether it is up (`GET /__admin/health`): exit 0 all healthy, 1 not.
     Health(health::HealthArgs),
     /// Send a HAR file's SCIM exchanges again and compare each answer with the recorded one: exit
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
             Command::Explore(args) => explore::run(args),
             Command::Bench(args) => bench::run(args).await,
             Command::Health(args) => health::run(args).await,
+            Command::Record(args) => record::run(args).await,
             Command::Schema(args) => schema::run(args),
             Command::Replay(args) => replay::run(args).await,
         }

@@ -463,7 +463,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// that ends at the first of them. Registered before the banner says the harness is ready: a
 /// signal sent the moment a script reads the banner would otherwise find no handler and kill
 /// the process unsaved.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Served;
 
-fn validate(files: &[PathBuf]) -> String {
+pub fn validate(files: &[PathBuf]) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let modules = std::env::var_os("HAR_VALIDATOR_DIR")
         .map(PathBuf::from)

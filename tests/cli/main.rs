@@ -17,6 +17,8 @@ mod python_example;
 mod readme;
 mod readme_figures;
 mod replay;
+mod record;
+mod record_proxy;
 mod restart;
 mod run;
 mod scenario_patterns;
