@@ -6,6 +6,7 @@ mod citations;
 mod compliance;
 mod container;
 mod docs;
+mod doctor;
 mod errors;
 mod events;
 mod har;
