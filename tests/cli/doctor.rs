@@ -1,26 +1,26 @@
 //! `asana-harness doctor` against both fakes of one `serve`: the KB article's setup is clean and
-//! leaves only reads behind; each pitfall, planted through the admin APIs, is reported alone,
-//! with its code and customer case; a read that fails is exit 2.
+//! leaves only reads behind; a read that fails is exit 2; values left out are named. The
+//! pitfalls, each planted on this setup, are in `doctor_checks.rs`.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{Served, admin};
 
-const APP: u64 = 100001;
+pub const APP: u64 = 100001;
 
 /// `serve` set up as the KB article says: provisioning on with the service account's token,
 /// the API enabled, NameID and SCIM Username on Email, SHA-256 signing, and Asana's Security
 /// tab holding OneLogin's sign-in URL and certificate, SAML required. One person has the app
 /// and was provisioned, so that users and events are there to read.
-struct Kb {
-    served: Served,
+pub struct Kb {
+    pub served: Served,
     client: reqwest::Client,
     dir: tempfile::TempDir,
 }
 
 impl Kb {
-    async fn start() -> Kb {
+    pub async fn start() -> Kb {
         let dir = tempfile::tempdir().unwrap();
         let served = Served::start(dir.path(), &[]).await;
         let kb = Kb {
@@ -66,11 +66,11 @@ impl Kb {
         kb
     }
 
-    fn asana(&self) -> String {
+    pub fn asana(&self) -> String {
         self.served.asana_origin()
     }
 
-    async fn send(&self, method: Method, url: String, body: Value) -> Value {
+    pub async fn send(&self, method: Method, url: String, body: Value) -> Value {
         let mut request = admin(&self.client, method, &url);
         if !body.is_null() {
             request = request.json(&body);
@@ -81,7 +81,7 @@ impl Kb {
     }
 
     /// The Asana app's admin resource `/__admin/apps/{APP}/<what>` in the fake OneLogin.
-    async fn onelogin(&self, method: Method, what: &str, body: Value) -> Value {
+    pub async fn onelogin(&self, method: Method, what: &str, body: Value) -> Value {
         let url = format!(
             "{}/__admin/apps/{APP}/{what}",
             self.served.onelogin_origin()
@@ -89,8 +89,16 @@ impl Kb {
         self.send(method, url, body).await
     }
 
-    /// What the admin reads off Asana's Security tab, as the doctor's flags.
-    async fn security_tab(&self) -> Vec<String> {
+    /// What the admin reads off Asana's Security tab and OneLogin's Provisioning tab (the
+    /// deletion policy), as the doctor's flags.
+    pub async fn security_tab(&self) -> Vec<String> {
+        let provisioning = self
+            .onelogin(Method::GET, "provisioning", Value::Null)
+            .await;
+        let on_delete = provisioning["on_delete"]
+            .as_str()
+            .unwrap()
+            .replace('_', "-");
         let saml = self
             .send(
                 Method::GET,
@@ -107,12 +115,12 @@ impl Kb {
             ),
             format!("--asana-certificate={}", pem.display()),
             format!("--asana-saml={}", saml["mode"].as_str().unwrap()),
-            "--onelogin-deletion-policy=delete".to_owned(),
+            format!("--onelogin-deletion-policy={on_delete}"),
         ]
     }
 
     /// Runs `doctor --format json` with the credentials in the environment, as CI would.
-    async fn doctor(&self, args: &[String], secret: &str) -> (i32, Value, String) {
+    pub async fn doctor(&self, args: &[String], secret: &str) -> (i32, Value, String) {
         let c = &self.served.credentials;
         let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_asana-harness"))
             .args(["doctor", "--format", "json"])
@@ -135,7 +143,7 @@ impl Kb {
         (out.status.code().unwrap(), report, stderr)
     }
 
-    fn secret(&self) -> String {
+    pub fn secret(&self) -> String {
         self.served.credentials["onelogin"]["client_secret"]
             .as_str()
             .unwrap()
@@ -143,7 +151,7 @@ impl Kb {
     }
 }
 
-fn codes(report: &Value) -> Vec<(String, String, Value)> {
+pub fn codes(report: &Value) -> Vec<(String, String, Value)> {
     report["findings"]
         .as_array()
         .unwrap()
