@@ -296,6 +296,11 @@ async fn left_out_security_tab_values_are_named_not_silent() {
                 "not_checked".to_owned(),
                 json!("deleted-but-still-signs-in")
             ),
+            (
+                "sign-in-url-mismatch".to_owned(),
+                "not_checked".to_owned(),
+                json!(null)
+            ),
         ]
     );
     assert_eq!(

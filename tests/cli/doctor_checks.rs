@@ -204,3 +204,21 @@ async fn do_nothing_on_delete_while_saml_is_optional() {
     let case = Some("deleted-but-still-signs-in");
     expect_exactly(kb, &[("deleted-keep-password-access", "critical", case)]).await;
 }
+
+/// Asana's Security tab pointed at another app's endpoint: sign-in from Asana goes astray.
+#[tokio::test]
+async fn sign_in_url_of_another_app() {
+    let kb = Kb::start().await;
+    let asana = kb.asana();
+    let other = format!(
+        "{}/trust/saml2/http-post/sso/999999",
+        kb.served.onelogin_origin()
+    );
+    kb.send(
+        Method::PUT,
+        format!("{asana}/__admin/saml"),
+        json!({"sign_in_url": other}),
+    )
+    .await;
+    expect_exactly(kb, &[("sign-in-url-mismatch", "critical", None)]).await;
+}

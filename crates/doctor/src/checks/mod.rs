@@ -8,6 +8,7 @@ mod name_id;
 mod provisioning_off;
 mod scim_username;
 mod sha1;
+mod sign_in_url;
 
 use jiff::Timestamp;
 
@@ -107,6 +108,13 @@ pub static CHECKS: &[Check] = &[
         title: "Deleted people keep access to Asana with their password",
         case: Some("deleted-but-still-signs-in"),
         run: deleted_keep_password::run,
+    },
+    Check {
+        code: "sign-in-url-mismatch",
+        severity: Severity::Critical,
+        title: "Asana's sign-in page URL is not OneLogin's SAML endpoint for the app",
+        case: None,
+        run: sign_in_url::mismatch,
     },
 ];
 
