@@ -5,6 +5,7 @@
 
 mod banner;
 mod bench;
+mod doctor;
 mod explore;
 mod health;
 mod logging;
@@ -43,6 +44,9 @@ enum Command {
     Run(run::RunArgs),
     /// Check which of the harness's Asana SCIM behaviours an endpoint shares: exit 0 all match.
     Probe(probe::ProbeArgs),
+    /// Read a OneLogin + Asana setup, read-only, and name the known pitfalls: exit 0 none, 1
+    /// some, 2 could not read.
+    Doctor(doctor::DoctorArgs),
     /// Try random histories against the fakes and a reference model; write failures as scenarios.
     Explore(explore::ExploreArgs),
     /// Measure throughput and latency of the fakes against a same-stack baseline.
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::Probe(args) => probe::run(args).await,
+            Command::Doctor(args) => doctor::run(args).await,
             Command::Explore(args) => explore::run(args),
             Command::Bench(args) => bench::run(args).await,
             Command::Health(args) => health::run(args).await,

@@ -1,5 +1,6 @@
 //! OneLogin's official Python SDK reads the fake's Events API unchanged, against `serve`: the
-//! Enable, a direct assignment, and the provisioning it caused are there.
+//! Enable, a direct assignment, and the provisioning it caused are there. It also parses the
+//! app's `sso` and `configuration` (fidelity/onelogin §3.4), which `doctor` reads.
 
 use reqwest::Method;
 
@@ -47,7 +48,7 @@ async fn the_official_python_sdk_reads_events() {
     let python = crate::checkers_bin("python", "the OneLogin SDK");
     let out = tokio::process::Command::new(python)
         .arg(format!("{root}/tests/onelogin/sdk_events.py"))
-        .args([&onelogin, "demo-client-id", "demo-client-secret"])
+        .args([&onelogin, "demo-client-id", "demo-client-secret", "100001"])
         .output()
         .await
         .unwrap();
@@ -57,7 +58,13 @@ async fn the_official_python_sdk_reads_events() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for line in ["event 9030 None", "event 9001 100002", "event 9010 100002"] {
+    for line in [
+        "event 9030 None",
+        "event 9001 100002",
+        "event 9010 100002",
+        "sso https://app.onelogin.com/saml/metadata/100001 1 -----BEGIN CERTIFICATE-----",
+        "configuration SHA-1 1",
+    ] {
         assert!(text.contains(line), "{line} in {text}");
     }
     assert!(served.terminate().await.success());

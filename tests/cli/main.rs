@@ -7,6 +7,8 @@ mod compare;
 mod compliance;
 mod container;
 mod docs;
+mod doctor;
+mod doctor_checks;
 mod errors;
 mod events;
 mod har;

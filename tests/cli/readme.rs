@@ -146,6 +146,15 @@ async fn the_readme_shell_blocks_work_in_order_on_one_serve() {
     let onelogin = served.onelogin_origin();
     let authority = |origin: &str| origin.trim_start_matches("http://").to_owned();
     let (asana, onelogin) = (authority(&asana), authority(&onelogin));
+    // The README's commands call `asana-harness` as an installed reader would: this build's.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_asana-harness"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
     for block in runnable() {
         let script = block
             .script()
@@ -154,6 +163,7 @@ async fn the_readme_shell_blocks_work_in_order_on_one_serve() {
         let shell = if block.lang == "bash" { "bash" } else { "sh" };
         let out = tokio::process::Command::new(shell)
             .args(["-ec", &script])
+            .env("PATH", &path)
             .output()
             .await
             .unwrap();

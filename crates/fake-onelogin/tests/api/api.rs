@@ -285,6 +285,38 @@ async fn bad_input_gets_onelogins_error_shapes() {
     assert_eq!(bad_policy.status, StatusCode::BAD_REQUEST);
 }
 
+/// A SAML app's `sso` and `configuration` (fidelity/onelogin §3.4), from the SSO tab's state.
+async fn sso_and_configuration(world: &World) {
+    let id = world.onelogin.asana_app_id();
+    let tab = world
+        .admin(
+            Method::PUT,
+            &format!("/apps/{id}/sso"),
+            Some(json!({"signature_algorithm": "rsa-sha256"})),
+        )
+        .await
+        .body;
+    let app = world
+        .api(Method::GET, &format!("/api/2/apps/{id}"), None)
+        .await
+        .body;
+    let sso = &app["sso"];
+    let certificate = &tab["certificates"][0];
+    assert_eq!(sso["issuer"], tab["issuer"]);
+    assert_eq!(
+        sso["acs_url"], tab["sso_endpoint"],
+        "OneLogin's own SAML 2.0 endpoint"
+    );
+    assert_eq!(sso["sls_url"], tab["slo_endpoint"]);
+    assert_eq!(sso["metadata_url"], tab["metadata_url"]);
+    assert_eq!(sso["certificate"]["id"], certificate["id"]);
+    assert_eq!(sso["certificate"]["value"], certificate["pem"]);
+    assert_eq!(
+        app["configuration"],
+        json!({"signature_algorithm": "SHA-256", "certificate_id": certificate["id"]})
+    );
+}
+
 #[tokio::test]
 async fn apps_roles_and_a_users_apps() {
     let world = World::new().await;
@@ -310,6 +342,7 @@ async fn apps_roles_and_a_users_apps() {
         !app.body.to_string().contains("token"),
         "the API never shows the service account token"
     );
+    sso_and_configuration(&world).await;
     let ada = world.create_user("ada@acme.test", "Ada", "Lovelace").await;
     world.assign(ada).await;
     let users = world
