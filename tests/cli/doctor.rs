@@ -183,6 +183,12 @@ async fn the_kb_articles_setup_is_clean_and_only_read() {
         Value::Null,
     )
     .await;
+    kb.send(
+        Method::DELETE,
+        format!("{onelogin}/__admin/api-requests"),
+        Value::Null,
+    )
+    .await;
     let state_before = kb
         .send(
             Method::GET,
@@ -210,11 +216,29 @@ async fn the_kb_articles_setup_is_clean_and_only_read() {
         .map(|e| e["method"].as_str().unwrap())
         .collect();
     assert_eq!(methods, ["GET", "GET", "GET"], "{journal:#}");
-    // The fake OneLogin journals the SCIM calls it makes: the doctor caused none. It does not
-    // journal the API calls it answers, so its state shows that nothing changed, and the
-    // doctor's own account of what it sent is held to exactly one POST: the OAuth2
+    // The fake OneLogin journals the API calls it answers: all GETs but one POST, the OAuth2
     // client-credentials grant, which every OneLogin API client must make before reading
-    // (fidelity/onelogin §3.1), and which changes nothing but hands out a token.
+    // (fidelity/onelogin §3.1), and which changes nothing but hands out a token. Its state
+    // shows that nothing changed, and its outbound journal that the doctor caused no SCIM call.
+    let answered = kb
+        .send(
+            Method::GET,
+            format!("{onelogin}/__admin/api-requests"),
+            Value::Null,
+        )
+        .await;
+    let calls: Vec<(&str, &str)> = answered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["method"].as_str().unwrap(), e["uri"].as_str().unwrap()))
+        .collect();
+    let writes: Vec<_> = calls.iter().filter(|(m, _)| *m != "GET").collect();
+    assert_eq!(writes, [&("POST", "/auth/oauth2/v2/token")], "{answered:#}");
+    assert!(
+        calls.contains(&("GET", format!("/api/2/apps/{APP}").as_str())),
+        "{answered:#}"
+    );
     let outbound = kb
         .send(
             Method::GET,
@@ -247,6 +271,8 @@ async fn the_kb_articles_setup_is_clean_and_only_read() {
         .filter(|(m, u)| *m == "GET" && u.starts_with(&onelogin))
         .count();
     assert_eq!(onelogin_reads + 1 + methods.len(), sent.len(), "{sent:?}");
+    // The doctor's account and OneLogin's journal agree, call for call.
+    assert_eq!(onelogin_reads + 1, calls.len(), "{sent:?} {answered:#}");
     assert!(
         sent.iter()
             .any(|(_, u)| u.ends_with(&format!("/api/2/apps/{APP}"))),

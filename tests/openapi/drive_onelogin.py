@@ -3,6 +3,8 @@ article: the token, Enable, approvals, a failed task and its retry, Import, the 
 success, and the errors of its own. `check.py` checks every answer."""
 
 import json
+import urllib.error
+import urllib.request
 
 APP = {"id": "100001"}
 NO_APP = {"id": "999"}
@@ -80,6 +82,16 @@ def drive(fake, asana, sa_token):
     c("get", "/__admin/requests", 200, query="?format=har")
     c("get", "/__admin/requests", 400, query="?format=csv")
     c("delete", "/__admin/requests", 204)
+
+    # The inbound API journal: a refused API call is journaled too.
+    try:
+        urllib.request.urlopen(fake.origin + "/api/2/apps")
+    except urllib.error.HTTPError:
+        pass
+    answered = c("get", "/__admin/api-requests", 200).json
+    if not any(e["uri"] == "/api/2/apps" and e["status"] == 401 for e in answered or []):
+        fake.problem(f"the inbound journal lacks the refused GET /api/2/apps: {answered}")
+    c("delete", "/__admin/api-requests", 204)
 
     # API credentials.
     c("get", "/__admin/api-credentials", 200)

@@ -36,6 +36,7 @@ pub mod tools;
 
 mod engine;
 mod http;
+mod inbound;
 mod outbound;
 mod sso;
 mod start_error;
@@ -57,6 +58,7 @@ use tokio::sync::Notify;
 use state::{AppState, Shared};
 use tokio::task::JoinHandle;
 
+pub use inbound::ApiCall;
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
     OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
@@ -297,6 +299,7 @@ impl FakeOneLoginBuilder {
             tokens: tokens::Tokens::default(),
             rng: Mutex::new(rng),
             outbound: outbound::Outbound::new(self.journal_capacity),
+            inbound: inbound::Inbound::new(self.journal_capacity),
             run_lock: tokio::sync::Mutex::new(()),
             provisioner,
             work: Notify::new(),
@@ -468,6 +471,11 @@ impl FakeOneLogin {
     /// The SCIM exchanges the fake made (Enable tests and tasks), oldest first.
     pub fn outbound_requests(&self) -> Vec<OutboundExchange> {
         self.app.outbound.entries()
+    }
+
+    /// The API calls answered (`GET /__admin/api-requests`), oldest first.
+    pub fn api_requests(&self) -> Vec<ApiCall> {
+        self.app.inbound.entries()
     }
 
     pub fn clock(&self) -> &Clock {

@@ -9,6 +9,7 @@ use harness_provisioner::Provisioner;
 use rand::rngs::StdRng;
 use tokio::sync::Notify;
 
+use crate::inbound::Inbound;
 use crate::model::{ApiScope, State};
 use crate::outbound::Outbound;
 use crate::sso::Idp;
@@ -21,6 +22,8 @@ pub(crate) struct AppState {
     pub(crate) tokens: Tokens,
     pub(crate) rng: Mutex<StdRng>,
     pub(crate) outbound: Outbound,
+    /// The API calls answered, for `/__admin/api-requests`.
+    pub(crate) inbound: Inbound,
     /// One queue run at a time.
     pub(crate) run_lock: tokio::sync::Mutex<()>,
     pub(crate) provisioner: Provisioner,

@@ -24,11 +24,12 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) fn router(state: Shared) -> Router {
     let api = api::router().layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let api_v1 = api::events::router(state.clone());
+    let journaled = || middleware::from_fn_with_state(state.clone(), journal_api);
     harness_server::health::mark_start();
     Router::new()
-        .nest("/api/2", api)
-        .nest("/api/1", api_v1)
-        .nest("/auth/oauth2", oauth::router())
+        .nest("/api/2", api.layer(journaled()))
+        .nest("/api/1", api_v1.layer(journaled()))
+        .nest("/auth/oauth2", oauth::router().layer(journaled()))
         .nest(
             "/__admin",
             admin::router()
@@ -299,6 +300,21 @@ async fn limit_body(request: Request, next: Next) -> Response {
         )
         .into_response(),
     }
+}
+
+/// Writes each API call and its status in the inbound journal (`/__admin/api-requests`),
+/// outside authentication, so refused calls are there too.
+async fn journal_api(State(app): State<Shared>, request: Request, next: Next) -> Response {
+    let at = app.clock.now();
+    let method = request.method().to_string();
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().to_string(), |u| u.0.to_string());
+    let response = next.run(request).await;
+    app.inbound
+        .record(at, method, uri, response.status().as_u16());
+    response
 }
 
 /// `Authorization: Bearer <access token>` on `/api/2`: the token's credential scope goes into

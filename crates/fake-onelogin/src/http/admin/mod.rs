@@ -43,6 +43,10 @@ pub(super) fn router() -> Router<Shared> {
         .route("/state", get(get_state).put(put_state))
         .route("/reset", post(reset))
         .route("/requests", get(list_requests).delete(clear_requests))
+        .route(
+            "/api-requests",
+            get(list_api_requests).delete(clear_api_requests),
+        )
         .fallback(|| async { OlError::not_found() })
         .method_not_allowed_fallback(|| async { OlError::method_not_allowed() })
 }
@@ -286,6 +290,7 @@ async fn reset(State(app): State<Shared>) -> AdminResult {
     drop(current);
     app.tokens.clear();
     app.outbound.clear();
+    app.inbound.clear();
     app.idp.reset();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -313,6 +318,17 @@ async fn list_requests(State(app): State<Shared>, RawQuery(query): RawQuery) -> 
 
 async fn clear_requests(State(app): State<Shared>) -> StatusCode {
     app.outbound.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// The API calls the fake answered: method, path and query, status (no bodies: they carry
+/// secrets).
+async fn list_api_requests(State(app): State<Shared>) -> axum::Json<Vec<crate::ApiCall>> {
+    axum::Json(app.inbound.entries())
+}
+
+async fn clear_api_requests(State(app): State<Shared>) -> StatusCode {
+    app.inbound.clear();
     StatusCode::NO_CONTENT
 }
 
