@@ -58,7 +58,6 @@ use tokio::sync::Notify;
 use state::{AppState, Shared};
 use tokio::task::JoinHandle;
 
-pub use inbound::ApiCall;
 pub use model::{
     ApiScope, ApiStatus, App, Approvals, Connector, IssuerForm, Mapping, OnDelete, OnSuspend,
     OneLoginUser, Parameters, ProvisioningConfig, ProvisioningState, SchemaUrns,
@@ -227,10 +226,8 @@ impl FakeOneLoginBuilder {
         self
     }
 
-    /// Also answers requests addressed (`Host`) to these names (a CI or compose service).
-    /// Otherwise a fake bound to loopback answers only loopback names, and one bound beyond it
-    /// also its address and the machine's name: a guard against DNS rebinding
-    /// (`harness_server::host`).
+    /// Also answers requests addressed (`Host`) to these names (a CI or compose service); else
+    /// loopback names only, or off loopback its address and name too (`harness_server::host`).
     pub fn allow_hosts<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.allowed_hosts.extend(names.into_iter().map(Into::into));
         self
@@ -471,11 +468,6 @@ impl FakeOneLogin {
     /// The SCIM exchanges the fake made (Enable tests and tasks), oldest first.
     pub fn outbound_requests(&self) -> Vec<OutboundExchange> {
         self.app.outbound.entries()
-    }
-
-    /// The API calls answered (`GET /__admin/api-requests`), oldest first.
-    pub fn api_requests(&self) -> Vec<ApiCall> {
-        self.app.inbound.entries()
     }
 
     pub fn clock(&self) -> &Clock {

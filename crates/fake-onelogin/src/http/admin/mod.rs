@@ -323,7 +323,7 @@ async fn clear_requests(State(app): State<Shared>) -> StatusCode {
 
 /// The API calls the fake answered: method, path and query, status (no bodies: they carry
 /// secrets).
-async fn list_api_requests(State(app): State<Shared>) -> axum::Json<Vec<crate::ApiCall>> {
+async fn list_api_requests(State(app): State<Shared>) -> axum::Json<Vec<crate::inbound::ApiCall>> {
     axum::Json(app.inbound.entries())
 }
 
