@@ -1,7 +1,7 @@
 //! OneLogin's Asana connector sends no profile updates: with OneLogin, Asana supports create,
-//! import and deactivate only (fidelity/asana §5.7; the customer cases say so). A rename in
-//! OneLogin therefore never reaches Asana. The fact a reading can show is its result: a person
-//! with the app whose name in OneLogin is not their name in Asana.
+//! import and deactivate only (fidelity/asana §1.7). A rename in OneLogin therefore never
+//! reaches Asana. The fact a reading can show is its result: a person with the app whose name in
+//! OneLogin is not their name in Asana.
 
 use super::members::{self, label, list};
 use super::{Context, Verdict};
