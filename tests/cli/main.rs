@@ -9,6 +9,7 @@ mod container;
 mod docs;
 mod doctor;
 mod doctor_checks;
+mod doctor_people;
 mod errors;
 mod events;
 mod har;

@@ -2,13 +2,21 @@
 //! case that reproduces it. A check is a function of the readings and the hand-given inputs,
 //! one file per pitfall; it says what it saw, and the table says what that is called.
 
+mod approvals;
 mod certificate;
 mod deleted_keep_password;
+mod event_types;
+mod failed_tasks;
+mod members;
 mod name_id;
+mod not_provisioned;
+mod profile_drift;
 mod provisioning_off;
 mod scim_username;
 mod sha1;
 mod sign_in_url;
+mod token;
+mod unknown_members;
 
 use jiff::Timestamp;
 
@@ -115,6 +123,55 @@ pub static CHECKS: &[Check] = &[
         title: "Asana's sign-in page URL is not OneLogin's SAML endpoint for the app",
         case: None,
         run: sign_in_url::mismatch,
+    },
+    Check {
+        code: "asana-token-dead",
+        severity: Severity::Critical,
+        title: "Asana refuses the token OneLogin holds",
+        case: Some("rotated-token-stopped-everything"),
+        run: token::dead,
+    },
+    Check {
+        code: "asana-token-not-service-account",
+        severity: Severity::Critical,
+        title: "The Asana token is not a service account's",
+        case: None,
+        run: token::wrong_kind,
+    },
+    Check {
+        code: "approval-pending-over-a-day",
+        severity: Severity::Warning,
+        title: "Provisioning has waited for approval for more than a day",
+        case: Some("users-stuck-pending"),
+        run: approvals::pending_over_a_day,
+    },
+    Check {
+        code: "provisioning-failed",
+        severity: Severity::Critical,
+        title: "Provisioning tasks failed",
+        case: None,
+        run: failed_tasks::failed,
+    },
+    Check {
+        code: "assigned-not-provisioned",
+        severity: Severity::Warning,
+        title: "People have the Asana app but are not in Asana",
+        case: None,
+        run: not_provisioned::not_provisioned,
+    },
+    Check {
+        code: "asana-members-unknown-to-onelogin",
+        severity: Severity::Warning,
+        title: "Asana has members OneLogin does not know (Import never run)",
+        case: Some("everyone-already-had-asana"),
+        run: unknown_members::unknown,
+    },
+    Check {
+        code: "profile-changes-not-sent",
+        severity: Severity::Warning,
+        title: "Profile changes in OneLogin have not reached Asana",
+        case: Some("renamed-but-asana-shows-the-old-name"),
+        run: profile_drift::drift,
     },
 ];
 
