@@ -93,11 +93,19 @@ fn a_recording_replays_against_a_fresh_fake_with_every_exchange_matching() {
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
     assert!(
-        shown.contains("  #  recorded             replayed\n"),
+        shown.contains(&format!("  #  recorded{}replayed\n", " ".repeat(49))),
         "{shown}"
     );
     assert!(
-        shown.contains("    4  POST /Users 201      POST /Users 201\n"),
+        shown.contains(&format!(
+            "    4  POST /Users 201{}POST /Users 201\n",
+            " ".repeat(42)
+        )),
+        "{shown}"
+    );
+    // A lookup says whom it looked up, its query decoded.
+    assert!(
+        shown.contains(r#"    3  GET /Users?filter=userName eq "ada@acme.test" 200  "#),
         "{shown}"
     );
     assert!(
@@ -142,7 +150,10 @@ fn a_copy_with_one_status_edited_is_reported_at_that_exchange() {
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(
-        shown.contains("    3  POST /Users 409  POST /Users 201  ≠\n"),
+        shown.contains(&format!(
+            "    3  POST /Users 409{}POST /Users 201  ≠\n",
+            " ".repeat(42)
+        )),
         "{shown}"
     );
     assert!(

@@ -185,13 +185,43 @@ pub fn lines(
             }
             Line {
                 exchange: row.exchange,
-                recorded: row.external.unwrap_or_else(|| "(none)".into()),
-                replayed: row.fake.unwrap_or_else(|| "(none)".into()),
+                recorded: labeled(row.external, e.and_then(|e| e.query.as_deref())),
+                replayed: labeled(
+                    row.fake,
+                    r.and_then(|r| r.target.split_once('?').map(|t| t.1)),
+                ),
                 no_answer: r.and_then(|r| r.error.clone()),
                 differences: said,
             }
         })
         .collect()
+}
+
+/// A side's `GET /Users 200` with its query decoded after the path, so that a lookup says whom
+/// it looked up (`GET /Users?filter=userName eq "ada@acme.test" 200`); `(none)` for no exchange.
+fn labeled(line: Option<String>, query: Option<&str>) -> String {
+    let Some(line) = line else {
+        return "(none)".into();
+    };
+    let decoded: Vec<String> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    let parts = line.split_once(' ').and_then(|(method, rest)| {
+        rest.rsplit_once(' ')
+            .map(|(path, status)| (method, path, status))
+    });
+    match parts {
+        Some((method, path, status)) if !decoded.is_empty() => {
+            format!("{method} {path}?{} {status}", decoded.join("&"))
+        }
+        _ => line,
+    }
 }
 
 /// A difference `compare` found, with the value each side had there.
@@ -410,6 +440,21 @@ mod tests {
         assert_eq!(d.switch, Some("lenient_schemas"));
         let l = lines(&recorded, &refused, &ids, AsanaSide::Replayed);
         assert_eq!(l[0].differences[0].switch, Some("username_must_be_email"));
+    }
+
+    #[test]
+    fn a_lookup_is_shown_with_its_query_decoded() {
+        let line = Some("GET /Users 200".to_owned());
+        assert_eq!(
+            labeled(
+                line.clone(),
+                Some("filter=userName+eq+%22ada%40acme.test%22&")
+            ),
+            r#"GET /Users?filter=userName eq "ada@acme.test" 200"#
+        );
+        assert_eq!(labeled(line.clone(), None), "GET /Users 200");
+        assert_eq!(labeled(line, Some("")), "GET /Users 200");
+        assert_eq!(labeled(None, Some("a=b")), "(none)");
     }
 
     #[test]
