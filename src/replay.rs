@@ -97,7 +97,13 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let (replayed, ids) = harness_replay::replay(&client, &target, &recording).await;
-    let lines = report::lines(&recording, &replayed, &ids);
+    // Only a fake in the rfc profile is known not to be Asana; an endpoint is read as the fake
+    // in Asana's profile is, beside the recorded service.
+    let asana = match (&args.against, args.profile) {
+        (None, Profile::Rfc) => report::AsanaSide::Recorded,
+        _ => report::AsanaSide::Replayed,
+    };
+    let lines = report::lines(&recording, &replayed, &ids, asana);
     let report = report::report(&recording, target.scim_url, seeded, not_seeded, lines);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

@@ -23,6 +23,7 @@ mod record;
 mod record_proxy;
 mod replay;
 mod restart;
+mod roundtrip;
 mod run;
 mod scenario_patterns;
 mod scenario_reference;

@@ -16,7 +16,7 @@ use crate::{Served, admin};
 
 /// The demo people of `serve`'s OneLogin directory (ids 100002 to 100011), as the KB article
 /// provisions them.
-const PEOPLE: [(&str, &str, &str); 10] = [
+pub const PEOPLE: [(&str, &str, &str); 10] = [
     ("ada@acme.test", "Ada", "Lovelace"),
     ("grace@acme.test", "Grace", "Hopper"),
     ("alan@acme.test", "Alan", "Turing"),
@@ -103,7 +103,7 @@ pub fn read_har(path: &Path) -> (String, Vec<Value>) {
 
 /// The KB article through the proxy: token pasted and Enable pressed with the SCIM base URL
 /// pointed at `record`, every demo person given the app, the queue run to the end.
-async fn provision_everyone(served: &Served, through: &str) {
+pub async fn provision_everyone(served: &Served, through: &str) {
     let client = harness_tls::client::new();
     let onelogin = served.onelogin_origin();
     let settings = json!({"token": served.token(), "enabled": true, "scim_base_url": through});
@@ -256,7 +256,7 @@ async fn the_fake_onelogin_provisions_the_kb_people_through_record() {
 }
 
 /// Every whole-word occurrence of `word` in `text`.
-fn mentions(text: &str, word: &str) -> bool {
+pub fn mentions(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + word.len()..].chars().next();

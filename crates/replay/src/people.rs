@@ -18,8 +18,14 @@ pub struct Person {
     pub user_name: String,
     pub formatted: Option<String>,
     pub title: Option<String>,
+    /// The enterprise extension's department: Asana answers it, so a seeded person without it
+    /// would answer a lookup with a different shape than the recorded one.
+    pub department: Option<String>,
     pub active: bool,
 }
+
+/// The SCIM enterprise extension's key in a user (RFC 7643 §4.3).
+const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 /// The people the recording found before it created them, in the order it met them.
 pub fn found(recording: &Recording) -> Vec<Person> {
@@ -56,6 +62,7 @@ pub fn found(recording: &Recording) -> Vec<Person> {
                 user_name: user_name.to_owned(),
                 formatted: u["name"]["formatted"].as_str().map(str::to_owned),
                 title: u["title"].as_str().map(str::to_owned),
+                department: u[ENTERPRISE_USER]["department"].as_str().map(str::to_owned),
                 active: u["active"].as_bool().unwrap_or(true),
             });
         }
@@ -124,7 +131,8 @@ mod tests {
                     "GET",
                     "/Users",
                     200,
-                    json!({"Resources": [{"id": "1", "userName": "grace@acme.test", "active": false, "name": {"formatted": "Grace Hopper"}}]}),
+                    json!({"Resources": [{"id": "1", "userName": "grace@acme.test", "active": false, "name": {"formatted": "Grace Hopper"},
+                            ENTERPRISE_USER: {"department": "Engineering"}}]}),
                 ),
                 exchange(
                     "POST",
@@ -153,6 +161,7 @@ mod tests {
                 user_name: "grace@acme.test".into(),
                 formatted: Some("Grace Hopper".into()),
                 title: None,
+                department: Some("Engineering".into()),
                 active: false,
             }]
         );

@@ -90,8 +90,42 @@ fn with_id_placeholders(path: &str) -> String {
         .join("/")
 }
 
+/// Which side behaves as Asana does: `compare`'s switch table reads a difference as the fake
+/// in Asana's profile beside another server, so the side in Asana's place is its fake side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsanaSide {
+    /// Replayed to a fake in the `asana` profile: a switch names where the fake departs from
+    /// the recorded service.
+    Replayed,
+    /// Replayed to a fake in the `rfc` profile: the recording is Asana's behaviour, and a
+    /// switch names what of it plain RFC 7644 does otherwise.
+    Recorded,
+}
+
+impl AsanaSide {
+    /// `compare`'s differences as this report reads them: `fake` the replayed side.
+    fn oriented(self, found: Vec<Difference>) -> Vec<Difference> {
+        match self {
+            AsanaSide::Replayed => found,
+            AsanaSide::Recorded => found
+                .into_iter()
+                .map(|d| Difference {
+                    fake: d.external.clone(),
+                    external: d.fake.clone(),
+                    ..d
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The lines of a replay: each recorded exchange beside its replay, with every difference.
-pub fn lines(recording: &Recording, replayed: &[Replayed], ids: &IdMap) -> Vec<Line> {
+pub fn lines(
+    recording: &Recording,
+    replayed: &[Replayed],
+    ids: &IdMap,
+    asana: AsanaSide,
+) -> Vec<Line> {
     let recorded_shapes: Vec<ExchangeShape> = recording
         .exchanges
         .iter()
@@ -119,7 +153,10 @@ pub fn lines(recording: &Recording, replayed: &[Replayed], ids: &IdMap) -> Vec<L
             )
         })
         .collect();
-    let found = compare("replay", &replayed_shapes, &recorded_shapes);
+    let found = asana.oriented(match asana {
+        AsanaSide::Replayed => compare("replay", &replayed_shapes, &recorded_shapes),
+        AsanaSide::Recorded => compare("replay", &recorded_shapes, &replayed_shapes),
+    });
     let rows = side_by_side(&replayed_shapes, &recorded_shapes, &found);
     rows.into_iter()
         .enumerate()
@@ -148,13 +185,43 @@ pub fn lines(recording: &Recording, replayed: &[Replayed], ids: &IdMap) -> Vec<L
             }
             Line {
                 exchange: row.exchange,
-                recorded: row.external.unwrap_or_else(|| "(none)".into()),
-                replayed: row.fake.unwrap_or_else(|| "(none)".into()),
+                recorded: labeled(row.external, e.and_then(|e| e.query.as_deref())),
+                replayed: labeled(
+                    row.fake,
+                    r.and_then(|r| r.target.split_once('?').map(|t| t.1)),
+                ),
                 no_answer: r.and_then(|r| r.error.clone()),
                 differences: said,
             }
         })
         .collect()
+}
+
+/// A side's `GET /Users 200` with its query decoded after the path, so that a lookup says whom
+/// it looked up (`GET /Users?filter=userName eq "ada@acme.test" 200`); `(none)` for no exchange.
+fn labeled(line: Option<String>, query: Option<&str>) -> String {
+    let Some(line) = line else {
+        return "(none)".into();
+    };
+    let decoded: Vec<String> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    let parts = line.split_once(' ').and_then(|(method, rest)| {
+        rest.rsplit_once(' ')
+            .map(|(path, status)| (method, path, status))
+    });
+    match parts {
+        Some((method, path, status)) if !decoded.is_empty() => {
+            format!("{method} {path}?{} {status}", decoded.join("&"))
+        }
+        _ => line,
+    }
 }
 
 /// A difference `compare` found, with the value each side had there.
@@ -189,17 +256,34 @@ fn status_of(line: Option<&str>) -> Value {
 }
 
 /// The value at a body path such as `Resources[].meta` (a list's first element stands for it).
+/// A key may hold dots itself (the enterprise extension's URN): the longest key of the object
+/// that the path goes on from is the one meant.
 fn value_at(body: &Value, path: &str) -> Value {
     let mut at = body;
-    for part in path.split('.') {
-        let (key, listed) = match part.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (part, false),
-        };
+    let mut rest = path;
+    while !rest.is_empty() {
+        let key = at
+            .as_object()
+            .and_then(|o| {
+                o.keys()
+                    .filter(|k| {
+                        rest.strip_prefix(k.as_str()).is_some_and(|r| {
+                            r.is_empty() || r.starts_with('.') || r.starts_with("[]")
+                        })
+                    })
+                    .max_by_key(|k| k.len())
+            })
+            .map_or_else(
+                || rest.split(['.', '[']).next().unwrap_or(rest),
+                String::as_str,
+            );
         at = &at[key];
-        if listed {
+        rest = &rest[key.len()..];
+        if let Some(r) = rest.strip_prefix("[]") {
             at = &at[0];
+            rest = r;
         }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
     }
     at.clone()
 }
@@ -287,7 +371,12 @@ mod tests {
     fn the_same_answers_make_one_matching_line() {
         let mut ids = IdMap::default();
         ids.learn(&json!({"id": "1"}), &json!({"id": "9"}));
-        let l = lines(&recording(200, true), &replayed(200, true), &ids);
+        let l = lines(
+            &recording(200, true),
+            &replayed(200, true),
+            &ids,
+            AsanaSide::Replayed,
+        );
         assert_eq!(l.len(), 1);
         assert_eq!(l[0].recorded, "GET /Users/{id} 200");
         assert_eq!(l[0].differences, []);
@@ -296,12 +385,22 @@ mod tests {
     #[test]
     fn a_status_and_a_value_say_which_side_said_what() {
         let ids = IdMap::default();
-        let l = lines(&recording(200, true), &replayed(404, true), &ids);
+        let l = lines(
+            &recording(200, true),
+            &replayed(404, true),
+            &ids,
+            AsanaSide::Replayed,
+        );
         assert_eq!(l[0].differences[0].what, "status");
         assert_eq!(l[0].differences[0].recorded, json!(200));
         assert_eq!(l[0].differences[0].replayed, json!(404));
         // `active` is behaviour to `compare` too: one difference, not two.
-        let l = lines(&recording(200, true), &replayed(200, false), &ids);
+        let l = lines(
+            &recording(200, true),
+            &replayed(200, false),
+            &ids,
+            AsanaSide::Replayed,
+        );
         let d = &l[0].differences;
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(
@@ -310,11 +409,52 @@ mod tests {
         );
         let mut title = replayed(200, true);
         title[0].response["title"] = json!("CEO");
-        let d = &lines(&recording(200, true), &title, &ids)[0].differences;
+        let d = &lines(&recording(200, true), &title, &ids, AsanaSide::Replayed)[0].differences;
         assert_eq!(
             d.iter().map(|d| d.what.as_str()).collect::<Vec<_>>(),
             ["title"]
         );
+    }
+
+    #[test]
+    fn against_the_rfc_profile_the_recording_is_asanas_side_of_the_switch_table() {
+        // Asana accepted the create; plain RFC refused it. Read from Asana's side, that is the
+        // lenient schemas Asana has, not the email-only user names the rfc fake does not have.
+        let mut recorded = recording(201, true);
+        recorded.exchanges[0].method = "POST".into();
+        recorded.exchanges[0].path = "/Users".into();
+        let refused = vec![Replayed {
+            target: "/Users".into(),
+            status: Some(400),
+            response: json!({"detail": "unknown schema"}),
+            error: None,
+        }];
+        let ids = IdMap::default();
+        let l = lines(&recorded, &refused, &ids, AsanaSide::Recorded);
+        assert_eq!(
+            (l[0].recorded.as_str(), l[0].replayed.as_str()),
+            ("POST /Users 201", "POST /Users 400")
+        );
+        let d = &l[0].differences[0];
+        assert_eq!((&d.recorded, &d.replayed), (&json!(201), &json!(400)));
+        assert_eq!(d.switch, Some("lenient_schemas"));
+        let l = lines(&recorded, &refused, &ids, AsanaSide::Replayed);
+        assert_eq!(l[0].differences[0].switch, Some("username_must_be_email"));
+    }
+
+    #[test]
+    fn a_lookup_is_shown_with_its_query_decoded() {
+        let line = Some("GET /Users 200".to_owned());
+        assert_eq!(
+            labeled(
+                line.clone(),
+                Some("filter=userName+eq+%22ada%40acme.test%22&")
+            ),
+            r#"GET /Users?filter=userName eq "ada@acme.test" 200"#
+        );
+        assert_eq!(labeled(line.clone(), None), "GET /Users 200");
+        assert_eq!(labeled(line, Some("")), "GET /Users 200");
+        assert_eq!(labeled(None, Some("a=b")), "(none)");
     }
 
     #[test]
@@ -330,6 +470,15 @@ mod tests {
             ),
             json!({"a": 1})
         );
+        let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        assert_eq!(
+            value_at(
+                &json!({"Resources": [{urn: {"department": "Engineering"}}]}),
+                &format!("Resources[].{urn}.department")
+            ),
+            json!("Engineering")
+        );
+        assert_eq!(value_at(&json!({"a": 1}), "b.c"), Value::Null);
         assert_eq!(with_id_placeholders("/Users/12"), "/Users/{id}");
         assert_eq!(with_id_placeholders("/Groups"), "/Groups");
     }

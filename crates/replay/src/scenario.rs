@@ -262,6 +262,9 @@ fn render(
             if let Some(title) = &p.title {
                 user["title"] = json!(title);
             }
+            if let Some(department) = &p.department {
+                user["department"] = json!(department);
+            }
             if !p.active {
                 user["deprovisioned"] = json!(true);
             }

@@ -83,7 +83,7 @@ fn user_fixture(p: &Person) -> UserFixture {
         email: p.user_name.clone(),
         name: p.formatted.clone(),
         title: p.title.clone(),
-        department: None,
+        department: p.department.clone(),
         deprovisioned: !p.active,
     }
 }

@@ -261,8 +261,10 @@ fn body_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
 
 /// Which switch a body difference is, by the attribute it is about (the switch table's
 /// body rules).
+/// A list answer's resource is a resource: `Resources[].meta` is the `meta` a read by id shows.
 fn explain_path(path: &str, fake: &ExchangeShape) -> Option<Switch> {
-    switches::explain_body(path, fake.status)
+    let in_resource = path.strip_prefix("Resources[].").unwrap_or(path);
+    switches::explain_body(in_resource, fake.status)
 }
 
 /// Which switch a status difference is, by the request and the two statuses (the switch
@@ -366,6 +368,36 @@ mod tests {
             ]
         );
         assert!(compare("s", &fake, &fake).is_empty());
+    }
+
+    #[test]
+    fn a_listed_resource_is_explained_as_the_resource_itself() {
+        let asana = [exchange(
+            "GET",
+            "/Users",
+            200,
+            json!({"Resources": [{"id": "[id]", "name": {"formatted": "A", "givenName": "A"}}]}),
+        )];
+        let rfc = [exchange(
+            "GET",
+            "/Users",
+            200,
+            json!({"Resources": [{"id": "[id]", "name": {"formatted": "A"}, "meta": {}}]}),
+        )];
+        let found: Vec<(String, Option<&str>)> = compare("s", &asana, &rfc)
+            .into_iter()
+            .map(|d| (d.what, d.switch))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Resources[].meta".to_owned(), Some("omit_meta")),
+                (
+                    "Resources[].name.givenName".to_owned(),
+                    Some("response_fills_name_parts")
+                ),
+            ]
+        );
     }
 
     #[test]
