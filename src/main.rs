@@ -74,6 +74,15 @@ pub enum Format {
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// The PEM of a `--ca-cert FILE`, read once for any command that takes one.
+pub fn read_ca_cert(path: Option<&std::path::PathBuf>) -> Result<Option<String>, BadInput> {
+    path.map(|path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))
+    })
+    .transpose()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {

@@ -35,13 +35,7 @@ pub struct RecordArgs {
 }
 
 pub async fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
-    let ca_cert = match &args.ca_cert {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))?,
-        ),
-        None => None,
-    };
+    let ca_cert = crate::read_ca_cert(args.ca_cert.as_ref())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| {

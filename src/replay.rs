@@ -30,7 +30,7 @@ pub struct ReplayArgs {
     #[arg(long, requires = "against")]
     ca_cert: Option<PathBuf>,
     /// The fresh fake Asana's profile: `asana` (default) or `rfc`.
-    #[arg(long, default_value = "asana", value_parser = parse_profile, conflicts_with = "against")]
+    #[arg(long, default_value = "asana", conflicts_with = "against")]
     profile: Profile,
     /// Write the recording as a scenario file here instead of replaying it.
     #[arg(long, conflicts_with = "against")]
@@ -43,10 +43,8 @@ pub struct ReplayArgs {
 /// The client for the target, trusting `--ca-cert` too.
 fn client(ca_cert: Option<&PathBuf>) -> anyhow::Result<reqwest::Client> {
     let mut builder = harness_tls::client::builder();
-    if let Some(path) = ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+    if let (Some(pem), Some(path)) = (crate::read_ca_cert(ca_cert)?, ca_cert) {
+        let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
             BadInput(format!(
                 "--ca-cert {}: not a PEM certificate: {e}",
                 path.display()
@@ -55,11 +53,6 @@ fn client(ca_cert: Option<&PathBuf>) -> anyhow::Result<reqwest::Client> {
         builder = builder.add_root_certificate(cert);
     }
     Ok(builder.build()?)
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse()
-        .map_err(|e: fake_asana::ConfigError| e.to_string())
 }
 
 pub async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {

@@ -198,13 +198,7 @@ fn joined(paths: &[PathBuf]) -> String {
 
 /// Where the scenarios' SCIM goes, and what the run keeps.
 fn options(args: &RunArgs) -> Result<RunOptions, BadInput> {
-    let ca_cert = match &args.ca_cert {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| BadInput(format!("--ca-cert {}: {e}", path.display())))?,
-        ),
-        None => None,
-    };
+    let ca_cert = crate::read_ca_cert(args.ca_cert.as_ref())?;
     Ok(RunOptions {
         external: args.asana_scim_url.clone().map(|scim_url| ExternalTarget {
             scim_url,

@@ -35,7 +35,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:7481")]
     onelogin_addr: SocketAddr,
     /// `asana` (every fidelity switch as Asana behaves) or `rfc` (plain RFC 7643/7644).
-    #[arg(long, default_value = "asana", value_parser = parse_profile)]
+    #[arg(long, default_value = "asana")]
     profile: Profile,
     /// Seed the fake Asana from this fixture instead of the demo organization.
     #[arg(long)]
@@ -81,11 +81,6 @@ pub struct ServeArgs {
     /// The most finished provisioning tasks, and events, the fake OneLogin keeps (default 10000).
     #[arg(long, env = "ASANA_HARNESS_RETENTION_COUNT", default_value_t = 10_000)]
     retention_count: usize,
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse()
-        .map_err(|e: fake_asana::ConfigError| e.to_string())
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

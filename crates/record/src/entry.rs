@@ -110,8 +110,7 @@ pub fn build(
         response_body,
         comment,
     };
-    let mut doc = harness_server::har::har("", &[har_entry]);
-    let mut entry = doc["log"]["entries"][0].take();
+    let mut entry = harness_server::har::entry(&har_entry);
     entry["time"] = json!(exchange.millis);
     entry["timings"]["wait"] = json!(exchange.millis);
     if answer.is_some() {

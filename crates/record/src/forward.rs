@@ -61,6 +61,9 @@ pub async fn handle(State(proxy): State<Arc<Proxy>>, request: Request) -> Respon
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
+    // What the client gets back, taken from the answer as it moves into the record (the body
+    // is not copied).
+    let (mut client, mut failure) = (None, String::new());
     let exchange = Exchange {
         started,
         millis: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -70,20 +73,22 @@ pub async fn handle(State(proxy): State<Arc<Proxy>>, request: Request) -> Respon
         request_body: (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
         authorization: text(header::AUTHORIZATION),
         answer: answer
-            .as_ref()
-            .map(|(a, _, _)| a.clone())
-            .map_err(Clone::clone),
+            .map(|(recorded, headers, bytes)| {
+                client = Some((recorded.status, headers, bytes));
+                recorded
+            })
+            .inspect_err(|no_answer| failure = no_answer.0.clone()),
     };
     let recorder = proxy.recorder.clone();
     // The file is written off the async workers, and before the answer leaves: a client that
     // has its answer finds the exchange in the capture.
     let _ = tokio::task::spawn_blocking(move || recorder.record(&exchange)).await;
-    match answer {
-        Ok((answer, headers, bytes)) => {
-            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    match client {
+        Some((status, headers, bytes)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
             (status, headers, bytes).into_response()
         }
-        Err(reason) => bad_gateway(&url, &reason.0),
+        None => bad_gateway(&url, &failure),
     }
 }
 

@@ -220,7 +220,8 @@ fn content(content: &Value) -> Value {
     json_or_text(text)
 }
 
-fn json_or_text(text: &str) -> Value {
+/// A body as JSON when it is JSON, else as its text.
+pub(crate) fn json_or_text(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 

@@ -70,24 +70,11 @@ fn shape(
 ) -> ExchangeShape {
     ExchangeShape {
         method: method.to_owned(),
-        path: with_id_placeholders(path),
+        path: harness_scenario::compare::normalize_path(path),
         query: query.map(str::to_owned),
         status,
         body: body.clone(),
     }
-}
-
-/// A path relative to the SCIM base with its ids as `{id}`, as `compare` takes paths.
-fn with_id_placeholders(path: &str) -> String {
-    let mut after_collection = false;
-    path.split('/')
-        .map(|seg| {
-            let id = after_collection && !seg.is_empty();
-            after_collection = matches!(seg, "Users" | "Groups");
-            if id { "{id}" } else { seg }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Which side behaves as Asana does: `compare`'s switch table reads a difference as the fake
@@ -479,7 +466,5 @@ mod tests {
             json!("Engineering")
         );
         assert_eq!(value_at(&json!({"a": 1}), "b.c"), Value::Null);
-        assert_eq!(with_id_placeholders("/Users/12"), "/Users/{id}");
-        assert_eq!(with_id_placeholders("/Groups"), "/Groups");
     }
 }

@@ -135,7 +135,7 @@ async fn send(
             let response = if text.is_empty() {
                 Value::Null
             } else {
-                serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.into_owned()))
+                crate::har::json_or_text(&text)
             };
             Replayed {
                 target: path,

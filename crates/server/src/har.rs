@@ -40,7 +40,8 @@ pub fn har(creator: &str, entries: &[HarEntry]) -> Value {
 /// and a guess would misstate what went over the wire.
 const UNDECLARED: &str = "";
 
-fn entry(e: &HarEntry) -> Value {
+/// One entry of [`har`]'s document, for a writer that appends entries one at a time.
+pub fn entry(e: &HarEntry) -> Value {
     let query: Vec<Value> = e
         .url
         .split_once('?')

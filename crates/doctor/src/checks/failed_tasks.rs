@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::event_types::{PROVISIONING_FAILED, PROVISIONING_SUCCEEDED};
+use super::event_types::{PROVISIONING_FAILED, PROVISIONING_SUCCEEDED, names_api_status};
 use super::members::list;
 use super::{Context, Verdict};
 use crate::read::Event;
@@ -28,7 +28,7 @@ pub(super) fn failed(cx: &Context) -> Option<Verdict> {
     let mut by_reason: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (user, e) in last {
         let reason = e.error_description.as_deref().unwrap_or("no reason given");
-        if e.event_type_id == PROVISIONING_FAILED && !reason.contains("API status") {
+        if e.event_type_id == PROVISIONING_FAILED && !names_api_status(reason) {
             let who = e
                 .user_name
                 .clone()

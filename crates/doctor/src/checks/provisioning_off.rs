@@ -4,13 +4,11 @@
 //! not, so it is read from the events: the last connection event, or a provisioning failure
 //! since that names the API status.
 
+use super::event_types::{
+    API_CONNECTED, API_CONNECTION_FAILED, PROVISIONING_FAILED, names_api_status,
+};
 use super::{Context, Verdict};
 use crate::read::Event;
-
-/// The harness's event type ids (fidelity/onelogin §2: OneLogin's own are [U]).
-const API_CONNECTED: u32 = 9030;
-const API_CONNECTION_FAILED: u32 = 9031;
-const PROVISIONING_FAILED: u32 = 9011;
 
 pub(super) fn disabled(cx: &Context) -> Option<Verdict> {
     let app = &cx.readings.onelogin.app;
@@ -48,9 +46,7 @@ pub(super) fn not_connected(cx: &Context) -> Option<Verdict> {
     let since = last_connection.map_or(0, |i| i + 1);
     let refused = events[since..].iter().find(|e| {
         e.event_type_id == PROVISIONING_FAILED
-            && e.error_description
-                .as_deref()
-                .is_some_and(|d| d.contains("API status"))
+            && e.error_description.as_deref().is_some_and(names_api_status)
     })?;
     Some(found(format!(
         "event {} at {}: provisioning failed{}",

@@ -26,7 +26,7 @@ pub struct OneLoginReadings {
     pub events: Vec<Event>,
 }
 
-/// The documented fields of `GET /api/2/apps/{id}` the checks use; the whole answer in `raw`.
+/// The documented fields of `GET /api/2/apps/{id}` the checks use.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppReading {
@@ -37,8 +37,6 @@ pub struct AppReading {
     pub parameters: BTreeMap<String, Parameter>,
     pub sso: Option<Sso>,
     pub configuration: Option<Configuration>,
-    #[serde(skip_deserializing)]
-    pub raw: Value,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -114,8 +112,6 @@ pub struct AppUser {
     pub lastname: Option<String>,
     #[serde(default, skip_deserializing)]
     pub provisioning_state: Option<String>,
-    #[serde(default, skip_deserializing)]
-    pub provisioning_status: Option<String>,
 }
 
 /// An event of the v1 Events API (fidelity/onelogin §2).
@@ -180,10 +176,7 @@ async fn app(
     const WHAT: &str = "OneLogin's Asana app";
     let url = format!("{base}/api/2/apps/{id}");
     let raw = session.get_ok(WHAT, url.clone(), token).await?;
-    let mut app: AppReading =
-        serde_json::from_value(raw.clone()).map_err(|e| unexpected(WHAT, &url, e.to_string()))?;
-    app.raw = raw;
-    Ok(app)
+    serde_json::from_value(raw).map_err(|e| unexpected(WHAT, &url, e.to_string()))
 }
 
 async fn app_users(
@@ -214,7 +207,6 @@ async fn provisioning(
         .ok_or_else(|| unexpected(WHAT, &url, "not a list"))?;
     if let Some(item) = items.iter().find(|i| i["id"].as_u64() == Some(app)) {
         user.provisioning_state = item["provisioning_state"].as_str().map(str::to_owned);
-        user.provisioning_status = item["provisioning_status"].as_str().map(str::to_owned);
     }
     Ok(())
 }

@@ -427,6 +427,7 @@ async fn reset_returns_every_app_setting_to_the_start() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_ne!(changed.body["acs_url"], sso_start["acs_url"]);
     assert_ne!(
         world.admin(Method::GET, &provisioning, None).await.body,
         start

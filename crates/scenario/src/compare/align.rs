@@ -143,21 +143,36 @@ mod tests {
 
     #[test]
     fn past_the_bound_the_middle_is_left_unpaired() {
+        // One pair hides in the middle; only the table would find it.
         let long = seq(&vec!["GET /Users"; 1100]);
-        let other = seq(&vec!["GET /Groups"; 1000]);
+        let mut other = seq(&vec!["GET /Groups"; 999]);
+        other.insert(500, seq(&["GET /Users"])[0].clone());
         let rows = align(&long, &other);
         assert_eq!(rows.len(), 2100);
-        assert_eq!(rows[1099], (Some(1099), None));
-        assert_eq!(rows[1100], (None, Some(0)));
-        // Within the bound, equal requests pair up whatever lies between.
-        let mut a = seq(&["GET /Users"; 3]);
-        a.insert(1, seq(&["GET /Groups"])[0].clone());
-        let rows = align(&a, &seq(&["GET /Users"; 3]));
+        assert!(rows.iter().all(|r| r.0.is_none() || r.1.is_none()));
+        // Within the bound, the same hidden pair is found.
+        let short = seq(&["GET /Users"; 10]);
+        let mut other = seq(&["GET /Groups"; 9]);
+        other.insert(5, seq(&["GET /Users"])[0].clone());
+        let paired = align(&short, &other)
+            .iter()
+            .filter(|r| r.0.is_some() && r.1.is_some())
+            .count();
+        assert_eq!(paired, 1);
+    }
+
+    #[test]
+    fn the_table_pairs_what_trimming_cannot() {
+        let a = seq(&["GET /A", "GET /B", "GET /C"]);
+        let b = seq(&["GET /B", "GET /C", "GET /A"]);
         assert_eq!(
-            rows.iter()
-                .filter(|r| r.0.is_some() && r.1.is_some())
-                .count(),
-            3
+            align(&a, &b),
+            [
+                (Some(0), None),
+                (Some(1), Some(0)),
+                (Some(2), Some(1)),
+                (None, Some(2))
+            ]
         );
     }
 }
