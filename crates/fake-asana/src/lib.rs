@@ -250,8 +250,8 @@ impl FakeAsanaBuilder {
             changes: tokio::sync::watch::channel(0).0,
             admin_token: self.admin_token,
         });
-        let router = http::router(app.clone());
-        let server = listener.serve("fake Asana", router, &self.allowed_hosts, http::misdirected);
+        let front = http::front(app.clone());
+        let server = listener.serve("fake Asana", front, &self.allowed_hosts, http::misdirected);
         Ok(FakeAsana {
             app,
             addr,

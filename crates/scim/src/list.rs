@@ -1,11 +1,14 @@
 //! List responses and list-request query parameters (RFC 7644 §3.4.2).
 
+use std::sync::LazyLock;
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::ScimError;
 use crate::filter::Filter;
-use crate::names::LIST_RESPONSE_URN;
+use crate::names::{LIST_RESPONSE_URN, schemas_json};
 
 /// The query of a `GET /Users` or `GET /Groups`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -139,7 +142,9 @@ pub struct ListResponse<T = Value> {
 impl<T: Serialize> Serialize for ListResponse<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut body = serializer.serialize_map(None)?;
-        body.serialize_entry("schemas", &[LIST_RESPONSE_URN])?;
+        static SCHEMAS: LazyLock<Box<RawValue>> =
+            LazyLock::new(|| schemas_json(&[LIST_RESPONSE_URN]));
+        body.serialize_entry("schemas", &**SCHEMAS)?;
         body.serialize_entry("totalResults", &self.total_results)?;
         body.serialize_entry("Resources", &self.resources)?;
         if self.paging {

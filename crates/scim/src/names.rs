@@ -11,6 +11,14 @@ pub const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListR
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 pub const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+/// A `schemas` array as JSON, made once. Every SCIM answer carries one, and escaping its URNs
+/// again on each was a third of writing a user (see PERFORMANCE.md); serde_json writes this as
+/// it is.
+pub fn schemas_json(urns: &[&str]) -> Box<serde_json::value::RawValue> {
+    let json = serde_json::to_string(urns).expect("a list of strings is JSON");
+    serde_json::value::RawValue::from_string(json).expect("just written as JSON")
+}
+
 pub const SERVICE_PROVIDER_CONFIG_URN: &str =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 pub const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";

@@ -21,7 +21,6 @@ use std::task::{Context, Poll};
 use axum::body::{Bytes, HttpBody};
 use axum::http::{Request, header};
 use axum::response::Response;
-use axum::routing::future::RouteFuture;
 use axum::{BoxError, Router};
 use futures_util::future::Either;
 use tower_service::Service;
@@ -123,21 +122,22 @@ impl AllowedHosts {
     }
 }
 
-/// A router behind the guard: requests whose `Host` the list allows reach it; others get 421
-/// Misdirected Request in the fake's own error format.
+/// A fake's service (its router, or the fake's own front of it) behind the guard: requests
+/// whose `Host` the list allows reach it; others get 421 Misdirected Request in the fake's own
+/// error format.
 ///
-/// A service around the router rather than a layer on each of its routes: the check needs no
+/// A service around the fake rather than a layer on each of its routes: the check needs no
 /// await, so a request the guard lets through costs no allocation and no boxed future.
 #[derive(Clone)]
-pub struct Guarded {
-    router: Router,
+pub struct Guarded<S = Router> {
+    inner: S,
     guard: Arc<(AllowedHosts, Refusal)>,
 }
 
-impl Guarded {
-    pub fn new(router: Router, allowed: AllowedHosts, refuse: Refusal) -> Self {
+impl<S> Guarded<S> {
+    pub fn new(inner: S, allowed: AllowedHosts, refuse: Refusal) -> Self {
         Guarded {
-            router,
+            inner,
             guard: Arc::new((allowed, refuse)),
         }
     }
@@ -164,14 +164,16 @@ impl Guarded {
     }
 }
 
-impl<B> Service<Request<B>> for Guarded
+/// The guarded service must be always ready, as a `Router` is: `poll_ready` is not passed on.
+impl<B, S> Service<Request<B>> for Guarded<S>
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
+    S: Service<Request<B>, Response = Response, Error = Infallible>,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<RouteFuture<Infallible>, Ready<Result<Response, Infallible>>>;
+    type Future = Either<S::Future, Ready<Result<Response, Infallible>>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -180,7 +182,7 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         match self.refusal(&request) {
             Some(refused) => Either::Right(std::future::ready(Ok(refused))),
-            None => Either::Left(self.router.call(request)),
+            None => Either::Left(self.inner.call(request)),
         }
     }
 }

@@ -23,4 +23,4 @@ pub use cpu::CpuPool;
 pub use credentials::{bearer, cookie};
 pub use hash::stable_hash;
 pub use log::BoundedLog;
-pub use server::{BindError, Listener, Server, bind};
+pub use server::{App, BindError, Listener, Server, bind};

@@ -5,12 +5,37 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::{Router, ServiceExt};
+use std::convert::Infallible;
+
+use axum::ServiceExt;
+use axum::http::Request;
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_service::Service;
 
 use crate::host::{self, AllowedHosts, Refusal};
+
+/// What a fake serves, for requests with bodies of type `R`'s: a service that is always ready,
+/// as a `Router` is (the `Host` guard does not wait on it), cloned per connection.
+pub trait App<R>:
+    Service<R, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T, R> App<R> for T where
+    T: Service<R, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// Why a fake could not take its socket.
 #[derive(Debug, thiserror::Error)]
@@ -65,17 +90,21 @@ impl Listener {
         host::origin(self.tls.is_some(), self.addr)
     }
 
-    /// Serves `router` in the background, answering only the hosts the address and
-    /// `allowed_hosts` allow (others get `refuse`'s 421). `name` labels a failure in the log.
-    pub fn serve(
+    /// Serves `app` (a fake's router, or its own front of one) in the background, answering
+    /// only the hosts the address and `allowed_hosts` allow (others get `refuse`'s 421). `name`
+    /// labels a failure in the log.
+    pub fn serve<S>(
         self,
         name: &'static str,
-        router: Router,
+        app: S,
         allowed_hosts: &[String],
         refuse: Refusal,
-    ) -> Server {
+    ) -> Server
+    where
+        S: App<axum::extract::Request> + App<Request<hyper::body::Incoming>>,
+    {
         let hosts = AllowedHosts::for_listener(self.addr, allowed_hosts);
-        let service = host::Guarded::new(router, hosts, refuse);
+        let service = host::Guarded::new(app, hosts, refuse);
         let (tx, rx) = oneshot::channel::<()>();
         let Listener { listener, tls, .. } = self;
         let task = tokio::spawn(async move {
@@ -159,7 +188,7 @@ mod tests {
         let listener = Listener::new(listener, None).unwrap();
         let addr = listener.addr();
         assert_eq!(listener.origin(), format!("http://{addr}"));
-        let router = Router::new().route("/", axum::routing::get(|| async { "hello" }));
+        let router = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
         (listener.serve("test", router, &[], refuse), addr)
     }
 

@@ -376,3 +376,70 @@ async fn the_openapi_document_is_served_as_committed() {
         "the rest still needs it"
     );
 }
+
+/// SCIM is dispatched by hand, not by axum's router: it must still answer every method and
+/// path as that router did (`http/api/scim/routes.rs`).
+#[tokio::test]
+async fn scim_paths_and_methods_are_matched_as_a_router_would() {
+    let app = TestApp::new().await;
+    let token = app.sa.token.clone();
+    let ada = id_of(&app.create_user("ada@acme.test", "Ada").await);
+    // A method a resource lacks: SCIM's 405, naming the methods it has.
+    for (method, path, allow) in [
+        (
+            Method::POST,
+            "/api/1.0/scim/ServiceProviderConfig",
+            "GET,HEAD",
+        ),
+        (Method::OPTIONS, "/api/1.0/scim/Schemas", "GET,HEAD"),
+        (Method::PUT, "/api/1.0/scim/Users", "GET,HEAD,POST"),
+        (Method::GET, "/api/1.0/scim/Users/.search", "POST"),
+        (
+            Method::POST,
+            "/api/1.0/scim/Groups/1",
+            "GET,HEAD,PUT,PATCH,DELETE",
+        ),
+    ] {
+        let r = app.raw(method.clone(), path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(r.body["status"], "405", "{method} {path}");
+        assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+    }
+    // What names nothing under SCIM: an empty or second segment, another case.
+    for path in [
+        "/api/1.0/scim/Users/",
+        "/api/1.0/scim/Users//x",
+        "/api/1.0/scim/users",
+    ] {
+        let r = app.raw(Method::GET, path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.body["detail"], "No SCIM endpoint at this path", "{path}");
+    }
+    // Beside SCIM's base is REST's, in REST's format.
+    let r = app
+        .raw(Method::GET, "/api/1.0/scimx", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body["errors"][0]["message"].is_string());
+    // An id is percent-decoded; one that is not UTF-8 names nothing.
+    let r = app.scim(Method::GET, "/Users/a%2Fb", None).await;
+    assert_eq!(r.body["detail"], "User a/b not found");
+    let r = app.scim(Method::GET, "/Users/%FF", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body["detail"],
+        "no resource at this path: Invalid UTF-8 in `id`"
+    );
+    // HEAD is GET without the body: the length stays, and the journal keeps what was answered.
+    let path = format!("/api/1.0/scim/Users/{ada}");
+    let get = app.raw(Method::GET, &path, Some(&token), None).await;
+    let head = app.raw(Method::HEAD, &path, Some(&token), None).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(head.body, Value::Null);
+    assert!(get.header("content-length").is_some());
+    assert_eq!(head.header("content-length"), get.header("content-length"));
+    let journal = app.admin(Method::GET, "/requests", None).await;
+    let last = journal.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["method"], "HEAD");
+    assert_eq!(last["response_body"], get.body);
+}

@@ -1,14 +1,13 @@
 //! ServiceProviderConfig, ResourceTypes and Schemas: what the fake advertises.
 
 use axum::Json;
-use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use harness_scim::discovery::{self, Capabilities};
 use harness_scim::{ListResponse, ScimError};
 use serde_json::Value;
 
-use super::reply::{Id, ScimResult};
-use crate::http::Shared;
+use super::reply::ScimResult;
+use super::request::Call;
 
 /// Asana never published its ServiceProviderConfig; these values follow fidelity/asana §1.2 [I].
 const CAPABILITIES: Capabilities = Capabilities {
@@ -20,15 +19,16 @@ const CAPABILITIES: Capabilities = Capabilities {
     change_password: false,
 };
 
-pub(super) async fn service_provider_config(State(app): State<Shared>) -> Json<Value> {
+pub(super) fn service_provider_config(c: &Call) -> Response {
     Json(discovery::service_provider_config(
-        app.scim_base(),
+        c.app.scim_base(),
         CAPABILITIES,
-        app.dialect().meta(),
+        c.app.dialect().meta(),
     ))
+    .into_response()
 }
 
-fn listed(resources: Vec<Value>) -> Json<ListResponse> {
+fn listed(resources: Vec<Value>) -> Response {
     let total = resources.len();
     Json(ListResponse {
         total_results: total,
@@ -36,6 +36,7 @@ fn listed(resources: Vec<Value>) -> Json<ListResponse> {
         start_index: 1,
         paging: true,
     })
+    .into_response()
 }
 
 fn by_id(resources: Vec<Value>, id: &str, what: &str) -> ScimResult {
@@ -50,22 +51,22 @@ fn by_id(resources: Vec<Value>, id: &str, what: &str) -> ScimResult {
         .ok_or_else(|| ScimError::not_found(format!("{what} {id} not found")).into())
 }
 
-pub(super) async fn resource_types(State(app): State<Shared>) -> Json<ListResponse> {
-    listed(discovery::resource_types(app.scim_base()))
+pub(super) fn resource_types(c: &Call) -> Response {
+    listed(discovery::resource_types(c.app.scim_base()))
 }
 
-pub(super) async fn resource_type(State(app): State<Shared>, Id(id): Id) -> ScimResult {
+pub(super) fn resource_type(c: &Call, id: &str) -> ScimResult {
     by_id(
-        discovery::resource_types(app.scim_base()),
-        &id,
+        discovery::resource_types(c.app.scim_base()),
+        id,
         "ResourceType",
     )
 }
 
-pub(super) async fn schemas(State(app): State<Shared>) -> Json<ListResponse> {
-    listed(discovery::schemas(app.scim_base()))
+pub(super) fn schemas(c: &Call) -> Response {
+    listed(discovery::schemas(c.app.scim_base()))
 }
 
-pub(super) async fn schema(State(app): State<Shared>, Id(id): Id) -> ScimResult {
-    by_id(discovery::schemas(app.scim_base()), &id, "Schema")
+pub(super) fn schema(c: &Call, id: &str) -> ScimResult {
+    by_id(discovery::schemas(c.app.scim_base()), id, "Schema")
 }

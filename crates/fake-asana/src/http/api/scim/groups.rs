@@ -2,8 +2,6 @@
 //! delete (refused in the `asana` profile).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use harness_scim::names::{GROUP_URN, PATCH_OP_URN};
@@ -12,28 +10,20 @@ use serde_json::Value;
 
 use super::query::*;
 use super::render::*;
-use super::reply::{Id, ScimResult};
+use super::reply::ScimResult;
 use super::request::*;
 use crate::http::Shared;
 use crate::model::TeamRecord;
 use crate::store::{GroupPatchAnswer, Principal, ScimDialect};
 
-pub(super) async fn search_groups(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    body: Bytes,
-) -> ScimResult {
-    let query = search_query(&app.dialect(), &body)?;
-    query_groups(&app, &p, &query)
+pub(super) fn search_groups(c: &Call) -> ScimResult {
+    let query = search_query(&c.app.dialect(), c.body)?;
+    query_groups(c.app, c.principal, &query)
 }
 
-pub(super) async fn list_groups(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    RawQuery(q): RawQuery,
-) -> ScimResult {
-    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
-    query_groups(&app, &p, &query)
+pub(super) fn list_groups(c: &Call) -> ScimResult {
+    let query = ListQuery::parse(c.query.unwrap_or(""))?;
+    query_groups(c.app, c.principal, &query)
 }
 
 pub(super) fn query_groups(app: &Shared, p: &Principal, query: &ListQuery) -> ScimResult {
@@ -64,14 +54,10 @@ pub(super) fn query_groups(app: &Shared, p: &Principal, query: &ListQuery) -> Sc
     Ok(Json(page_of(matched, query, &dialect, |r| project(r, query))).into_response())
 }
 
-pub(super) async fn get_group(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    RawQuery(q): RawQuery,
-) -> ScimResult {
-    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
-    let gid = parse_id(&id, "Group")?;
+pub(super) fn get_group(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let query = ListQuery::parse(c.query.unwrap_or(""))?;
+    let gid = parse_id(id, "Group")?;
     let store = app.store();
     let team = store
         .team(p.org(), gid)
@@ -83,14 +69,11 @@ pub(super) async fn get_group(
     .into_response())
 }
 
-pub(super) async fn create_group(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    body: Bytes,
-) -> ScimResult {
+pub(super) fn create_group(c: &Call) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, GROUP_URN)?;
+    let json = read_body(c.body, &dialect, GROUP_URN)?;
     let group = Group::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();
@@ -105,16 +88,12 @@ pub(super) async fn create_group(
     ))
 }
 
-pub(super) async fn replace_group(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    body: Bytes,
-) -> ScimResult {
-    let gid = parse_id(&id, "Group")?;
+pub(super) fn replace_group(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let gid = parse_id(id, "Group")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, GROUP_URN)?;
+    let json = read_body(c.body, &dialect, GROUP_URN)?;
     let group = Group::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();
@@ -130,16 +109,12 @@ pub(super) async fn replace_group(
     .into_response())
 }
 
-pub(super) async fn patch_group(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    body: Bytes,
-) -> ScimResult {
-    let gid = parse_id(&id, "Group")?;
+pub(super) fn patch_group(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let gid = parse_id(id, "Group")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, PATCH_OP_URN)?;
+    let json = read_body(c.body, &dialect, PATCH_OP_URN)?;
     let patch = PatchRequest::from_json(json)?;
     let now = app.clock.now();
     let mut store = app.store_mut();
@@ -158,12 +133,9 @@ pub(super) async fn patch_group(
     .into_response())
 }
 
-pub(super) async fn delete_group(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-) -> ScimResult {
-    let gid = parse_id(&id, "Group")?;
+pub(super) fn delete_group(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let gid = parse_id(id, "Group")?;
     let cfg = app.config();
     app.store().check_team_delete(p.org(), gid, &cfg)?;
     app.store_mut().delete_team(p.org(), gid)?;

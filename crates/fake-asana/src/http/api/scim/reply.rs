@@ -1,6 +1,5 @@
 //! What a SCIM handler answers when it cannot: always a SCIM error body.
 
-use axum::extract::{FromRequestParts, Path};
 use axum::response::{IntoResponse, Response};
 use harness_scim::{ScimError, ScimType};
 
@@ -79,20 +78,13 @@ pub(super) fn json_reply(value: &impl serde::Serialize) -> Response {
     }
 }
 
-/// The `{id}` of a SCIM path. A segment axum cannot decode (bad percent-encoding) names no
-/// resource, so it is a SCIM 404 rather than axum's plain-text rejection.
-pub(super) struct Id(pub(super) String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Id {
-    type Rejection = ScimFailure;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        match Path::<String>::from_request_parts(parts, state).await {
-            Ok(Path(id)) => Ok(Id(id)),
-            Err(e) => Err(ScimError::not_found(format!("no resource at this path: {e}")).into()),
+/// The `{id}` of a SCIM path, percent-decoded. A segment that does not decode to UTF-8 names no
+/// resource, so it is a SCIM 404, in the words axum's `Path` used for it.
+pub(super) fn decode_id(segment: &str) -> Result<String, ScimFailure> {
+    match percent_encoding::percent_decode_str(segment).decode_utf8() {
+        Ok(id) => Ok(id.into_owned()),
+        Err(_) => {
+            Err(ScimError::not_found("no resource at this path: Invalid UTF-8 in `id`").into())
         }
     }
 }

@@ -1,14 +1,24 @@
-//! Reading a request: JSON bodies and ids. What a body's schemas may be is the dialect's
-//! (`store::ScimDialect`).
+//! Reading a request: the `Call` a handler gets (the middleware has read the body and resolved
+//! the token), JSON bodies and ids. What a body's schemas may be is the dialect's (`store::ScimDialect`).
 
 use axum::body::Bytes;
 use harness_scim::ScimError;
 use serde_json::Value;
 
 use super::reply::ScimFailure;
-use crate::http::parse_json;
+use crate::http::{Shared, parse_json};
 use crate::model::Gid;
-use crate::store::ScimDialect;
+use crate::store::{Principal, ScimDialect};
+
+/// One admitted SCIM request as its handler sees it: the API middleware has read the body and
+/// resolved the token.
+pub(super) struct Call<'a> {
+    pub(super) app: &'a Shared,
+    pub(super) principal: &'a Principal,
+    /// The query string as sent.
+    pub(super) query: Option<&'a str>,
+    pub(super) body: &'a Bytes,
+}
 
 pub(super) fn parse_body(bytes: &Bytes) -> Result<Value, ScimError> {
     parse_json(bytes).map_err(|e| ScimError::invalid_syntax(e.to_string()))

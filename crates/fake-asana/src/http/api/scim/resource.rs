@@ -7,11 +7,14 @@
 //! `Name` or `MultiValue` does not compile until the view writes it.
 
 use harness_scim::User;
-use harness_scim::names::{ENTERPRISE_USER_URN, USER_URN};
+use std::sync::LazyLock;
+
+use harness_scim::names::{ENTERPRISE_USER_URN, USER_URN, schemas_json};
 use harness_scim::user::{MultiValue, Name};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::value::RawValue;
 
 use crate::model::{Organization, UserRecord};
 use crate::store::ScimDialect;
@@ -99,11 +102,14 @@ impl Serialize for UserResource<'_> {
             enterprise,
         } = &self.record.scim;
         let mut map = s.serialize_map(None)?;
+        static BOTH: LazyLock<Box<RawValue>> =
+            LazyLock::new(|| schemas_json(&[USER_URN, ENTERPRISE_USER_URN]));
+        static CORE: LazyLock<Box<RawValue>> = LazyLock::new(|| schemas_json(&[USER_URN]));
         // Asana's documented responses always list both schemas; plain SCIM the ones it has.
         if self.both_schemas || enterprise.is_some() {
-            map.serialize_entry("schemas", &[USER_URN, ENTERPRISE_USER_URN])?;
+            map.serialize_entry("schemas", &**BOTH)?;
         } else {
-            map.serialize_entry("schemas", &[USER_URN])?;
+            map.serialize_entry("schemas", &**CORE)?;
         }
         map.serialize_entry("id", &Id(self.record))?;
         optional(&mut map, "externalId", external_id)?;
@@ -155,12 +161,12 @@ fn optional<M: SerializeMap>(
     }
 }
 
-/// The record's id: its gid, as text.
+/// The record's id: its gid, as text (written without `fmt`).
 struct Id<'a>(&'a UserRecord);
 
 impl Serialize for Id<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0.gid)
+        s.serialize_str(itoa::Buffer::new().format(self.0.gid.0))
     }
 }
 

@@ -2,8 +2,6 @@
 //! create, replace, patch and delete; the store decides what each write does.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Extension, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use harness_scim::names::{PATCH_OP_URN, USER_URN};
@@ -12,40 +10,29 @@ use serde_json::Value;
 
 use super::query::*;
 use super::render::*;
-use super::reply::{Id, ScimResult, json_reply};
+use super::reply::{ScimResult, json_reply};
 use super::request::*;
 use crate::http::Shared;
 use crate::model::{DeprovisionVia, Gid, UserRecord};
 use crate::store::{Created, Principal, ScimDialect, Store};
 
-pub(super) async fn list_users(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    RawQuery(q): RawQuery,
-) -> ScimResult {
-    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
-    query_users(&app, &p, &query)
+pub(super) fn list_users(c: &Call) -> ScimResult {
+    let query = ListQuery::parse(c.query.unwrap_or(""))?;
+    query_users(c.app, c.principal, &query)
 }
 
 /// `POST /Users/.search` (RFC 7644 §3.4.3), unless the Asana profile says there is none.
-pub(super) async fn search_users(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    body: Bytes,
-) -> ScimResult {
-    let query = search_query(&app.dialect(), &body)?;
-    query_users(&app, &p, &query)
+pub(super) fn search_users(c: &Call) -> ScimResult {
+    let query = search_query(&c.app.dialect(), c.body)?;
+    query_users(c.app, c.principal, &query)
 }
 
 /// `POST /.search` at the root: users and groups alike (RFC 7644 §3.4.3).
-pub(super) async fn search_all(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    body: Bytes,
-) -> ScimResult {
+pub(super) fn search_all(c: &Call) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let query = search_query(&dialect, &body)?;
+    let query = search_query(&dialect, c.body)?;
     let base = app.scim_base();
     let store = app.store();
     let org = p.org();
@@ -114,14 +101,10 @@ pub(super) fn query_users(app: &Shared, p: &Principal, query: &ListQuery) -> Sci
     Ok(Json(page_of(matched, query, &dialect, |r| project(r, query))).into_response())
 }
 
-pub(super) async fn get_user(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    RawQuery(q): RawQuery,
-) -> ScimResult {
-    let query = ListQuery::parse(q.as_deref().unwrap_or(""))?;
-    let gid = parse_id(&id, "User")?;
+pub(super) fn get_user(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let query = ListQuery::parse(c.query.unwrap_or(""))?;
+    let gid = parse_id(id, "User")?;
     let cfg = app.config();
     let store = app.store();
     let user = store
@@ -137,17 +120,14 @@ pub(super) async fn get_user(
     .into_response())
 }
 
-pub(super) async fn create_user(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    body: Bytes,
-) -> ScimResult {
+pub(super) fn create_user(c: &Call) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, USER_URN)?;
+    let json = read_body(c.body, &dialect, USER_URN)?;
     let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
-    let (gid, how) = store.create_user(&app.write_context(&p, &cfg), user)?;
+    let (gid, how) = store.create_user(&app.write_context(p, &cfg), user)?;
     let record = store.user(p.org(), gid).expect("just created");
     let info = store.organization(p.org()).expect("exists");
     let base = app.scim_base();
@@ -161,20 +141,16 @@ pub(super) async fn create_user(
     Ok(created(status, body, location))
 }
 
-pub(super) async fn replace_user(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    body: Bytes,
-) -> ScimResult {
-    let gid = parse_id(&id, "User")?;
+pub(super) fn replace_user(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let gid = parse_id(id, "User")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, USER_URN)?;
+    let json = read_body(c.body, &dialect, USER_URN)?;
     let user = User::from_json(dialect.onelogin_extension_key(json))?;
     let mut store = app.store_mut();
     store.replace_user(
-        &app.write_context(&p, &cfg),
+        &app.write_context(p, &cfg),
         gid,
         user,
         DeprovisionVia::ScimPut,
@@ -182,19 +158,15 @@ pub(super) async fn replace_user(
     respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
-pub(super) async fn patch_user(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-    body: Bytes,
-) -> ScimResult {
-    let gid = parse_id(&id, "User")?;
+pub(super) fn patch_user(c: &Call, id: &str) -> ScimResult {
+    let (app, p) = (c.app, c.principal);
+    let gid = parse_id(id, "User")?;
     let cfg = app.config();
     let dialect = ScimDialect::of(&cfg);
-    let json = read_body(&body, &dialect, PATCH_OP_URN)?;
+    let json = read_body(c.body, &dialect, PATCH_OP_URN)?;
     let patch = PatchRequest::from_json(json)?;
     let mut store = app.store_mut();
-    store.patch_user(&app.write_context(&p, &cfg), gid, &patch)?;
+    store.patch_user(&app.write_context(p, &cfg), gid, &patch)?;
     respond_user(&store, p.org(), gid, &dialect, app.scim_base())
 }
 
@@ -210,14 +182,11 @@ pub(super) fn respond_user(
     Ok(Json(render_user(record, info, dialect, base)).into_response())
 }
 
-pub(super) async fn delete_user(
-    State(app): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Id(id): Id,
-) -> ScimResult {
-    let gid = parse_id(&id, "User")?;
+pub(super) fn delete_user(c: &Call, id: &str) -> ScimResult {
+    let app = c.app;
+    let gid = parse_id(id, "User")?;
     let cfg = app.config();
     app.store_mut()
-        .delete_user(&app.write_context(&p, &cfg), gid)?;
+        .delete_user(&app.write_context(c.principal, &cfg), gid)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
