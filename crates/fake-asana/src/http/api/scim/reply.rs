@@ -1,5 +1,7 @@
 //! What a SCIM handler answers when it cannot: always a SCIM error body.
 
+use std::cell::RefCell;
+
 use axum::response::{IntoResponse, Response};
 use harness_scim::{ScimError, ScimType};
 
@@ -56,13 +58,29 @@ impl IntoResponse for ScimFailure {
 
 pub(super) type ScimResult = Result<Response, ScimFailure>;
 
-/// A JSON answer serialized into a buffer sized for a user or a short list at once. axum's
-/// `Json` starts at 128 bytes and grows as it writes, and those reallocations were a tenth of a
-/// `userName eq` lookup's serialization.
+/// A JSON answer, written into this thread's scratch buffer and copied out at its exact size.
+///
+/// This is the `userName eq` lookup's answer, so it is the most frequent body the fake writes:
+/// writing into a fresh `Vec` grew it step by step (axum's `Json` starts at 128 bytes), and a
+/// `Vec` sized up front kept its spare kilobyte alive in the journal, plus one more allocation
+/// to share it. The copy is one allocation of the right size.
 pub(super) fn json_reply(value: &impl serde::Serialize) -> Response {
-    let mut body = Vec::with_capacity(1024);
-    match serde_json::to_writer(&mut body, value) {
-        Ok(()) => {
+    /// A buffer grown past this by a large answer is not kept for the next.
+    const KEEP: usize = 64 * 1024;
+    thread_local! {
+        static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(4096));
+    }
+    let written = SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        let written = serde_json::to_writer(&mut *scratch, value)
+            .map(|()| axum::body::Bytes::copy_from_slice(scratch));
+        if scratch.capacity() > KEEP {
+            *scratch = Vec::with_capacity(4096);
+        }
+        written
+    });
+    match written {
+        Ok(body) => {
             let mut response = Response::new(axum::body::Body::from(body));
             response.headers_mut().insert(
                 axum::http::header::CONTENT_TYPE,
