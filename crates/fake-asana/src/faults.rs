@@ -160,6 +160,11 @@ impl Faults {
         lock(&self.inner).1.clear();
     }
 
+    /// Whether no fault is set: a request then need not look for one.
+    pub fn is_empty(&self) -> bool {
+        lock(&self.inner).1.is_empty()
+    }
+
     /// The first fault that matches, with its use counted; exhausted faults are removed.
     pub fn take(&self, method: &Method, path: &str) -> Option<FaultSpec> {
         let mut inner = lock(&self.inner);

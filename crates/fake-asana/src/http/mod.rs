@@ -52,7 +52,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<api::Answering, RouteFuture<Infallible>>;
+    type Future = Either<api::ScimAnswering, RouteFuture<Infallible>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))

@@ -378,12 +378,21 @@ async fn the_openapi_document_is_served_as_committed() {
 }
 
 /// SCIM is dispatched by hand, not by axum's router: it must still answer every method and
-/// path as that router did (`http/api/scim/routes.rs`).
+/// path as that router did (`http/api/scim/routes.rs`), whether the request is answered at once
+/// (no body, no fault set) or through the middleware's future (a fault set elsewhere).
 #[tokio::test]
 async fn scim_paths_and_methods_are_matched_as_a_router_would() {
     let app = TestApp::new().await;
-    let token = app.sa.token.clone();
     let ada = id_of(&app.create_user("ada@acme.test", "Ada").await);
+    check_scim_routing(&app, &ada).await;
+    let fault = json!({"path": "/api/1.0/users/me", "status": 500});
+    let set = app.admin(Method::POST, "/faults", Some(fault)).await;
+    assert!(set.status.is_success(), "{:?}", set.body);
+    check_scim_routing(&app, &ada).await;
+}
+
+async fn check_scim_routing(app: &TestApp, ada: &str) {
+    let token = app.sa.token.clone();
     // A method a resource lacks: SCIM's 405, naming the methods it has.
     for (method, path, allow) in [
         (
@@ -430,6 +439,11 @@ async fn scim_paths_and_methods_are_matched_as_a_router_would() {
         r.body["detail"],
         "no resource at this path: Invalid UTF-8 in `id`"
     );
+    // Without a token: refused before any route, in the shared middleware's format.
+    let r = app
+        .raw(Method::GET, "/api/1.0/scim/Users", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // HEAD is GET without the body: the length stays, and the journal keeps what was answered.
     let path = format!("/api/1.0/scim/Users/{ada}");
     let get = app.raw(Method::GET, &path, Some(&token), None).await;

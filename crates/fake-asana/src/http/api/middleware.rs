@@ -6,12 +6,17 @@
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::response;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
 use harness_scim::ScimError;
 
+use super::refusals::{
+    Api, Call, Refused, api_error, api_of, dropped_connection, fault_response, forbidden,
+};
+use super::scim;
 use crate::faults::FaultSpec;
-use crate::http::{AppState, Shared, rest_error, scim_error};
+use crate::http::{AppState, Shared, scim_error};
 use crate::journal::Exchange;
 use crate::ratelimit::Permit;
 use crate::store::{Principal, ScimDialect};
@@ -35,21 +40,6 @@ pub(super) trait Endpoint: Clone + Send + 'static {
     ) -> impl Future<Output = Response> + Send;
 }
 
-/// Which API a path belongs to: decides the error format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Api {
-    Scim,
-    Rest,
-}
-
-fn api_of(path: &str) -> Api {
-    if path.starts_with("/api/1.0/scim") {
-        Api::Scim
-    } else {
-        Api::Rest
-    }
-}
-
 /// Body limit, faults, authentication, access rules, rate limits and the journal, for both the
 /// SCIM and the REST API, in the order a real front end would apply them.
 pub(super) async fn api_middleware<E: Endpoint>(
@@ -67,48 +57,142 @@ pub(super) async fn api_middleware<E: Endpoint>(
     }
 }
 
+/// Whether [`scim_at_once`] may answer a request: it has no body to read, and no fault is set
+/// that it might have to inject (deciding on the set as it is now, as if the request had come
+/// a moment earlier than a fault added meanwhile).
+pub(super) fn answerable_at_once(app: &AppState, body: &Body) -> bool {
+    body.is_end_stream() && app.faults.is_empty()
+}
+
+/// The middleware for a SCIM request that waits on nothing ([`answerable_at_once`]): the same
+/// steps as [`api_middleware`], without a future. That is nearly all SCIM traffic (every
+/// `userName eq` lookup), and its future was three kilobytes to allocate and move per request.
+pub(super) fn scim_at_once(app: &Shared, parts: Parts) -> Response {
+    let mut arrival = Arrival::of(app, &parts);
+    let response = match arrival.admit(app, &parts) {
+        Ok((principal, permit)) => {
+            let response = scim::answer(app, &principal, &parts, &Bytes::new());
+            drop(permit);
+            arrival.shaped(response)
+        }
+        Err(refused) => arrival.refusal(&refused),
+    };
+    let response = match in_hand(response) {
+        Some((head, body)) => record(app, arrival.exchange, Bytes::new(), head, body),
+        None => scim_error(&ScimError::new(
+            500,
+            None,
+            "the fake's answer was not in memory when it was journaled",
+        )),
+    };
+    outermost(&parts.method, response)
+}
+
 /// The answer to an API request, journaled.
 async fn admitted<E: Endpoint>(app: &Shared, parts: Parts, body: Body, inner: &mut E) -> Response {
-    // The routes are full paths, so this is the path the client sent.
-    let uri = parts.uri.clone();
-    let api = api_of(uri.path());
-    let cfg = app.config();
-    let dialect = ScimDialect::of(&cfg);
-    let mut exchange = journal_entry(app, &parts, &uri);
+    let mut arrival = Arrival::of(app, &parts);
     let Ok(bytes) = request_body(body).await else {
-        let msg = format!("The request body is larger than the {BODY_LIMIT} byte limit");
-        let response = api_error(api, &dialect, StatusCode::PAYLOAD_TOO_LARGE, &msg, false);
-        return finish(app, exchange, Bytes::new(), response).await;
+        let response = arrival.too_large();
+        return finish(app, arrival.exchange, Bytes::new(), response).await;
     };
-    if let Some(fault) = app.faults.take(&parts.method, uri.path()) {
-        if let Some(response) = inject(app, &fault, api, &dialect, &mut exchange, &bytes).await {
-            return finish(app, exchange, bytes, response).await;
+    if let Some(fault) = app.faults.take(&parts.method, parts.uri.path()) {
+        let Arrival {
+            api,
+            ref dialect,
+            ref mut exchange,
+            ..
+        } = arrival;
+        if let Some(response) = inject(app, &fault, api, dialect, exchange, &bytes).await {
+            return finish(app, arrival.exchange, bytes, response).await;
         }
         if exchange.dropped {
             return dropped_connection();
         }
     }
-    let call = Call {
-        api,
-        dialect: &dialect,
-        limits: cfg.rate_limit,
-    };
-    let (principal, permit) = match admit(app, &parts, uri.path(), &call, &mut exchange) {
+    let (principal, permit) = match arrival.admit(app, &parts) {
         Ok(admitted) => admitted,
         Err(refused) => {
-            let response = refused.response(&call);
-            return finish(app, exchange, bytes, response).await;
+            let response = arrival.refusal(&refused);
+            return finish(app, arrival.exchange, bytes, response).await;
         }
     };
-    let mut response = inner.answer(app, parts, bytes.clone(), principal).await;
+    let response = inner.answer(app, parts, bytes.clone(), principal).await;
     drop(permit);
-    if api == Api::Scim && dialect.scim_media_type() && is_json(&response) {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/scim+json"),
-        );
+    let response = arrival.shaped(response);
+    finish(app, arrival.exchange, bytes, response).await
+}
+
+/// What the middleware knows of a request from its head: the API it calls, the configuration
+/// it meets, and its journal entry, filled in as it goes.
+struct Arrival {
+    api: Api,
+    limits: crate::config::RateLimits,
+    dialect: ScimDialect,
+    exchange: Exchange,
+}
+
+impl Arrival {
+    fn of(app: &AppState, parts: &Parts) -> Self {
+        let cfg = app.config();
+        Arrival {
+            // The routes are full paths, so this is the path the client sent.
+            api: api_of(parts.uri.path()),
+            limits: cfg.rate_limit,
+            dialect: ScimDialect::of(&cfg),
+            exchange: journal_entry(app, parts),
+        }
     }
-    finish(app, exchange, bytes, response).await
+
+    fn too_large(&self) -> Response {
+        let msg = format!("The request body is larger than the {BODY_LIMIT} byte limit");
+        api_error(
+            self.api,
+            &self.dialect,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &msg,
+            false,
+        )
+    }
+
+    /// Authentication, access rules and rate limits: who the request acts as, with its permit,
+    /// or why it is refused.
+    fn admit(
+        &mut self,
+        app: &AppState,
+        parts: &Parts,
+    ) -> Result<(Principal, Option<Permit>), Refused> {
+        let call = Call {
+            api: self.api,
+            dialect: &self.dialect,
+            limits: self.limits,
+        };
+        admit(app, parts, parts.uri.path(), &call, &mut self.exchange)
+    }
+
+    /// A refusal in the API's format.
+    fn refusal(&self, refused: &Refused) -> Response {
+        refused.response(&self.call())
+    }
+
+    fn call(&self) -> Call<'_> {
+        Call {
+            api: self.api,
+            dialect: &self.dialect,
+            limits: self.limits,
+        }
+    }
+
+    /// The answer as the API sends it: SCIM's JSON as `application/scim+json` where the
+    /// dialect says so.
+    fn shaped(&self, mut response: Response) -> Response {
+        if self.api == Api::Scim && self.dialect.scim_media_type() && is_json(&response) {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/scim+json"),
+            );
+        }
+        response
+    }
 }
 
 /// What axum's outermost route does to every answer, for SCIM, which no route of axum's
@@ -137,11 +221,11 @@ async fn request_body(body: Body) -> Result<Bytes, axum::Error> {
 }
 
 /// The journal's record of a request, before it is answered.
-fn journal_entry(app: &AppState, parts: &axum::http::request::Parts, uri: &Uri) -> Exchange {
+fn journal_entry(app: &AppState, parts: &Parts) -> Exchange {
     Exchange::new(
         app.clock.now(),
         parts.method.clone(),
-        uri,
+        &parts.uri,
         parts.headers.get(header::CONTENT_TYPE),
         parts.headers.get(header::USER_AGENT),
     )
@@ -170,43 +254,6 @@ async fn inject(
         .status
         .is_some()
         .then(|| fault_response(api, dialect, fault))
-}
-
-/// A body that fails before its first byte: hyper closes the connection, and the client sees
-/// it drop mid-request.
-fn dropped_connection() -> Response {
-    let broken = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("fault: connection dropped"))
-    });
-    Response::new(Body::from_stream(broken))
-}
-
-/// Why a call was not admitted.
-enum Refused {
-    Unauthorized,
-    Forbidden(String),
-    /// With the seconds to wait.
-    RateLimited(u64),
-}
-
-impl Refused {
-    fn response(&self, call: &Call) -> Response {
-        let (api, dialect) = (call.api, call.dialect);
-        match self {
-            Refused::Unauthorized => unauthorized(api, dialect),
-            Refused::Forbidden(message) => {
-                api_error(api, dialect, StatusCode::FORBIDDEN, message, true)
-            }
-            Refused::RateLimited(secs) => rate_limited(api, dialect, *secs),
-        }
-    }
-}
-
-/// What the middleware knows of a call before it is admitted.
-struct Call<'a> {
-    api: Api,
-    dialect: &'a ScimDialect,
-    limits: crate::config::RateLimits,
 }
 
 /// Who the request acts as, if its token resolves, it may call this API, and its rate limits
@@ -245,18 +292,36 @@ fn admit(
 /// Records the exchange in the journal and hands the response back.
 async fn finish(
     app: &AppState,
-    mut exchange: Exchange,
+    exchange: Exchange,
     request: Bytes,
     response: Response,
 ) -> Response {
-    let (parts, body) = response.into_parts();
-    let bytes = whole_body(body).await;
-    exchange.status = parts.status.as_u16();
-    exchange.response_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+    let (head, body) = response.into_parts();
+    let body = whole_body(body).await;
+    record(app, exchange, request, head, body)
+}
 
+/// Records the exchange, its answer in hand, and hands the response back.
+fn record(
+    app: &AppState,
+    mut exchange: Exchange,
+    request: Bytes,
+    head: response::Parts,
+    body: Bytes,
+) -> Response {
+    exchange.status = head.status.as_u16();
+    exchange.response_type = head.headers.get(header::CONTENT_TYPE).cloned();
     tracing::debug!(method = %exchange.method, uri = exchange.uri(), status = exchange.status, "asana api");
-    app.journal.record_raw(exchange, request, bytes.clone());
-    Response::from_parts(parts, Body::from(bytes))
+    app.journal.record_raw(exchange, request, body.clone());
+    Response::from_parts(head, Body::from(body))
+}
+
+/// An answer built in memory, its body read without waiting. Every SCIM answer and refusal is
+/// built so; `None` (one that is not) is the fake's own fault, which the caller says as a SCIM
+/// 500 rather than journal an answer in part.
+fn in_hand(response: Response) -> Option<(response::Parts, Bytes)> {
+    let (head, body) = response.into_parts();
+    futures_util::FutureExt::now_or_never(whole_body(body)).map(|body| (head, body))
 }
 
 /// A handler's answer as one buffer. Handlers answer in one piece, which is taken as it is;
@@ -287,109 +352,4 @@ fn is_json(response: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"))
-}
-
-/// Who may call what (fidelity/asana §2): only service accounts reach SCIM; a SCIM-scoped service
-/// account cannot use the REST API.
-fn forbidden(api: Api, principal: &Principal, path: &str) -> Option<String> {
-    use crate::model::Scope;
-    match (api, principal) {
-        (Api::Scim, Principal::Personal { .. }) => Some(
-            "Only service accounts in Enterprise organizations can use the SCIM API".to_owned(),
-        ),
-        (
-            Api::Rest,
-            Principal::ServiceAccount {
-                scope: Scope::Scim, ..
-            },
-        ) => Some(format!(
-            "The following scopes must be present to fulfill this request: {}",
-            rest_scope(path)
-        )),
-        _ => None,
-    }
-}
-
-fn rest_scope(path: &str) -> &'static str {
-    if path.contains("/removeUser") {
-        "workspaces:write"
-    } else if path.starts_with("/api/1.0/workspaces") && !path.ends_with("/users") {
-        "workspaces:read"
-    } else {
-        "users:read"
-    }
-}
-
-/// A cross-cutting error (413, 401, 403, 429) in the API's format. Auth and rate limiting are
-/// Asana's shared middleware, so with `auth_errors_in_rest_format` they use the REST body on the
-/// SCIM API too.
-fn api_error(
-    api: Api,
-    dialect: &ScimDialect,
-    status: StatusCode,
-    message: &str,
-    shared_middleware: bool,
-) -> Response {
-    let rest_form =
-        api == Api::Rest || (shared_middleware && dialect.shared_errors_in_rest_format());
-    if rest_form {
-        rest_error(status, message)
-    } else {
-        scim_error(&ScimError::new(status.as_u16(), None, message))
-    }
-}
-
-fn unauthorized(api: Api, dialect: &ScimDialect) -> Response {
-    api_error(
-        api,
-        dialect,
-        StatusCode::UNAUTHORIZED,
-        "Not Authorized",
-        true,
-    )
-}
-
-const RATE_LIMIT_MESSAGE: &str = "You've made too many requests and hit a rate limit. Please retry after the given amount of time.";
-
-/// A 429 always carries `Retry-After`: legacy python-asana crashes without it (fidelity/asana §4).
-fn rate_limited(api: Api, dialect: &ScimDialect, retry_after: u64) -> Response {
-    let mut response = api_error(
-        api,
-        dialect,
-        StatusCode::TOO_MANY_REQUESTS,
-        RATE_LIMIT_MESSAGE,
-        true,
-    );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    response
-}
-
-fn fault_response(api: Api, dialect: &ScimDialect, fault: &FaultSpec) -> Response {
-    let status = StatusCode::from_u16(fault.status.unwrap_or(500))
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match &fault.body {
-        Some(body) => (status, axum::Json(body.clone())).into_response(),
-        None if status == StatusCode::TOO_MANY_REQUESTS => {
-            api_error(api, dialect, status, RATE_LIMIT_MESSAGE, true)
-        }
-        None => {
-            let message = status.canonical_reason().unwrap_or("Injected fault");
-            match api {
-                Api::Rest => rest_error(status, message),
-                Api::Scim if status.is_server_error() => rest_error(status, message),
-                Api::Scim => scim_error(&ScimError::new(status.as_u16(), None, message)),
-            }
-        }
-    };
-    let retry_after = fault
-        .retry_after
-        .or((status == StatusCode::TOO_MANY_REQUESTS).then_some(30));
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    response
 }

@@ -6,6 +6,7 @@
 //! [`http::Front`](crate::http::Front) without axum's router.
 
 mod middleware;
+mod refusals;
 mod rest;
 mod scim;
 mod service;
@@ -14,7 +15,7 @@ use axum::Router;
 
 use super::Shared;
 use service::ApiLayer;
-pub(super) use service::{Answering, ScimService, scim_service};
+pub(super) use service::{ScimAnswering, ScimService, scim_service};
 
 /// `/api/1.0`'s REST routes, each behind the middleware.
 pub(super) fn rest_router(state: &Shared) -> Router<Shared> {

@@ -3,6 +3,7 @@
 //! [`Endpoint`] it hands an admitted request to.
 
 use std::convert::Infallible;
+use std::future::Ready;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,18 +13,44 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use tower::{Layer, Service};
 
-use super::middleware::{Endpoint, api_middleware};
+use futures_util::future::Either;
+
+use super::middleware::{Endpoint, answerable_at_once, api_middleware, scim_at_once};
 use super::scim;
 use crate::http::Shared;
 use crate::store::Principal;
 
-/// SCIM behind [`api_middleware`], without a router.
-pub(in crate::http) type ScimService = ApiService<Scim>;
+/// SCIM behind the middleware, without a router: a request that waits on nothing is answered
+/// at once ([`scim_at_once`]), any other through [`api_middleware`].
+#[derive(Clone)]
+pub(in crate::http) struct ScimService(ApiService<Scim>);
 
 pub(in crate::http) fn scim_service(state: &Shared) -> ScimService {
-    ApiService {
+    ScimService(ApiService {
         inner: Scim,
         app: state.clone(),
+    })
+}
+
+/// A SCIM request being answered: at once, or through the middleware's future.
+pub(crate) type ScimAnswering = Either<Ready<Result<Response, Infallible>>, Answering>;
+
+impl Service<Request> for ScimService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ScimAnswering;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let app = &self.0.app;
+        if answerable_at_once(app, request.body()) {
+            let (parts, _) = request.into_parts();
+            return Either::Left(std::future::ready(Ok(scim_at_once(app, parts))));
+        }
+        Either::Right(self.0.call(request))
     }
 }
 
