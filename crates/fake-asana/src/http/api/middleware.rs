@@ -48,13 +48,12 @@ pub(super) async fn api_middleware<E: Endpoint>(
     mut inner: E,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let method = parts.method.clone();
-    let response = admitted(&app, parts, body, &mut inner).await;
-    if E::UNROUTED {
-        outermost(&method, response)
-    } else {
-        response
+    if !E::UNROUTED {
+        return admitted(&app, parts, body, &mut inner).await;
     }
+    let (method, allow) = (parts.method.clone(), scim::allow(&parts));
+    let response = admitted(&app, parts, body, &mut inner).await;
+    outermost(&method, allow, response)
 }
 
 /// Whether [`scim_at_once`] may answer a request: it has no body to read, and no fault is set
@@ -79,13 +78,19 @@ pub(super) fn scim_at_once(app: &Shared, parts: Parts) -> Response {
     };
     let response = match in_hand(response) {
         Some((head, body)) => record(app, arrival.exchange, Bytes::new(), head, body),
-        None => scim_error(&ScimError::new(
-            500,
-            None,
-            "the fake's answer was not in memory when it was journaled",
-        )),
+        None => {
+            tracing::error!(
+                uri = arrival.exchange.uri(),
+                "a SCIM answer was not built in memory"
+            );
+            scim_error(&ScimError::new(
+                500,
+                None,
+                "the fake's answer was not in memory when it was journaled",
+            ))
+        }
     };
-    outermost(&parts.method, response)
+    outermost(&parts.method, scim::allow(&parts), response)
 }
 
 /// The answer to an API request, journaled.
@@ -135,7 +140,7 @@ impl Arrival {
     fn of(app: &AppState, parts: &Parts) -> Self {
         let cfg = app.config();
         Arrival {
-            // The routes are full paths, so this is the path the client sent.
+            // No `nest` rewrote it: this is the path the client sent.
             api: api_of(parts.uri.path()),
             limits: cfg.rate_limit,
             dialect: ScimDialect::of(&cfg),
@@ -196,8 +201,15 @@ impl Arrival {
 }
 
 /// What axum's outermost route does to every answer, for SCIM, which no route of axum's
-/// answers: `Content-Length` from an exact body, and no body for HEAD (its length stays).
-fn outermost(method: &Method, mut response: Response) -> Response {
+/// answers: `Allow` on every answer to a method the resource lacks (a refusal too, not only the
+/// 405), `Content-Length` from an exact body, and no body for HEAD (its length stays).
+fn outermost(method: &Method, allow: Option<&'static str>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if let Some(allow) = allow
+        && !headers.contains_key(header::ALLOW)
+    {
+        headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+    }
     if !response.headers().contains_key(header::CONTENT_LENGTH)
         && let Some(length) = response.body().size_hint().exact()
     {

@@ -13,7 +13,7 @@ mod service;
 
 use axum::Router;
 
-use super::Shared;
+use crate::state::Shared;
 use service::ApiLayer;
 pub(super) use service::{ScimAnswering, ScimService, scim_service};
 

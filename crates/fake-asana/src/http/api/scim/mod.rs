@@ -19,4 +19,4 @@ mod resource;
 mod routes;
 mod users;
 
-pub(super) use routes::{BASE, answer};
+pub(super) use routes::{BASE, allow, answer};
