@@ -13,7 +13,8 @@ pub const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Sear
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// A `schemas` array as JSON, made once. Every SCIM answer carries one, and escaping its URNs
 /// again on each was a third of writing a user (see PERFORMANCE.md); serde_json writes this as
-/// it is.
+/// it is (and `to_value` reads it back). Only serde_json serializers understand it, and the
+/// types that carry it are only ever written as JSON.
 pub fn schemas_json(urns: &[&str]) -> Box<serde_json::value::RawValue> {
     let json = serde_json::to_string(urns).expect("a list of strings is JSON");
     serde_json::value::RawValue::from_string(json).expect("just written as JSON")
