@@ -12,7 +12,7 @@ use axum::response::Response;
 use harness_scim::ScimError;
 
 use super::refusals::{
-    Api, Call, Refused, api_error, api_of, dropped_connection, fault_response, forbidden,
+    Api, Refused, api_error, api_of, dropped_connection, fault_response, forbidden,
 };
 use super::scim;
 use crate::faults::FaultSpec;
@@ -159,32 +159,40 @@ impl Arrival {
         )
     }
 
-    /// Authentication, access rules and rate limits: who the request acts as, with its permit,
-    /// or why it is refused.
+    /// Who the request acts as, if its token resolves, it may call this API, and its rate
+    /// limits admit it now (with its permit); otherwise why it is refused.
     fn admit(
         &mut self,
         app: &AppState,
         parts: &Parts,
     ) -> Result<(Principal, Option<Permit>), Refused> {
-        let call = Call {
-            api: self.api,
-            dialect: &self.dialect,
-            limits: self.limits,
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(harness_server::bearer);
+        let digest = token.map(TokenDigest::of);
+        let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
+        let (Some(digest), Some(principal)) = (digest, principal) else {
+            return Err(Refused::Unauthorized);
         };
-        admit(app, parts, parts.uri.path(), &call, &mut self.exchange)
+        self.exchange.principal = Some(principal);
+        if let Some(refusal) = forbidden(self.api, &principal, parts.uri.path()) {
+            return Err(Refused::Forbidden(refusal));
+        }
+        let write = parts.method != Method::GET && parts.method != Method::HEAD;
+        match app
+            .limiter
+            .admit(digest, write, self.limits, app.clock.now())
+        {
+            Ok(permit) => Ok((principal, permit)),
+            Err(limited) => Err(Refused::RateLimited(limited.retry_after_secs)),
+        }
     }
 
     /// A refusal in the API's format.
     fn refusal(&self, refused: &Refused) -> Response {
-        refused.response(&self.call())
-    }
-
-    fn call(&self) -> Call<'_> {
-        Call {
-            api: self.api,
-            dialect: &self.dialect,
-            limits: self.limits,
-        }
+        refused.response(self.api, &self.dialect)
     }
 
     /// The answer as the API sends it: SCIM's JSON as `application/scim+json` where the
@@ -266,39 +274,6 @@ async fn inject(
         .status
         .is_some()
         .then(|| fault_response(api, dialect, fault))
-}
-
-/// Who the request acts as, if its token resolves, it may call this API, and its rate limits
-/// admit it now; otherwise the refusal in the API's format.
-fn admit(
-    app: &AppState,
-    parts: &axum::http::request::Parts,
-    path: &str,
-    call: &Call,
-    exchange: &mut Exchange,
-) -> Result<(Principal, Option<Permit>), Refused> {
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(harness_server::bearer);
-    let digest = token.map(TokenDigest::of);
-    let principal = digest.as_ref().and_then(|d| app.store().authenticate(d));
-    let (Some(digest), Some(principal)) = (digest, principal) else {
-        return Err(Refused::Unauthorized);
-    };
-    exchange.principal = Some(principal);
-    if let Some(refusal) = forbidden(call.api, &principal, path) {
-        return Err(Refused::Forbidden(refusal));
-    }
-    let write = parts.method != Method::GET && parts.method != Method::HEAD;
-    match app
-        .limiter
-        .admit(digest, write, call.limits, app.clock.now())
-    {
-        Ok(permit) => Ok((principal, permit)),
-        Err(limited) => Err(Refused::RateLimited(limited.retry_after_secs)),
-    }
 }
 
 /// Records the exchange in the journal and hands the response back.

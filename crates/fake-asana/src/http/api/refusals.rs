@@ -34,8 +34,8 @@ pub(super) enum Refused {
 }
 
 impl Refused {
-    pub(super) fn response(&self, call: &Call) -> Response {
-        let (api, dialect) = (call.api, call.dialect);
+    /// The refusal in the format of `api` under `dialect`.
+    pub(super) fn response(&self, api: Api, dialect: &ScimDialect) -> Response {
         match self {
             Refused::Unauthorized => unauthorized(api, dialect),
             Refused::Forbidden(message) => {
@@ -44,13 +44,6 @@ impl Refused {
             Refused::RateLimited(secs) => rate_limited(api, dialect, *secs),
         }
     }
-}
-
-/// What the middleware knows of a call before it is admitted.
-pub(super) struct Call<'a> {
-    pub(super) api: Api,
-    pub(super) dialect: &'a ScimDialect,
-    pub(super) limits: crate::config::RateLimits,
 }
 
 /// A body that fails before its first byte: hyper closes the connection, and the client sees
